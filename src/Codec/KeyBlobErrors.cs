@@ -1,0 +1,53 @@
+namespace CrashDmCrypt.Codec;
+
+/// <summary>Fixed texts for <see cref="KeyBlobError"/> values. No message ever contains bytes of the input.</summary>
+public static class KeyBlobErrors
+{
+    /// <summary>A one-line explanation of <paramref name="error"/>, without any input bytes.</summary>
+    public static string GetMessage(KeyBlobError error) => error switch
+    {
+        KeyBlobError.None => "no error",
+        KeyBlobError.TruncatedHeader => "fewer than 4 bytes: no room for total_keys",
+        KeyBlobError.CountZero => "total_keys is 0; the first kernel writes no blob when there are no keys",
+        KeyBlobError.CountTooLarge => "total_keys is above 128 (KEY_NUM_MAX)",
+        KeyBlobError.TruncatedEntries => "fewer bytes than 4 + 388 * total_keys",
+        KeyBlobError.KeySizeZero => "key_size is 0; a user key holds at least 1 byte",
+        KeyBlobError.KeySizeTooLarge => "key_size is above 256 (KEY_SIZE_MAX); the kernel would read past the entry",
+        KeyBlobError.DescriptionNotTerminated => "key_desc has no NUL terminator within its bounds",
+        KeyBlobError.DescriptionEmpty => "key_desc is empty",
+        KeyBlobError.DescriptionContainsNewline => "key_desc contains a newline, which configfs never stores",
+        KeyBlobError.DescriptionNotLogonForm => "key_desc is not in logon form 'prefix:rest' with a non-empty prefix",
+        KeyBlobError.DescriptionPaddingNotZero => "non-zero byte after the NUL of key_desc; the kernel zero-fills the blob",
+        KeyBlobError.KeyDataPaddingNotZero => "non-zero byte in data after key_size bytes; the kernel zero-fills the blob",
+        KeyBlobError.DuplicateDescription => "key_desc repeats an earlier entry's; restore would silently replace that key",
+        KeyBlobError.TrailingBytes => "bytes follow the blob and an exact length was required",
+        KeyBlobError.DescriptionTooLong => "description is longer than 128 bytes; configfs refuses it",
+        KeyBlobError.DescriptionTruncatedByKernel => "description is 128 bytes; the kernel would silently truncate it to 127 (strscpy) and then fail to find the logon key",
+        KeyBlobError.DescriptionContainsNul => "description contains a NUL byte",
+        _ => "unknown error",
+    };
+
+    /// <summary>Stable text code of <paramref name="error"/>, e.g. <c>CDC006</c> for <see cref="KeyBlobError.KeySizeTooLarge"/>.</summary>
+    public static string GetCode(KeyBlobError error) => error switch
+    {
+        KeyBlobError.None => "CDC000",
+        KeyBlobError.TruncatedHeader => "CDC001",
+        KeyBlobError.CountZero => "CDC002",
+        KeyBlobError.CountTooLarge => "CDC003",
+        KeyBlobError.TruncatedEntries => "CDC004",
+        KeyBlobError.KeySizeZero => "CDC005",
+        KeyBlobError.KeySizeTooLarge => "CDC006",
+        KeyBlobError.DescriptionNotTerminated => "CDC007",
+        KeyBlobError.DescriptionEmpty => "CDC008",
+        KeyBlobError.DescriptionContainsNewline => "CDC009",
+        KeyBlobError.DescriptionNotLogonForm => "CDC010",
+        KeyBlobError.DescriptionPaddingNotZero => "CDC011",
+        KeyBlobError.KeyDataPaddingNotZero => "CDC012",
+        KeyBlobError.DuplicateDescription => "CDC013",
+        KeyBlobError.TrailingBytes => "CDC014",
+        KeyBlobError.DescriptionTooLong => "CDC020",
+        KeyBlobError.DescriptionTruncatedByKernel => "CDC021",
+        KeyBlobError.DescriptionContainsNul => "CDC022",
+        _ => "CDC999",
+    };
+}

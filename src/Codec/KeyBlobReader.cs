@@ -1,0 +1,282 @@
+using System.Buffers.Binary;
+
+namespace CrashDmCrypt.Codec;
+
+/// <summary>
+/// Validates blobs read out of kdump reserved memory. Hostile bytes never raise an exception:
+/// every rule that fails is reported as a <see cref="KeyBlobProblem"/>. Nothing is allocated and
+/// nothing is read outside the input, nor past the end of an entry.
+/// </summary>
+public static class KeyBlobReader
+{
+    /// <summary>
+    /// Validates <paramref name="source"/> and, on success, returns a view of the blob at its start.
+    /// Checks run in a fixed order (header, then each entry, then duplicates, then trailing bytes)
+    /// and the first failure is returned.
+    /// </summary>
+    /// <param name="source">The region that starts with the blob; it may be longer than the blob.</param>
+    /// <param name="options">Byte order, mode and length rule.</param>
+    /// <param name="blob">The validated view; <c>default</c> on failure.</param>
+    /// <param name="problem">The first failed rule; <c>default</c> on success.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="options"/> names an undefined byte order or mode.</exception>
+    public static bool TryRead(ReadOnlySpan<byte> source, KeyBlobReadOptions options, out KeyBlob blob, out KeyBlobProblem problem)
+    {
+        CheckOptions(options);
+        var collector = new ProblemCollector(default, stopAtFirst: true);
+        int count = Validate(source, options, ref collector);
+        if (collector.Count != 0)
+        {
+            blob = default;
+            problem = collector.First;
+            return false;
+        }
+
+        blob = new KeyBlob(source[..(KeyBlobLayout.HeaderSize + (KeyBlobLayout.EntrySize * count))], count, options);
+        problem = default;
+        return true;
+    }
+
+    /// <inheritdoc cref="TryRead(ReadOnlySpan{byte}, KeyBlobReadOptions, out KeyBlob, out KeyBlobProblem)"/>
+    public static bool TryRead(ReadOnlySpan<byte> source, out KeyBlob blob, out KeyBlobProblem problem) =>
+        TryRead(source, default, out blob, out problem);
+
+    /// <summary>
+    /// Checks every rule and records every failure, in the same order <see cref="TryRead(ReadOnlySpan{byte}, KeyBlobReadOptions, out KeyBlob, out KeyBlobProblem)"/> checks them.
+    /// A header failure (truncation, bad count) ends the check, since no entry can be located after it.
+    /// </summary>
+    /// <param name="source">The region that starts with the blob.</param>
+    /// <param name="options">Byte order, mode and length rule.</param>
+    /// <param name="problems">Receives the first <c>problems.Length</c> failures.</param>
+    /// <returns>The number of failures found, which may exceed <c>problems.Length</c>; 0 when the blob is valid.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="options"/> names an undefined byte order or mode.</exception>
+    public static int CollectProblems(ReadOnlySpan<byte> source, KeyBlobReadOptions options, Span<KeyBlobProblem> problems)
+    {
+        CheckOptions(options);
+        var collector = new ProblemCollector(problems, stopAtFirst: false);
+        Validate(source, options, ref collector);
+        return collector.Count;
+    }
+
+    /// <summary>Reads <c>total_keys</c> without validating anything else.</summary>
+    /// <returns><see langword="false"/> when fewer than 4 bytes are given.</returns>
+    public static bool TryReadCount(ReadOnlySpan<byte> source, KeyBlobByteOrder byteOrder, out uint count)
+    {
+        if (source.Length < KeyBlobLayout.HeaderSize)
+        {
+            count = 0;
+            return false;
+        }
+
+        count = ReadUInt32(source[KeyBlobLayout.CountOffset..], byteOrder);
+        return true;
+    }
+
+    internal static uint ReadUInt32(ReadOnlySpan<byte> source, KeyBlobByteOrder byteOrder) =>
+        byteOrder == KeyBlobByteOrder.BigEndian
+            ? BinaryPrimitives.ReadUInt32BigEndian(source)
+            : BinaryPrimitives.ReadUInt32LittleEndian(source);
+
+    // Where the description's NUL may lie: inside the 128-byte field (strict), or anywhere before the
+    // entry ends (kernel mode: the kernel treats key_desc as a C string and would read on into data).
+    internal static ReadOnlySpan<byte> DescriptionSearchRange(ReadOnlySpan<byte> entry, KeyBlobMode mode) =>
+        mode == KeyBlobMode.Strict
+            ? entry.Slice(KeyBlobLayout.DescriptionOffset, KeyBlobLayout.DescriptionFieldLength)
+            : entry[KeyBlobLayout.DescriptionOffset..];
+
+    internal static void CheckOptions(KeyBlobReadOptions options)
+    {
+        if ((uint)options.ByteOrder > (uint)KeyBlobByteOrder.BigEndian)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.ByteOrder, "Undefined byte order.");
+        }
+
+        if ((uint)options.Mode > (uint)KeyBlobMode.Kernel)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.Mode, "Undefined mode.");
+        }
+    }
+
+    // Returns the entry count when the header is valid (problems may still follow), else 0.
+    private static int Validate(ReadOnlySpan<byte> source, KeyBlobReadOptions options, ref ProblemCollector problems)
+    {
+        bool strict = options.Mode == KeyBlobMode.Strict;
+
+        if (source.Length < KeyBlobLayout.HeaderSize)
+        {
+            problems.Add(KeyBlobError.TruncatedHeader, -1, source.Length);
+            return 0;
+        }
+
+        // restore_dm_crypt_keys_to_thread_keyring refuses key_count > KEY_NUM_MAX; build_keys_header never writes 0.
+        uint rawCount = ReadUInt32(source[KeyBlobLayout.CountOffset..], options.ByteOrder);
+        if (rawCount == 0 && strict)
+        {
+            problems.Add(KeyBlobError.CountZero, -1, KeyBlobLayout.CountOffset);
+            return 0;
+        }
+
+        if (!KeyBlobLayout.TryGetBlobSize(rawCount, out int size))
+        {
+            problems.Add(KeyBlobError.CountTooLarge, -1, KeyBlobLayout.CountOffset);
+            return 0;
+        }
+
+        if (source.Length < size)
+        {
+            problems.Add(KeyBlobError.TruncatedEntries, -1, source.Length);
+            return 0;
+        }
+
+        int count = (int)rawCount;
+        ReadOnlySpan<byte> blob = source[..size];
+        for (int i = 0; i < count; i++)
+        {
+            if (!ValidateEntry(blob, i, options, ref problems))
+            {
+                return count;
+            }
+        }
+
+        if (strict && count > 1 && !FindDuplicates(new BlobDescriptions(blob, count), ref problems))
+        {
+            return count;
+        }
+
+        if (options.RequireExactLength && source.Length > size)
+        {
+            problems.Add(KeyBlobError.TrailingBytes, -1, size);
+        }
+
+        return count;
+    }
+
+    // Returns false when the collector wants no more problems.
+    private static bool ValidateEntry(ReadOnlySpan<byte> blob, int index, KeyBlobReadOptions options, ref ProblemCollector problems)
+    {
+        bool strict = options.Mode == KeyBlobMode.Strict;
+        int offset = KeyBlobLayout.EntriesOffset + (KeyBlobLayout.EntrySize * index);
+        ReadOnlySpan<byte> entry = blob.Slice(offset, KeyBlobLayout.EntrySize);
+
+        // The kdump kernel passes key_size straight to key_create_or_update and reads that many bytes of data.
+        uint keySize = ReadUInt32(entry[KeyBlobLayout.KeySizeOffset..], options.ByteOrder);
+        if (keySize > KeyBlobLayout.MaxKeySize)
+        {
+            if (!problems.Add(KeyBlobError.KeySizeTooLarge, index, offset + KeyBlobLayout.KeySizeOffset))
+            {
+                return false;
+            }
+        }
+        else if (keySize == 0 && strict)
+        {
+            if (!problems.Add(KeyBlobError.KeySizeZero, index, offset + KeyBlobLayout.KeySizeOffset))
+            {
+                return false;
+            }
+        }
+
+        ReadOnlySpan<byte> text = DescriptionSearchRange(entry, options.Mode);
+        int nul = text.IndexOf((byte)0);
+        if (nul < 0)
+        {
+            if (!problems.Add(KeyBlobError.DescriptionNotTerminated, index, offset + KeyBlobLayout.DescriptionOffset))
+            {
+                return false;
+            }
+        }
+        else if (strict && !ValidateStrictDescription(text, nul, index, offset + KeyBlobLayout.DescriptionOffset, ref problems))
+        {
+            return false;
+        }
+
+        // build_keys_header zero-allocates the blob, so data after key_size bytes is zero.
+        if (strict && keySize <= KeyBlobLayout.MaxKeySize)
+        {
+            int dataOffset = offset + KeyBlobLayout.DataOffset;
+            int stray = entry.Slice(KeyBlobLayout.DataOffset + (int)keySize, KeyBlobLayout.DataLength - (int)keySize).IndexOfAnyExcept((byte)0);
+            if (stray >= 0 && !problems.Add(KeyBlobError.KeyDataPaddingNotZero, index, dataOffset + (int)keySize + stray))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool ValidateStrictDescription(ReadOnlySpan<byte> field, int nul, int index, int fieldOffset, ref ProblemCollector problems)
+    {
+        ReadOnlySpan<byte> description = field[..nul];
+        if (description.IsEmpty)
+        {
+            if (!problems.Add(KeyBlobError.DescriptionEmpty, index, fieldOffset))
+            {
+                return false;
+            }
+        }
+        else
+        {
+            // configfs stores the value only up to the first newline (config_key_description_store).
+            int newline = description.IndexOf((byte)'\n');
+            if (newline >= 0 && !problems.Add(KeyBlobError.DescriptionContainsNewline, index, fieldOffset + newline))
+            {
+                return false;
+            }
+
+            // logon_vet_description: a ':' that is not the first character.
+            if (description.IndexOf((byte)':') <= 0 && !problems.Add(KeyBlobError.DescriptionNotLogonForm, index, fieldOffset))
+            {
+                return false;
+            }
+        }
+
+        int stray = field[(nul + 1)..].IndexOfAnyExcept((byte)0);
+        return stray < 0 || problems.Add(KeyBlobError.DescriptionPaddingNotZero, index, fieldOffset + nul + 1 + stray);
+    }
+
+    // Strict only: key_create_or_update would replace an earlier key with the same description.
+    // Returns false when the collector wants no more problems.
+    internal static bool FindDuplicates<TSource>(TSource source, ref ProblemCollector problems)
+        where TSource : IDescriptionSource, allows ref struct
+    {
+        int count = source.Count;
+        Span<bool> duplicate = stackalloc bool[KeyBlobLayout.MaxKeys];
+        if (!DuplicateFinder.Mark(source, duplicate[..count]))
+        {
+            return true;
+        }
+
+        for (int i = 0; i < count; i++)
+        {
+            if (duplicate[i] && !problems.Add(KeyBlobError.DuplicateDescription, i, source.GetDescriptionOffset(i)))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private readonly ref struct BlobDescriptions : IDescriptionSource
+    {
+        private readonly ReadOnlySpan<byte> _blob;
+
+        public BlobDescriptions(ReadOnlySpan<byte> blob, int count)
+        {
+            _blob = blob;
+            Count = count;
+        }
+
+        public int Count { get; }
+
+        public int GetDescriptionOffset(int index) =>
+            KeyBlobLayout.EntriesOffset + (KeyBlobLayout.EntrySize * index) + KeyBlobLayout.DescriptionOffset;
+
+        // Entries without a NUL in the field already failed; they take no part in the duplicate check.
+        public bool TryGetDescription(int index, out ReadOnlySpan<byte> description)
+        {
+            ReadOnlySpan<byte> field = _blob.Slice(GetDescriptionOffset(index), KeyBlobLayout.DescriptionFieldLength);
+            int nul = field.IndexOf((byte)0);
+            description = nul < 0 ? default : field[..nul];
+            return nul >= 0;
+        }
+    }
+}

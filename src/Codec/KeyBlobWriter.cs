@@ -1,0 +1,225 @@
+using System.Buffers.Binary;
+
+namespace CrashDmCrypt.Codec;
+
+/// <summary>
+/// Writes a blob byte for byte as <c>build_keys_header</c> does: <c>total_keys</c>, then the entries in
+/// order, every byte not written zero. Every input is checked before anything is written.
+/// </summary>
+public static class KeyBlobWriter
+{
+    /// <summary>Bytes needed for <paramref name="keyCount"/> keys: 4 + 388 * <paramref name="keyCount"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="keyCount"/> is negative or above 128.</exception>
+    public static int GetRequiredSize(int keyCount) => KeyBlobLayout.GetBlobSize(keyCount);
+
+    /// <summary>Checks a key set against every rule the writer enforces, without writing.</summary>
+    /// <returns><see langword="false"/> with the first failed rule in <paramref name="problem"/>.</returns>
+    public static bool TryValidate(ReadOnlySpan<KeyBlobKey> keys, out KeyBlobProblem problem)
+    {
+        var collector = new ProblemCollector(default, stopAtFirst: true);
+        Validate(keys, ref collector);
+        problem = collector.First;
+        return collector.Count == 0;
+    }
+
+    /// <summary>Checks a key set and records every failed rule, in order.</summary>
+    /// <returns>The number of failures, which may exceed <c>problems.Length</c>.</returns>
+    public static int CollectProblems(ReadOnlySpan<KeyBlobKey> keys, Span<KeyBlobProblem> problems)
+    {
+        var collector = new ProblemCollector(problems, stopAtFirst: false);
+        Validate(keys, ref collector);
+        return collector.Count;
+    }
+
+    /// <summary>
+    /// Serialises <paramref name="keys"/> into the start of <paramref name="destination"/>.
+    /// Invalid keys are reported, not thrown, and leave <paramref name="destination"/> untouched.
+    /// </summary>
+    /// <param name="keys">1..128 keys, in the order of the configfs items.</param>
+    /// <param name="destination">Receives 4 + 388 * <c>keys.Length</c> bytes; bytes after them are left alone.</param>
+    /// <param name="byteOrder">Byte order of <c>total_keys</c> and <c>key_size</c>.</param>
+    /// <param name="bytesWritten">The blob size on success, else 0.</param>
+    /// <param name="problem">The first failed rule, or <c>default</c>.</param>
+    /// <exception cref="ArgumentException">The keys are valid but <paramref name="destination"/> is too small.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="byteOrder"/> is undefined.</exception>
+    public static bool TryWrite(
+        ReadOnlySpan<KeyBlobKey> keys,
+        Span<byte> destination,
+        KeyBlobByteOrder byteOrder,
+        out int bytesWritten,
+        out KeyBlobProblem problem)
+    {
+        KeyBlobReader.CheckOptions(new KeyBlobReadOptions(byteOrder));
+        bytesWritten = 0;
+        if (!TryValidate(keys, out problem))
+        {
+            return false;
+        }
+
+        int size = KeyBlobLayout.GetBlobSize(keys.Length);
+        if (destination.Length < size)
+        {
+            throw new ArgumentException($"Destination holds {destination.Length} bytes; {keys.Length} keys need {size}.", nameof(destination));
+        }
+
+        WriteUInt32(destination[KeyBlobLayout.CountOffset..], (uint)keys.Length, byteOrder);
+        for (int i = 0; i < keys.Length; i++)
+        {
+            WriteEntry(destination.Slice(KeyBlobLayout.EntriesOffset + (KeyBlobLayout.EntrySize * i), KeyBlobLayout.EntrySize), keys[i], byteOrder);
+        }
+
+        bytesWritten = size;
+        return true;
+    }
+
+    /// <summary>Serialises <paramref name="keys"/>; throws where <see cref="TryWrite"/> would report.</summary>
+    /// <returns>The blob size.</returns>
+    /// <exception cref="ArgumentException">A key breaks a rule (the message names the rule and the key index, never its bytes), or <paramref name="destination"/> is too small.</exception>
+    public static int Write(ReadOnlySpan<KeyBlobKey> keys, Span<byte> destination, KeyBlobByteOrder byteOrder = KeyBlobByteOrder.LittleEndian)
+    {
+        if (!TryWrite(keys, destination, byteOrder, out int written, out KeyBlobProblem problem))
+        {
+            throw new ArgumentException(problem.ToString(), nameof(keys));
+        }
+
+        return written;
+    }
+
+    private static void WriteEntry(Span<byte> entry, KeyBlobKey key, KeyBlobByteOrder byteOrder)
+    {
+        ReadOnlySpan<byte> description = key.Description.Span;
+        ReadOnlySpan<byte> data = key.Key.Span;
+        WriteUInt32(entry[KeyBlobLayout.KeySizeOffset..], (uint)data.Length, byteOrder);
+
+        // strscpy(key_desc, description, KEY_DESC_MAX_LEN) into a zeroed buffer: text, then NUL padding.
+        Span<byte> field = entry.Slice(KeyBlobLayout.DescriptionOffset, KeyBlobLayout.DescriptionFieldLength);
+        description.CopyTo(field);
+        field[description.Length..].Clear();
+
+        // memcpy(data, payload, key_size); the rest of data stays zero.
+        Span<byte> dataField = entry.Slice(KeyBlobLayout.DataOffset, KeyBlobLayout.DataLength);
+        data.CopyTo(dataField);
+        dataField[data.Length..].Clear();
+    }
+
+    private static void WriteUInt32(Span<byte> destination, uint value, KeyBlobByteOrder byteOrder)
+    {
+        if (byteOrder == KeyBlobByteOrder.BigEndian)
+        {
+            BinaryPrimitives.WriteUInt32BigEndian(destination, value);
+        }
+        else
+        {
+            BinaryPrimitives.WriteUInt32LittleEndian(destination, value);
+        }
+    }
+
+    private static void Validate(ReadOnlySpan<KeyBlobKey> keys, ref ProblemCollector problems)
+    {
+        if (keys.IsEmpty)
+        {
+            problems.Add(KeyBlobError.CountZero, -1, KeyBlobLayout.CountOffset);
+            return;
+        }
+
+        if (keys.Length > KeyBlobLayout.MaxKeys)
+        {
+            problems.Add(KeyBlobError.CountTooLarge, -1, KeyBlobLayout.CountOffset);
+            return;
+        }
+
+        for (int i = 0; i < keys.Length; i++)
+        {
+            if (!ValidateKey(keys[i], i, ref problems))
+            {
+                return;
+            }
+        }
+
+        if (keys.Length > 1)
+        {
+            KeyBlobReader.FindDuplicates(new KeyDescriptions(keys), ref problems);
+        }
+    }
+
+    private static bool ValidateKey(KeyBlobKey key, int index, ref ProblemCollector problems)
+    {
+        int entryOffset = KeyBlobLayout.EntriesOffset + (KeyBlobLayout.EntrySize * index);
+        int descriptionOffset = entryOffset + KeyBlobLayout.DescriptionOffset;
+        ReadOnlySpan<byte> description = key.Description.Span;
+
+        if (description.IsEmpty)
+        {
+            if (!problems.Add(KeyBlobError.DescriptionEmpty, index, descriptionOffset))
+            {
+                return false;
+            }
+        }
+        else if (description.Length > KeyBlobLayout.DescriptionFieldLength)
+        {
+            // config_key_description_store refuses more than KEY_DESC_MAX_LEN characters.
+            if (!problems.Add(KeyBlobError.DescriptionTooLong, index, descriptionOffset))
+            {
+                return false;
+            }
+        }
+        else if (description.Length == KeyBlobLayout.DescriptionFieldLength)
+        {
+            // Accepted by configfs, then cut to 127 by strscpy in build_keys_header: the lookup misses.
+            if (!problems.Add(KeyBlobError.DescriptionTruncatedByKernel, index, descriptionOffset + KeyBlobLayout.MaxDescriptionLength))
+            {
+                return false;
+            }
+        }
+        else
+        {
+            int nul = description.IndexOf((byte)0);
+            if (nul >= 0 && !problems.Add(KeyBlobError.DescriptionContainsNul, index, descriptionOffset + nul))
+            {
+                return false;
+            }
+
+            int newline = description.IndexOf((byte)'\n');
+            if (newline >= 0 && !problems.Add(KeyBlobError.DescriptionContainsNewline, index, descriptionOffset + newline))
+            {
+                return false;
+            }
+
+            if (description.IndexOf((byte)':') <= 0 && !problems.Add(KeyBlobError.DescriptionNotLogonForm, index, descriptionOffset))
+            {
+                return false;
+            }
+        }
+
+        int keyLength = key.Key.Length;
+        if (keyLength == 0)
+        {
+            return problems.Add(KeyBlobError.KeySizeZero, index, entryOffset + KeyBlobLayout.KeySizeOffset);
+        }
+
+        if (keyLength > KeyBlobLayout.MaxKeySize)
+        {
+            return problems.Add(KeyBlobError.KeySizeTooLarge, index, entryOffset + KeyBlobLayout.KeySizeOffset);
+        }
+
+        return true;
+    }
+
+    private readonly ref struct KeyDescriptions : IDescriptionSource
+    {
+        private readonly ReadOnlySpan<KeyBlobKey> _keys;
+
+        public KeyDescriptions(ReadOnlySpan<KeyBlobKey> keys) => _keys = keys;
+
+        public int Count => _keys.Length;
+
+        public int GetDescriptionOffset(int index) =>
+            KeyBlobLayout.EntriesOffset + (KeyBlobLayout.EntrySize * index) + KeyBlobLayout.DescriptionOffset;
+
+        public bool TryGetDescription(int index, out ReadOnlySpan<byte> description)
+        {
+            description = _keys[index].Description.Span;
+            return true;
+        }
+    }
+}
