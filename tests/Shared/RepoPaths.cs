@@ -1,4 +1,4 @@
-namespace CrashDmCrypt.Tests;
+namespace CrashDmCrypt.Tests.Shared;
 
 /// <summary>Finds files of the repository from the test's output folder.</summary>
 internal static class RepoPaths
