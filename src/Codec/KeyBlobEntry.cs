@@ -29,6 +29,13 @@ public readonly ref struct KeyBlobEntry
     /// <summary>The key: <c>key_size</c> bytes of <c>data</c>.</summary>
     public ReadOnlySpan<byte> Key { get; }
 
+    /// <summary>
+    /// Whether the description runs past its 128-byte field into <c>data</c>. Only kernel mode accepts this
+    /// (the kernel's C string would carry on into the key bytes), so such a description contains key material:
+    /// never print or log it.
+    /// </summary>
+    public bool DescriptionRunsIntoData => DescriptionWithTerminator.Length > KeyBlobLayout.DescriptionFieldLength;
+
     /// <summary><c>key_size</c>, the length of <see cref="Key"/>.</summary>
     public int KeySize => Key.Length;
 }

@@ -112,6 +112,8 @@ public class ReaderRuleTests
         Assert.True(entry.Description[..128].IndexOfAnyExcept((byte)'a') < 0);
         Assert.True(entry.Description[128..].SequenceEqual(entry.Key));
         Assert.Equal(0, entry.DescriptionWithTerminator[^1]);
+        Assert.True(entry.DescriptionRunsIntoData);
+        Assert.False(blob[0].DescriptionRunsIntoData);
     }
 
     [Fact]
