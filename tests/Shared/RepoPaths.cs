@@ -5,6 +5,15 @@ internal static class RepoPaths
 {
     private static readonly Lazy<string> RootLazy = new(() =>
     {
+        string? recorded = System.Reflection.Assembly.GetExecutingAssembly()
+            .GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false)
+            .Cast<System.Reflection.AssemblyMetadataAttribute>()
+            .FirstOrDefault(a => a.Key == "RepoRoot")?.Value;
+        if (recorded is not null && File.Exists(Path.Combine(recorded, "CrashDmCrypt.sln")))
+        {
+            return recorded;
+        }
+
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
             if (File.Exists(Path.Combine(dir.FullName, "CrashDmCrypt.sln")))
