@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Invocation;
 using CrashDmCrypt.Cli.Commands;
 
 namespace CrashDmCrypt.Cli;
@@ -30,5 +31,18 @@ public static class Program
     }
 
     /// <summary>Runs the tool.</summary>
-    public static int Main(string[] args) => CreateRootCommand().Parse(args).Invoke();
+    public static int Main(string[] args) => Run(args);
+
+    /// <summary>
+    /// Parses and runs <paramref name="args"/>; tests pass writers in <paramref name="configuration"/> to capture the output.
+    /// A parse error (unknown option, missing or malformed value) prints its message and help and exits
+    /// <see cref="ExitUsage"/> instead of System.CommandLine's default 1, which here means "invalid input".
+    /// </summary>
+    public static int Run(IReadOnlyList<string> args, InvocationConfiguration? configuration = null)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ParseResult parse = CreateRootCommand().Parse(args);
+        int exitCode = parse.Invoke(configuration ?? new InvocationConfiguration());
+        return parse.Action is ParseErrorAction ? ExitUsage : exitCode;
+    }
 }

@@ -1,9 +1,154 @@
 using System.CommandLine;
+using System.Diagnostics.CodeAnalysis;
+using System.Text;
+using CrashDmCrypt.Cli.Common;
+using CrashDmCrypt.Codec;
 
 namespace CrashDmCrypt.Cli.Commands;
 
-/// <summary>The <c>build</c> command (placeholder until its issue lands).</summary>
+/// <summary>
+/// <c>build -o OUT [--byte-order B] --key DESC=hex:HEX|DESC=@KEYFILE ...</c>: writes a blob as
+/// <c>build_keys_header</c> would. Any refused input exits 2 and leaves no output file.
+/// </summary>
 internal static class BuildCommand
 {
-    public static Command Create() => new("build", "Not implemented yet.");
+    // Descriptions that are not valid Unicode are refused rather than silently replaced with U+FFFD.
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    public static Command Create()
+    {
+        var output = new Option<string>("--output", "-o")
+        {
+            Description = "The blob file to write (replaced whole, or left untouched when anything is refused).",
+            HelpName = "OUT",
+            Required = true,
+        };
+        var byteOrder = CliOptions.ByteOrder();
+        var keys = new Option<string[]>("--key", "-k")
+        {
+            Description = "A key, in configfs order: DESC=hex:HEX (key bytes as hex) or DESC=@KEYFILE (the file's raw bytes). "
+                + "DESC ends at the first '=' followed by 'hex:' or '@'. Repeat for up to 128 keys.",
+            HelpName = "DESC=hex:HEX|DESC=@KEYFILE",
+            Required = true,
+            Arity = ArgumentArity.OneOrMore,
+        };
+        var command = new Command("build", "Write a blob byte for byte as the first kernel's build_keys_header does.")
+        {
+            output,
+            byteOrder,
+            keys,
+        };
+        command.SetAction(parse => Run(
+            parse.InvocationConfiguration.Output,
+            parse.InvocationConfiguration.Error,
+            parse.GetValue(output) ?? string.Empty,
+            parse.GetValue(byteOrder),
+            parse.GetValue(keys) ?? []));
+        return command;
+    }
+
+    private static int Run(TextWriter output, TextWriter error, string outputPath, KeyBlobByteOrder byteOrder, string[] arguments)
+    {
+        var secrets = new List<SecretBuffer>(arguments.Length);
+        var labels = new string[arguments.Length];
+        var keys = new KeyBlobKey[arguments.Length];
+        try
+        {
+            for (int i = 0; i < arguments.Length; i++)
+            {
+                if (!TryLoadKey(arguments[i], out byte[]? description, out SecretBuffer? key, out string? message))
+                {
+                    // Never echo the argument: it may be hex key material.
+                    error.WriteLine(description is null ? $"build: key {i}: {message}" : $"build: key {i} ({DescriptionText.Escape(description)}): {message}");
+                    return Program.ExitUsage;
+                }
+
+                secrets.Add(key);
+                labels[i] = DescriptionText.Escape(description);
+                keys[i] = new KeyBlobKey(description, key.Memory);
+            }
+
+            int problemCount = KeyBlobWriter.CollectProblems(keys, default);
+            if (problemCount != 0)
+            {
+                var problems = new KeyBlobProblem[problemCount];
+                KeyBlobWriter.CollectProblems(keys, problems);
+                foreach (KeyBlobProblem problem in problems)
+                {
+                    error.WriteLine(problem.EntryIndex < 0
+                        ? $"build: {keys.Length} keys given: {problem.Code} {problem.Message}"
+                        : $"build: key {problem.EntryIndex} ({labels[problem.EntryIndex]}): {problem.Code} {problem.Message}");
+                }
+
+                return Program.ExitUsage;
+            }
+
+            using var blob = new SecretBuffer(KeyBlobWriter.GetRequiredSize(keys.Length));
+            int size = KeyBlobWriter.Write(keys, blob.Span, byteOrder);
+            if (!AtomicFile.TryWrite(outputPath, blob.Span[..size], out string? writeError))
+            {
+                error.WriteLine($"build: {writeError}");
+                return Program.ExitUsage;
+            }
+
+            output.WriteLine($"build: wrote {outputPath}: {keys.Length} key{(keys.Length == 1 ? string.Empty : "s")}, {size} bytes, {KeyBlobDigest.Format(blob.Span[..size])}, {CliOptions.Name(byteOrder)}-endian");
+            return Program.ExitOk;
+        }
+        finally
+        {
+            foreach (SecretBuffer secret in secrets)
+            {
+                secret.Dispose();
+            }
+        }
+    }
+
+    // The key bytes go straight from the hex text or the file into a pinned buffer.
+    private static bool TryLoadKey(
+        string argument,
+        out byte[]? description,
+        [NotNullWhen(true)] out SecretBuffer? key,
+        [NotNullWhen(false)] out string? error)
+    {
+        key = null;
+        description = null;
+        if (!KeyArgument.TrySplit(argument, out string descriptionText, out KeyArgument.Source source, out int valueStart))
+        {
+            error = "expected DESC=hex:HEX or DESC=@KEYFILE";
+            return false;
+        }
+
+        try
+        {
+            description = StrictUtf8.GetBytes(descriptionText);
+        }
+        catch (EncoderFallbackException)
+        {
+            error = "the description is not valid Unicode";
+            return false;
+        }
+
+        if (source == KeyArgument.Source.Hex)
+        {
+            if (!KeyHex.TryDecode(argument.AsSpan(valueStart), out key))
+            {
+                error = "the text after 'hex:' is not an even number of hex digits";
+                return false;
+            }
+
+            error = null;
+            return true;
+        }
+
+        // One byte more than a key may hold is enough for the writer to refuse an oversized file.
+        string path = argument[valueStart..];
+        if (!PinnedFile.TryRead(path, 0, KeyBlobLayout.MaxKeySize + 1, out key, out string? readError))
+        {
+            error = $"key file: {readError}";
+            return false;
+        }
+
+        error = null;
+        return true;
+    }
 }

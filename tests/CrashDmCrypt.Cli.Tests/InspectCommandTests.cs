@@ -1,0 +1,227 @@
+using System.Text.Json;
+using CrashDmCrypt.Codec;
+
+namespace CrashDmCrypt.Cli.Tests;
+
+public sealed class InspectCommandTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public void Text_lists_count_size_digest_and_entries_without_key_bytes()
+    {
+        byte[] blob = TestBlobs.Valid();
+        string file = _dir.Write("blob.bin", blob);
+
+        CliResult result = CliRunner.Run("inspect", file);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal(
+            [
+                "count: 2",
+                "size: 780 bytes",
+                $"digest: {KeyBlobDigest.Format(blob)}",
+                "byte order: little",
+                "mode: strict",
+                $"entry 0: key size 64, description {TestBlobs.TwoKeys[0].Description}",
+                "entry 1: key size 4, description svc:swap",
+            ],
+            result.OutputLines);
+        Assert.DoesNotContain("deadbeef", result.Output, StringComparison.Ordinal);
+        Assert.Empty(result.Error);
+    }
+
+    [Fact]
+    public void Text_shows_key_hex_only_with_show_key_material()
+    {
+        string file = _dir.Write("blob.bin", TestBlobs.Valid());
+
+        CliResult result = CliRunner.Run("inspect", file, "--show-key-material");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains($"entry 0: key hex {TestBlobs.Hex(TestBlobs.TwoKeys[0].Key)}", result.OutputLines);
+        Assert.Contains("entry 1: key hex deadbeef", result.OutputLines);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Json_has_every_field_and_key_hex_only_when_asked(bool showKeyMaterial)
+    {
+        byte[] blob = TestBlobs.Valid(KeyBlobByteOrder.BigEndian);
+        string file = _dir.Write("blob.bin", blob);
+        string[] args = showKeyMaterial
+            ? ["inspect", file, "--json", "--byte-order", "big", "--show-key-material"]
+            : ["inspect", file, "--json", "--byte-order", "big"];
+
+        CliResult result = CliRunner.Run(args);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        using JsonDocument document = JsonDocument.Parse(result.Output);
+        JsonElement root = document.RootElement;
+        Assert.Equal(["byteOrder", "mode", "count", "size", "digest", "keys", "errors"], root.EnumerateObject().Select(p => p.Name));
+        Assert.Equal("big", root.GetProperty("byteOrder").GetString());
+        Assert.Equal("strict", root.GetProperty("mode").GetString());
+        Assert.Equal(2, root.GetProperty("count").GetInt32());
+        Assert.Equal(780, root.GetProperty("size").GetInt32());
+        Assert.Equal(KeyBlobDigest.Format(blob), root.GetProperty("digest").GetString());
+        Assert.Equal(0, root.GetProperty("errors").GetArrayLength());
+
+        JsonElement[] keys = root.GetProperty("keys").EnumerateArray().ToArray();
+        Assert.Equal(2, keys.Length);
+        for (int i = 0; i < keys.Length; i++)
+        {
+            Assert.Equal(i, keys[i].GetProperty("index").GetInt32());
+            Assert.Equal(TestBlobs.TwoKeys[i].Description, keys[i].GetProperty("description").GetString());
+            Assert.Equal(TestBlobs.TwoKeys[i].Key.Length, keys[i].GetProperty("keySize").GetInt32());
+            Assert.Equal(showKeyMaterial, keys[i].TryGetProperty("keyHex", out JsonElement hex));
+            if (showKeyMaterial)
+            {
+                Assert.Equal(TestBlobs.Hex(TestBlobs.TwoKeys[i].Key), hex.GetString());
+            }
+        }
+
+        if (!showKeyMaterial)
+        {
+            Assert.DoesNotContain("deadbeef", result.Output, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void An_invalid_blob_prints_its_problems_like_validate_and_exits_1()
+    {
+        string file = _dir.Write("blob.bin", TestBlobs.WithThreeProblems());
+
+        CliResult inspect = CliRunner.Run("inspect", file, "--show-key-material");
+        CliResult validate = CliRunner.Run("validate", file);
+
+        Assert.Equal(1, inspect.ExitCode);
+        Assert.Empty(inspect.Output);
+        Assert.Equal(3, inspect.ErrorLines.Length);
+        Assert.Equal(validate.OutputLines, inspect.ErrorLines);
+    }
+
+    [Fact]
+    public void Json_of_an_invalid_blob_has_the_raw_count_and_the_errors_and_no_keys()
+    {
+        byte[] blob = TestBlobs.Valid();
+        TestBlobs.SetKeySize(blob, 1, 257);
+        string file = _dir.Write("blob.bin", blob);
+
+        CliResult result = CliRunner.Run("inspect", file, "--json", "--show-key-material");
+
+        Assert.Equal(1, result.ExitCode);
+        using JsonDocument document = JsonDocument.Parse(result.Output);
+        JsonElement root = document.RootElement;
+        Assert.Equal(2, root.GetProperty("count").GetInt32());
+        Assert.Equal(780, root.GetProperty("size").GetInt32());
+        Assert.Equal(KeyBlobDigest.Format(blob), root.GetProperty("digest").GetString());
+        Assert.Equal(0, root.GetProperty("keys").GetArrayLength());
+        JsonElement error = Assert.Single(root.GetProperty("errors").EnumerateArray().ToArray());
+        Assert.Equal("CDC006", error.GetProperty("code").GetString());
+        Assert.Equal(1, error.GetProperty("entry").GetInt32());
+        Assert.Equal(TestBlobs.EntryOffset(1), error.GetProperty("offset").GetInt32());
+        Assert.Equal(KeyBlobErrors.GetMessage(KeyBlobError.KeySizeTooLarge), error.GetProperty("message").GetString());
+        Assert.DoesNotContain("deadbeef", result.Output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    // The blob sits at 4096 in a larger region, as in a dump of the crashkernel reservation.
+    [InlineData("4096", 0)]
+    [InlineData("0x1000", 0)]
+    [InlineData("0X1000", 0)]
+    [InlineData("4095", 1)]
+    [InlineData("0", 1)]
+    public void Offset_selects_the_blob_inside_a_region(string offset, int expectedExit)
+    {
+        byte[] blob = TestBlobs.Valid();
+        var region = new byte[4096 + blob.Length + 100];
+        region.AsSpan(0, 4096).Fill(0xcc);
+        blob.CopyTo(region, 4096);
+        string file = _dir.Write("region.bin", region);
+
+        CliResult result = CliRunner.Run("inspect", file, "--offset", offset);
+
+        Assert.True(result.ExitCode == expectedExit, result.ToString());
+        if (expectedExit == 0)
+        {
+            Assert.Contains($"digest: {KeyBlobDigest.Format(blob)}", result.OutputLines);
+        }
+    }
+
+    [Theory]
+    // At the end: an empty blob (too short, exit 1); past the end: a usage error (exit 2).
+    [InlineData(780, 1, "CDC001")]
+    [InlineData(781, 2, "past the end")]
+    [InlineData(1_000_000, 2, "past the end")]
+    public void Offset_at_or_past_the_end(long offset, int expectedExit, string expectedText)
+    {
+        string file = _dir.Write("blob.bin", TestBlobs.Valid());
+
+        CliResult result = CliRunner.Run("inspect", file, "--offset", offset.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        Assert.Equal(expectedExit, result.ExitCode);
+        Assert.Contains(expectedText, result.Error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("-1")]
+    [InlineData("abc")]
+    [InlineData("0x")]
+    [InlineData("0x-1")]
+    [InlineData("+5")]
+    [InlineData("1K")]
+    [InlineData("99999999999999999999")]
+    public void A_malformed_offset_is_a_usage_error(string offset)
+    {
+        string file = _dir.Write("blob.bin", TestBlobs.Valid());
+        CliResult result = CliRunner.Run("inspect", file, "--offset", offset);
+        Assert.Equal(2, result.ExitCode);
+    }
+
+    [Fact]
+    public void Kernel_mode_shows_a_blob_strict_mode_refuses_with_control_bytes_escaped()
+    {
+        byte[] blob = TestBlobs.Valid();
+        TestBlobs.SetDescription(blob, 1, [(byte)'n', (byte)'o', 0x1b, (byte)'\\', 0xff]);
+        string file = _dir.Write("blob.bin", blob);
+
+        CliResult strict = CliRunner.Run("inspect", file);
+        CliResult kernel = CliRunner.Run("inspect", file, "--mode", "kernel");
+        CliResult json = CliRunner.Run("inspect", file, "--mode", "kernel", "--json");
+
+        Assert.Equal(1, strict.ExitCode);
+        Assert.Contains("CDC010", strict.Error, StringComparison.Ordinal);
+        Assert.True(kernel.ExitCode == 0, kernel.ToString());
+        Assert.Contains(@"entry 1: key size 4, description no\x1b\\\xff", kernel.OutputLines);
+        Assert.Contains("mode: kernel", kernel.OutputLines);
+        Assert.Equal(0, json.ExitCode);
+        using JsonDocument document = JsonDocument.Parse(json.Output);
+        Assert.Equal("kernel", document.RootElement.GetProperty("mode").GetString());
+        Assert.Equal(@"no\x1b\\\xff", document.RootElement.GetProperty("keys")[1].GetProperty("description").GetString());
+    }
+
+    [Fact]
+    public void A_missing_file_is_an_io_error()
+    {
+        CliResult result = CliRunner.Run("inspect", _dir["missing.bin"]);
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith("inspect: cannot read", result.Error, StringComparison.Ordinal);
+        Assert.Empty(result.Output);
+    }
+
+    [Theory]
+    [InlineData("inspect")]
+    [InlineData("inspect", "a", "b")]
+    [InlineData("inspect", "a", "--mode", "lenient")]
+    [InlineData("inspect", "a", "--byte-order", "LittleEndian")]
+    [InlineData("inspect", "a", "--mode", "1")]
+    public void Command_line_errors_exit_2(params string[] args)
+    {
+        CliResult result = CliRunner.Run(args);
+        Assert.Equal(2, result.ExitCode);
+        Assert.NotEmpty(result.Error);
+    }
+}
