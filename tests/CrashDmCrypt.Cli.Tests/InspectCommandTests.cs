@@ -225,3 +225,23 @@ public sealed class InspectCommandTests : IDisposable
         Assert.NotEmpty(result.Error);
     }
 }
+
+public class InspectKeyMaterialInDescriptionTests
+{
+    [Fact]
+    public void Kernel_mode_description_that_runs_into_data_hides_the_key_bytes_unless_asked()
+    {
+        string vector = Path.Combine(RepoPaths.Vectors, "desc-unterminated-nul-in-data.bin");
+
+        CliResult plain = CliRunner.Run("inspect", vector, "--mode", "kernel");
+        Assert.Equal(0, plain.ExitCode);
+        Assert.Contains("[+32 bytes of key data hidden]", plain.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("\\x09\\xbc", plain.Output, StringComparison.Ordinal);
+
+        CliResult json = CliRunner.Run("inspect", vector, "--mode", "kernel", "--json");
+        Assert.Contains("bytes of key data hidden", json.Output, StringComparison.Ordinal);
+
+        CliResult shown = CliRunner.Run("inspect", vector, "--mode", "kernel", "--show-key-material");
+        Assert.DoesNotContain("hidden", shown.Output, StringComparison.Ordinal);
+    }
+}

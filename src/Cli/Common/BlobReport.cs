@@ -42,7 +42,7 @@ internal static class BlobReport
         {
             output.WriteLine(string.Create(
                 CultureInfo.InvariantCulture,
-                $"entry {entry.Index}: key size {entry.KeySize}, description {DescriptionText.Escape(entry.Description)}"));
+                $"entry {entry.Index}: key size {entry.KeySize}, description {ShownDescription(entry, showKeyMaterial)}"));
             if (showKeyMaterial)
             {
                 output.Write(string.Create(CultureInfo.InvariantCulture, $"entry {entry.Index}: key hex "));
@@ -50,6 +50,23 @@ internal static class BlobReport
                 output.WriteLine();
             }
         }
+    }
+
+    /// <summary>
+    /// The description as printed. In kernel mode a description without a NUL in its 128-byte field runs on
+    /// into the key bytes (as the kernel's C string would); that tail is key material, so it is shown only
+    /// with --show-key-material and is otherwise replaced by a marker saying how many bytes were hidden.
+    /// </summary>
+    internal static string ShownDescription(KeyBlobEntry entry, bool showKeyMaterial)
+    {
+        if (!entry.DescriptionRunsIntoData || showKeyMaterial)
+        {
+            return DescriptionText.Escape(entry.Description);
+        }
+
+        int hidden = entry.Description.Length - KeyBlobLayout.DescriptionFieldLength;
+        return DescriptionText.Escape(entry.Description[..KeyBlobLayout.DescriptionFieldLength])
+            + string.Create(CultureInfo.InvariantCulture, $"[+{hidden} bytes of key data hidden]");
     }
 
     /// <summary>
@@ -79,7 +96,7 @@ internal static class BlobReport
             {
                 json.WriteStartObject();
                 json.WriteNumber("index", entry.Index);
-                json.WriteString("description", DescriptionText.Escape(entry.Description));
+                json.WriteString("description", ShownDescription(entry, showKeyMaterial));
                 json.WriteNumber("keySize", entry.KeySize);
                 if (showKeyMaterial)
                 {
