@@ -1,0 +1,35 @@
+using CrashDmCrypt.Kernel.Handoff;
+
+namespace CrashDmCrypt.Kernel.Tests.Handoff;
+
+public class AllocationTests
+{
+    [Fact]
+    public void Parsing_the_command_line_and_the_device_tree_allocates_nothing()
+    {
+        const string line = "BOOT_IMAGE=/vmlinuz \"quoted=a b\" elfcorehdr=0x7f000000 dmcryptkeys=0x7e001000 dmcryptkeys=\"16M\" ro -- init";
+        byte[] dtb = DeviceTree.BuildDtb(0x7e001000, 392, bootArgs: line);
+        byte[] hostile = DeviceTree.BuildDtb(0x7e001000, 392);
+        hostile[^1] = (byte)'x';
+
+        // First calls compile the code; only the second round is measured.
+        for (int round = 0; round < 2; round++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            bool lineOk = KernelCommandLine.TryGetDmCryptKeysAddress(line, CommandLineQuirks.Kernel, out ulong address, out _);
+            bool numberOk = KernelCommandLine.TryParseMemparse("0x3fffffffffffffK", out _, out _);
+            bool dtbOk = DeviceTree.TryReadDmCryptKeys(dtb, out DmCryptKeysRange range, out _);
+            bool hostileOk = DeviceTree.TryReadDmCryptKeys(hostile, out _, out DeviceTreeError hostileError);
+            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+            Assert.True(lineOk && numberOk && dtbOk && !hostileOk);
+            Assert.Equal(16UL << 20, address);
+            Assert.Equal(new DmCryptKeysRange(0x7e001000, 392), range);
+            Assert.Equal(DeviceTreeError.PropertyNameUnterminated, hostileError);
+            if (round == 1)
+            {
+                Assert.Equal(0, allocated);
+            }
+        }
+    }
+}
