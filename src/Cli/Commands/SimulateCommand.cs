@@ -1,9 +1,173 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Globalization;
+using System.Text.Json;
+using CrashDmCrypt.Cli.Common;
+using CrashDmCrypt.Codec;
+using CrashDmCrypt.Kernel.Model;
 
 namespace CrashDmCrypt.Cli.Commands;
 
-/// <summary>The <c>simulate</c> command (placeholder until its issue lands).</summary>
+/// <summary>
+/// <c>simulate [--keys N] [--seed S] [--handoff cmdline|dtb] [--mode strict|kernel] [--json]</c>: runs the whole
+/// key life cycle on the kernel model and prints each step. Exit 0 when every volume was unlocked in the
+/// kdump kernel and no key was left in reserved memory, 1 when the life cycle failed, 2 on a usage error.
+/// Never prints key bytes.
+/// </summary>
 internal static class SimulateCommand
 {
-    public static Command Create() => new("simulate", "Not implemented yet.");
+    public static Command Create()
+    {
+        var keys = new Option<int>("--keys", "-n")
+        {
+            Description = $"Number of encrypted volumes, 1..{LifeCycleOptions.MaxKeys} ({LifeCycleOptions.MaxKeys} shows the kernel's 129th-item quirk).",
+            HelpName = "N",
+            DefaultValueFactory = _ => 2,
+        };
+        keys.Validators.Add(result =>
+        {
+            int value = result.GetValueOrDefault<int>();
+            if (value is < 1 or > LifeCycleOptions.MaxKeys)
+            {
+                result.AddError($"--keys must be 1..{LifeCycleOptions.MaxKeys}, not {value}.");
+            }
+        });
+        var seed = new Option<int>("--seed", "-s")
+        {
+            Description = "Seed of the volumes' UUIDs and keys and of the blob's random placement; the same seed gives the same run.",
+            HelpName = "S",
+            DefaultValueFactory = _ => 1,
+        };
+        var handoff = new Option<KdumpHandoff>("--handoff")
+        {
+            Description = "How the blob's address reaches the kdump kernel: cmdline (x86_64 dmcryptkeys=) or dtb (arm64, ppc64le, riscv /chosen/linux,dmcryptkeys).",
+            HelpName = "cmdline|dtb",
+            DefaultValueFactory = _ => KdumpHandoff.CommandLine,
+            CustomParser = ParseHandoff,
+        };
+        Option<KeyBlobMode> mode = CliOptions.Mode();
+        mode.Description = "How the kdump kernel reads the blob: strict (also checks the address lies in the crashkernel region; the default) or kernel (exactly what the kernel reads).";
+        var json = new Option<bool>("--json")
+        {
+            Description = "Print one JSON object (options, steps, counts, verdict) instead of text.",
+        };
+
+        var command = new Command(
+            "simulate",
+            "Run the whole kdump key life cycle on a model of both kernels: unlock volumes, create configfs items, load the crash kernel, crash, restore the keys, open the volumes, check the blob was wiped.");
+        command.Add(keys);
+        command.Add(seed);
+        command.Add(handoff);
+        command.Add(mode);
+        command.Add(json);
+        command.SetAction(parse =>
+        {
+            var options = new LifeCycleOptions
+            {
+                Keys = parse.GetValue(keys),
+                Seed = parse.GetValue(seed),
+                Handoff = parse.GetValue(handoff),
+                RestoreMode = parse.GetValue(mode),
+            };
+            LifeCycleReport report = KdumpLifeCycle.Run(options);
+            TextWriter output = parse.InvocationConfiguration.Output;
+            if (parse.GetValue(json))
+            {
+                WriteJson(output, report);
+            }
+            else
+            {
+                WriteText(output, report);
+            }
+
+            return report.Succeeded ? Program.ExitOk : Program.ExitInvalid;
+        });
+        return command;
+    }
+
+    internal static string Name(KdumpHandoff handoff) => handoff == KdumpHandoff.DeviceTree ? "dtb" : "cmdline";
+
+    private static KdumpHandoff ParseHandoff(ArgumentResult result)
+    {
+        string text = result.Tokens[0].Value;
+        switch (text)
+        {
+            case "cmdline":
+                return KdumpHandoff.CommandLine;
+            case "dtb":
+                return KdumpHandoff.DeviceTree;
+            default:
+                result.AddError($"--handoff must be 'cmdline' or 'dtb', not '{text}'.");
+                return default;
+        }
+    }
+
+    private static void WriteText(TextWriter output, LifeCycleReport report)
+    {
+        LifeCycleOptions o = report.Options;
+        string handoff = o.Handoff == KdumpHandoff.DeviceTree ? "device-tree handoff (arm64 style)" : "command-line handoff (x86_64 style)";
+        output.WriteLine(string.Create(
+            CultureInfo.InvariantCulture,
+            $"kdump dm-crypt key life cycle on the kernel model: {o.Keys} volume(s), seed {o.Seed}, {handoff}, {CliOptions.Name(o.RestoreMode)} restore"));
+        foreach (LifeCycleStep step in report.Steps)
+        {
+            output.WriteLine();
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{step.Number}. {step.Title}{(step.Succeeded ? string.Empty : " -- FAILED")}"));
+            foreach (string line in step.Lines)
+            {
+                output.WriteLine("   " + line);
+            }
+        }
+
+        output.WriteLine();
+        output.WriteLine(report.Verdict);
+    }
+
+    private static void WriteJson(TextWriter output, LifeCycleReport report)
+    {
+        using var document = new JsonOutput();
+        Utf8JsonWriter json = document.Writer;
+        json.WriteStartObject();
+        json.WriteNumber("keys", report.Options.Keys);
+        json.WriteNumber("seed", report.Options.Seed);
+        json.WriteString("handoff", Name(report.Options.Handoff));
+        json.WriteString("mode", CliOptions.Name(report.Options.RestoreMode));
+        json.WriteStartArray("steps");
+        foreach (LifeCycleStep step in report.Steps)
+        {
+            json.WriteStartObject();
+            json.WriteNumber("number", step.Number);
+            json.WriteString("title", step.Title);
+            json.WriteBoolean("succeeded", step.Succeeded);
+            json.WriteStartArray("lines");
+            foreach (string line in step.Lines)
+            {
+                json.WriteStringValue(line);
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WriteNumber("keysProvisioned", report.KeysProvisioned);
+        json.WriteNumber("blobSize", report.BlobSize);
+        json.WriteNumber("blobAddress", report.BlobAddress);
+        if (report.KdumpCommandLine is null)
+        {
+            json.WriteNull("kdumpCommandLine");
+        }
+        else
+        {
+            json.WriteString("kdumpCommandLine", report.KdumpCommandLine);
+        }
+
+        json.WriteNumber("keysRestored", report.KeysRestored);
+        json.WriteNumber("volumesOpened", report.VolumesOpened);
+        json.WriteBoolean("memoryZeroised", report.MemoryZeroised);
+        json.WriteBoolean("succeeded", report.Succeeded);
+        json.WriteString("verdict", report.Verdict);
+        json.WriteEndObject();
+        document.WriteTo(output);
+    }
 }

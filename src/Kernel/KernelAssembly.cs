@@ -1,6 +1,0 @@
-namespace CrashDmCrypt.Kernel;
-
-/// <summary>Marker for the kernel-facing assembly (handoff parsers, configfs client, kernel model).</summary>
-public static class KernelAssembly
-{
-}

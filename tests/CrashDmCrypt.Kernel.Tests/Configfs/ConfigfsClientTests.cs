@@ -1,0 +1,340 @@
+using System.Text;
+using CrashDmCrypt.Kernel.Configfs;
+using CrashDmCrypt.Kernel.Model;
+
+namespace CrashDmCrypt.Kernel.Tests.Configfs;
+
+/// <summary>The client on a temporary directory that imitates configfs, and on the kernel model.</summary>
+public sealed class ConfigfsClientTests : IDisposable
+{
+    private const string Uuid = "7d26b7b4-e342-4d2d-b660-7426b0996720";
+    private const string Description = "cryptsetup:" + Uuid;
+
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "cdc-configfs-" + Guid.NewGuid().ToString("N"));
+
+    public ConfigfsClientTests()
+    {
+        Directory.CreateDirectory(_root);
+        File.WriteAllText(Path.Combine(_root, "count"), "0\n");
+        File.WriteAllText(Path.Combine(_root, "reuse"), "0\n");
+    }
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    [Fact]
+    public void Add_makes_the_item_and_writes_the_description_and_its_newline()
+    {
+        var client = new ConfigfsClient(_root);
+
+        ConfigfsResult result = client.AddKey(Uuid, Description);
+
+        Assert.Equal(ConfigfsResult.Ok(), result);
+        Assert.Equal(Description + "\n", File.ReadAllText(Path.Combine(_root, Uuid, "description")));
+        ConfigfsResult<IReadOnlyList<ConfigfsKeyItem>> list = client.ListKeys();
+        Assert.Equal([new ConfigfsKeyItem(Uuid, Description)], list.Value);
+    }
+
+    public static TheoryData<string, string, ConfigfsStatus, ConfigfsWarnings> Refusals => new()
+    {
+        { "k", "", ConfigfsStatus.DescriptionEmpty, ConfigfsWarnings.None },
+        { "k", "a:b\nc", ConfigfsStatus.DescriptionContainsNewline, ConfigfsWarnings.None },
+        { "k", "a:b\0c", ConfigfsStatus.DescriptionContainsNul, ConfigfsWarnings.None },
+        { "k", "a:" + new string('x', 127), ConfigfsStatus.DescriptionTooLong, ConfigfsWarnings.None },
+        { "k", "a:" + new string('é', 64), ConfigfsStatus.DescriptionTooLong, ConfigfsWarnings.None },
+        { "k", "a:" + new string('x', 126), ConfigfsStatus.Ok, ConfigfsWarnings.DescriptionTruncatedByKernel },
+        { "k", "a:" + new string('x', 125), ConfigfsStatus.Ok, ConfigfsWarnings.None },
+        { "k", "nocolon", ConfigfsStatus.Ok, ConfigfsWarnings.DescriptionNotLogonForm },
+        { "k", ":rest", ConfigfsStatus.Ok, ConfigfsWarnings.DescriptionNotLogonForm },
+        { "", Description, ConfigfsStatus.InvalidName, ConfigfsWarnings.None },
+        { "..", Description, ConfigfsStatus.InvalidName, ConfigfsWarnings.None },
+        { "a/b", Description, ConfigfsStatus.InvalidName, ConfigfsWarnings.None },
+        { "count", Description, ConfigfsStatus.InvalidName, ConfigfsWarnings.None },
+        { new string('n', 256), Description, ConfigfsStatus.InvalidName, ConfigfsWarnings.None },
+        { new string('n', 255), Description, ConfigfsStatus.Ok, ConfigfsWarnings.None },
+    };
+
+    [Theory]
+    [MemberData(nameof(Refusals))]
+    public void What_the_kernel_would_refuse_is_refused_before_touching_the_directory(string name, string description, ConfigfsStatus expected, ConfigfsWarnings warnings)
+    {
+        ConfigfsResult result = new ConfigfsClient(_root).AddKey(name, description);
+
+        Assert.Equal(expected, result.Status);
+        Assert.Equal(warnings, result.Warnings);
+        Assert.Equal(LinuxErrno.None, result.Errno);
+        Assert.Equal(expected == ConfigfsStatus.Ok ? 1 : 0, Directory.GetDirectories(_root).Length);
+        if (expected != ConfigfsStatus.Ok)
+        {
+            Assert.Contains($"key '{name}'", result.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
+    [InlineData("127\n", ConfigfsStatus.Ok, ConfigfsWarnings.None)]
+    [InlineData("128\n", ConfigfsStatus.Ok, ConfigfsWarnings.ItemBeyondKeyLimit)]
+    [InlineData("129\n", ConfigfsStatus.TooManyItems, ConfigfsWarnings.None)]
+    public void The_129th_item_is_a_warning_and_the_130th_a_refusal(string count, ConfigfsStatus expected, ConfigfsWarnings warnings)
+    {
+        File.WriteAllText(Path.Combine(_root, "count"), count);
+
+        ConfigfsResult result = new ConfigfsClient(_root).AddKey(Uuid, Description);
+
+        Assert.Equal(expected, result.Status);
+        Assert.Equal(warnings, result.Warnings);
+        Assert.Equal(expected == ConfigfsStatus.Ok, Directory.Exists(Path.Combine(_root, Uuid)));
+    }
+
+    [Fact]
+    public void An_existing_item_is_refused_and_left_alone()
+    {
+        var client = new ConfigfsClient(_root);
+        Assert.True(client.AddKey(Uuid, Description).Succeeded);
+
+        ConfigfsResult again = client.AddKey(Uuid, "cryptsetup:other");
+
+        Assert.Equal(ConfigfsStatus.ItemExists, again.Status);
+        Assert.Equal(Description + "\n", File.ReadAllText(Path.Combine(_root, Uuid, "description")));
+    }
+
+    [Fact]
+    public void A_missing_root_is_reported_and_never_created()
+    {
+        string missing = Path.Combine(_root, "not-mounted");
+
+        ConfigfsResult result = new ConfigfsClient(missing).AddKey(Uuid, Description);
+
+        Assert.Equal(ConfigfsStatus.RootNotFound, result.Status);
+        Assert.Equal(LinuxErrno.ENOENT, result.Errno);
+        Assert.False(Directory.Exists(missing));
+    }
+
+    [Fact]
+    public void A_failed_description_write_removes_the_item_again_when_description_is_a_directory()
+    {
+        var client = new ConfigfsClient(new SabotagedBackend(_root, item => Directory.CreateDirectory(Path.Combine(item, "description"))));
+
+        ConfigfsResult result = client.AddKey(Uuid, Description);
+
+        Assert.False(result.Succeeded);
+        Assert.NotEqual(LinuxErrno.None, result.Errno);
+        Assert.Contains($"key '{Uuid}': cannot write the description", result.Message, StringComparison.Ordinal);
+        Assert.Contains("the item was removed again", result.Message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(_root, Uuid)));
+    }
+
+    [Fact]
+    public void A_failed_description_write_maps_its_errno_and_removes_the_item_again()
+    {
+        // description is a link to /dev/full: the single write fails with ENOSPC.
+        var client = new ConfigfsClient(new SabotagedBackend(_root, item => File.CreateSymbolicLink(Path.Combine(item, "description"), "/dev/full")));
+
+        ConfigfsResult result = client.AddKey(Uuid, Description);
+
+        Assert.Equal(ConfigfsStatus.IoError, result.Status);
+        Assert.Equal(LinuxErrno.ENOSPC, result.Errno);
+        Assert.Equal($"key '{Uuid}': cannot write the description; the item was removed again: ENOSPC (no space left on device)", result.Message);
+        Assert.False(Directory.Exists(Path.Combine(_root, Uuid)));
+        Assert.True(File.Exists("/dev/full"));
+    }
+
+    public static TheoryData<LinuxErrno, ConfigfsStatus, string> KernelErrnos => new()
+    {
+        { LinuxErrno.EINVAL, ConfigfsStatus.KernelRefused, "the kernel refused the description" },
+        { LinuxErrno.ENOMEM, ConfigfsStatus.OutOfMemory, "cannot write the description" },
+        { LinuxErrno.EEXIST, ConfigfsStatus.ItemExists, "cannot write the description" },
+        { LinuxErrno.EACCES, ConfigfsStatus.PermissionDenied, "cannot write the description" },
+        { LinuxErrno.EPERM, ConfigfsStatus.PermissionDenied, "cannot write the description" },
+        { LinuxErrno.ENOENT, ConfigfsStatus.NotFound, "cannot write the description" },
+        { LinuxErrno.EIO, ConfigfsStatus.IoError, "cannot write the description" },
+    };
+
+    [Theory]
+    [MemberData(nameof(KernelErrnos))]
+    public void A_refused_description_write_names_the_key_and_the_errno(LinuxErrno errno, ConfigfsStatus expected, string what)
+    {
+        var backend = new FailingBackend(_root) { DescriptionError = errno };
+
+        ConfigfsResult result = new ConfigfsClient(backend).AddKey(Uuid, Description);
+
+        Assert.Equal(expected, result.Status);
+        Assert.Equal(errno, result.Errno);
+        Assert.StartsWith($"key '{Uuid}': {what}", result.Message, StringComparison.Ordinal);
+        Assert.EndsWith(LinuxErrors.Describe(errno), result.Message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(_root, Uuid)));
+    }
+
+    [Fact]
+    public void A_rollback_that_fails_is_reported_as_a_warning()
+    {
+        var backend = new FailingBackend(_root) { DescriptionError = LinuxErrno.EINVAL, RemoveError = LinuxErrno.EBUSY };
+
+        ConfigfsResult result = new ConfigfsClient(backend).AddKey(Uuid, Description);
+
+        Assert.Equal(ConfigfsStatus.KernelRefused, result.Status);
+        Assert.Equal(ConfigfsWarnings.RollbackFailed, result.Warnings);
+        Assert.Contains("removing the item again failed too (EBUSY (device or resource busy))", result.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(LinuxErrno.EINVAL, ConfigfsStatus.KernelRefused)]
+    [InlineData(LinuxErrno.ENOMEM, ConfigfsStatus.OutOfMemory)]
+    [InlineData(LinuxErrno.EACCES, ConfigfsStatus.PermissionDenied)]
+    public void A_refused_mkdir_names_the_key_and_the_errno(LinuxErrno errno, ConfigfsStatus expected)
+    {
+        ConfigfsResult result = new ConfigfsClient(new FailingBackend(_root) { MakeError = errno }).AddKey(Uuid, Description);
+
+        Assert.Equal(expected, result.Status);
+        Assert.Equal(errno, result.Errno);
+        Assert.StartsWith($"key '{Uuid}': ", result.Message, StringComparison.Ordinal);
+        Assert.Contains(LinuxErrors.GetName(errno), result.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Remove_deletes_the_imitation_items_description_then_the_directory()
+    {
+        var client = new ConfigfsClient(_root);
+        Assert.True(client.AddKey(Uuid, Description).Succeeded);
+        Assert.True(client.AddKey("other", "cryptsetup:other").Succeeded);
+
+        Assert.Equal(ConfigfsResult.Ok(), client.RemoveKey(Uuid));
+        Assert.False(Directory.Exists(Path.Combine(_root, Uuid)));
+        Assert.Equal(ConfigfsStatus.NotFound, client.RemoveKey(Uuid).Status);
+        Assert.Equal(["other"], client.ListKeys().Value.Select(i => i.Name));
+    }
+
+    [Fact]
+    public void Remove_leaves_an_item_holding_anything_but_its_description()
+    {
+        string item = Directory.CreateDirectory(Path.Combine(_root, "k")).FullName;
+        File.WriteAllText(Path.Combine(item, "notes"), "keep me");
+
+        ConfigfsResult result = new ConfigfsClient(_root).RemoveKey("k");
+
+        Assert.Equal(ConfigfsStatus.IoError, result.Status);
+        Assert.Equal(LinuxErrno.ENOTEMPTY, result.Errno);
+        Assert.True(File.Exists(Path.Combine(item, "notes")));
+    }
+
+    [Fact]
+    public void List_reads_unset_descriptions_as_null_and_sorts_by_name()
+    {
+        Directory.CreateDirectory(Path.Combine(_root, "b"));
+        Directory.CreateDirectory(Path.Combine(_root, "a"));
+        File.WriteAllText(Path.Combine(_root, "a", "description"), "(null)\n");
+        Directory.CreateDirectory(Path.Combine(_root, "c"));
+        File.WriteAllText(Path.Combine(_root, "c", "description"), "x:y\n");
+
+        Assert.Equal(
+            [new ConfigfsKeyItem("a", null), new ConfigfsKeyItem("b", null), new ConfigfsKeyItem("c", "x:y")],
+            new ConfigfsClient(_root).ListKeys().Value);
+    }
+
+    [Theory]
+    [InlineData("3\n", ConfigfsStatus.Ok, 3)]
+    [InlineData("0", ConfigfsStatus.Ok, 0)]
+    [InlineData("-1\n", ConfigfsStatus.Unreadable, 0)]
+    [InlineData("three\n", ConfigfsStatus.Unreadable, 0)]
+    public void Count_reads_the_kernels_decimal(string text, ConfigfsStatus expected, int count)
+    {
+        File.WriteAllText(Path.Combine(_root, "count"), text);
+        ConfigfsResult<int> result = new ConfigfsClient(_root).ReadCount();
+        Assert.Equal(expected, result.Status);
+        Assert.Equal(count, result.Value);
+    }
+
+    [Fact]
+    public void Reuse_and_restore_are_written_whole_and_read_as_the_kernel_prints_them()
+    {
+        var client = new ConfigfsClient(_root);
+        Assert.False(client.ReadReuse().Value);
+        Assert.True(client.WriteReuse(true).Succeeded);
+        Assert.Equal("1\n", File.ReadAllText(Path.Combine(_root, "reuse")));
+        Assert.True(client.ReadReuse().Value);
+        File.WriteAllText(Path.Combine(_root, "reuse"), "2\n");
+        Assert.Equal(ConfigfsStatus.Unreadable, client.ReadReuse().Status);
+
+        // restore exists only in the kdump kernel's directory.
+        Assert.Equal(ConfigfsStatus.NotFound, client.Restore().Status);
+        File.WriteAllText(Path.Combine(_root, "restore"), "1\n");
+        ConfigfsResult restored = client.Restore();
+        Assert.Equal(ConfigfsWarnings.RestoreAlreadyDone, restored.Warnings);
+        Assert.Equal("yes\n", File.ReadAllText(Path.Combine(_root, "restore")));
+    }
+
+    [Fact]
+    public void On_the_model_each_kernel_refusal_becomes_a_status_naming_the_key()
+    {
+        using var machine = new Machine();
+        using FirstKernel first = machine.BootFirstKernel();
+        var client = new ConfigfsClient(new ModelConfigfsBackend(first));
+
+        Assert.True(client.AddKey("a", "cryptsetup:a").Succeeded);
+        Assert.Equal(ConfigfsStatus.ItemExists, client.AddKey("a", "cryptsetup:a").Status);
+        Assert.Equal(1, client.ReadCount().Value);
+        Assert.Equal([new ConfigfsKeyItem("a", "cryptsetup:a")], client.ListKeys().Value);
+
+        // count is read-only; reuse needs a loaded crash kernel with keys.
+        Assert.Equal(LinuxErrno.EACCES, new ModelConfigfsBackend(first).WriteAttribute(null, "count", "2\n"u8));
+        ConfigfsResult reuse = client.WriteReuse(true);
+        Assert.Equal(ConfigfsStatus.KernelRefused, reuse.Status);
+        Assert.Equal("the kernel refused: no crash kernel with saved dm-crypt keys is loaded: EINVAL (invalid argument)", reuse.Message);
+
+        first.LogonKeyring.Add("cryptsetup:a", [1]);
+        Assert.True(first.LoadCrashKernel().Succeeded);
+        using KdumpKernel kdump = first.Crash();
+        var kdumpClient = new ConfigfsClient(new ModelConfigfsBackend(kdump));
+        ConfigfsResult mkdir = kdumpClient.AddKey("b", "cryptsetup:b");
+        Assert.Equal(ConfigfsStatus.PermissionDenied, mkdir.Status);
+        Assert.Equal("key 'b': cannot create the item: EPERM (operation not permitted)", mkdir.Message);
+        Assert.True(kdumpClient.Restore().Succeeded);
+        Assert.Equal(1, kdump.UserKeyring.Count);
+    }
+
+    /// <summary>The real directory backend, with something done to the new item between mkdir and the write.</summary>
+    private sealed class SabotagedBackend(string root, Action<string> afterMkdir) : IConfigfsBackend
+    {
+        private readonly DirectoryConfigfsBackend _inner = new(root);
+
+        public string DisplayName => _inner.DisplayName;
+
+        public LinuxErrno MakeItem(string name)
+        {
+            LinuxErrno made = _inner.MakeItem(name);
+            afterMkdir(Path.Combine(root, name));
+            return made;
+        }
+
+        public LinuxErrno RemoveItem(string name) => _inner.RemoveItem(name);
+
+        public LinuxErrno ListItems(ICollection<string> names) => _inner.ListItems(names);
+
+        public LinuxErrno WriteAttribute(string? item, string attribute, ReadOnlySpan<byte> value) => _inner.WriteAttribute(item, attribute, value);
+
+        public LinuxErrno ReadAttribute(string? item, string attribute, out string value) => _inner.ReadAttribute(item, attribute, out value);
+    }
+
+    /// <summary>The real directory backend, with chosen errnos injected as a kernel would return them.</summary>
+    private sealed class FailingBackend(string root) : IConfigfsBackend
+    {
+        private readonly DirectoryConfigfsBackend _inner = new(root);
+
+        public LinuxErrno MakeError { get; init; }
+
+        public LinuxErrno DescriptionError { get; init; }
+
+        public LinuxErrno RemoveError { get; init; }
+
+        public string DisplayName => _inner.DisplayName;
+
+        public LinuxErrno MakeItem(string name) => MakeError != LinuxErrno.None ? MakeError : _inner.MakeItem(name);
+
+        public LinuxErrno RemoveItem(string name) => RemoveError != LinuxErrno.None ? RemoveError : _inner.RemoveItem(name);
+
+        public LinuxErrno ListItems(ICollection<string> names) => _inner.ListItems(names);
+
+        public LinuxErrno WriteAttribute(string? item, string attribute, ReadOnlySpan<byte> value) =>
+            item is not null && DescriptionError != LinuxErrno.None ? DescriptionError : _inner.WriteAttribute(item, attribute, value);
+
+        public LinuxErrno ReadAttribute(string? item, string attribute, out string value) => _inner.ReadAttribute(item, attribute, out value);
+    }
+}
