@@ -17,7 +17,8 @@ public readonly record struct KeyBlobProblem(KeyBlobError Error, int EntryIndex,
 
     /// <summary><c>CODE entry N at offset M: message</c>.</summary>
     public override string ToString() =>
-        EntryIndex < 0
+        Error == KeyBlobError.None ? $"{Code}: {Message}"
+        : EntryIndex < 0
             ? $"{Code} header at offset {Offset}: {Message}"
             : $"{Code} entry {EntryIndex} at offset {Offset}: {Message}";
 }

@@ -228,6 +228,7 @@ public class ReaderRuleTests
         var problem = P(KeyBlobError.KeySizeTooLarge, 3, 1168);
         Assert.Equal("CDC006", problem.Code);
         Assert.Equal("CDC006 entry 3 at offset 1168: key is longer than 256 bytes (KEY_SIZE_MAX): the first kernel refuses it, and a restore would read past the entry", problem.ToString());
+        Assert.Equal("CDC000: no error", default(KeyBlobProblem).ToString());
         Assert.StartsWith("CDC001 header at offset 0", P(KeyBlobError.TruncatedHeader, -1, 0).ToString(), StringComparison.Ordinal);
     }
 
