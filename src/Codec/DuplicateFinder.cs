@@ -1,4 +1,4 @@
-using System.IO.Hashing;
+using System.Buffers.Binary;
 
 namespace CrashDmCrypt.Codec;
 
@@ -13,14 +13,16 @@ internal interface IDescriptionSource
 }
 
 /// <summary>
-/// Finds repeated descriptions without allocating and without the 8,128 comparisons a pairwise
-/// scan of 128 entries costs: hash each description, sort the hashes, compare bytes only on a hash match.
+/// Finds repeated descriptions without allocating and without the 8,128 comparisons a pairwise scan
+/// of 128 entries costs: a stack-allocated open-addressing table keyed by a cheap hash, with a byte
+/// comparison only when two hashes are equal. Expected cost is linear; the worst case (every hash
+/// equal, which hostile bytes can arrange) is the pairwise scan, bounded by 128 entries of 127 bytes.
 /// </summary>
 internal static class DuplicateFinder
 {
-    // The low 7 bits of each sort key carry the entry index (KEY_NUM_MAX = 128 = 2^7).
-    private const int IndexBits = 7;
-    private const ulong IndexMask = (1UL << IndexBits) - 1;
+    // A power of two at least twice KEY_NUM_MAX keeps the table at most half full.
+    private const int TableSize = 256;
+    private const int TableMask = TableSize - 1;
 
     /// <summary>Sets <c>duplicate[i]</c> for every entry whose description equals an earlier entry's.</summary>
     /// <returns>Whether any duplicate was found.</returns>
@@ -28,49 +30,68 @@ internal static class DuplicateFinder
         where TSource : IDescriptionSource, allows ref struct
     {
         int count = source.Count;
-        Span<ulong> keys = stackalloc ulong[KeyBlobLayout.MaxKeys];
-        int n = 0;
+        Span<byte> slots = stackalloc byte[TableSize];      // entry index + 1; 0 = empty
+        Span<uint> hashes = stackalloc uint[KeyBlobLayout.MaxKeys];
+        slots.Clear();
+        bool found = false;
         for (int i = 0; i < count; i++)
         {
-            if (source.TryGetDescription(i, out ReadOnlySpan<byte> description))
+            if (!source.TryGetDescription(i, out ReadOnlySpan<byte> description))
             {
-                keys[n++] = (XxHash3.HashToUInt64(description) & ~IndexMask) | (uint)i;
-            }
-        }
-
-        Span<ulong> sorted = keys[..n];
-        sorted.Sort();
-        bool found = false;
-        for (int start = 0; start < n;)
-        {
-            int end = start + 1;
-            while (end < n && (sorted[end] & ~IndexMask) == (sorted[start] & ~IndexMask))
-            {
-                end++;
+                continue;
             }
 
-            // Within a run of equal hashes (almost always of length 1) compare the bytes;
-            // sorted order puts lower indices first, so each later equal entry is the duplicate.
-            for (int a = start + 1; a < end; a++)
+            uint hash = Hash(description);
+            hashes[i] = hash;
+            for (int slot = (int)(hash & TableMask); ; slot = (slot + 1) & TableMask)
             {
-                int later = (int)(sorted[a] & IndexMask);
-                source.TryGetDescription(later, out ReadOnlySpan<byte> laterText);
-                for (int b = start; b < a; b++)
+                int occupant = slots[slot] - 1;
+                if (occupant < 0)
                 {
-                    int earlier = (int)(sorted[b] & IndexMask);
-                    source.TryGetDescription(earlier, out ReadOnlySpan<byte> earlierText);
-                    if (laterText.SequenceEqual(earlierText))
-                    {
-                        duplicate[later] = true;
-                        found = true;
-                        break;
-                    }
+                    slots[slot] = (byte)(i + 1);
+                    break;
+                }
+
+                if (hashes[occupant] == hash
+                    && source.TryGetDescription(occupant, out ReadOnlySpan<byte> earlier)
+                    && description.SequenceEqual(earlier))
+                {
+                    // The earlier copy stays in the table, so a third copy finds it too.
+                    duplicate[i] = true;
+                    found = true;
+                    break;
                 }
             }
-
-            start = end;
         }
 
         return found;
+    }
+
+    // Length, the first and the last 8 bytes: descriptions such as cryptsetup:<UUID> differ at the end.
+    // Not a format field, so the byte order only has to be fixed, not the blob's.
+    private static uint Hash(ReadOnlySpan<byte> description)
+    {
+        ulong head;
+        ulong tail;
+        if (description.Length >= sizeof(ulong))
+        {
+            head = BinaryPrimitives.ReadUInt64LittleEndian(description);
+            tail = BinaryPrimitives.ReadUInt64LittleEndian(description[^sizeof(ulong)..]);
+        }
+        else
+        {
+            head = 0;
+            foreach (byte b in description)
+            {
+                head = (head << 8) | b;
+            }
+
+            tail = 0;
+        }
+
+        ulong h = (head * 0x9E37_79B9_7F4A_7C15UL) ^ ((tail + (ulong)description.Length) * 0xC2B2_AE3D_27D4_EB4FUL);
+        h ^= h >> 32;
+        h *= 0xFF51_AFD7_ED55_8CCDUL;
+        return (uint)(h ^ (h >> 29));
     }
 }

@@ -173,16 +173,20 @@ public static class KeyBlobWriter
         }
         else
         {
-            int nul = description.IndexOf((byte)0);
-            if (nul >= 0 && !problems.Add(KeyBlobError.DescriptionContainsNul, index, descriptionOffset + nul))
+            // One search on the common path; only a description that holds either byte is searched again.
+            if (description.IndexOfAny((byte)0, (byte)'\n') >= 0)
             {
-                return false;
-            }
+                int nul = description.IndexOf((byte)0);
+                if (nul >= 0 && !problems.Add(KeyBlobError.DescriptionContainsNul, index, descriptionOffset + nul))
+                {
+                    return false;
+                }
 
-            int newline = description.IndexOf((byte)'\n');
-            if (newline >= 0 && !problems.Add(KeyBlobError.DescriptionContainsNewline, index, descriptionOffset + newline))
-            {
-                return false;
+                int newline = description.IndexOf((byte)'\n');
+                if (newline >= 0 && !problems.Add(KeyBlobError.DescriptionContainsNewline, index, descriptionOffset + newline))
+                {
+                    return false;
+                }
             }
 
             if (description.IndexOf((byte)':') <= 0 && !problems.Add(KeyBlobError.DescriptionNotLogonForm, index, descriptionOffset))

@@ -171,6 +171,26 @@ public class ReaderRuleTests
     }
 
     [Fact]
+    public void Duplicates_are_found_when_every_description_looks_alike_to_the_hash()
+    {
+        // Same length, same first and last 8 bytes: only the middle differs, so the cheap hash collides
+        // for all of them and the finder falls back to comparing bytes.
+        static string Alike(int i) => $"cryptsetup:{i:x3}-------------tail-end";
+        byte[] input = Blob(128);
+        for (int i = 0; i < 128; i++)
+        {
+            PutDescription(input, i, Alike(i % 100));
+        }
+
+        var problems = new KeyBlobProblem[64];
+        int n = KeyBlobReader.CollectProblems(input, default, problems);
+
+        Assert.Equal(28, n);
+        Assert.Equal(Enumerable.Range(100, 28).Select(i => P(KeyBlobError.DuplicateDescription, i, Desc(i))), problems[..n]);
+        Assert.True(KeyBlobReader.TryRead(input.AsSpan(0, Entry(100)).ToArray().Also(b => PutU32(b, 0, 100)), out _, out KeyBlobProblem none), none.ToString());
+    }
+
+    [Fact]
     public void Big_endian_blob_reads_with_big_endian_option()
     {
         byte[] input = Blob(2, KeyBlobByteOrder.BigEndian);

@@ -51,6 +51,12 @@ internal static class TestBlobs
 
     public static int Data(int index) => Entry(index) + KeyBlobLayout.DataOffset;
 
+    public static byte[] Also(this byte[] blob, Action<byte[]> edit)
+    {
+        edit(blob);
+        return blob;
+    }
+
     public static void PutDescription(byte[] blob, int index, string text)
     {
         Span<byte> field = blob.AsSpan(Desc(index), KeyBlobLayout.DescriptionFieldLength);
