@@ -1,0 +1,134 @@
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+
+namespace CrashDmCrypt.Fuzz;
+
+/// <summary>
+/// Native pages framed by inaccessible guard pages: <see cref="Tail"/> hands out bytes that end exactly at
+/// the upper guard page, so reading or writing one byte past them is a SIGSEGV (a crash for AFL) instead of
+/// a silent read of whatever the GC heap holds next. Linux only (mmap/mprotect from libc).
+/// </summary>
+internal sealed unsafe partial class GuardedBuffer : IDisposable
+{
+    private const int ProtNone = 0;
+    private const int ProtRead = 1;
+    private const int ProtWrite = 2;
+    private const int MapPrivate = 0x02;
+    private const int MapAnonymous = 0x20;
+
+    private static readonly nuint PageSize = (nuint)Environment.SystemPageSize;
+
+    private byte* _mapping;
+    private nuint _mappingLength;
+    private nuint _capacity;
+
+    /// <summary>Maps room for at least <paramref name="capacity"/> bytes between two guard pages.</summary>
+    public GuardedBuffer(int capacity = 64 * 1024)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(capacity);
+        Map(RoundUp((nuint)Math.Max(capacity, 1)));
+    }
+
+    /// <summary>Usable bytes before the upper guard page.</summary>
+    public int Capacity => (int)_capacity;
+
+    /// <summary>
+    /// <paramref name="length"/> bytes that end at the upper guard page (growing the mapping if needed).
+    /// Their content is whatever the last user left; callers fill them.
+    /// </summary>
+    public Span<byte> Tail(int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        ObjectDisposedException.ThrowIf(_mapping is null, this);
+        if ((nuint)length > _capacity)
+        {
+            Unmap();
+            Map(RoundUp((nuint)length));
+        }
+
+        byte* end = _mapping + PageSize + _capacity;
+        return new Span<byte>(end - length, length);
+    }
+
+    /// <summary>Copies <paramref name="data"/> so that it ends exactly at the upper guard page.</summary>
+    public Span<byte> Place(ReadOnlySpan<byte> data)
+    {
+        Span<byte> tail = Tail(data.Length);
+        data.CopyTo(tail);
+        return tail;
+    }
+
+    /// <summary>
+    /// The <paramref name="length"/> bytes just before the last <paramref name="tailLength"/> bytes
+    /// (fewer if the mapping has fewer): room for a sentinel in front of a <see cref="Tail"/>.
+    /// </summary>
+    public Span<byte> Before(int tailLength, int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(tailLength);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan((nuint)tailLength, _capacity);
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        int room = (int)Math.Min((nuint)length, _capacity - (nuint)tailLength);
+        byte* end = _mapping + PageSize + _capacity - tailLength;
+        return new Span<byte>(end - room, room);
+    }
+
+    /// <summary>Clears and unmaps the pages.</summary>
+    public void Dispose()
+    {
+        Unmap();
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Unmaps the pages if <see cref="Dispose"/> was never called.</summary>
+    ~GuardedBuffer() => Unmap();
+
+    private static nuint RoundUp(nuint length) => (length + PageSize - 1) / PageSize * PageSize;
+
+    private void Map(nuint capacity)
+    {
+        nuint total = capacity + (2 * PageSize);
+        void* mapping = Mmap(null, total, ProtRead | ProtWrite, MapPrivate | MapAnonymous, -1, 0);
+        if (mapping == (void*)-1)
+        {
+            throw new InvalidOperationException($"mmap of {total} bytes failed: errno {Marshal.GetLastPInvokeError()}.");
+        }
+
+        byte* bytes = (byte*)mapping;
+
+        // One guard page below and one above the data pages.
+        if (Mprotect(bytes, PageSize, ProtNone) != 0 || Mprotect(bytes + PageSize + capacity, PageSize, ProtNone) != 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            _ = Munmap(mapping, total);
+            throw new InvalidOperationException($"mprotect failed: errno {errno}.");
+        }
+
+        _mapping = bytes;
+        _mappingLength = total;
+        _capacity = capacity;
+    }
+
+    private void Unmap()
+    {
+        if (_mapping is null)
+        {
+            return;
+        }
+
+        // Fuzz inputs stand in for key material: clear them like key material.
+        CryptographicOperations.ZeroMemory(new Span<byte>(_mapping + PageSize, (int)_capacity));
+        _ = Munmap(_mapping, _mappingLength);
+        _mapping = null;
+        _mappingLength = 0;
+        _capacity = 0;
+    }
+
+    [LibraryImport("libc", EntryPoint = "mmap", SetLastError = true)]
+    private static partial void* Mmap(void* address, nuint length, int protection, int flags, int fd, nint offset);
+
+    [LibraryImport("libc", EntryPoint = "mprotect", SetLastError = true)]
+    private static partial int Mprotect(void* address, nuint length, int protection);
+
+    [LibraryImport("libc", EntryPoint = "munmap", SetLastError = true)]
+    private static partial int Munmap(void* address, nuint length);
+}

@@ -1,0 +1,189 @@
+using System.Security.Cryptography;
+using CrashDmCrypt.Codec;
+
+namespace CrashDmCrypt.Fuzz.Targets;
+
+/// <summary>
+/// The <c>reader</c> target: the input is read in both byte orders and both modes, with and without an
+/// exact length, by <see cref="KeyBlobReader.TryRead(ReadOnlySpan{byte}, KeyBlobReadOptions, out KeyBlob, out KeyBlobProblem)"/>
+/// and <see cref="KeyBlobReader.CollectProblems"/>, and every answer is held to the invariants of issue 3.
+/// </summary>
+internal static class ReaderTarget
+{
+    private const int CollectCapacity = 16;
+
+    public static void Run(ReadOnlySpan<byte> input)
+    {
+        RunOrder(input, KeyBlobByteOrder.LittleEndian);
+        RunOrder(input, KeyBlobByteOrder.BigEndian);
+    }
+
+    private static void RunOrder(ReadOnlySpan<byte> input, KeyBlobByteOrder order)
+    {
+        var strictOptions = new KeyBlobReadOptions(order, KeyBlobMode.Strict);
+        var kernelOptions = new KeyBlobReadOptions(order, KeyBlobMode.Kernel);
+        bool strictOk = ReadAndCheck(input, strictOptions, out KeyBlob strict);
+        bool kernelOk = ReadAndCheck(input, kernelOptions, out KeyBlob kernel);
+
+        bool hasCount = KeyBlobReader.TryReadCount(input, order, out uint rawCount);
+        Check.That(hasCount == input.Length >= 4, "TryReadCount must succeed exactly when 4 bytes are there");
+        if (kernelOk)
+        {
+            Check.Equal((int)rawCount, kernel.Count, $"{order} kernel count against TryReadCount");
+        }
+
+        if (!strictOk)
+        {
+            return;
+        }
+
+        // Strict is a narrowing of kernel mode: same blob, same entries, the very same spans.
+        Check.That(kernelOk, $"{order}: strict accepted a blob that kernel mode refused");
+        Check.Equal(strict.Count, kernel.Count, $"{order} strict and kernel count");
+        for (int i = 0; i < strict.Count; i++)
+        {
+            KeyBlobEntry s = strict[i];
+            KeyBlobEntry k = kernel[i];
+            Check.That(s.DescriptionWithTerminator == k.DescriptionWithTerminator, $"{order} entry {i}: strict and kernel descriptions differ");
+            Check.That(s.Key == k.Key, $"{order} entry {i}: strict and kernel keys differ");
+        }
+
+        Rewrite(input, strict, order);
+    }
+
+    // TryRead, CollectProblems and the exact-length variant for one option set, against BlobModel.
+    private static bool ReadAndCheck(ReadOnlySpan<byte> input, KeyBlobReadOptions options, out KeyBlob blob)
+    {
+        string label = $"{options.ByteOrder} {options.Mode}";
+        KeyBlobProblem expected = BlobModel.FirstProblem(input, options, out int expectedCount);
+        bool ok = KeyBlobReader.TryRead(input, options, out blob, out KeyBlobProblem problem);
+        Check.Equal(expected, problem, label + " first problem against the model");
+        Check.That(ok == (problem.Error == KeyBlobError.None), label + ": verdict and problem disagree");
+        CheckProblemBounds(problem, input.Length, label);
+
+        Span<KeyBlobProblem> one = stackalloc KeyBlobProblem[1];
+        Span<KeyBlobProblem> many = stackalloc KeyBlobProblem[CollectCapacity];
+        int countOne = KeyBlobReader.CollectProblems(input, options, one);
+        int countMany = KeyBlobReader.CollectProblems(input, options, many);
+        Check.Equal(countOne, countMany, label + " CollectProblems count with 1 and 16 slots");
+        Check.That((countMany == 0) == ok, label + ": CollectProblems and TryRead disagree on the verdict");
+        if (countMany > 0)
+        {
+            Check.Equal(problem, one[0], label + " first collected problem (1 slot) against TryRead");
+            Check.Equal(problem, many[0], label + " first collected problem (16 slots) against TryRead");
+        }
+
+        for (int i = 0; i < Math.Min(countMany, CollectCapacity); i++)
+        {
+            CheckProblemBounds(many[i], input.Length, label + " collected");
+        }
+
+        KeyBlobReadOptions exactOptions = options with { RequireExactLength = true };
+        KeyBlobProblem expectedExact = BlobModel.FirstProblem(input, exactOptions, out _);
+        bool exactOk = KeyBlobReader.TryRead(input, exactOptions, out KeyBlob exact, out KeyBlobProblem exactProblem);
+        Check.Equal(expectedExact, exactProblem, label + " exact-length first problem against the model");
+        CheckProblemBounds(exactProblem, input.Length, label + " exact");
+        if (exactOk)
+        {
+            Check.That(ok && exact.Size == input.Length, label + ": exact length accepted what the plain read did not");
+        }
+
+        if (!ok)
+        {
+            return false;
+        }
+
+        CheckBlob(input, blob, options, expectedCount, label);
+        return true;
+    }
+
+    private static void CheckProblemBounds(KeyBlobProblem problem, int inputLength, string label)
+    {
+        if (problem.Error == KeyBlobError.None)
+        {
+            Check.Equal(default(KeyBlobProblem), problem, label + " empty problem");
+            return;
+        }
+
+        Check.That(Enum.IsDefined(problem.Error), $"{label}: undefined error {(int)problem.Error}");
+        Check.That(problem.Offset >= 0 && problem.Offset <= inputLength, $"{label}: {problem.Code} offset {problem.Offset} outside [0, {inputLength}]");
+        Check.That(problem.EntryIndex >= -1 && problem.EntryIndex < KeyBlobLayout.MaxKeys, $"{label}: {problem.Code} entry {problem.EntryIndex}");
+        Check.That(problem.Code != "CDC999", $"{label}: error without a code");
+    }
+
+    private static void CheckBlob(ReadOnlySpan<byte> input, KeyBlob blob, KeyBlobReadOptions options, int expectedCount, string label)
+    {
+        bool strict = options.Mode == KeyBlobMode.Strict;
+        Check.Equal(expectedCount, blob.Count, label + " count");
+        Check.Equal(options, blob.Options, label + " options");
+        Check.Equal(4 + (388 * blob.Count), blob.Size, label + " size");
+        Check.Equal(0, Check.Inside(input, blob.Bytes, label + " blob"), label + " blob offset");
+        Check.Equal(blob.Size, blob.Bytes.Length, label + " blob length");
+
+        int index = 0;
+        foreach (KeyBlobEntry entry in blob)
+        {
+            Check.That(index < blob.Count, label + ": enumerator ran past Count");
+            int entryOffset = 4 + (388 * index);
+            Check.Equal(index, entry.Index, label + " entry index");
+            Check.Equal(entryOffset, entry.Offset, label + " entry offset");
+
+            int descriptionAt = Check.Inside(input, entry.DescriptionWithTerminator, label + " description");
+            int keyAt = Check.Inside(input, entry.Key, label + " key");
+            Check.Equal(entryOffset + 4, descriptionAt, label + " description offset");
+            Check.Equal(entryOffset + 132, keyAt, label + " key offset");
+            Check.That(entry.Key.Length <= 256, label + ": key longer than 256");
+            int descriptionEnd = strict ? entryOffset + 132 : entryOffset + 388;
+            Check.That(descriptionAt + entry.DescriptionWithTerminator.Length <= descriptionEnd, label + ": description runs past its bound");
+            Check.Equal(descriptionAt + entry.DescriptionWithTerminator.Length > entryOffset + 132, entry.DescriptionRunsIntoData, label + " DescriptionRunsIntoData");
+            Check.That(!(strict && entry.DescriptionRunsIntoData), label + ": strict accepted a description that runs into data");
+            Check.That(entry.DescriptionWithTerminator[^1] == 0, label + ": description does not end with its NUL");
+            Check.That(!entry.Description.Contains((byte)0), label + ": NUL inside the description");
+            Check.That(entry.Description.SequenceEqual(BlobModel.Description(input, index, strict)), label + ": description differs from the model");
+            Check.That(entry.Key.SequenceEqual(BlobModel.Key(input, index, options.ByteOrder)), label + ": key differs from the model");
+
+            KeyBlobEntry indexed = blob[index];
+            Check.That(indexed.DescriptionWithTerminator == entry.DescriptionWithTerminator && indexed.Key == entry.Key, label + ": indexer and enumerator disagree");
+            index++;
+        }
+
+        Check.Equal(blob.Count, index, label + " entries enumerated");
+    }
+
+    // Decode then encode: the writer must reproduce the first 4 + 388 * count bytes exactly.
+    private static void Rewrite(ReadOnlySpan<byte> input, KeyBlob blob, KeyBlobByteOrder order)
+    {
+        FuzzContext context = FuzzContext.Current;
+        byte[] arena = context.Arena;
+        KeyBlobKey[] keys = context.Keys;
+        int used = 0;
+        try
+        {
+            for (int i = 0; i < blob.Count; i++)
+            {
+                KeyBlobEntry entry = blob[i];
+                Memory<byte> description = arena.AsMemory(used, entry.Description.Length);
+                entry.Description.CopyTo(description.Span);
+                used += description.Length;
+                Memory<byte> key = arena.AsMemory(used, entry.Key.Length);
+                entry.Key.CopyTo(key.Span);
+                used += key.Length;
+                keys[i] = new KeyBlobKey(description, key);
+            }
+
+            Span<byte> rewritten = arena.AsSpan(used, blob.Size + 1);
+            used += rewritten.Length;
+            rewritten.Fill(0xA5);
+            bool written = KeyBlobWriter.TryWrite(keys.AsSpan(0, blob.Count), rewritten, order, out int size, out KeyBlobProblem problem);
+            Check.That(written, $"{order}: writer refused the entries of a strict-accepted blob ({problem.Code} entry {problem.EntryIndex})");
+            Check.Equal(blob.Size, size, order + " rewritten size");
+            Check.That(rewritten[..size].SequenceEqual(input[..size]), $"{order}: rewriting the decoded entries does not reproduce the blob");
+            Check.Equal((byte)0xA5, rewritten[size], order + " byte after the rewritten blob");
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(arena.AsSpan(0, used));
+            Array.Clear(keys);
+        }
+    }
+}
