@@ -49,7 +49,7 @@ public readonly ref struct KeyBlob
         ReadOnlySpan<byte> entry = blob.Slice(offset, KeyBlobLayout.EntrySize);
         int keySize = (int)KeyBlobReader.ReadUInt32(entry[KeyBlobLayout.KeySizeOffset..], options.ByteOrder);
         ReadOnlySpan<byte> text = KeyBlobReader.DescriptionSearchRange(entry, options.Mode);
-        int nul = text.IndexOf((byte)0);
+        int nul = options.Mode == KeyBlobMode.Strict ? DescriptionField.IndexOfTerminator(text) : text.IndexOf((byte)0);
         return new KeyBlobEntry(
             index,
             offset,

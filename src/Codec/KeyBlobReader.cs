@@ -131,6 +131,14 @@ public static class KeyBlobReader
         ReadOnlySpan<byte> blob = source[..size];
         for (int i = 0; i < count; i++)
         {
+            // Fast path for the common case, a valid strict entry: one pass over the description field
+            // and one over the data padding. Anything else goes to the rule-by-rule checks, which alone
+            // decide what is reported, so the fast path cannot change a result.
+            if (strict && IsValidStrictEntry(blob, i, options.ByteOrder))
+            {
+                continue;
+            }
+
             if (!ValidateEntry(blob, i, options, ref problems))
             {
                 return count;
@@ -200,6 +208,15 @@ public static class KeyBlobReader
         }
 
         return true;
+    }
+
+    private static bool IsValidStrictEntry(ReadOnlySpan<byte> blob, int index, KeyBlobByteOrder byteOrder)
+    {
+        ReadOnlySpan<byte> entry = blob.Slice(KeyBlobLayout.EntriesOffset + (KeyBlobLayout.EntrySize * index), KeyBlobLayout.EntrySize);
+        uint keySize = ReadUInt32(entry[KeyBlobLayout.KeySizeOffset..], byteOrder);
+        return keySize - 1 < KeyBlobLayout.MaxKeySize
+            && DescriptionField.IsValidStrict(entry.Slice(KeyBlobLayout.DescriptionOffset, KeyBlobLayout.DescriptionFieldLength))
+            && !entry.Slice(KeyBlobLayout.DataOffset + (int)keySize, KeyBlobLayout.DataLength - (int)keySize).ContainsAnyExcept((byte)0);
     }
 
     private static bool ValidateStrictDescription(ReadOnlySpan<byte> field, int nul, int index, int fieldOffset, ref ProblemCollector problems)
@@ -274,7 +291,7 @@ public static class KeyBlobReader
         public bool TryGetDescription(int index, out ReadOnlySpan<byte> description)
         {
             ReadOnlySpan<byte> field = _blob.Slice(GetDescriptionOffset(index), KeyBlobLayout.DescriptionFieldLength);
-            int nul = field.IndexOf((byte)0);
+            int nul = DescriptionField.IndexOfTerminator(field);
             description = nul < 0 ? default : field[..nul];
             return nul >= 0;
         }
