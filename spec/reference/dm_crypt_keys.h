@@ -40,4 +40,31 @@ static inline size_t keys_header_size(uint64_t total_keys)
 	return sizeof(struct keys_header) + sizeof(struct dm_crypt_key) * (size_t)total_keys;
 }
 
+/* u32 in the blob's byte order, byte by byte with shifts: never the host's order. */
+static inline uint32_t dmk_get_u32(const void *src, int big)
+{
+	const uint8_t *p = src;
+
+	if (big)
+		return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | (uint32_t)p[3];
+	return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | (uint32_t)p[0];
+}
+
+static inline void dmk_put_u32(void *dst, uint32_t v, int big)
+{
+	uint8_t *p = dst;
+
+	if (big) {
+		p[0] = (uint8_t)(v >> 24);
+		p[1] = (uint8_t)(v >> 16);
+		p[2] = (uint8_t)(v >> 8);
+		p[3] = (uint8_t)v;
+	} else {
+		p[0] = (uint8_t)v;
+		p[1] = (uint8_t)(v >> 8);
+		p[2] = (uint8_t)(v >> 16);
+		p[3] = (uint8_t)(v >> 24);
+	}
+}
+
 #endif

@@ -48,27 +48,15 @@ _Static_assert(DATA_OFFSET + KEY_SIZE_MAX == ENTRY_SIZE, "data ends the entry");
 
 enum byte_order { ORDER_LITTLE, ORDER_BIG };
 
-/* Explicit byte order with shifts: never the host's. */
+/* Explicit byte order with shifts (dm_crypt_keys.h): never the host's. */
 static uint32_t get_u32(const uint8_t *p, enum byte_order order)
 {
-	if (order == ORDER_BIG)
-		return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | (uint32_t)p[3];
-	return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | (uint32_t)p[0];
+	return dmk_get_u32(p, order == ORDER_BIG);
 }
 
 static void put_u32(uint8_t *p, uint32_t v, enum byte_order order)
 {
-	if (order == ORDER_BIG) {
-		p[0] = (uint8_t)(v >> 24);
-		p[1] = (uint8_t)(v >> 16);
-		p[2] = (uint8_t)(v >> 8);
-		p[3] = (uint8_t)v;
-	} else {
-		p[0] = (uint8_t)v;
-		p[1] = (uint8_t)(v >> 8);
-		p[2] = (uint8_t)(v >> 16);
-		p[3] = (uint8_t)(v >> 24);
-	}
+	dmk_put_u32(p, v, order == ORDER_BIG);
 }
 
 /* Key material is cleared through a volatile pointer so the store is not optimised away. */

@@ -64,32 +64,8 @@ static long kstyle_strscpy(char *dst, const char *src, size_t size)
 	return (long)len;
 }
 
-/* u32 in the blob's byte order, written byte by byte so the host's order does not matter. */
-static inline void put_u32(void *dst, uint32_t v, int big)
-{
-	uint8_t *p = dst;
-
-	if (big) {
-		p[0] = (uint8_t)(v >> 24);
-		p[1] = (uint8_t)(v >> 16);
-		p[2] = (uint8_t)(v >> 8);
-		p[3] = (uint8_t)v;
-	} else {
-		p[0] = (uint8_t)v;
-		p[1] = (uint8_t)(v >> 8);
-		p[2] = (uint8_t)(v >> 16);
-		p[3] = (uint8_t)(v >> 24);
-	}
-}
-
-static inline uint32_t get_u32(const void *src, int big)
-{
-	const uint8_t *p = src;
-
-	if (big)
-		return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
-	return ((uint32_t)p[3] << 24) | ((uint32_t)p[2] << 16) | ((uint32_t)p[1] << 8) | p[0];
-}
+#define put_u32 dmk_put_u32
+#define get_u32 dmk_get_u32
 
 /* build_keys_header(): zeroed buffer, then strscpy + memcpy + key_size per key. */
 static void kstyle_serialise(struct keys_header *hdr, size_t size, const struct bench_key *keys,
