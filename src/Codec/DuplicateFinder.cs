@@ -7,8 +7,6 @@ internal interface IDescriptionSource
 {
     int Count { get; }
 
-    int GetDescriptionOffset(int index);
-
     bool TryGetDescription(int index, out ReadOnlySpan<byte> description);
 }
 

@@ -45,7 +45,7 @@ public readonly ref struct KeyBlob
     // Only called on validated bytes, so the terminator search cannot fail and key_size <= 256.
     internal static KeyBlobEntry Decode(ReadOnlySpan<byte> blob, int index, KeyBlobReadOptions options)
     {
-        int offset = KeyBlobLayout.EntriesOffset + (KeyBlobLayout.EntrySize * index);
+        int offset = KeyBlobLayout.GetEntryOffset(index);
         ReadOnlySpan<byte> entry = blob.Slice(offset, KeyBlobLayout.EntrySize);
         int keySize = (int)KeyBlobReader.ReadUInt32(entry[KeyBlobLayout.KeySizeOffset..], options.ByteOrder);
         ReadOnlySpan<byte> text = KeyBlobReader.DescriptionSearchRange(entry, options.Mode);

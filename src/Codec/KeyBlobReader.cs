@@ -162,7 +162,7 @@ public static class KeyBlobReader
     private static bool ValidateEntry(ReadOnlySpan<byte> blob, int index, KeyBlobReadOptions options, ref ProblemCollector problems)
     {
         bool strict = options.Mode == KeyBlobMode.Strict;
-        int offset = KeyBlobLayout.EntriesOffset + (KeyBlobLayout.EntrySize * index);
+        int offset = KeyBlobLayout.GetEntryOffset(index);
         ReadOnlySpan<byte> entry = blob.Slice(offset, KeyBlobLayout.EntrySize);
 
         // The kdump kernel passes key_size straight to key_create_or_update and reads that many bytes of data.
@@ -212,7 +212,7 @@ public static class KeyBlobReader
 
     private static bool IsValidStrictEntry(ReadOnlySpan<byte> blob, int index, KeyBlobByteOrder byteOrder)
     {
-        ReadOnlySpan<byte> entry = blob.Slice(KeyBlobLayout.EntriesOffset + (KeyBlobLayout.EntrySize * index), KeyBlobLayout.EntrySize);
+        ReadOnlySpan<byte> entry = blob.Slice(KeyBlobLayout.GetEntryOffset(index), KeyBlobLayout.EntrySize);
         uint keySize = ReadUInt32(entry[KeyBlobLayout.KeySizeOffset..], byteOrder);
         return keySize - 1 < KeyBlobLayout.MaxKeySize
             && DescriptionField.IsValidStrict(entry.Slice(KeyBlobLayout.DescriptionOffset, KeyBlobLayout.DescriptionFieldLength))
@@ -263,7 +263,7 @@ public static class KeyBlobReader
 
         for (int i = 0; i < count; i++)
         {
-            if (duplicate[i] && !problems.Add(KeyBlobError.DuplicateDescription, i, source.GetDescriptionOffset(i)))
+            if (duplicate[i] && !problems.Add(KeyBlobError.DuplicateDescription, i, KeyBlobLayout.GetEntryOffset(i) + KeyBlobLayout.DescriptionOffset))
             {
                 return false;
             }
@@ -284,13 +284,10 @@ public static class KeyBlobReader
 
         public int Count { get; }
 
-        public int GetDescriptionOffset(int index) =>
-            KeyBlobLayout.EntriesOffset + (KeyBlobLayout.EntrySize * index) + KeyBlobLayout.DescriptionOffset;
-
         // Entries without a NUL in the field already failed; they take no part in the duplicate check.
         public bool TryGetDescription(int index, out ReadOnlySpan<byte> description)
         {
-            ReadOnlySpan<byte> field = _blob.Slice(GetDescriptionOffset(index), KeyBlobLayout.DescriptionFieldLength);
+            ReadOnlySpan<byte> field = _blob.Slice(KeyBlobLayout.GetEntryOffset(index) + KeyBlobLayout.DescriptionOffset, KeyBlobLayout.DescriptionFieldLength);
             int nul = DescriptionField.IndexOfTerminator(field);
             description = nul < 0 ? default : field[..nul];
             return nul >= 0;

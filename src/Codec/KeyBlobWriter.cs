@@ -65,7 +65,7 @@ public static class KeyBlobWriter
         WriteUInt32(destination[KeyBlobLayout.CountOffset..], (uint)keys.Length, byteOrder);
         for (int i = 0; i < keys.Length; i++)
         {
-            WriteEntry(destination.Slice(KeyBlobLayout.EntriesOffset + (KeyBlobLayout.EntrySize * i), KeyBlobLayout.EntrySize), keys[i], byteOrder);
+            WriteEntry(destination.Slice(KeyBlobLayout.GetEntryOffset(i), KeyBlobLayout.EntrySize), keys[i], byteOrder);
         }
 
         bytesWritten = size;
@@ -144,7 +144,7 @@ public static class KeyBlobWriter
 
     private static bool ValidateKey(KeyBlobKey key, int index, ref ProblemCollector problems)
     {
-        int entryOffset = KeyBlobLayout.EntriesOffset + (KeyBlobLayout.EntrySize * index);
+        int entryOffset = KeyBlobLayout.GetEntryOffset(index);
         int descriptionOffset = entryOffset + KeyBlobLayout.DescriptionOffset;
         ReadOnlySpan<byte> description = key.Description.Span;
 
@@ -216,9 +216,6 @@ public static class KeyBlobWriter
         public KeyDescriptions(ReadOnlySpan<KeyBlobKey> keys) => _keys = keys;
 
         public int Count => _keys.Length;
-
-        public int GetDescriptionOffset(int index) =>
-            KeyBlobLayout.EntriesOffset + (KeyBlobLayout.EntrySize * index) + KeyBlobLayout.DescriptionOffset;
 
         public bool TryGetDescription(int index, out ReadOnlySpan<byte> description)
         {
