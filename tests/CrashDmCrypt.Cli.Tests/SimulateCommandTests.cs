@@ -40,7 +40,7 @@ public sealed class SimulateCommandTests
             random.NextBytes(key);
 
             // The rebuild matches the run (its volume UUIDs are printed), so the search below is meaningful.
-            Assert.Contains(CrashDmCrypt.Kernel.Model.LuksVolume.FormatUuid(uuid), a.Output, StringComparison.Ordinal);
+            Assert.Contains(CrashDmCrypt.Simulation.LuksVolume.FormatUuid(uuid), a.Output, StringComparison.Ordinal);
             for (int at = 0; at + 8 <= key.Length; at += 8)
             {
                 Assert.DoesNotContain(Convert.ToHexStringLower(key, at, 8), a.Output, StringComparison.Ordinal);

@@ -4,7 +4,7 @@ using System.Globalization;
 using System.Text.Json;
 using CrashDmCrypt.Cli.Common;
 using CrashDmCrypt.Codec;
-using CrashDmCrypt.Kernel.Model;
+using CrashDmCrypt.Simulation;
 
 namespace CrashDmCrypt.Cli.Commands;
 

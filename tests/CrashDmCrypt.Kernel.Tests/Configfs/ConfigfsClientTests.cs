@@ -1,10 +1,10 @@
 using System.Text;
+using CrashDmCrypt.Kernel;
 using CrashDmCrypt.Kernel.Configfs;
-using CrashDmCrypt.Kernel.Model;
 
 namespace CrashDmCrypt.Kernel.Tests.Configfs;
 
-/// <summary>The client on a temporary directory that imitates configfs, and on the kernel model.</summary>
+/// <summary>The client on a temporary directory that imitates configfs.</summary>
 public sealed class ConfigfsClientTests : IDisposable
 {
     private const string Uuid = "7d26b7b4-e342-4d2d-b660-7426b0996720";
@@ -259,35 +259,6 @@ public sealed class ConfigfsClientTests : IDisposable
         ConfigfsResult restored = client.Restore();
         Assert.Equal(ConfigfsWarnings.RestoreAlreadyDone, restored.Warnings);
         Assert.Equal("yes\n", File.ReadAllText(Path.Combine(_root, "restore")));
-    }
-
-    [Fact]
-    public void On_the_model_each_kernel_refusal_becomes_a_status_naming_the_key()
-    {
-        using var machine = new Machine();
-        using FirstKernel first = machine.BootFirstKernel();
-        var client = new ConfigfsClient(new ModelConfigfsBackend(first));
-
-        Assert.True(client.AddKey("a", "cryptsetup:a").Succeeded);
-        Assert.Equal(ConfigfsStatus.ItemExists, client.AddKey("a", "cryptsetup:a").Status);
-        Assert.Equal(1, client.ReadCount().Value);
-        Assert.Equal([new ConfigfsKeyItem("a", "cryptsetup:a")], client.ListKeys().Value);
-
-        // count is read-only; reuse needs a loaded crash kernel with keys.
-        Assert.Equal(LinuxErrno.EACCES, new ModelConfigfsBackend(first).WriteAttribute(null, "count", "2\n"u8));
-        ConfigfsResult reuse = client.WriteReuse(true);
-        Assert.Equal(ConfigfsStatus.KernelRefused, reuse.Status);
-        Assert.Equal("the kernel refused: no crash kernel with saved dm-crypt keys is loaded: EINVAL (invalid argument)", reuse.Message);
-
-        first.LogonKeyring.Add("cryptsetup:a", [1]);
-        Assert.True(first.LoadCrashKernel().Succeeded);
-        using KdumpKernel kdump = first.Crash();
-        var kdumpClient = new ConfigfsClient(new ModelConfigfsBackend(kdump));
-        ConfigfsResult mkdir = kdumpClient.AddKey("b", "cryptsetup:b");
-        Assert.Equal(ConfigfsStatus.PermissionDenied, mkdir.Status);
-        Assert.Equal("key 'b': cannot create the item: EPERM (operation not permitted)", mkdir.Message);
-        Assert.True(kdumpClient.Restore().Succeeded);
-        Assert.Equal(1, kdump.UserKeyring.Count);
     }
 
     /// <summary>The real directory backend, with something done to the new item between mkdir and the write.</summary>

@@ -1,4 +1,5 @@
 using System.Text;
+using CrashDmCrypt.Kernel;
 using CrashDmCrypt.Kernel.Configfs;
 
 namespace CrashDmCrypt.Kernel.Tests.Configfs;

@@ -1,3 +1,4 @@
+using CrashDmCrypt.Kernel;
 using CrashDmCrypt.Kernel.Configfs;
 
 namespace CrashDmCrypt.Kernel.Tests.Configfs;

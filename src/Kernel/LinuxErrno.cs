@@ -1,0 +1,65 @@
+namespace CrashDmCrypt.Kernel;
+
+/// <summary>
+/// The Linux error numbers the configfs directory and the kernel model report (generic values,
+/// as on x86_64 and arm64). On Linux, .NET puts these numbers in <see cref="Exception.HResult"/> of most
+/// <see cref="IOException"/>s; <see cref="LinuxErrors.FromException"/> maps the rest.
+/// </summary>
+#pragma warning disable CA1707 // The kernel's own names read best here.
+public enum LinuxErrno
+{
+    /// <summary>No error.</summary>
+    None = 0,
+
+    /// <summary>Operation not permitted.</summary>
+    EPERM = 1,
+
+    /// <summary>No such file or directory (also: <c>crash_load_dm_crypt_keys</c> with no key items).</summary>
+    ENOENT = 2,
+
+    /// <summary>I/O error.</summary>
+    EIO = 5,
+
+    /// <summary>Out of memory.</summary>
+    ENOMEM = 12,
+
+    /// <summary>Permission denied.</summary>
+    EACCES = 13,
+
+    /// <summary>Device or resource busy.</summary>
+    EBUSY = 16,
+
+    /// <summary>File exists.</summary>
+    EEXIST = 17,
+
+    /// <summary>Not a directory.</summary>
+    ENOTDIR = 20,
+
+    /// <summary>Is a directory.</summary>
+    EISDIR = 21,
+
+    /// <summary>Invalid argument: what configfs stores and <c>mkdir</c> return when the kernel refuses a value.</summary>
+    EINVAL = 22,
+
+    /// <summary>No space left on device.</summary>
+    ENOSPC = 28,
+
+    /// <summary>File name too long.</summary>
+    ENAMETOOLONG = 36,
+
+    /// <summary>Directory not empty.</summary>
+    ENOTEMPTY = 39,
+
+    /// <summary>Cannot assign requested address: <c>kexec_add_buffer</c> found no hole for a segment.</summary>
+    EADDRNOTAVAIL = 99,
+
+    /// <summary>Required key not available: <c>request_key</c> found no such logon key.</summary>
+    ENOKEY = 126,
+
+    /// <summary>Key has expired.</summary>
+    EKEYEXPIRED = 127,
+
+    /// <summary>Key has been revoked.</summary>
+    EKEYREVOKED = 128,
+}
+#pragma warning restore CA1707

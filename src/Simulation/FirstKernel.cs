@@ -1,0 +1,316 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using System.Text;
+using CrashDmCrypt.Kernel;
+using CrashDmCrypt.Codec;
+using CrashDmCrypt.Kernel.Configfs;
+using CrashDmCrypt.Kernel.Handoff;
+
+namespace CrashDmCrypt.Simulation;
+
+/// <summary>
+/// The first (production) kernel: the logon keyring cryptsetup links volume keys into, the
+/// <c>crash_dm_crypt_keys</c> configfs group, and <c>kexec_file_load</c> of the crash kernel, which builds
+/// the blob the kernel's way and places it at a random 4 KiB-aligned address in the crashkernel region.
+/// </summary>
+public sealed class FirstKernel : IDisposable
+{
+    /// <summary>Bytes the model reserves for the ELF core headers segment.</summary>
+    public const int ElfCoreHeaderSize = Machine.PageSize;
+
+    private readonly Machine _machine;
+
+    // keys_header: the first kernel's own plaintext copy of the blob, kept for the reuse path.
+    private SecretBuffer? _keysHeader;
+    private bool _crashed;
+
+    internal FirstKernel(Machine machine)
+    {
+        _machine = machine;
+        LogonKeyring = new Keyring(KeyType.Logon, machine.Clock);
+        Configfs = new FirstKernelConfigfs(this);
+    }
+
+    /// <summary>The keyring <c>request_key</c> searches for the loader (where cryptsetup's <c>--link-vk-to-keyring</c> put the keys).</summary>
+    public Keyring LogonKeyring { get; }
+
+    /// <summary>The configfs group.</summary>
+    public FirstKernelConfigfs Configfs { get; }
+
+    /// <summary>The crash kernel image loaded now, or null.</summary>
+    public CrashImage? LoadedImage { get; private set; }
+
+    /// <summary>Size of the first kernel's own copy of the blob (0 when it has none).</summary>
+    public int SavedCopySize => _keysHeader?.Length ?? 0;
+
+    /// <summary>The first kernel's copy itself, so tests can watch it being zeroised (empty when there is none).</summary>
+    internal ReadOnlyMemory<byte> SavedCopy => _keysHeader?.Memory ?? ReadOnlyMemory<byte>.Empty;
+
+    /// <summary>The machine this kernel runs on.</summary>
+    public Machine Machine => _machine;
+
+    /// <summary>
+    /// <c>kexec_file_load(KEXEC_FILE_ON_CRASH)</c> as on x86_64: frees the previous crash image (its bytes stay
+    /// in reserved memory), places the ELF core headers (first fit) and the dm-crypt keys blob (random,
+    /// 4 KiB-aligned; <c>crash_load_dm_crypt_keys</c>), and builds the kdump kernel's command line or device tree.
+    /// </summary>
+    /// <returns>The errno the system call returns, with the reason and the loaded image.</returns>
+    /// <exception cref="InvalidOperationException">The kernel has crashed or was disposed.</exception>
+    public KexecLoadResult LoadCrashKernel()
+    {
+        ThrowIfGone();
+        LoadedImage = null;
+        var segments = new List<MemoryRange>();
+        if (!TryPlace(ElfCoreHeaderSize, random: false, segments, out ulong elfAddress))
+        {
+            return Fail(LinuxErrno.EADDRNOTAVAIL, KexecLoadFailure.NoRoomInCrashKernelRegion, null, null, KexecLoadWarnings.None);
+        }
+
+        Span<byte> elf = _machine.Memory.GetSpan(elfAddress, ElfCoreHeaderSize);
+        elf.Clear();
+        "\x7f"u8.CopyTo(elf);
+        "ELF"u8.CopyTo(elf[1..]);
+        var elfRange = new MemoryRange(elfAddress, ElfCoreHeaderSize);
+        segments.Add(elfRange);
+
+        if (Configfs.KeyCount == 0)
+        {
+            // crash_load_dm_crypt_keys returns -ENOENT, which crash_load_segments treats as "no keys".
+            return Loaded(new CrashImage(elfRange, default, BuildCommandLine(elfAddress, 0), null), KexecLoadWarnings.NoKeys);
+        }
+
+        KexecLoadWarnings warnings = KexecLoadWarnings.None;
+        int size = GetHeaderSize(Configfs.KeyCount);
+        if (Configfs.Reuse)
+        {
+            if (_keysHeader is null || _keysHeader.Length != size)
+            {
+                return Fail(LinuxErrno.EINVAL, KexecLoadFailure.ReusedBlobSizeChanged, null, null, warnings);
+            }
+
+            warnings |= KexecLoadWarnings.Reused;
+        }
+        else
+        {
+            KexecLoadResult? failed = BuildKeysHeader(ref warnings);
+            if (failed is not null)
+            {
+                return failed;
+            }
+        }
+
+        if (!TryPlace(size, random: true, segments, out ulong keysAddress))
+        {
+            // The kernel kvfree()s keys_header here without clearing the pointer; the model zeroises and drops it.
+            FreeKeysHeader();
+            return Fail(LinuxErrno.EADDRNOTAVAIL, KexecLoadFailure.NoRoomInCrashKernelRegion, null, null, warnings);
+        }
+
+        // kimage_load_crash_segment: copy bufsz bytes, zero the rest of memsz (rounded up to a page).
+        Span<byte> segment = _machine.Memory.GetSpan(keysAddress, RoundUpToPage(size));
+        _keysHeader!.Span.CopyTo(segment);
+        segment[size..].Clear();
+        var keysRange = new MemoryRange(keysAddress, (ulong)size);
+        byte[]? deviceTree = _machine.Options.Handoff == KdumpHandoff.DeviceTree
+            ? DeviceTree.BuildDtb(keysAddress, (ulong)size, _machine.Options.DeviceTreeAddressCells, _machine.Options.DeviceTreeSizeCells, _machine.Options.KdumpParameters)
+            : null;
+        return Loaded(new CrashImage(elfRange, keysRange, BuildCommandLine(elfAddress, keysAddress), deviceTree), warnings);
+    }
+
+    /// <summary>
+    /// The panic: the first kernel stops and the loaded crash kernel boots on the crashkernel region, with the
+    /// whole RAM as its old memory. This kernel's keyring and its copy of the blob are zeroised (the model's
+    /// hygiene; on a real machine they stay in old memory and so in the vmcore).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">No crash kernel is loaded (a real kernel would just reboot), or this kernel is gone.</exception>
+    public KdumpKernel Crash()
+    {
+        ThrowIfGone();
+        CrashImage image = LoadedImage ?? throw new InvalidOperationException("No crash kernel is loaded; a panic would reboot the machine without kdump.");
+        _crashed = true;
+        LogonKeyring.Dispose();
+        FreeKeysHeader();
+        return new KdumpKernel(_machine, image);
+    }
+
+    /// <summary>Zeroises the keyring and the first kernel's copy of the blob.</summary>
+    public void Dispose()
+    {
+        _crashed = true;
+        LogonKeyring.Dispose();
+        FreeKeysHeader();
+    }
+
+    /// <summary><c>get_keys_from_kdump_reserved_memory</c>: copies 4 + 388 * key_count bytes from the loaded blob into the first kernel's copy.</summary>
+    internal void CopyKeysBackFromReservedMemory()
+    {
+        CrashImage image = LoadedImage!;
+        int size = GetHeaderSize(Configfs.KeyCount);
+
+        // The kernel memcpy()s into its existing keys_header with the current count; when the count changed
+        // that is a heap overflow or a short copy. The model sizes its copy from the count, which the next
+        // load then checks against.
+        FreeKeysHeader();
+        _keysHeader = new SecretBuffer(size);
+        ulong available = Math.Min((ulong)size, image.DmCryptKeys.Size);
+        _machine.Memory.GetSpan(image.DmCryptKeys.Start, (int)available).CopyTo(_keysHeader.Span);
+    }
+
+    private static int GetHeaderSize(int count) => checked(KeyBlobLayout.HeaderSize + (KeyBlobLayout.EntrySize * count));
+
+    private static int RoundUpToPage(int size) => (size + Machine.PageSize - 1) & ~(Machine.PageSize - 1);
+
+    private static KexecLoadResult Fail(LinuxErrno error, KexecLoadFailure failure, string? item, string? lookedUp, KexecLoadWarnings warnings) =>
+        new(error, failure, item, lookedUp, null, warnings);
+
+    private KexecLoadResult Loaded(CrashImage image, KexecLoadWarnings warnings)
+    {
+        LoadedImage = image;
+        return new KexecLoadResult(LinuxErrno.None, KexecLoadFailure.None, null, null, image, warnings);
+    }
+
+    // build_keys_header: a zeroed buffer sized from key_count, total_keys = key_count, then one entry per
+    // item in configfs order. Each entry is written by the codec (a one-key blob, whose entry is copied in),
+    // so the 129-entry blob the kernel builds for a 129th item, and repeated descriptions, come out as the
+    // kernel writes them even though KeyBlobWriter refuses such a key set as a whole.
+    private KexecLoadResult? BuildKeysHeader(ref KexecLoadWarnings warnings)
+    {
+        FreeKeysHeader();
+        int count = Configfs.KeyCount;
+        var buffer = new SecretBuffer(GetHeaderSize(count));
+        if (_machine.Options.ByteOrder == KeyBlobByteOrder.BigEndian)
+        {
+            BinaryPrimitives.WriteUInt32BigEndian(buffer.Span, (uint)count);
+        }
+        else
+        {
+            BinaryPrimitives.WriteUInt32LittleEndian(buffer.Span, (uint)count);
+        }
+
+        if (count > KeyBlobLayout.MaxKeys)
+        {
+            warnings |= KexecLoadWarnings.BlobAboveKeyLimit;
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        Span<byte> single = stackalloc byte[KeyBlobLayout.HeaderSize + KeyBlobLayout.EntrySize];
+        try
+        {
+            int i = 0;
+            foreach ((string name, byte[]? description) in Configfs.RawItems())
+            {
+                if (description is null)
+                {
+                    buffer.Dispose();
+                    return Fail(LinuxErrno.EINVAL, KexecLoadFailure.NoDescription, name, null, warnings);
+                }
+
+                // strscpy(key_desc, description, KEY_DESC_MAX_LEN): at most 127 bytes, then NUL.
+                byte[] truncated = description.Length > KeyBlobLayout.MaxDescriptionLength
+                    ? description[..KeyBlobLayout.MaxDescriptionLength]
+                    : description;
+                string lookedUp = Encoding.UTF8.GetString(truncated);
+                LinuxErrno found = LogonKeyring.RequestKey(truncated, out ReadOnlyMemory<byte> payload);
+                if (found != LinuxErrno.None)
+                {
+                    buffer.Dispose();
+                    KexecLoadFailure failure = found == LinuxErrno.EKEYEXPIRED ? KexecLoadFailure.LogonKeyExpired : KexecLoadFailure.LogonKeyNotFound;
+                    return Fail(found, failure, name, lookedUp, warnings);
+                }
+
+                if (payload.Length > KeyBlobLayout.MaxKeySize)
+                {
+                    buffer.Dispose();
+                    return Fail(LinuxErrno.EINVAL, KexecLoadFailure.KeyTooLarge, name, lookedUp, warnings);
+                }
+
+                if (truncated.Length != description.Length)
+                {
+                    warnings |= KexecLoadWarnings.DescriptionTruncated;
+                }
+
+                if (!seen.Add(lookedUp))
+                {
+                    warnings |= KexecLoadWarnings.DuplicateDescription;
+                }
+
+                var key = new KeyBlobKey(truncated, payload);
+                if (!KeyBlobWriter.TryWrite(new ReadOnlySpan<KeyBlobKey>(in key), single, _machine.Options.ByteOrder, out _, out KeyBlobProblem problem))
+                {
+                    // Every rule the writer checks for one key was already enforced above by configfs and the keyring.
+                    buffer.Dispose();
+                    throw new InvalidOperationException($"Model invariant broken for item '{name}': {problem}");
+                }
+
+                single[KeyBlobLayout.EntriesOffset..].CopyTo(buffer.Span[(KeyBlobLayout.EntriesOffset + (KeyBlobLayout.EntrySize * i))..]);
+                i++;
+            }
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(single);
+        }
+
+        _keysHeader = buffer;
+        return null;
+    }
+
+    private void FreeKeysHeader()
+    {
+        _keysHeader?.Dispose();
+        _keysHeader = null;
+    }
+
+    // kexec_locate_mem_hole with kbuf.random (kexec_random_range_start) or bottom-up first fit: the model picks
+    // uniformly among the aligned positions that fit without overlapping a segment already placed.
+    private bool TryPlace(int size, bool random, List<MemoryRange> segments, out ulong address)
+    {
+        MemoryRange region = _machine.CrashKernelRegion;
+        ulong memsz = (ulong)RoundUpToPage(size);
+        var candidates = new List<ulong>();
+        for (ulong start = region.Start; region.Contains(start, memsz); start += Machine.PageSize)
+        {
+            var range = new MemoryRange(start, memsz);
+            if (!segments.Exists(s => s.Overlaps(range)))
+            {
+                if (!random)
+                {
+                    address = start;
+                    return true;
+                }
+
+                candidates.Add(start);
+            }
+        }
+
+        if (candidates.Count == 0)
+        {
+            address = 0;
+            return false;
+        }
+
+        address = candidates[_machine.Random.Next(candidates.Count)];
+        return true;
+    }
+
+    // setup_cmdline in arch/x86/kernel/kexec-bzimage64.c: "elfcorehdr=0x%lx ", then "dmcryptkeys=0x%llx "
+    // when keys were saved, then the kdump kernel's own parameters. With a device tree the address goes there.
+    private string BuildCommandLine(ulong elfAddress, ulong keysAddress)
+    {
+        if (_machine.Options.Handoff == KdumpHandoff.DeviceTree)
+        {
+            return _machine.Options.KdumpParameters;
+        }
+
+        string keys = keysAddress == 0 ? string.Empty : KernelCommandLine.FormatDmCryptKeysParameter(keysAddress);
+        return $"elfcorehdr=0x{elfAddress:x} {keys}{_machine.Options.KdumpParameters}";
+    }
+
+    private void ThrowIfGone()
+    {
+        if (_crashed)
+        {
+            throw new InvalidOperationException("This kernel has crashed or was shut down.");
+        }
+    }
+}

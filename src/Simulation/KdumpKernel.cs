@@ -1,0 +1,220 @@
+using System.Security.Cryptography;
+using CrashDmCrypt.Kernel;
+using CrashDmCrypt.Codec;
+using CrashDmCrypt.Kernel.Configfs;
+using CrashDmCrypt.Kernel.Handoff;
+
+namespace CrashDmCrypt.Simulation;
+
+/// <summary>
+/// The kdump (crash) kernel: boots with the command line or device tree the first kernel prepared, sees the
+/// whole RAM as old memory, and on a write to <c>restore</c> reads the blob and adds each key to the user
+/// keyring (<c>restore_dm_crypt_keys_to_thread_keyring</c>), then zeroises the blob in old memory.
+/// </summary>
+public sealed class KdumpKernel : IDisposable
+{
+    private readonly Machine _machine;
+    private bool _restore;
+    private bool _disposed;
+
+    internal KdumpKernel(Machine machine, CrashImage image)
+    {
+        _machine = machine;
+        CommandLine = image.CommandLine;
+        DeviceTree = image.DeviceTree;
+        UserKeyring = new Keyring(KeyType.User, machine.Clock);
+    }
+
+    /// <summary>The command line this kernel booted with (<c>/proc/cmdline</c>).</summary>
+    public string CommandLine { get; }
+
+    /// <summary>The device tree this kernel booted with, or null (x86).</summary>
+    public IReadOnlyList<byte>? DeviceTree { get; }
+
+    /// <summary>The user keyring the restore adds keys to (<c>KEY_SPEC_USER_KEYRING</c> of the writer).</summary>
+    public Keyring UserKeyring { get; }
+
+    /// <summary>The last restore, or null before the first write to <c>restore</c>.</summary>
+    public KdumpRestoreOutcome? LastRestore { get; private set; }
+
+    /// <summary>The machine (its memory is this kernel's old memory).</summary>
+    public Machine Machine => _machine;
+
+    /// <summary>
+    /// <c>config_keys_restore_store</c>: while <c>restore</c> is false, any write (even <c>no</c> or garbage)
+    /// first runs the restore and ignores its result; only then is the value parsed with <c>kstrtobool</c>
+    /// (EINVAL on failure, leaving <c>restore</c> false so the next write restores again).
+    /// </summary>
+    public RestoreWriteResult StoreRestore(ReadOnlySpan<byte> page)
+    {
+        KdumpRestoreOutcome? outcome = null;
+        if (!_restore)
+        {
+            outcome = RestoreKeys();
+        }
+
+        if (!KernelBool.TryParse(page, out bool value))
+        {
+            return new RestoreWriteResult(LinuxErrno.EINVAL, outcome);
+        }
+
+        _restore = value;
+        return new RestoreWriteResult(LinuxErrno.None, outcome);
+    }
+
+    /// <summary><c>config_keys_restore_show</c>: <c>"%d\n"</c>.</summary>
+    public string ShowRestore() => _restore ? "1\n" : "0\n";
+
+    /// <summary>
+    /// <c>restore_dm_crypt_keys_to_thread_keyring</c>: finds the address, reads <c>total_keys</c> from old memory,
+    /// refuses a count above 128, copies 4 + 388 * count bytes, hands every entry to the user keyring with
+    /// create-or-update semantics (through <see cref="KeyBlobRestorer"/>, which zeroises the copy), and zeroises
+    /// the blob in old memory when it lies in the crashkernel region.
+    /// </summary>
+    public KdumpRestoreOutcome RestoreKeys()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        KdumpRestoreOutcome outcome = Restore();
+        LastRestore = outcome;
+        return outcome;
+    }
+
+    /// <summary>Zeroises the user keyring (the reboot after the dump).</summary>
+    public void Dispose()
+    {
+        _disposed = true;
+        UserKeyring.Dispose();
+    }
+
+    private KdumpRestoreOutcome Restore()
+    {
+        KeyBlobMode mode = _machine.Options.RestoreMode;
+        bool strict = mode == KeyBlobMode.Strict;
+        KdumpRestoreStatus? handoffFailure = FindAddress(strict, out ulong address, out ulong? handedSize, out CommandLineError commandLineError, out DeviceTreeError deviceTreeError);
+        KdumpRestoreOutcome Outcome(KdumpRestoreStatus status, int restored = 0, int refused = 0, KeyBlobProblem problem = default, bool zeroised = false) =>
+            new(status, address, restored, refused, problem, commandLineError, deviceTreeError, zeroised);
+
+        if (handoffFailure is { } failure)
+        {
+            return Outcome(failure);
+        }
+
+        MemoryRange region = _machine.CrashKernelRegion;
+        if (strict && address % Machine.PageSize != 0)
+        {
+            return Outcome(KdumpRestoreStatus.AddressMisaligned);
+        }
+
+        if (strict && !region.Contains(address, KeyBlobLayout.HeaderSize))
+        {
+            return Outcome(KdumpRestoreStatus.AddressOutsideRegion);
+        }
+
+        // dm_crypt_keys_read(&key_count, sizeof(key_count)) from old memory.
+        if (!_machine.Memory.TryGetSpan(address, KeyBlobLayout.HeaderSize, out Span<byte> header))
+        {
+            return Outcome(KdumpRestoreStatus.OldMemoryUnreadable);
+        }
+
+        KeyBlobReader.TryReadCount(header, _machine.Options.ByteOrder, out uint count);
+        if (!KeyBlobLayout.TryGetBlobSize(count, out int size))
+        {
+            // The kernel returns -1 here and touches nothing; the model still wipes the count inside the region.
+            bool wiped = ZeroiseIfInRegion(address, header);
+            return Outcome(KdumpRestoreStatus.CountTooLarge, problem: new KeyBlobProblem(KeyBlobError.CountTooLarge, -1, KeyBlobLayout.CountOffset), zeroised: wiped);
+        }
+
+        if (strict && !region.Contains(address, (ulong)size))
+        {
+            return Outcome(KdumpRestoreStatus.AddressOutsideRegion);
+        }
+
+        if (strict && handedSize is { } handed && handed != (ulong)size)
+        {
+            return Outcome(KdumpRestoreStatus.SizeMismatch);
+        }
+
+        if (!_machine.Memory.TryGetSpan(address, (ulong)size, out Span<byte> oldMemory))
+        {
+            return Outcome(KdumpRestoreStatus.OldMemoryUnreadable);
+        }
+
+        // keys_header = kzalloc(size); dm_crypt_keys_read(keys_header, size): restore from a pinned copy.
+        using var copy = SecretBuffer.CopyOf(oldMemory);
+        bool zeroised = ZeroiseIfInRegion(address, oldMemory);
+        var sink = new KeyringSink(UserKeyring);
+        KeyBlobRestoreResult result = KeyBlobRestorer.Restore(copy.Span, new KeyBlobReadOptions(_machine.Options.ByteOrder, mode), ref sink);
+        return result.Succeeded
+            ? Outcome(KdumpRestoreStatus.Restored, sink.Added, sink.Refused, zeroised: zeroised)
+            : Outcome(KdumpRestoreStatus.BlobRefused, problem: result.Problem, zeroised: zeroised);
+    }
+
+    // Where the address comes from: dm_crypt_keys_addr (early_param "dmcryptkeys") or /chosen/linux,dmcryptkeys.
+    // In kernel mode a missing or bad value leaves the address at 0, and the kernel reads from there.
+    private KdumpRestoreStatus? FindAddress(bool strict, out ulong address, out ulong? size, out CommandLineError commandLineError, out DeviceTreeError deviceTreeError)
+    {
+        size = null;
+        commandLineError = CommandLineError.None;
+        deviceTreeError = DeviceTreeError.None;
+        bool found;
+        bool missing;
+        if (DeviceTree is null)
+        {
+            CommandLineQuirks quirks = strict ? CommandLineQuirks.None : CommandLineQuirks.Kernel;
+            found = KernelCommandLine.TryGetDmCryptKeysAddress(CommandLine, quirks, out address, out commandLineError);
+            missing = commandLineError == CommandLineError.ParameterMissing;
+        }
+        else
+        {
+            byte[] dtb = [.. DeviceTree];
+            found = Kernel.Handoff.DeviceTree.TryReadDmCryptKeys(dtb, out DmCryptKeysRange range, out deviceTreeError);
+            address = range.Address;
+            size = range.Size;
+            missing = deviceTreeError is DeviceTreeError.PropertyMissing or DeviceTreeError.ChosenMissing;
+        }
+
+        if (found)
+        {
+            return null;
+        }
+
+        if (!strict)
+        {
+            address = 0;
+            return null;
+        }
+
+        return missing ? KdumpRestoreStatus.AddressMissing : KdumpRestoreStatus.AddressInvalid;
+    }
+
+    // Never wipe outside the crashkernel region: that memory is the vmcore being saved.
+    private bool ZeroiseIfInRegion(ulong address, Span<byte> bytes)
+    {
+        if (!_machine.CrashKernelRegion.Contains(address, (ulong)bytes.Length))
+        {
+            return false;
+        }
+
+        CryptographicOperations.ZeroMemory(bytes);
+        return true;
+    }
+
+    // add_key_to_keyring: key_create_or_update(user keyring, "user", key_desc, data, key_size); errors are ignored.
+    private struct KeyringSink(Keyring keyring) : IKeyBlobSink
+    {
+        public int Added;
+        public int Refused;
+
+        public void Add(KeyBlobEntry entry)
+        {
+            if (keyring.Add(entry.Description, entry.Key) == LinuxErrno.None)
+            {
+                Added++;
+            }
+            else
+            {
+                Refused++;
+            }
+        }
+    }
+}

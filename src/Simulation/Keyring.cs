@@ -1,0 +1,162 @@
+using System.Text;
+using CrashDmCrypt.Kernel;
+using CrashDmCrypt.Codec;
+using CrashDmCrypt.Kernel.Configfs;
+
+namespace CrashDmCrypt.Simulation;
+
+/// <summary>The two key types of the life cycle.</summary>
+public enum KeyType
+{
+    /// <summary>
+    /// <c>logon</c>: payload readable only inside the kernel; the description must be <c>prefix:rest</c>
+    /// (<c>logon_vet_description</c>). cryptsetup links LUKS volume keys as logon keys.
+    /// </summary>
+    Logon = 0,
+
+    /// <summary><c>user</c>: the kdump kernel restores keys as user keys, which cryptsetup then reads.</summary>
+    User = 1,
+}
+
+/// <summary>
+/// A keyring of one key type: description to payload, each payload in a pinned <see cref="SecretBuffer"/>,
+/// with optional expiry against the model's clock. Adding follows <c>key_create_or_update</c>: a key with
+/// the same description is updated in place. <see cref="Dispose"/> zeroises every payload.
+/// </summary>
+public sealed class Keyring : IDisposable
+{
+    /// <summary>Largest payload of a user or logon key (<c>user_preparse</c>).</summary>
+    public const int MaxPayloadSize = 32767;
+
+    private readonly List<Entry> _entries = [];
+    private readonly TimeProvider _clock;
+    private bool _disposed;
+
+    /// <summary>An empty keyring.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="clock"/> is null.</exception>
+    public Keyring(KeyType type, TimeProvider clock)
+    {
+        ArgumentNullException.ThrowIfNull(clock);
+        Type = type;
+        _clock = clock;
+    }
+
+    /// <summary>The type of every key here.</summary>
+    public KeyType Type { get; }
+
+    /// <summary>Number of keys, expired ones included (the garbage collector has not run).</summary>
+    public int Count => _entries.Count;
+
+    /// <summary>The descriptions, in the order the keys were added.</summary>
+    public IReadOnlyList<string> Descriptions => _entries.ConvertAll(e => Encoding.UTF8.GetString(e.Description));
+
+    /// <summary>Adds or updates a key (<c>add_key</c> / <c>key_create_or_update</c>).</summary>
+    /// <param name="description">The description; a C string, so it ends at its first NUL.</param>
+    /// <param name="payload">1..32767 bytes, copied into pinned memory.</param>
+    /// <param name="timeout">Expiry from now (<c>keyctl_set_timeout</c>), or <see langword="null"/> for none.</param>
+    /// <returns>EINVAL for an empty description, a logon description without a <c>:</c> after its first character, or a bad payload size.</returns>
+    /// <exception cref="ObjectDisposedException">The keyring was disposed.</exception>
+    public LinuxErrno Add(ReadOnlySpan<byte> description, ReadOnlySpan<byte> payload, TimeSpan? timeout = null)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        int nul = description.IndexOf((byte)0);
+        if (nul >= 0)
+        {
+            description = description[..nul];
+        }
+
+        if (description.IsEmpty || (Type == KeyType.Logon && description.IndexOf((byte)':') <= 0))
+        {
+            return LinuxErrno.EINVAL;
+        }
+
+        if (payload.IsEmpty || payload.Length > MaxPayloadSize)
+        {
+            return LinuxErrno.EINVAL;
+        }
+
+        DateTimeOffset? expiry = timeout is { } t ? _clock.GetUtcNow() + t : null;
+        int index = Find(description);
+        if (index >= 0)
+        {
+            Entry old = _entries[index];
+            old.Payload.Dispose();
+            _entries[index] = new Entry(old.Description, SecretBuffer.CopyOf(payload), expiry ?? old.Expiry);
+        }
+        else
+        {
+            _entries.Add(new Entry(description.ToArray(), SecretBuffer.CopyOf(payload), expiry));
+        }
+
+        return LinuxErrno.None;
+    }
+
+    /// <inheritdoc cref="Add(ReadOnlySpan{byte}, ReadOnlySpan{byte}, TimeSpan?)"/>
+    public LinuxErrno Add(string description, ReadOnlySpan<byte> payload, TimeSpan? timeout = null)
+    {
+        ArgumentNullException.ThrowIfNull(description);
+        return Add(Encoding.UTF8.GetBytes(description), payload, timeout);
+    }
+
+    /// <summary>
+    /// Looks a key up as <c>request_key</c> does inside the kernel: ENOKEY when there is none, EKEYEXPIRED
+    /// when its timeout has passed. (On a real system an expired key can also yield ENOKEY, depending on
+    /// which keyrings the search visits and on key garbage collection.)
+    /// </summary>
+    /// <param name="description">The exact description.</param>
+    /// <param name="payload">The key's bytes, valid until the key is updated or the keyring disposed.</param>
+    /// <exception cref="ObjectDisposedException">The keyring was disposed.</exception>
+    public LinuxErrno RequestKey(ReadOnlySpan<byte> description, out ReadOnlyMemory<byte> payload)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        payload = default;
+        int index = Find(description);
+        if (index < 0)
+        {
+            return LinuxErrno.ENOKEY;
+        }
+
+        Entry entry = _entries[index];
+        if (entry.Expiry is { } expiry && _clock.GetUtcNow() >= expiry)
+        {
+            return LinuxErrno.EKEYEXPIRED;
+        }
+
+        payload = entry.Payload.Memory;
+        return LinuxErrno.None;
+    }
+
+    /// <inheritdoc cref="RequestKey(ReadOnlySpan{byte}, out ReadOnlyMemory{byte})"/>
+    public LinuxErrno RequestKey(string description, out ReadOnlyMemory<byte> payload)
+    {
+        ArgumentNullException.ThrowIfNull(description);
+        return RequestKey(Encoding.UTF8.GetBytes(description), out payload);
+    }
+
+    /// <summary>Zeroises and drops every key.</summary>
+    public void Dispose()
+    {
+        foreach (Entry entry in _entries)
+        {
+            entry.Payload.Dispose();
+        }
+
+        _entries.Clear();
+        _disposed = true;
+    }
+
+    private int Find(ReadOnlySpan<byte> description)
+    {
+        for (int i = 0; i < _entries.Count; i++)
+        {
+            if (description.SequenceEqual(_entries[i].Description))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    private readonly record struct Entry(byte[] Description, SecretBuffer Payload, DateTimeOffset? Expiry);
+}

@@ -1,0 +1,189 @@
+using System.Buffers.Binary;
+using CrashDmCrypt.Kernel;
+using CrashDmCrypt.Codec;
+using CrashDmCrypt.Kernel.Configfs;
+using CrashDmCrypt.Simulation;
+
+namespace CrashDmCrypt.Simulation.Tests;
+
+/// <summary>Every way the first kernel's load fails or silently goes wrong, with the exact errno.</summary>
+public sealed class KexecLoadTests
+{
+    [Fact]
+    public void A_missing_logon_key_fails_the_load_with_ENOKEY_naming_the_item()
+    {
+        using var s = new ModelScenario();
+        s.UnlockAndProvision(1);
+        Assert.True(s.FirstClient.AddKey("orphan", "cryptsetup:orphan").Succeeded);
+
+        KexecLoadResult load = s.First.LoadCrashKernel();
+
+        Assert.Equal(LinuxErrno.ENOKEY, load.Error);
+        Assert.Equal(KexecLoadFailure.LogonKeyNotFound, load.Failure);
+        Assert.Equal("orphan", load.FailedItem);
+        Assert.Equal("cryptsetup:orphan", load.LookedUpDescription);
+        Assert.Null(load.Image);
+        Assert.Null(s.First.LoadedImage);
+    }
+
+    [Theory]
+    [InlineData(256, LinuxErrno.None)]
+    [InlineData(257, LinuxErrno.EINVAL)]
+    public void A_key_over_256_bytes_fails_the_load_with_EINVAL(int keySize, LinuxErrno expected)
+    {
+        using var s = new ModelScenario();
+        s.UnlockAndProvision(1, keySize);
+
+        KexecLoadResult load = s.First.LoadCrashKernel();
+
+        Assert.Equal(expected, load.Error);
+        Assert.Equal(expected == LinuxErrno.None ? KexecLoadFailure.None : KexecLoadFailure.KeyTooLarge, load.Failure);
+    }
+
+    [Fact]
+    public void An_item_without_description_fails_the_load_with_EINVAL()
+    {
+        using var s = new ModelScenario();
+        s.UnlockAndProvision(1);
+        Assert.Equal(LinuxErrno.None, s.First.Configfs.MakeItem("bare"));
+
+        KexecLoadResult load = s.First.LoadCrashKernel();
+
+        Assert.Equal(LinuxErrno.EINVAL, load.Error);
+        Assert.Equal(KexecLoadFailure.NoDescription, load.Failure);
+        Assert.Equal("bare", load.FailedItem);
+        Assert.Contains("'bare' has no description", load.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(299, LinuxErrno.None)]
+    [InlineData(300, LinuxErrno.EKEYEXPIRED)]
+    public void Keys_expired_before_the_load_fail_it_with_EKEYEXPIRED(int secondsLater, LinuxErrno expected)
+    {
+        using var s = new ModelScenario();
+        s.UnlockAndProvision(1);
+        s.Clock.Advance(TimeSpan.FromSeconds(secondsLater));
+
+        KexecLoadResult load = s.First.LoadCrashKernel();
+
+        Assert.Equal(expected, load.Error);
+        Assert.Equal(expected == LinuxErrno.None ? KexecLoadFailure.None : KexecLoadFailure.LogonKeyExpired, load.Failure);
+    }
+
+    [Theory]
+    [InlineData(127, LinuxErrno.None)]
+    [InlineData(128, LinuxErrno.ENOKEY)]
+    public void A_128_byte_description_is_accepted_by_configfs_then_truncated_and_the_lookup_misses(int length, LinuxErrno expected)
+    {
+        using var s = new ModelScenario();
+        string description = "cryptsetup:" + new string('d', length - "cryptsetup:".Length);
+        Assert.Equal(LinuxErrno.None, s.First.LogonKeyring.Add(description, new byte[32]));
+
+        ConfigfsResult added = s.FirstClient.AddKey("long", description);
+        Assert.True(added.Succeeded);
+        Assert.Equal(length == 128 ? ConfigfsWarnings.DescriptionTruncatedByKernel : ConfigfsWarnings.None, added.Warnings);
+        Assert.Equal(description, s.First.Configfs.Items[0].Description);
+
+        KexecLoadResult load = s.First.LoadCrashKernel();
+
+        Assert.Equal(expected, load.Error);
+        if (expected != LinuxErrno.None)
+        {
+            Assert.Equal(KexecLoadFailure.LogonKeyNotFound, load.Failure);
+            Assert.Equal(description[..127], load.LookedUpDescription);
+        }
+    }
+
+    [Fact]
+    public void A_128_byte_description_silently_saves_the_key_of_its_127_byte_prefix_when_one_exists()
+    {
+        using var s = new ModelScenario();
+        string description = "cryptsetup:" + new string('d', 128 - "cryptsetup:".Length);
+        Assert.Equal(LinuxErrno.None, s.First.LogonKeyring.Add(description[..127], [0xaa, 0xbb]));
+        Assert.True(s.FirstClient.AddKey("long", description).Succeeded);
+
+        KexecLoadResult load = s.First.LoadCrashKernel();
+
+        Assert.True(load.Succeeded);
+        Assert.Equal(KexecLoadWarnings.DescriptionTruncated, load.Warnings);
+        ReadOnlySpan<byte> blob = s.Machine.Memory.GetSpan(load.Image!.DmCryptKeys.Start, (int)load.Image.DmCryptKeys.Size);
+        Assert.True(KeyBlobReader.TryRead(blob, out KeyBlob view, out _));
+        Assert.Equal(127, view[0].Description.Length);
+        Assert.Equal(new byte[] { 0xaa, 0xbb }, view[0].Key.ToArray());
+    }
+
+    [Fact]
+    public void The_129th_item_is_accepted_the_130th_refused_and_the_129_entry_blob_restores_nothing()
+    {
+        using var s = new ModelScenario();
+        s.UnlockAndProvision(128);
+
+        // The client warns on the 129th item (configfs accepts it) and refuses the 130th before touching anything.
+        LuksVolume extra = s.Unlock(129);
+        ConfigfsResult added = s.FirstClient.AddKey(extra.Uuid, extra.KeyDescription);
+        Assert.True(added.Succeeded);
+        Assert.Equal(ConfigfsWarnings.ItemBeyondKeyLimit, added.Warnings);
+        Assert.Equal(ConfigfsStatus.TooManyItems, s.FirstClient.AddKey("one-more", "cryptsetup:one-more").Status);
+        Assert.Equal(129, s.First.Configfs.KeyCount);
+
+        // The kernel itself: mkdir is refused only once key_count > 128.
+        Assert.Equal(LinuxErrno.EINVAL, s.First.Configfs.MakeItem("one-more"));
+
+        // build_keys_header sizes the blob from the count: 129 entries, total_keys = 129.
+        KexecLoadResult load = s.LoadSucceeds();
+        Assert.Equal(KexecLoadWarnings.BlobAboveKeyLimit, load.Warnings);
+        Assert.Equal(4UL + (388UL * 129), load.Image!.DmCryptKeys.Size);
+        Assert.Equal(129u, BinaryPrimitives.ReadUInt32LittleEndian(s.Machine.Memory.GetSpan(load.Image.DmCryptKeys.Start, 4)));
+
+        // The kdump kernel refuses a count above 128 and restores nothing, yet the write to restore succeeds.
+        KdumpKernel kdump = s.Crash();
+        RestoreWriteResult written = kdump.StoreRestore("yes\n"u8);
+        Assert.Equal(LinuxErrno.None, written.Error);
+        Assert.Equal(KdumpRestoreStatus.CountTooLarge, written.Outcome!.Status);
+        Assert.Equal(KeyBlobError.CountTooLarge, written.Outcome.Problem.Error);
+        Assert.Equal(0, kdump.UserKeyring.Count);
+        Assert.Equal(CryptsetupStatus.KeyNotFound, Cryptsetup.OpenWithVolumeKeyKeyring(kdump.UserKeyring, extra, Cryptsetup.VolumeKeyKeyringSpec(extra)));
+    }
+
+    [Fact]
+    public void No_key_items_means_no_blob_and_no_dmcryptkeys_parameter()
+    {
+        using var s = new ModelScenario();
+
+        KexecLoadResult load = s.LoadSucceeds();
+
+        Assert.Equal(KexecLoadWarnings.NoKeys, load.Warnings);
+        Assert.False(load.Image!.HasKeys);
+        Assert.Equal($"elfcorehdr=0x{load.Image.ElfCoreHeader.Start:x} irqpoll nr_cpus=1 reset_devices", load.Image.CommandLine);
+        Assert.Equal(KdumpRestoreStatus.AddressMissing, s.Crash().RestoreKeys().Status);
+    }
+
+    [Fact]
+    public void Two_items_with_one_description_build_two_entries_and_the_restore_keeps_one_key()
+    {
+        using var s = new ModelScenario();
+        LuksVolume volume = s.Unlock(1);
+        Assert.True(s.FirstClient.AddKey("a", volume.KeyDescription).Succeeded);
+        Assert.True(s.FirstClient.AddKey("b", volume.KeyDescription).Succeeded);
+
+        KexecLoadResult load = s.LoadSucceeds();
+        Assert.Equal(KexecLoadWarnings.DuplicateDescription, load.Warnings);
+        Assert.Equal(780UL, load.Image!.DmCryptKeys.Size);
+
+        // Strict restore refuses the duplicate (create-or-update would silently replace); kernel mode keeps one key.
+        Assert.Equal(KeyBlobError.DuplicateDescription, s.Crash().RestoreKeys().Problem.Error);
+    }
+
+    [Fact]
+    public void A_crashkernel_region_too_small_for_the_blob_fails_with_EADDRNOTAVAIL()
+    {
+        using var s = new ModelScenario(new KernelModelOptions { CrashKernelSize = 4 * 4096 });
+        s.UnlockAndProvision(40); // 15,524 bytes: four pages, and the ELF headers hold one of the four
+
+        KexecLoadResult load = s.First.LoadCrashKernel();
+
+        Assert.Equal(LinuxErrno.EADDRNOTAVAIL, load.Error);
+        Assert.Equal(KexecLoadFailure.NoRoomInCrashKernelRegion, load.Failure);
+        Assert.Equal(0, s.First.SavedCopySize);
+    }
+}

@@ -1,0 +1,67 @@
+using CrashDmCrypt.Kernel;
+using CrashDmCrypt.Kernel.Configfs;
+using CrashDmCrypt.Simulation;
+
+namespace CrashDmCrypt.Simulation.Tests;
+
+public sealed class KeyringTests
+{
+    [Theory]
+    [InlineData(KeyType.Logon, "cryptsetup:uuid", 32, LinuxErrno.None)]
+    [InlineData(KeyType.Logon, "svc:", 1, LinuxErrno.None)]
+    [InlineData(KeyType.Logon, ":uuid", 32, LinuxErrno.EINVAL)]
+    [InlineData(KeyType.Logon, "nocolon", 32, LinuxErrno.EINVAL)]
+    [InlineData(KeyType.User, "nocolon", 32, LinuxErrno.None)]
+    [InlineData(KeyType.User, "", 32, LinuxErrno.EINVAL)]
+    [InlineData(KeyType.User, "a:b", 0, LinuxErrno.EINVAL)]
+    [InlineData(KeyType.User, "a:b", 32767, LinuxErrno.None)]
+    [InlineData(KeyType.User, "a:b", 32768, LinuxErrno.EINVAL)]
+    public void Add_vets_the_description_and_payload_as_the_key_type_does(KeyType type, string description, int size, LinuxErrno expected)
+    {
+        using var keyring = new Keyring(type, new ManualTimeProvider());
+        Assert.Equal(expected, keyring.Add(description, new byte[size]));
+        Assert.Equal(expected == LinuxErrno.None ? 1 : 0, keyring.Count);
+    }
+
+    [Fact]
+    public void Adding_an_existing_description_updates_the_key_in_place_and_zeroises_the_old_payload()
+    {
+        using var keyring = new Keyring(KeyType.User, new ManualTimeProvider());
+        keyring.Add("a:b", [1, 2, 3]);
+        keyring.RequestKey("a:b", out ReadOnlyMemory<byte> old);
+
+        keyring.Add("a:b", [9]);
+
+        Assert.Equal(1, keyring.Count);
+        Assert.Equal(LinuxErrno.None, keyring.RequestKey("a:b", out ReadOnlyMemory<byte> current));
+        Assert.Equal(new byte[] { 9 }, current.ToArray());
+        Assert.Equal(new byte[3], old.ToArray());
+    }
+
+    [Fact]
+    public void Expiry_is_measured_against_the_clock_and_missing_keys_are_ENOKEY()
+    {
+        var clock = new ManualTimeProvider();
+        using var keyring = new Keyring(KeyType.Logon, clock);
+        keyring.Add("a:b", [1], TimeSpan.FromSeconds(10));
+
+        clock.Advance(TimeSpan.FromSeconds(9.999));
+        Assert.Equal(LinuxErrno.None, keyring.RequestKey("a:b", out _));
+        clock.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.Equal(LinuxErrno.EKEYEXPIRED, keyring.RequestKey("a:b", out _));
+        Assert.Equal(LinuxErrno.ENOKEY, keyring.RequestKey("a:c", out _));
+    }
+
+    [Fact]
+    public void Dispose_zeroises_every_payload()
+    {
+        var keyring = new Keyring(KeyType.User, new ManualTimeProvider());
+        keyring.Add("a:b", [1, 2, 3]);
+        keyring.RequestKey("a:b", out ReadOnlyMemory<byte> payload);
+
+        keyring.Dispose();
+
+        Assert.Equal(new byte[3], payload.ToArray());
+        Assert.Throws<ObjectDisposedException>(() => keyring.RequestKey("a:b", out _));
+    }
+}

@@ -1,0 +1,113 @@
+using CrashDmCrypt.Kernel;
+using CrashDmCrypt.Kernel.Configfs;
+using CrashDmCrypt.Simulation;
+
+namespace CrashDmCrypt.Simulation.Tests;
+
+/// <summary>The reuse path: a reload after CPU or memory hot-plug, when the logon keys have long expired.</summary>
+public sealed class ReuseTests
+{
+    [Fact]
+    public void With_reuse_a_reload_after_expiry_places_the_saved_blob_again_and_the_keys_still_restore()
+    {
+        using var s = new ModelScenario();
+        s.UnlockAndProvision(2);
+        CrashImage before = s.LoadSucceeds().Image!;
+        byte[] blob = s.Machine.Memory.GetSpan(before.DmCryptKeys.Start, (int)before.DmCryptKeys.Size).ToArray();
+        s.Clock.Advance(TimeSpan.FromHours(1));
+
+        Assert.Equal(new ConfigfsResult(ConfigfsStatus.Ok, LinuxErrno.None, ConfigfsWarnings.None, string.Empty), s.FirstClient.WriteReuse(true));
+        Assert.True(s.FirstClient.ReadReuse().Value);
+
+        // Hot-plug: udev reloads the crash kernel; the keyring is not asked again.
+        KexecLoadResult reload = s.LoadSucceeds();
+        Assert.Equal(KexecLoadWarnings.Reused, reload.Warnings);
+        CrashImage after = reload.Image!;
+        Assert.Equal(blob, s.Machine.Memory.GetSpan(after.DmCryptKeys.Start, blob.Length).ToArray());
+        Assert.Contains($"dmcryptkeys=0x{after.DmCryptKeys.Start:x} ", after.CommandLine, StringComparison.Ordinal);
+
+        KdumpKernel kdump = s.Crash();
+        Assert.Equal(2, kdump.StoreRestore("yes"u8).Outcome!.KeysRestored);
+        foreach (LuksVolume volume in s.Volumes)
+        {
+            Assert.Equal(CryptsetupStatus.Opened, Cryptsetup.OpenWithVolumeKeyKeyring(kdump.UserKeyring, volume, Cryptsetup.VolumeKeyKeyringSpec(volume)));
+        }
+    }
+
+    [Fact]
+    public void A_reload_leaves_the_previous_blob_in_reserved_memory_because_freed_crash_segments_are_not_wiped()
+    {
+        using var s = new ModelScenario(new KernelModelOptions { Seed = 3 });
+        s.UnlockAndProvision(1);
+        CrashImage first = s.LoadSucceeds().Image!;
+        byte[] blob = s.Machine.Memory.GetSpan(first.DmCryptKeys.Start, (int)first.DmCryptKeys.Size).ToArray();
+
+        CrashImage second = s.LoadSucceeds().Image!;
+
+        Assert.NotEqual(first.DmCryptKeys.Start, second.DmCryptKeys.Start);
+        Assert.Equal(blob, s.Machine.Memory.GetSpan(first.DmCryptKeys.Start, blob.Length).ToArray());
+
+        // The restore wipes the blob it was handed, not the stale copy.
+        s.Crash().StoreRestore("yes"u8);
+        Assert.True(s.Machine.Memory.IsZero(second.DmCryptKeys.Start, blob.Length));
+        Assert.False(s.Machine.Memory.IsZero(first.DmCryptKeys.Start, blob.Length));
+    }
+
+    [Fact]
+    public void Without_reuse_the_reload_fails_on_the_expired_keys_and_the_saved_blob_is_lost_with_the_old_image()
+    {
+        using var s = new ModelScenario();
+        s.UnlockAndProvision(1);
+        s.LoadSucceeds();
+        s.Clock.Advance(TimeSpan.FromHours(1));
+
+        Assert.Equal(LinuxErrno.EKEYEXPIRED, s.First.LoadCrashKernel().Error);
+
+        // kexec_file_load freed the old crash image before failing, so nothing is saved any more.
+        Assert.Null(s.First.LoadedImage);
+        ConfigfsResult reuse = s.FirstClient.WriteReuse(true);
+        Assert.Equal(ConfigfsStatus.KernelRefused, reuse.Status);
+        Assert.Equal(LinuxErrno.EINVAL, reuse.Errno);
+    }
+
+    [Theory]
+    [InlineData("1\n", LinuxErrno.None)]
+    [InlineData("on", LinuxErrno.None)]
+    [InlineData("off", LinuxErrno.None)]
+    [InlineData("maybe", LinuxErrno.EINVAL)]
+    [InlineData("", LinuxErrno.EINVAL)]
+    public void Reuse_parses_with_kstrtobool_once_keys_are_saved(string value, LinuxErrno expected)
+    {
+        using var s = new ModelScenario();
+        s.UnlockAndProvision(1);
+        s.LoadSucceeds();
+
+        Assert.Equal(expected, s.First.Configfs.StoreReuse(System.Text.Encoding.ASCII.GetBytes(value)));
+    }
+
+    [Fact]
+    public void Reuse_is_refused_before_any_load_and_after_a_load_without_keys()
+    {
+        using var s = new ModelScenario();
+        Assert.Equal(LinuxErrno.EINVAL, s.First.Configfs.StoreReuse("1"u8));
+        s.LoadSucceeds();
+        Assert.Equal(LinuxErrno.EINVAL, s.First.Configfs.StoreReuse("1"u8));
+        Assert.Equal("0\n", s.First.Configfs.ShowReuse());
+    }
+
+    [Fact]
+    public void Reuse_after_the_item_count_changed_is_refused_where_the_kernel_would_over_read_its_copy()
+    {
+        using var s = new ModelScenario();
+        s.UnlockAndProvision(1);
+        s.LoadSucceeds();
+        Assert.True(s.FirstClient.WriteReuse(true).Succeeded);
+        LuksVolume added = s.Unlock(2);
+        Assert.True(s.FirstClient.AddKey(added.Uuid, added.KeyDescription).Succeeded);
+
+        KexecLoadResult reload = s.First.LoadCrashKernel();
+
+        Assert.Equal(LinuxErrno.EINVAL, reload.Error);
+        Assert.Equal(KexecLoadFailure.ReusedBlobSizeChanged, reload.Failure);
+    }
+}
