@@ -51,7 +51,7 @@ echo "== kernel-style C ($cbin, $batches batches)"
 if [[ -z $json ]]; then
     echo "== C# (BenchmarkDotNet ${job[*]})"
     (cd "$root" && dotnet run -c Release --project bench -- \
-        --filter '*Serialise_Codec_TryWrite*' '*Serialise_Floor*' '*Restore_Codec*' '*Restore_Floor*' \
+        --filter '*Serialise_Codec_Write*' '*Serialise_Floor*' '*Restore_Codec*' '*Restore_Floor*' \
         --exporters json --artifacts "$work/bdn" "${job[@]}") > "$work/bdn.log" 2>&1 || {
         tail -40 "$work/bdn.log" >&2
         echo "compare-c.sh: the BenchmarkDotNet run failed" >&2
@@ -78,7 +78,7 @@ awk -F'\t' '
     /^#/ || NF < 4 { next }                          # C header lines
     {
         op = $1; order = $2; keys = $3; c = $4
-        codec = cs[(op == "serialise" ? "Serialise_Codec_TryWrite" : "Restore_Codec_Restore") "|" keys "|" order]
+        codec = cs[(op == "serialise" ? "Serialise_Codec_Write" : "Restore_Codec_Restore") "|" keys "|" order]
         floor = cs[(op == "serialise" ? "Serialise_Floor_ClearCopy" : "Restore_Floor_ClearCopy") "|" keys "|" order]
         if (!header++) printf "%-9s %-2s %4s %12s %12s %12s %9s %9s %9s\n", "op", "bo", "keys", "csharp_ns", "c_ns", "floor_ns", "cs/c", "cs/floor", "c/floor"
         if (codec == "" || floor == "") { printf "%-9s %-2s %4s %12s %12.1f   (no C# row in this run)\n", op, order, keys, "-", c; next }

@@ -1,9 +1,14 @@
 namespace CrashDmCrypt.Codec;
 
-/// <summary>Fixed texts for <see cref="KeyBlobError"/> values. No message ever contains bytes of the input.</summary>
+/// <summary>
+/// The code and the fixed text of each <see cref="KeyBlobError"/>. Codes come from <see cref="ProblemCode"/>; each
+/// message is written here once. No message ever contains bytes of the input.
+/// </summary>
 public static class KeyBlobErrors
 {
     /// <summary>A one-line explanation of <paramref name="error"/>, without any input bytes.</summary>
+    /// <param name="error">The error.</param>
+    /// <returns>One sentence without a final period; "unknown error" for an undefined value.</returns>
     public static string GetMessage(KeyBlobError error) => error switch
     {
         KeyBlobError.None => "no error",
@@ -28,26 +33,7 @@ public static class KeyBlobErrors
     };
 
     /// <summary>Stable text code of <paramref name="error"/>, e.g. <c>CDC006</c> for <see cref="KeyBlobError.KeySizeTooLarge"/>.</summary>
-    public static string GetCode(KeyBlobError error) => error switch
-    {
-        KeyBlobError.None => "CDC000",
-        KeyBlobError.TruncatedHeader => "CDC001",
-        KeyBlobError.CountZero => "CDC002",
-        KeyBlobError.CountTooLarge => "CDC003",
-        KeyBlobError.TruncatedEntries => "CDC004",
-        KeyBlobError.KeySizeZero => "CDC005",
-        KeyBlobError.KeySizeTooLarge => "CDC006",
-        KeyBlobError.DescriptionNotTerminated => "CDC007",
-        KeyBlobError.DescriptionEmpty => "CDC008",
-        KeyBlobError.DescriptionContainsNewline => "CDC009",
-        KeyBlobError.DescriptionNotLogonForm => "CDC010",
-        KeyBlobError.DescriptionPaddingNotZero => "CDC011",
-        KeyBlobError.KeyDataPaddingNotZero => "CDC012",
-        KeyBlobError.DuplicateDescription => "CDC013",
-        KeyBlobError.TrailingBytes => "CDC014",
-        KeyBlobError.DescriptionTooLong => "CDC020",
-        KeyBlobError.DescriptionTruncatedByKernel => "CDC021",
-        KeyBlobError.DescriptionContainsNul => "CDC022",
-        _ => "CDC999",
-    };
+    /// <param name="error">The error.</param>
+    /// <returns><c>CDC</c> and the member's number in three digits.</returns>
+    public static string GetCode(KeyBlobError error) => ProblemCode.Format((int)error);
 }

@@ -2,27 +2,6 @@ using System.Security.Cryptography;
 
 namespace CrashDmCrypt.Codec;
 
-/// <summary>Receives each restored key; in a real tool, the keyring adder (<c>add_key("user", ...)</c>).</summary>
-public interface IKeyBlobSink
-{
-    /// <summary>
-    /// Takes one entry. Its spans point into the region being restored, which is cleared as soon as
-    /// <see cref="KeyBlobRestorer.Restore{TSink}(Span{byte}, KeyBlobReadOptions, ref TSink)"/> returns or throws:
-    /// copy what you keep into memory you clear yourself.
-    /// </summary>
-    void Add(KeyBlobEntry entry);
-}
-
-/// <summary>A delegate form of <see cref="IKeyBlobSink"/>.</summary>
-/// <param name="entry">The entry; its spans are valid only during the call.</param>
-public delegate void KeyBlobEntryHandler(KeyBlobEntry entry);
-
-/// <summary>What <see cref="KeyBlobRestorer"/> did.</summary>
-/// <param name="Succeeded">Whether the blob was valid and every key reached the sink.</param>
-/// <param name="KeysRestored">Keys handed to the sink.</param>
-/// <param name="Problem">Why the blob was refused; <c>default</c> on success.</param>
-public readonly record struct KeyBlobRestoreResult(bool Succeeded, int KeysRestored, KeyBlobProblem Problem);
-
 /// <summary>
 /// The kdump-side hot path (<c>restore_dm_crypt_keys_to_thread_keyring</c>): validate the whole blob
 /// first, hand every entry to a sink, then clear the region. The region is cleared on every path:
@@ -44,7 +23,7 @@ public static class KeyBlobRestorer
         {
             if (!KeyBlobReader.TryRead(region, options, out KeyBlob blob, out KeyBlobProblem problem))
             {
-                return new KeyBlobRestoreResult(false, 0, problem);
+                return new KeyBlobRestoreResult { Problem = problem };
             }
 
             foreach (KeyBlobEntry entry in blob)
@@ -53,7 +32,7 @@ public static class KeyBlobRestorer
                 restored++;
             }
 
-            return new KeyBlobRestoreResult(true, restored, default);
+            return new KeyBlobRestoreResult { Succeeded = true, KeysRestored = restored };
         }
         finally
         {

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 
 namespace CrashDmCrypt.Codec;
@@ -32,34 +33,60 @@ public static class KeyBlobWriter
     }
 
     /// <summary>
-    /// Serialises <paramref name="keys"/> into the start of <paramref name="destination"/>.
-    /// Invalid keys are reported, not thrown, and leave <paramref name="destination"/> untouched.
+    /// Checks one description against the writer's description rules (what <c>config_key_description_store</c>
+    /// refuses and what <c>build_keys_header</c> would get wrong), as if it were key 0's, and records every failure.
+    /// The configfs client asks this; the rules live only here.
+    /// </summary>
+    /// <param name="description">The description bytes, without a NUL.</param>
+    /// <param name="problems">Receives the first <c>problems.Length</c> failures; offsets are those of entry 0's fields.</param>
+    /// <returns>The number of failures, which may exceed <c>problems.Length</c>; 0 when the description is valid.</returns>
+    public static int CollectDescriptionProblems(ReadOnlySpan<byte> description, Span<KeyBlobProblem> problems)
+    {
+        var collector = new ProblemCollector(problems, stopAtFirst: false);
+        ValidateDescription(description, 0, KeyBlobLayout.GetEntryOffset(0) + KeyBlobLayout.DescriptionOffset, ref collector);
+        return collector.Count;
+    }
+
+    /// <summary>Serialises <paramref name="keys"/> little-endian into the start of <paramref name="destination"/>.</summary>
+    /// <inheritdoc cref="Write(ReadOnlySpan{KeyBlobKey}, Span{byte}, KeyBlobWriteOptions, out int, out KeyBlobProblem)"/>
+    public static OperationStatus Write(ReadOnlySpan<KeyBlobKey> keys, Span<byte> destination, out int bytesWritten, out KeyBlobProblem problem) =>
+        Write(keys, destination, default, out bytesWritten, out problem);
+
+    /// <summary>
+    /// Serialises <paramref name="keys"/> into the start of <paramref name="destination"/>. Every rule is checked
+    /// before anything is written: invalid keys and a short destination are reported, not thrown, and leave
+    /// <paramref name="destination"/> untouched.
     /// </summary>
     /// <param name="keys">1..128 keys, in the order of the configfs items.</param>
     /// <param name="destination">Receives 4 + 388 * <c>keys.Length</c> bytes; bytes after them are left alone.</param>
-    /// <param name="byteOrder">Byte order of <c>total_keys</c> and <c>key_size</c>.</param>
-    /// <param name="bytesWritten">The blob size on success, else 0.</param>
-    /// <param name="problem">The first failed rule, or <c>default</c>.</param>
-    /// <exception cref="ArgumentException">The keys are valid but <paramref name="destination"/> is too small.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="byteOrder"/> is undefined.</exception>
-    public static bool TryWrite(
+    /// <param name="options">Byte order.</param>
+    /// <param name="bytesWritten">The blob size when done, else 0.</param>
+    /// <param name="problem">The first failed rule when the status is <see cref="OperationStatus.InvalidData"/>, else <c>default</c>.</param>
+    /// <returns>
+    /// <see cref="OperationStatus.Done"/>; <see cref="OperationStatus.InvalidData"/> when a key breaks a rule;
+    /// <see cref="OperationStatus.DestinationTooSmall"/> when the keys are valid but <paramref name="destination"/> is
+    /// shorter than <see cref="GetRequiredSize"/>.
+    /// </returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="options"/> names an undefined byte order.</exception>
+    public static OperationStatus Write(
         ReadOnlySpan<KeyBlobKey> keys,
         Span<byte> destination,
-        KeyBlobByteOrder byteOrder,
+        KeyBlobWriteOptions options,
         out int bytesWritten,
         out KeyBlobProblem problem)
     {
-        KeyBlobReader.CheckOptions(new KeyBlobReadOptions(byteOrder));
+        KeyBlobByteOrder byteOrder = options.ByteOrder;
+        KeyBlobReader.CheckOptions(new KeyBlobReadOptions { ByteOrder = byteOrder });
         bytesWritten = 0;
         if (!TryValidate(keys, out problem))
         {
-            return false;
+            return OperationStatus.InvalidData;
         }
 
         int size = KeyBlobLayout.GetBlobSize(keys.Length);
         if (destination.Length < size)
         {
-            throw new ArgumentException($"Destination holds {destination.Length} bytes; {keys.Length} keys need {size}.", nameof(destination));
+            return OperationStatus.DestinationTooSmall;
         }
 
         WriteUInt32(destination[KeyBlobLayout.CountOffset..], (uint)keys.Length, byteOrder);
@@ -69,20 +96,7 @@ public static class KeyBlobWriter
         }
 
         bytesWritten = size;
-        return true;
-    }
-
-    /// <summary>Serialises <paramref name="keys"/>; throws where <see cref="TryWrite"/> would report.</summary>
-    /// <returns>The blob size.</returns>
-    /// <exception cref="ArgumentException">A key breaks a rule (the message names the rule and the key index, never its bytes), or <paramref name="destination"/> is too small.</exception>
-    public static int Write(ReadOnlySpan<KeyBlobKey> keys, Span<byte> destination, KeyBlobByteOrder byteOrder = KeyBlobByteOrder.LittleEndian)
-    {
-        if (!TryWrite(keys, destination, byteOrder, out int written, out KeyBlobProblem problem))
-        {
-            throw new ArgumentException(problem.ToString(), nameof(keys));
-        }
-
-        return written;
+        return OperationStatus.Done;
     }
 
     private static void WriteEntry(Span<byte> entry, KeyBlobKey key, KeyBlobByteOrder byteOrder)
@@ -142,57 +156,52 @@ public static class KeyBlobWriter
         }
     }
 
+    // Returns false when the collector wants no more problems.
+    private static bool ValidateDescription(ReadOnlySpan<byte> description, int index, int descriptionOffset, ref ProblemCollector problems)
+    {
+        if (description.IsEmpty)
+        {
+            return problems.Add(KeyBlobError.DescriptionEmpty, index, descriptionOffset);
+        }
+
+        if (description.Length > KeyBlobLayout.DescriptionFieldLength)
+        {
+            // config_key_description_store refuses more than KEY_DESC_MAX_LEN characters.
+            return problems.Add(KeyBlobError.DescriptionTooLong, index, descriptionOffset);
+        }
+
+        if (description.Length == KeyBlobLayout.DescriptionFieldLength)
+        {
+            // Accepted by configfs, then cut to 127 by strscpy in build_keys_header: the lookup misses.
+            return problems.Add(KeyBlobError.DescriptionTruncatedByKernel, index, descriptionOffset + KeyBlobLayout.MaxDescriptionLength);
+        }
+
+        // One search on the common path; only a description that holds either byte is searched again.
+        if (description.IndexOfAny((byte)0, (byte)'\n') >= 0)
+        {
+            int nul = description.IndexOf((byte)0);
+            if (nul >= 0 && !problems.Add(KeyBlobError.DescriptionContainsNul, index, descriptionOffset + nul))
+            {
+                return false;
+            }
+
+            int newline = description.IndexOf((byte)'\n');
+            if (newline >= 0 && !problems.Add(KeyBlobError.DescriptionContainsNewline, index, descriptionOffset + newline))
+            {
+                return false;
+            }
+        }
+
+        // logon_vet_description: a ':' that is not the first character.
+        return description.IndexOf((byte)':') > 0 || problems.Add(KeyBlobError.DescriptionNotLogonForm, index, descriptionOffset);
+    }
+
     private static bool ValidateKey(KeyBlobKey key, int index, ref ProblemCollector problems)
     {
         int entryOffset = KeyBlobLayout.GetEntryOffset(index);
-        int descriptionOffset = entryOffset + KeyBlobLayout.DescriptionOffset;
-        ReadOnlySpan<byte> description = key.Description.Span;
-
-        if (description.IsEmpty)
+        if (!ValidateDescription(key.Description.Span, index, entryOffset + KeyBlobLayout.DescriptionOffset, ref problems))
         {
-            if (!problems.Add(KeyBlobError.DescriptionEmpty, index, descriptionOffset))
-            {
-                return false;
-            }
-        }
-        else if (description.Length > KeyBlobLayout.DescriptionFieldLength)
-        {
-            // config_key_description_store refuses more than KEY_DESC_MAX_LEN characters.
-            if (!problems.Add(KeyBlobError.DescriptionTooLong, index, descriptionOffset))
-            {
-                return false;
-            }
-        }
-        else if (description.Length == KeyBlobLayout.DescriptionFieldLength)
-        {
-            // Accepted by configfs, then cut to 127 by strscpy in build_keys_header: the lookup misses.
-            if (!problems.Add(KeyBlobError.DescriptionTruncatedByKernel, index, descriptionOffset + KeyBlobLayout.MaxDescriptionLength))
-            {
-                return false;
-            }
-        }
-        else
-        {
-            // One search on the common path; only a description that holds either byte is searched again.
-            if (description.IndexOfAny((byte)0, (byte)'\n') >= 0)
-            {
-                int nul = description.IndexOf((byte)0);
-                if (nul >= 0 && !problems.Add(KeyBlobError.DescriptionContainsNul, index, descriptionOffset + nul))
-                {
-                    return false;
-                }
-
-                int newline = description.IndexOf((byte)'\n');
-                if (newline >= 0 && !problems.Add(KeyBlobError.DescriptionContainsNewline, index, descriptionOffset + newline))
-                {
-                    return false;
-                }
-            }
-
-            if (description.IndexOf((byte)':') <= 0 && !problems.Add(KeyBlobError.DescriptionNotLogonForm, index, descriptionOffset))
-            {
-                return false;
-            }
+            return false;
         }
 
         int keyLength = key.Key.Length;

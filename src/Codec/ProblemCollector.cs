@@ -19,7 +19,7 @@ internal ref struct ProblemCollector
     /// <summary>Records a problem; returns whether checking should go on.</summary>
     public bool Add(KeyBlobError error, int entryIndex, int offset)
     {
-        var problem = new KeyBlobProblem(error, entryIndex, offset);
+        var problem = new KeyBlobProblem { Error = error, EntryIndex = entryIndex, Offset = offset };
         if (Count == 0)
         {
             First = problem;

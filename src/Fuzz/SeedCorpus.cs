@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
 using CrashDmCrypt.Codec;
@@ -145,7 +146,10 @@ internal static class SeedCorpus
         }
 
         byte[] blob = new byte[KeyBlobWriter.GetRequiredSize(list.Length)];
-        KeyBlobWriter.Write(list, blob, order);
+        if (KeyBlobWriter.Write(list, blob, new KeyBlobWriteOptions { ByteOrder = order }, out _, out KeyBlobProblem problem) != OperationStatus.Done)
+        {
+            throw new InvalidOperationException($"Seed keys refused: {problem}");
+        }
         return blob;
     }
 

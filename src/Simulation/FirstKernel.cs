@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
@@ -235,7 +236,7 @@ public sealed class FirstKernel : IDisposable
                 }
 
                 var key = new KeyBlobKey(truncated, payload);
-                if (!KeyBlobWriter.TryWrite(new ReadOnlySpan<KeyBlobKey>(in key), single, _machine.Options.ByteOrder, out _, out KeyBlobProblem problem))
+                if (KeyBlobWriter.Write(new ReadOnlySpan<KeyBlobKey>(in key), single, new KeyBlobWriteOptions { ByteOrder = _machine.Options.ByteOrder }, out _, out KeyBlobProblem problem) != OperationStatus.Done)
                 {
                     // Every rule the writer checks for one key was already enforced above by configfs and the keyring.
                     buffer.Dispose();

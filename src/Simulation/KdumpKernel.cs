@@ -121,7 +121,7 @@ public sealed class KdumpKernel : IDisposable
         {
             // The kernel returns -1 here and touches nothing; the model still wipes the count inside the region.
             bool wiped = ZeroiseIfInRegion(address, header);
-            return Outcome(KdumpRestoreStatus.CountTooLarge, problem: new KeyBlobProblem(KeyBlobError.CountTooLarge, -1, KeyBlobLayout.CountOffset), zeroised: wiped);
+            return Outcome(KdumpRestoreStatus.CountTooLarge, problem: new KeyBlobProblem { Error = KeyBlobError.CountTooLarge, EntryIndex = -1, Offset = KeyBlobLayout.CountOffset }, zeroised: wiped);
         }
 
         if (strict && !region.Contains(address, (ulong)size))
@@ -143,7 +143,7 @@ public sealed class KdumpKernel : IDisposable
         using var copy = SecretBuffer.CopyOf(oldMemory);
         bool zeroised = ZeroiseIfInRegion(address, oldMemory);
         var sink = new KeyringSink(UserKeyring);
-        KeyBlobRestoreResult result = KeyBlobRestorer.Restore(copy.Span, new KeyBlobReadOptions(_machine.Options.ByteOrder, mode), ref sink);
+        KeyBlobRestoreResult result = KeyBlobRestorer.Restore(copy.Span, new KeyBlobReadOptions { ByteOrder = _machine.Options.ByteOrder, Mode = mode }, ref sink);
         return result.Succeeded
             ? Outcome(KdumpRestoreStatus.Restored, sink.Added, sink.Refused, zeroised: zeroised)
             : Outcome(KdumpRestoreStatus.BlobRefused, problem: result.Problem, zeroised: zeroised);
@@ -161,7 +161,8 @@ public sealed class KdumpKernel : IDisposable
         if (DeviceTree is null)
         {
             CommandLineQuirks quirks = strict ? CommandLineQuirks.None : CommandLineQuirks.Kernel;
-            found = KernelCommandLine.TryGetDmCryptKeysAddress(CommandLine, quirks, out address, out commandLineError);
+            found = KernelCommandLine.TryGetDmCryptKeysAddress(System.Text.Encoding.UTF8.GetBytes(CommandLine), quirks, out address, out CommandLineProblem commandLineProblem);
+            commandLineError = commandLineProblem.Error;
             missing = commandLineError == CommandLineError.ParameterMissing;
         }
         else

@@ -159,13 +159,13 @@ public static class KdumpLifeCycle
                 ConfigfsResult added = client.AddKey(volume.Uuid, volume.KeyDescription);
                 if (!added.Succeeded)
                 {
-                    items.Add("refused: " + added.Message);
+                    items.Add($"refused: {added.Code} {added.Status}");
                     _steps.Add(new LifeCycleStep(2, "Create the configfs key items", false, items));
                     return Report($"FAIL: configfs refused key item {provisioned + 1}.", false);
                 }
 
                 provisioned++;
-                foreach (string warning in ConfigfsClient.DescribeWarnings(added.Warnings))
+                foreach (string warning in WarningNames(added.Warnings))
                 {
                     items.Add($"warning for {volume.Uuid}: {warning}");
                 }
@@ -211,7 +211,7 @@ public static class KdumpLifeCycle
             var crashLines = new List<string> { "panic: the kdump kernel boots from the crashkernel region" };
             ConfigfsResult written = new ConfigfsClient(new ModelConfigfsBackend(_kdump)).Restore();
             KdumpRestoreOutcome outcome = _kdump.LastRestore!;
-            crashLines.Add($"echo yes > {ConfigfsAttributes.DefaultRoot}/{ConfigfsAttributes.Restore}: write {(written.Succeeded ? "succeeded" : "failed: " + written.Message)}");
+            crashLines.Add($"echo yes > {ConfigfsAttributes.DefaultRoot}/{ConfigfsAttributes.Restore}: write {(written.Succeeded ? "succeeded" : $"failed: {written.Code} {written.Status}")}");
             crashLines.Add("restore: " + outcome.Message);
             restored = outcome.KeysRestored;
             var failures = new List<string>();
@@ -278,6 +278,23 @@ public static class KdumpLifeCycle
             if (items.Count > ListedItems)
             {
                 lines.Add(Invariant($"  ... and {items.Count - ListedItems} more"));
+            }
+        }
+    }
+
+    // Interim: the words move to the CLI with the typed life-cycle results.
+    private static IEnumerable<string> WarningNames(ConfigfsWarnings warnings)
+    {
+        if ((warnings & ConfigfsWarnings.ItemBeyondKeyLimit) != 0)
+        {
+            yield return "this is the 129th item: configfs accepts it, but the kdump kernel refuses a blob of more than 128 keys";
+        }
+
+        foreach (ConfigfsWarnings flag in Enum.GetValues<ConfigfsWarnings>())
+        {
+            if (flag is not ConfigfsWarnings.None and not ConfigfsWarnings.ItemBeyondKeyLimit && (warnings & flag) != 0)
+            {
+                yield return $"{ConfigfsWarningCodes.GetCode(flag)} {flag}";
             }
         }
     }

@@ -27,7 +27,7 @@ public sealed class BuildCommandTests : IDisposable
         Assert.True(result.ExitCode == 0, result.ToString());
         byte[] written = File.ReadAllBytes(output);
         Assert.Equal(TestBlobs.Build(byteOrder, TestBlobs.TwoKeys), written);
-        Assert.True(KeyBlobReader.TryRead(written, new KeyBlobReadOptions(byteOrder), out KeyBlob blob, out _));
+        Assert.True(KeyBlobReader.TryRead(written, new KeyBlobReadOptions { ByteOrder = byteOrder }, out KeyBlob blob, out _));
         Assert.Equal(2, blob.Count);
         Assert.Equal(description0, Encoding.UTF8.GetString(blob[0].Description));
         Assert.Equal(key0, blob[0].Key.ToArray());
@@ -35,7 +35,7 @@ public sealed class BuildCommandTests : IDisposable
         Assert.Equal(key1, blob[1].Key.ToArray());
 
         // The byte order really is applied: read the other way round, total_keys is far above 128.
-        var other = new KeyBlobReadOptions(byteOrder == KeyBlobByteOrder.BigEndian ? KeyBlobByteOrder.LittleEndian : KeyBlobByteOrder.BigEndian);
+        var other = new KeyBlobReadOptions { ByteOrder = byteOrder == KeyBlobByteOrder.BigEndian ? KeyBlobByteOrder.LittleEndian : KeyBlobByteOrder.BigEndian };
         Assert.False(KeyBlobReader.TryRead(written, other, out _, out KeyBlobProblem problem));
         Assert.Equal(KeyBlobError.CountTooLarge, problem.Error);
 

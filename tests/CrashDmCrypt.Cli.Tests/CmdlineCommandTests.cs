@@ -40,8 +40,10 @@ public sealed class CmdlineCommandTests : IDisposable
         if (line is null)
         {
             Assert.Empty(result.Output);
-            string expected = "cmdline: " + HandoffErrors.GetMessage(Enum.Parse<CommandLineError>(code!));
-            Assert.Equal(expected, Assert.Single(result.ErrorLines));
+            CommandLineError error = Enum.Parse<CommandLineError>(code!);
+            string expected = $"cmdline: {CommandLineErrors.GetCode(error)} at offset ";
+            Assert.StartsWith(expected, Assert.Single(result.ErrorLines), StringComparison.Ordinal);
+            Assert.EndsWith(": " + CommandLineErrors.GetMessage(error), result.ErrorLines[0], StringComparison.Ordinal);
         }
         else
         {
@@ -62,7 +64,7 @@ public sealed class CmdlineCommandTests : IDisposable
         if (line is null)
         {
             Assert.Equal(JsonValueKind.Null, root.GetProperty("address").ValueKind);
-            Assert.Equal(code, root.GetProperty("error").GetString());
+            Assert.Equal(CommandLineErrors.GetCode(Enum.Parse<CommandLineError>(code!)), root.GetProperty("error").GetString());
             Assert.False(string.IsNullOrEmpty(root.GetProperty("message").GetString()));
             Assert.Single(result.ErrorLines);
         }

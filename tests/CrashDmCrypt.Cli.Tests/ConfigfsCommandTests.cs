@@ -50,7 +50,7 @@ public sealed class ConfigfsCommandTests : IDisposable
 
         Assert.Equal(0, result.ExitCode);
         Assert.Equal(
-            "configfs add: warning: the description is 128 bytes: the kernel keeps only 127 when it builds the blob (strscpy), so the logon-key lookup will use the wrong name and the kexec load will fail",
+            "configfs add: warning: the description is 128 bytes: the kernel keeps only 127 when it builds the blob (strscpy), so the logon-key lookup will use the wrong name and the kexec load will fail [CDC021]",
             Assert.Single(result.ErrorLines));
     }
 
@@ -74,11 +74,11 @@ public sealed class ConfigfsCommandTests : IDisposable
 
         CliResult again = Run("add", Uuid, Description);
         Assert.Equal(1, again.ExitCode);
-        Assert.Equal($"configfs add: key '{Uuid}': an item of that name already exists", Assert.Single(again.ErrorLines));
+        Assert.Equal($"configfs add: key '{Uuid}': an item of that name already exists [CDC304]", Assert.Single(again.ErrorLines));
 
         CliResult missing = Run("remove", "nope");
         Assert.Equal(1, missing.ExitCode);
-        Assert.Equal("configfs remove: key 'nope': cannot remove the item: ENOENT (no such file or directory)", Assert.Single(missing.ErrorLines));
+        Assert.Equal("configfs remove: key 'nope': cannot remove the item: ENOENT (no such file or directory) [CDC305]", Assert.Single(missing.ErrorLines));
     }
 
     [Fact]

@@ -17,7 +17,7 @@ internal static class TestBlobs
     {
         KeyBlobKey[] blobKeys = keys.Select(k => new KeyBlobKey(Encoding.UTF8.GetBytes(k.Description), k.Key)).ToArray();
         var blob = new byte[KeyBlobWriter.GetRequiredSize(blobKeys.Length)];
-        KeyBlobWriter.Write(blobKeys, blob, byteOrder);
+        TestWriter.Write(blobKeys, blob, byteOrder);
         return blob;
     }
 

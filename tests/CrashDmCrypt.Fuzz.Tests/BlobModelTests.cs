@@ -43,9 +43,9 @@ public sealed class BlobModelTests
     {
         byte[] blob = Mutate(OneKey(), mutation);
 
-        KeyBlobProblem problem = BlobModel.FirstProblem(blob, new KeyBlobReadOptions(KeyBlobByteOrder.LittleEndian, mode), out int count);
+        KeyBlobProblem problem = BlobModel.FirstProblem(blob, new KeyBlobReadOptions { ByteOrder = KeyBlobByteOrder.LittleEndian, Mode = mode }, out int count);
 
-        KeyBlobProblem expected = error == KeyBlobError.None ? default : new KeyBlobProblem(error, entry, offset);
+        KeyBlobProblem expected = error == KeyBlobError.None ? default : new KeyBlobProblem { Error = error, EntryIndex = entry, Offset = offset };
         Assert.True(expected == problem, $"{name}: expected {expected}, got {problem}");
         if (error == KeyBlobError.None)
         {
@@ -65,10 +65,10 @@ public sealed class BlobModelTests
             two[at + 132] = 7;
         }
 
-        Assert.Equal(new KeyBlobProblem(KeyBlobError.DuplicateDescription, 1, 392 + 4), BlobModel.FirstProblem(two, default, out _));
-        Assert.Equal(default, BlobModel.FirstProblem(two, new KeyBlobReadOptions(Mode: KeyBlobMode.Kernel), out int count));
+        Assert.Equal(new KeyBlobProblem { Error = KeyBlobError.DuplicateDescription, EntryIndex = 1, Offset = 392 + 4 }, BlobModel.FirstProblem(two, default, out _));
+        Assert.Equal(default, BlobModel.FirstProblem(two, new KeyBlobReadOptions { Mode = KeyBlobMode.Kernel }, out int count));
         Assert.Equal(2, count);
-        Assert.Equal(new KeyBlobProblem(KeyBlobError.TrailingBytes, -1, two.Length), BlobModel.FirstProblem([.. two, 0], new KeyBlobReadOptions(Mode: KeyBlobMode.Kernel, RequireExactLength: true), out _));
+        Assert.Equal(new KeyBlobProblem { Error = KeyBlobError.TrailingBytes, EntryIndex = -1, Offset = two.Length }, BlobModel.FirstProblem([.. two, 0], new KeyBlobReadOptions { Mode = KeyBlobMode.Kernel, RequireExactLength = true }, out _));
     }
 
     private static byte[] OneKey()

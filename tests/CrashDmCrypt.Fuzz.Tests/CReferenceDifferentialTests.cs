@@ -61,7 +61,7 @@ public sealed class CReferenceDifferentialTests
     // The C# side of the contract: the same lines dmcrypt_ref prints between "file" and "end".
     private static string[] Describe(byte[] input, KeyBlobByteOrder order)
     {
-        if (!KeyBlobReader.TryRead(input, new KeyBlobReadOptions(order, KeyBlobMode.Kernel), out KeyBlob blob, out KeyBlobProblem problem))
+        if (!KeyBlobReader.TryRead(input, new KeyBlobReadOptions { ByteOrder = order, Mode = KeyBlobMode.Kernel }, out KeyBlob blob, out KeyBlobProblem problem))
         {
             return [$"error {problem.Error} entry={problem.EntryIndex} offset={problem.Offset}"];
         }

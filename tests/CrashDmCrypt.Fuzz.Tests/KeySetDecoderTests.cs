@@ -52,6 +52,6 @@ public sealed class KeySetDecoderTests
         Assert.Equal("cryptsetup:0001"u8.ToArray(), keys[1].Description.ToArray());
         Assert.Equal(keys[0].Description.ToArray(), keys[2].Description.ToArray());
         Assert.False(KeyBlobWriter.TryValidate(keys.AsSpan(0, 3), out KeyBlobProblem problem));
-        Assert.Equal(new KeyBlobProblem(KeyBlobError.DuplicateDescription, 2, 4 + (388 * 2) + 4), problem);
+        Assert.Equal(new KeyBlobProblem { Error = KeyBlobError.DuplicateDescription, EntryIndex = 2, Offset = 4 + (388 * 2) + 4 }, problem);
     }
 }

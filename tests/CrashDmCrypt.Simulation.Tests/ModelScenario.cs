@@ -53,7 +53,7 @@ internal sealed class ModelScenario : IDisposable
         {
             LuksVolume volume = Unlock(n, keySize);
             ConfigfsResult added = FirstClient.AddKey(volume.Uuid, volume.KeyDescription);
-            Assert.True(added.Succeeded, added.Message);
+            Assert.True(added.Succeeded, $"{added.Code} {added.Status} {added.Errno}");
         }
     }
 

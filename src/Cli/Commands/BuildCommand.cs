@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.CommandLine;
 using System.Diagnostics.CodeAnalysis;
 using System.Text;
@@ -84,7 +85,11 @@ internal static class BuildCommand
             }
 
             using var blob = new SecretBuffer(KeyBlobWriter.GetRequiredSize(keys.Length));
-            int size = KeyBlobWriter.Write(keys, blob.Span, byteOrder);
+            if (KeyBlobWriter.Write(keys, blob.Span, new KeyBlobWriteOptions { ByteOrder = byteOrder }, out int size, out _) != OperationStatus.Done)
+            {
+                throw new InvalidOperationException("The writer refused keys that passed CollectProblems.");
+            }
+
             if (!AtomicFile.TryWrite(outputPath, blob.Span[..size], out string? writeError))
             {
                 error.WriteLine($"build: {writeError}");

@@ -105,10 +105,11 @@ internal static class CmdlineCommand
     {
         TextWriter output = parse.InvocationConfiguration.Output;
         TextWriter errorOutput = parse.InvocationConfiguration.Error;
-        string commandLine;
+        byte[] commandLine;
         if (text is not null)
         {
-            commandLine = text;
+            // The kernel reads bytes; an argument is the UTF-8 that .NET decoded from argv, so encode it back.
+            commandLine = Encoding.UTF8.GetBytes(text);
         }
         else
         {
@@ -119,12 +120,12 @@ internal static class CmdlineCommand
                 return Program.ExitUsage;
             }
 
-            // One byte, one character: the kernel's rules are byte rules (0xa0 is a space to its isspace).
-            commandLine = Encoding.Latin1.GetString(bytes);
+            // The bytes as they are: the kernel's rules are byte rules (0xa0 is a space to its isspace).
+            commandLine = bytes;
         }
 
         CommandLineQuirks quirks = kernelMode ? CommandLineQuirks.Kernel : CommandLineQuirks.None;
-        bool found = KernelCommandLine.TryGetDmCryptKeysAddress(commandLine, quirks, out ulong address, out CommandLineError error);
+        bool found = KernelCommandLine.TryGetDmCryptKeysAddress(commandLine, quirks, out ulong address, out CommandLineProblem problem);
         if (asJson)
         {
             using var json = new JsonOutput();
@@ -135,7 +136,7 @@ internal static class CmdlineCommand
             }
             else
             {
-                WriteFailure(json.Writer, error.ToString(), HandoffErrors.GetMessage(error), withSize: false);
+                WriteFailure(json.Writer, problem.Code, problem.Message, withSize: false);
             }
 
             json.Writer.WriteEndObject();
@@ -148,7 +149,7 @@ internal static class CmdlineCommand
 
         if (!found)
         {
-            errorOutput.WriteLine($"cmdline: {HandoffErrors.GetMessage(error)}");
+            errorOutput.WriteLine($"cmdline: {problem}");
             return Program.ExitInvalid;
         }
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using CrashDmCrypt.Cli.Common;
 using CrashDmCrypt.Kernel.Configfs;
 
 namespace CrashDmCrypt.Cli.Commands;
@@ -146,7 +147,7 @@ internal static class ConfigfsCommand
     private static int Report(ParseResult parse, string verb, ConfigfsResult result)
     {
         TextWriter error = parse.InvocationConfiguration.Error;
-        foreach (string warning in ConfigfsClient.DescribeWarnings(result.Warnings))
+        foreach (string warning in ConfigfsText.DescribeWarnings(result.Warnings))
         {
             error.WriteLine($"configfs {verb}: warning: {warning}");
         }
@@ -156,9 +157,12 @@ internal static class ConfigfsCommand
             return Program.ExitOk;
         }
 
-        error.WriteLine($"configfs {verb}: {result.Message}");
+        error.WriteLine($"configfs {verb}: {ConfigfsText.Describe(result, DisplayRoot(parse))}");
         return ExitCode(result.Status);
     }
+
+    private static string DisplayRoot(ParseResult parse) =>
+        parse.GetValue<string>("--root") is { Length: > 0 } root ? root : ConfigfsAttributes.DefaultRoot;
 
     internal static int ExitCode(ConfigfsStatus status) => status switch
     {

@@ -49,7 +49,7 @@ internal sealed class BlobInput
     public KeyBlobReadOptions GetReadOptions(ParseResult parse, bool requireExactLength = false)
     {
         ArgumentNullException.ThrowIfNull(parse);
-        return new KeyBlobReadOptions(parse.GetValue(ByteOrder), parse.GetValue(Mode), requireExactLength);
+        return new KeyBlobReadOptions { ByteOrder = parse.GetValue(ByteOrder), Mode = parse.GetValue(Mode), RequireExactLength = requireExactLength };
     }
 
     /// <summary>Reads the window of FILE that starts at <c>--offset</c> into a pinned buffer; dispose it.</summary>

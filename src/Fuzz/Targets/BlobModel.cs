@@ -26,24 +26,24 @@ internal static class BlobModel
         count = 0;
         if (input.Length < Header)
         {
-            return new(KeyBlobError.TruncatedHeader, -1, input.Length);
+            return new KeyBlobProblem { Error = KeyBlobError.TruncatedHeader, EntryIndex = -1, Offset = input.Length };
         }
 
         uint raw = U32(input, 0, options.ByteOrder);
         if (raw == 0 && strict)
         {
-            return new(KeyBlobError.CountZero, -1, 0);
+            return new KeyBlobProblem { Error = KeyBlobError.CountZero, EntryIndex = -1, Offset = 0 };
         }
 
         if (raw > MaxCount)
         {
-            return new(KeyBlobError.CountTooLarge, -1, 0);
+            return new KeyBlobProblem { Error = KeyBlobError.CountTooLarge, EntryIndex = -1, Offset = 0 };
         }
 
         long size = Header + ((long)Entry * raw);
         if (input.Length < size)
         {
-            return new(KeyBlobError.TruncatedEntries, -1, input.Length);
+            return new KeyBlobProblem { Error = KeyBlobError.TruncatedEntries, EntryIndex = -1, Offset = input.Length };
         }
 
         int n = (int)raw;
@@ -66,7 +66,7 @@ internal static class BlobModel
                 {
                     if (later.SequenceEqual(Description(input, j, strict)))
                     {
-                        return new(KeyBlobError.DuplicateDescription, i, Header + (Entry * i) + DescAt);
+                        return new KeyBlobProblem { Error = KeyBlobError.DuplicateDescription, EntryIndex = i, Offset = Header + (Entry * i) + DescAt };
                     }
                 }
             }
@@ -74,7 +74,7 @@ internal static class BlobModel
 
         if (options.RequireExactLength && input.Length > size)
         {
-            return new(KeyBlobError.TrailingBytes, -1, (int)size);
+            return new KeyBlobProblem { Error = KeyBlobError.TrailingBytes, EntryIndex = -1, Offset = (int)size };
         }
 
         count = n;
@@ -102,12 +102,12 @@ internal static class BlobModel
         uint keySize = U32(input, at, order);
         if (keySize > MaxKey)
         {
-            return new(KeyBlobError.KeySizeTooLarge, i, at);
+            return new KeyBlobProblem { Error = KeyBlobError.KeySizeTooLarge, EntryIndex = i, Offset = at };
         }
 
         if (keySize == 0 && strict)
         {
-            return new(KeyBlobError.KeySizeZero, i, at);
+            return new KeyBlobProblem { Error = KeyBlobError.KeySizeZero, EntryIndex = i, Offset = at };
         }
 
         // Kernel mode: the C string may run on into data, but not past the entry.
@@ -115,7 +115,7 @@ internal static class BlobModel
         int nul = text.IndexOf((byte)0);
         if (nul < 0)
         {
-            return new(KeyBlobError.DescriptionNotTerminated, i, at + DescAt);
+            return new KeyBlobProblem { Error = KeyBlobError.DescriptionNotTerminated, EntryIndex = i, Offset = at + DescAt };
         }
 
         if (!strict)
@@ -125,25 +125,25 @@ internal static class BlobModel
 
         if (nul == 0)
         {
-            return new(KeyBlobError.DescriptionEmpty, i, at + DescAt);
+            return new KeyBlobProblem { Error = KeyBlobError.DescriptionEmpty, EntryIndex = i, Offset = at + DescAt };
         }
 
         int newline = text[..nul].IndexOf((byte)'\n');
         if (newline >= 0)
         {
-            return new(KeyBlobError.DescriptionContainsNewline, i, at + DescAt + newline);
+            return new KeyBlobProblem { Error = KeyBlobError.DescriptionContainsNewline, EntryIndex = i, Offset = at + DescAt + newline };
         }
 
         if (text[..nul].IndexOf((byte)':') <= 0)
         {
-            return new(KeyBlobError.DescriptionNotLogonForm, i, at + DescAt);
+            return new KeyBlobProblem { Error = KeyBlobError.DescriptionNotLogonForm, EntryIndex = i, Offset = at + DescAt };
         }
 
         for (int b = nul + 1; b < DescField; b++)
         {
             if (text[b] != 0)
             {
-                return new(KeyBlobError.DescriptionPaddingNotZero, i, at + DescAt + b);
+                return new KeyBlobProblem { Error = KeyBlobError.DescriptionPaddingNotZero, EntryIndex = i, Offset = at + DescAt + b };
             }
         }
 
@@ -151,7 +151,7 @@ internal static class BlobModel
         {
             if (input[at + DataAt + b] != 0)
             {
-                return new(KeyBlobError.KeyDataPaddingNotZero, i, at + DataAt + b);
+                return new KeyBlobProblem { Error = KeyBlobError.KeyDataPaddingNotZero, EntryIndex = i, Offset = at + DataAt + b };
             }
         }
 

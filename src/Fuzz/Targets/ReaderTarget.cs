@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using CrashDmCrypt.Codec;
 
@@ -20,8 +21,8 @@ internal static class ReaderTarget
 
     private static void RunOrder(ReadOnlySpan<byte> input, KeyBlobByteOrder order)
     {
-        var strictOptions = new KeyBlobReadOptions(order, KeyBlobMode.Strict);
-        var kernelOptions = new KeyBlobReadOptions(order, KeyBlobMode.Kernel);
+        var strictOptions = new KeyBlobReadOptions { ByteOrder = order, Mode = KeyBlobMode.Strict };
+        var kernelOptions = new KeyBlobReadOptions { ByteOrder = order, Mode = KeyBlobMode.Kernel };
         bool strictOk = ReadAndCheck(input, strictOptions, out KeyBlob strict);
         bool kernelOk = ReadAndCheck(input, kernelOptions, out KeyBlob kernel);
 
@@ -174,7 +175,7 @@ internal static class ReaderTarget
             Span<byte> rewritten = arena.AsSpan(used, blob.Size + 1);
             used += rewritten.Length;
             rewritten.Fill(0xA5);
-            bool written = KeyBlobWriter.TryWrite(keys.AsSpan(0, blob.Count), rewritten, order, out int size, out KeyBlobProblem problem);
+            bool written = KeyBlobWriter.Write(keys.AsSpan(0, blob.Count), rewritten, new KeyBlobWriteOptions { ByteOrder = order }, out int size, out KeyBlobProblem problem) == OperationStatus.Done;
             Check.That(written, $"{order}: writer refused the entries of a strict-accepted blob ({problem.Code} entry {problem.EntryIndex})");
             Check.Equal(blob.Size, size, order + " rewritten size");
             Check.That(rewritten[..size].SequenceEqual(input[..size]), $"{order}: rewriting the decoded entries does not reproduce the blob");

@@ -24,10 +24,10 @@ internal static class RestoreTarget
         {
             foreach (KeyBlobMode mode in (ReadOnlySpan<KeyBlobMode>)[KeyBlobMode.Strict, KeyBlobMode.Kernel])
             {
-                RestoreAndCompare(input, new KeyBlobReadOptions(order, mode));
+                RestoreAndCompare(input, new KeyBlobReadOptions { ByteOrder = order, Mode = mode });
             }
 
-            RestoreWithThrowingSink(input, new KeyBlobReadOptions(order, KeyBlobMode.Kernel));
+            RestoreWithThrowingSink(input, new KeyBlobReadOptions { ByteOrder = order, Mode = KeyBlobMode.Kernel });
         }
     }
 

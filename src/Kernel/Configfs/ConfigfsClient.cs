@@ -41,49 +41,48 @@ public sealed class ConfigfsClient
     /// <summary>Where the operations go.</summary>
     public IConfigfsBackend Backend { get; }
 
-    /// <summary>Checks a description as <c>config_key_description_store</c> and <c>build_keys_header</c> will.</summary>
+    /// <summary>
+    /// Checks a description as <c>config_key_description_store</c> and <c>build_keys_header</c> will, by the codec's
+    /// description rules (<see cref="KeyBlobWriter.CollectDescriptionProblems"/>): what configfs refuses is a
+    /// <see cref="ConfigfsStatus.DescriptionRefused"/>; what it stores but the load later trips over is a warning.
+    /// </summary>
     /// <param name="description">The logon key's description, e.g. <c>cryptsetup:&lt;LUKS UUID&gt;</c>.</param>
-    /// <param name="warnings">What the kernel would accept but later trip over.</param>
-    /// <returns><see cref="ConfigfsStatus.Ok"/>, or the reason the kernel (or this client) refuses it.</returns>
+    /// <returns>Ok with warnings, or the refusal with the codec's rule in <see cref="ConfigfsResult.DescriptionProblem"/>.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="description"/> is null.</exception>
-    public static ConfigfsStatus CheckDescription(string description, out ConfigfsWarnings warnings)
+    public static ConfigfsResult CheckDescription(string description)
     {
         ArgumentNullException.ThrowIfNull(description);
-        warnings = ConfigfsWarnings.None;
-        if (description.Length == 0)
+
+        // The kernel counts bytes. Over 128 the length alone decides (the codec checks it first), so any 129 bytes stand in.
+        Span<byte> bytes = stackalloc byte[KeyBlobLayout.DescriptionFieldLength + 1];
+        ReadOnlySpan<byte> checkedBytes = Encoding.UTF8.GetByteCount(description) > KeyBlobLayout.DescriptionFieldLength
+            ? bytes
+            : bytes[..Encoding.UTF8.GetBytes(description, bytes)];
+
+        Span<KeyBlobProblem> problems = stackalloc KeyBlobProblem[4];
+        int found = Math.Min(KeyBlobWriter.CollectDescriptionProblems(checkedBytes, problems), problems.Length);
+        ConfigfsWarnings warnings = ConfigfsWarnings.None;
+        foreach (KeyBlobProblem problem in problems[..found])
         {
-            return ConfigfsStatus.DescriptionEmpty;
+            switch (problem.Error)
+            {
+                case KeyBlobError.DescriptionTruncatedByKernel:
+                    warnings |= ConfigfsWarnings.DescriptionTruncatedByKernel;
+                    break;
+                case KeyBlobError.DescriptionNotLogonForm:
+                    warnings |= ConfigfsWarnings.DescriptionNotLogonForm;
+                    break;
+                default:
+                    return new ConfigfsResult
+                    {
+                        Status = ConfigfsStatus.DescriptionRefused,
+                        Operation = ConfigfsOperation.CheckDescription,
+                        DescriptionProblem = problem,
+                    };
+            }
         }
 
-        if (description.Contains('\n', StringComparison.Ordinal))
-        {
-            return ConfigfsStatus.DescriptionContainsNewline;
-        }
-
-        if (description.Contains('\0', StringComparison.Ordinal))
-        {
-            return ConfigfsStatus.DescriptionContainsNul;
-        }
-
-        // The kernel counts bytes, not characters.
-        int bytes = Encoding.UTF8.GetByteCount(description);
-        if (bytes > KeyBlobLayout.DescriptionFieldLength)
-        {
-            return ConfigfsStatus.DescriptionTooLong;
-        }
-
-        if (bytes == KeyBlobLayout.DescriptionFieldLength)
-        {
-            warnings |= ConfigfsWarnings.DescriptionTruncatedByKernel;
-        }
-
-        // logon_vet_description: a ':' that is not the first character.
-        if (description.IndexOf(':', StringComparison.Ordinal) <= 0)
-        {
-            warnings |= ConfigfsWarnings.DescriptionNotLogonForm;
-        }
-
-        return ConfigfsStatus.Ok;
+        return new ConfigfsResult { Warnings = warnings };
     }
 
     /// <summary>Whether <paramref name="name"/> can be a key item's directory name.</summary>
@@ -99,38 +98,6 @@ public sealed class ConfigfsClient
             && !ConfigfsAttributes.IsRootAttribute(name);
     }
 
-    /// <summary>One line per warning in <paramref name="warnings"/>.</summary>
-    public static IReadOnlyList<string> DescribeWarnings(ConfigfsWarnings warnings)
-    {
-        var lines = new List<string>();
-        if (warnings.HasFlag(ConfigfsWarnings.DescriptionTruncatedByKernel))
-        {
-            lines.Add("the description is 128 bytes: the kernel keeps only 127 when it builds the blob (strscpy), so the logon-key lookup will use the wrong name and the kexec load will fail");
-        }
-
-        if (warnings.HasFlag(ConfigfsWarnings.ItemBeyondKeyLimit))
-        {
-            lines.Add("this is the 129th item: configfs accepts it (its check is count > 128), but the kdump kernel refuses a blob of more than 128 keys and will restore none of them");
-        }
-
-        if (warnings.HasFlag(ConfigfsWarnings.DescriptionNotLogonForm))
-        {
-            lines.Add("the description is not 'prefix:rest' (e.g. cryptsetup:<UUID>): no logon key can carry it, so the kexec load will fail with ENOKEY");
-        }
-
-        if (warnings.HasFlag(ConfigfsWarnings.RollbackFailed))
-        {
-            lines.Add("the item created for this key could not be removed again; remove it by hand");
-        }
-
-        if (warnings.HasFlag(ConfigfsWarnings.RestoreAlreadyDone))
-        {
-            lines.Add("restore already read 1: the kernel restores keys only on the first write, so this write restored nothing");
-        }
-
-        return lines;
-    }
-
     /// <summary>
     /// First kernel: creates the key item <paramref name="name"/> and writes its description. If the
     /// description write fails, the item is removed again.
@@ -144,42 +111,38 @@ public sealed class ConfigfsClient
         ArgumentNullException.ThrowIfNull(description);
         if (!IsValidItemName(name))
         {
-            return ConfigfsResult.Refuse(
-                ConfigfsStatus.InvalidName,
-                $"key '{name}': not a valid item name (1..{MaxNameBytes} bytes, no '/', not '.', '..', '{ConfigfsAttributes.Count}', '{ConfigfsAttributes.Reuse}' or '{ConfigfsAttributes.Restore}')");
+            return Refuse(ConfigfsStatus.InvalidName, ConfigfsOperation.CheckName, name);
         }
 
-        ConfigfsStatus checkedDescription = CheckDescription(description, out ConfigfsWarnings warnings);
-        if (checkedDescription != ConfigfsStatus.Ok)
+        ConfigfsResult checkedDescription = CheckDescription(description) with { Item = name };
+        if (!checkedDescription.Succeeded)
         {
-            return ConfigfsResult.Refuse(checkedDescription, $"key '{name}': {DescribeDescriptionRefusal(checkedDescription)}");
+            return checkedDescription;
         }
 
+        ConfigfsWarnings warnings = checkedDescription.Warnings;
         var names = new List<string>();
         LinuxErrno listed = Backend.ListItems(names);
         if (listed != LinuxErrno.None)
         {
-            return FromErrno(listed, ConfigfsStatus.RootNotFound, $"key '{name}': cannot list {Backend.DisplayName}", warnings);
+            return FromErrno(listed, ConfigfsStatus.RootNotFound, ConfigfsOperation.ListItems, name, warnings);
         }
 
         if (names.Contains(name, StringComparer.Ordinal))
         {
-            return ConfigfsResult.Refuse(ConfigfsStatus.ItemExists, $"key '{name}': an item of that name already exists", warnings);
+            return Refuse(ConfigfsStatus.ItemExists, ConfigfsOperation.ListItems, name, warnings);
         }
 
         ConfigfsResult<int> count = ReadCount();
         int items = count.Succeeded ? count.Value : names.Count;
         if (!count.Succeeded && count.Result.Errno != LinuxErrno.ENOENT)
         {
-            return count.Result with { Message = $"key '{name}': {count.Result.Message}", Warnings = warnings };
+            return count.Result with { Item = name, Warnings = warnings };
         }
 
         if (items >= MaxItemsAccepted)
         {
-            return ConfigfsResult.Refuse(
-                ConfigfsStatus.TooManyItems,
-                string.Create(CultureInfo.InvariantCulture, $"key '{name}': {items} items exist; the kernel refuses another (mkdir gives EINVAL once count is above {KeyBlobLayout.MaxKeys})"),
-                warnings);
+            return Refuse(ConfigfsStatus.TooManyItems, ConfigfsOperation.ReadCount, name, warnings);
         }
 
         if (items == KeyBlobLayout.MaxKeys)
@@ -190,10 +153,7 @@ public sealed class ConfigfsClient
         LinuxErrno made = Backend.MakeItem(name);
         if (made != LinuxErrno.None)
         {
-            string why = made == LinuxErrno.EINVAL
-                ? $"the kernel refused to create the item (it allows {MaxItemsAccepted} at most)"
-                : "cannot create the item";
-            return FromErrno(made, ConfigfsStatus.RootNotFound, $"key '{name}': {why}", warnings);
+            return FromErrno(made, ConfigfsStatus.RootNotFound, ConfigfsOperation.MakeItem, name, warnings);
         }
 
         // The whole value and its newline in one write: config_key_description_store keeps the text up to the newline.
@@ -201,22 +161,16 @@ public sealed class ConfigfsClient
         LinuxErrno written = Backend.WriteAttribute(name, ConfigfsAttributes.Description, value);
         if (written == LinuxErrno.None)
         {
-            return ConfigfsResult.Ok(warnings);
+            return new ConfigfsResult { Item = name, Warnings = warnings };
         }
 
         LinuxErrno removed = Backend.RemoveItem(name);
-        string rollback = removed == LinuxErrno.None
-            ? "the item was removed again"
-            : $"removing the item again failed too ({LinuxErrors.Describe(removed)})";
         if (removed != LinuxErrno.None)
         {
             warnings |= ConfigfsWarnings.RollbackFailed;
         }
 
-        string refused = written == LinuxErrno.EINVAL
-            ? "the kernel refused the description (it must be 1..128 bytes before the first newline)"
-            : "cannot write the description";
-        return FromErrno(written, ConfigfsStatus.NotFound, $"key '{name}': {refused}; {rollback}", warnings);
+        return FromErrno(written, ConfigfsStatus.NotFound, ConfigfsOperation.WriteDescription, name, warnings) with { RollbackErrno = removed };
     }
 
     /// <summary>First kernel: removes the key item <paramref name="name"/> (<c>rmdir</c>).</summary>
@@ -226,13 +180,13 @@ public sealed class ConfigfsClient
         ArgumentNullException.ThrowIfNull(name);
         if (!IsValidItemName(name))
         {
-            return ConfigfsResult.Refuse(ConfigfsStatus.InvalidName, $"key '{name}': not a valid item name");
+            return Refuse(ConfigfsStatus.InvalidName, ConfigfsOperation.CheckName, name);
         }
 
         LinuxErrno removed = Backend.RemoveItem(name);
         return removed == LinuxErrno.None
-            ? ConfigfsResult.Ok()
-            : FromErrno(removed, ConfigfsStatus.NotFound, $"key '{name}': cannot remove the item");
+            ? new ConfigfsResult { Item = name }
+            : FromErrno(removed, ConfigfsStatus.NotFound, ConfigfsOperation.RemoveItem, name);
     }
 
     /// <summary>
@@ -245,7 +199,7 @@ public sealed class ConfigfsClient
         LinuxErrno listed = Backend.ListItems(names);
         if (listed != LinuxErrno.None)
         {
-            return new(FromErrno(listed, ConfigfsStatus.RootNotFound, $"cannot list {Backend.DisplayName}"), []);
+            return new() { Result = FromErrno(listed, ConfigfsStatus.RootNotFound, ConfigfsOperation.ListItems), Value = [] };
         }
 
         names.Sort(StringComparer.Ordinal);
@@ -261,14 +215,14 @@ public sealed class ConfigfsClient
 
             if (read != LinuxErrno.None)
             {
-                return new(FromErrno(read, ConfigfsStatus.NotFound, $"key '{name}': cannot read its description"), []);
+                return new() { Result = FromErrno(read, ConfigfsStatus.NotFound, ConfigfsOperation.ReadDescription, name), Value = [] };
             }
 
             string description = StripNewline(text);
             items.Add(new ConfigfsKeyItem(name, description.Length == 0 || description == NullDescription ? null : description));
         }
 
-        return new(ConfigfsResult.Ok(), items);
+        return new() { Value = items };
     }
 
     /// <summary>First kernel: the <c>count</c> attribute, the number of key items.</summary>
@@ -277,16 +231,16 @@ public sealed class ConfigfsClient
         LinuxErrno read = Backend.ReadAttribute(null, ConfigfsAttributes.Count, out string text);
         if (read != LinuxErrno.None)
         {
-            return new(FromErrno(read, ConfigfsStatus.NotFound, $"cannot read {ConfigfsAttributes.Count}"), 0);
+            return new() { Result = FromErrno(read, ConfigfsStatus.NotFound, ConfigfsOperation.ReadCount) };
         }
 
         return int.TryParse(StripNewline(text), NumberStyles.None, CultureInfo.InvariantCulture, out int count)
-            ? new(ConfigfsResult.Ok(), count)
-            : new(ConfigfsResult.Refuse(ConfigfsStatus.Unreadable, $"{ConfigfsAttributes.Count} does not hold a decimal number"), 0);
+            ? new() { Value = count }
+            : new() { Result = Refuse(ConfigfsStatus.Unreadable, ConfigfsOperation.ReadCount) };
     }
 
     /// <summary>First kernel: the <c>reuse</c> attribute.</summary>
-    public ConfigfsResult<bool> ReadReuse() => ReadBool(ConfigfsAttributes.Reuse);
+    public ConfigfsResult<bool> ReadReuse() => ReadBool(ConfigfsAttributes.Reuse, ConfigfsOperation.ReadReuse);
 
     /// <summary>
     /// First kernel: writes <c>reuse</c>. True makes the next crash-kernel load (after CPU or memory
@@ -295,19 +249,13 @@ public sealed class ConfigfsClient
     public ConfigfsResult WriteReuse(bool value)
     {
         LinuxErrno written = Backend.WriteAttribute(null, ConfigfsAttributes.Reuse, value ? "1\n"u8 : "0\n"u8);
-        if (written == LinuxErrno.None)
-        {
-            return ConfigfsResult.Ok();
-        }
-
-        string why = written == LinuxErrno.EINVAL
-            ? "the kernel refused: no crash kernel with saved dm-crypt keys is loaded"
-            : $"cannot write {ConfigfsAttributes.Reuse}";
-        return FromErrno(written, ConfigfsStatus.NotFound, why);
+        return written == LinuxErrno.None
+            ? default
+            : FromErrno(written, ConfigfsStatus.NotFound, ConfigfsOperation.WriteReuse);
     }
 
     /// <summary>kdump kernel: the <c>restore</c> attribute (1 once keys were restored).</summary>
-    public ConfigfsResult<bool> ReadRestore() => ReadBool(ConfigfsAttributes.Restore);
+    public ConfigfsResult<bool> ReadRestore() => ReadBool(ConfigfsAttributes.Restore, ConfigfsOperation.ReadRestore);
 
     /// <summary>
     /// kdump kernel: writes <c>yes</c> to <c>restore</c>, which makes the kernel add every key of the blob
@@ -325,23 +273,17 @@ public sealed class ConfigfsClient
 
         LinuxErrno written = Backend.WriteAttribute(null, ConfigfsAttributes.Restore, "yes\n"u8);
         return written == LinuxErrno.None
-            ? ConfigfsResult.Ok(warnings)
-            : FromErrno(written, ConfigfsStatus.NotFound, $"cannot write {ConfigfsAttributes.Restore}", warnings);
+            ? new ConfigfsResult { Warnings = warnings }
+            : FromErrno(written, ConfigfsStatus.NotFound, ConfigfsOperation.WriteRestore, warnings: warnings);
     }
-
-    private static string DescribeDescriptionRefusal(ConfigfsStatus status) => status switch
-    {
-        ConfigfsStatus.DescriptionEmpty => "the description is empty; the kernel refuses it (EINVAL)",
-        ConfigfsStatus.DescriptionTooLong => "the description is longer than 128 bytes; the kernel refuses it (EINVAL)",
-        ConfigfsStatus.DescriptionContainsNewline => "the description holds a newline; the kernel would keep only the text before it",
-        ConfigfsStatus.DescriptionContainsNul => "the description holds a NUL byte; the kernel's C string would end there",
-        _ => "the description is refused",
-    };
 
     private static string StripNewline(string text) =>
         text.EndsWith('\n') ? text[..^1] : text;
 
-    private static ConfigfsResult FromErrno(LinuxErrno errno, ConfigfsStatus whenNotFound, string what, ConfigfsWarnings warnings = ConfigfsWarnings.None)
+    private static ConfigfsResult Refuse(ConfigfsStatus status, ConfigfsOperation operation, string? item = null, ConfigfsWarnings warnings = ConfigfsWarnings.None) =>
+        new() { Status = status, Operation = operation, Item = item, Warnings = warnings };
+
+    private static ConfigfsResult FromErrno(LinuxErrno errno, ConfigfsStatus whenNotFound, ConfigfsOperation operation, string? item = null, ConfigfsWarnings warnings = ConfigfsWarnings.None)
     {
         ConfigfsStatus status = errno switch
         {
@@ -352,23 +294,23 @@ public sealed class ConfigfsClient
             LinuxErrno.EACCES or LinuxErrno.EPERM => ConfigfsStatus.PermissionDenied,
             _ => ConfigfsStatus.IoError,
         };
-        return new ConfigfsResult(status, errno, warnings, $"{what}: {LinuxErrors.Describe(errno)}");
+        return new ConfigfsResult { Status = status, Operation = operation, Item = item, Errno = errno, Warnings = warnings };
     }
 
-    private ConfigfsResult<bool> ReadBool(string attribute)
+    private ConfigfsResult<bool> ReadBool(string attribute, ConfigfsOperation operation)
     {
         LinuxErrno read = Backend.ReadAttribute(null, attribute, out string text);
         if (read != LinuxErrno.None)
         {
-            return new(FromErrno(read, ConfigfsStatus.NotFound, $"cannot read {attribute}"), false);
+            return new() { Result = FromErrno(read, ConfigfsStatus.NotFound, operation) };
         }
 
         // The show functions print a bool with "%d\n".
         return StripNewline(text) switch
         {
-            "0" => new(ConfigfsResult.Ok(), false),
-            "1" => new(ConfigfsResult.Ok(), true),
-            _ => new(ConfigfsResult.Refuse(ConfigfsStatus.Unreadable, $"{attribute} holds neither 0 nor 1"), false),
+            "0" => new() { Value = false },
+            "1" => new() { Value = true },
+            _ => new() { Result = Refuse(ConfigfsStatus.Unreadable, operation) },
         };
     }
 }

@@ -1,39 +1,37 @@
+using CrashDmCrypt.Codec;
+
 namespace CrashDmCrypt.Kernel.Configfs;
 
-/// <summary>What a <see cref="ConfigfsClient"/> operation did.</summary>
-/// <param name="Status">How it ended.</param>
-/// <param name="Errno">The errno the file system returned, or <see cref="LinuxErrno.None"/> (also for refusals made before any call).</param>
-/// <param name="Warnings">Problems the kernel would pass silently.</param>
-/// <param name="Message">One line for a person, naming the key; empty on plain success.</param>
-public readonly record struct ConfigfsResult(ConfigfsStatus Status, LinuxErrno Errno, ConfigfsWarnings Warnings, string Message)
+/// <summary>What a <see cref="ConfigfsClient"/> operation did: data only; the tool that calls it writes the words.</summary>
+public readonly record struct ConfigfsResult
 {
+    /// <summary>How it ended.</summary>
+    public ConfigfsStatus Status { get; init; }
+
+    /// <summary>The step that failed (or, on success, <see cref="ConfigfsOperation.None"/>).</summary>
+    public ConfigfsOperation Operation { get; init; }
+
+    /// <summary>The key item concerned, when the operation is about one.</summary>
+    public string? Item { get; init; }
+
+    /// <summary>The errno the file system returned, or <see cref="LinuxErrno.None"/> (also for refusals made before any call).</summary>
+    public LinuxErrno Errno { get; init; }
+
+    /// <summary>Problems the kernel would pass silently.</summary>
+    public ConfigfsWarnings Warnings { get; init; }
+
+    /// <summary>For <see cref="ConfigfsStatus.DescriptionRefused"/>: the codec's rule that the description breaks.</summary>
+    public KeyBlobProblem DescriptionProblem { get; init; }
+
+    /// <summary>
+    /// After a failed description write: the errno of removing the new item again (<see cref="LinuxErrno.None"/> when
+    /// the item was removed; see also <see cref="ConfigfsWarnings.RollbackFailed"/>).
+    /// </summary>
+    public LinuxErrno RollbackErrno { get; init; }
+
     /// <summary>Whether <see cref="Status"/> is <see cref="ConfigfsStatus.Ok"/>.</summary>
     public bool Succeeded => Status == ConfigfsStatus.Ok;
 
-    internal static ConfigfsResult Ok(ConfigfsWarnings warnings = ConfigfsWarnings.None) =>
-        new(ConfigfsStatus.Ok, LinuxErrno.None, warnings, string.Empty);
-
-    internal static ConfigfsResult Refuse(ConfigfsStatus status, string message, ConfigfsWarnings warnings = ConfigfsWarnings.None) =>
-        new(status, LinuxErrno.None, warnings, message);
+    /// <summary>The stable code: the codec's (e.g. <c>CDC020</c>) for a refused description, else <c>CDC3nn</c> (<c>CDC000</c> on success).</summary>
+    public string Code => Status == ConfigfsStatus.DescriptionRefused ? DescriptionProblem.Code : ProblemCode.Format((int)Status);
 }
-
-/// <summary>What a <see cref="ConfigfsClient"/> read returned.</summary>
-/// <typeparam name="T">The value's type.</typeparam>
-/// <param name="Result">Status, errno, warnings and message.</param>
-/// <param name="Value">The value read; <c>default</c> unless <see cref="ConfigfsResult.Succeeded"/>.</param>
-public readonly record struct ConfigfsResult<T>(ConfigfsResult Result, T Value)
-{
-    /// <summary>Whether the read succeeded.</summary>
-    public bool Succeeded => Result.Succeeded;
-
-    /// <summary>How it ended.</summary>
-    public ConfigfsStatus Status => Result.Status;
-}
-
-/// <summary>One key item: its directory name and the description the kernel holds.</summary>
-/// <param name="Name">The directory name.</param>
-/// <param name="Description">
-/// The description, or <see langword="null"/> when none was written (the kernel prints <c>(null)</c>; a
-/// temporary imitation has no file). A load with such an item fails with EINVAL.
-/// </param>
-public readonly record struct ConfigfsKeyItem(string Name, string? Description);

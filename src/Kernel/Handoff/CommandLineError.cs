@@ -1,8 +1,8 @@
 namespace CrashDmCrypt.Kernel.Handoff;
 
 /// <summary>
-/// Every way <c>dmcryptkeys=</c> on a kernel command line can be refused. The numeric values are
-/// stable; new members only ever get new numbers.
+/// Every way <c>dmcryptkeys=</c> on a kernel command line can be refused. Each value is the number of the member's
+/// stable code (<c>CDC101</c>..; see <c>spec/ERRORS.md</c>); new members only ever get new numbers.
 /// </summary>
 public enum CommandLineError
 {
@@ -10,32 +10,32 @@ public enum CommandLineError
     None = 0,
 
     /// <summary>No <c>dmcryptkeys</c> parameter before the end of the kernel parameters (the end of the line or <c>--</c>).</summary>
-    ParameterMissing = 1,
+    ParameterMissing = 101,
 
     /// <summary>
     /// The deciding occurrence is a bare <c>dmcryptkeys</c> with no <c>=</c>: <c>setup_dmcryptkeys</c>
     /// returns -EINVAL for a NULL argument.
     /// </summary>
-    ValueMissing = 2,
+    ValueMissing = 102,
 
     /// <summary>
     /// The value does not start with a digit (this includes <c>dmcryptkeys=</c> with an empty value):
     /// <c>memparse</c> consumes nothing, so the kernel resets the address to 0 and fails.
     /// </summary>
-    NoDigits = 3,
+    NoDigits = 103,
 
     /// <summary>The number does not fit in 64 bits (the kernel's <c>simple_strtoull</c> silently wraps).</summary>
-    Overflow = 4,
+    Overflow = 104,
 
     /// <summary>The K/M/G/T/P/E suffix shifts set bits out of 64 bits (the kernel's <c>memparse</c> silently drops them).</summary>
-    SuffixOverflow = 5,
+    SuffixOverflow = 105,
 
     /// <summary>Characters follow the number and its suffix (the kernel ignores them; strict only).</summary>
-    TrailingCharacters = 6,
+    TrailingCharacters = 106,
 
     /// <summary>
     /// The address is 0. The x86 loader writes no parameter at all when there is no blob, and the
-    /// kernel uses 0 as "no address" (strict only).
+    /// kernel uses 0 as "no address" (strict only; for the writer, always).
     /// </summary>
-    AddressZero = 7,
+    AddressZero = 107,
 }

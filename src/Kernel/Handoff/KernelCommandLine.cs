@@ -1,100 +1,112 @@
-using System.Globalization;
+using System.Buffers;
+using System.Buffers.Text;
 
 namespace CrashDmCrypt.Kernel.Handoff;
 
 /// <summary>
-/// The x86 handoff of the blob's address: <c>dmcryptkeys=</c> on the kdump kernel's command line,
-/// read with the kernel's own splitting (<c>parse_args</c>) and number syntax (<c>memparse</c>).
-/// Parsing never allocates and never throws on hostile text.
+/// The x86 handoff of the blob's address: <c>dmcryptkeys=</c> on the kdump kernel's command line, read with the
+/// kernel's own splitting (<c>parse_args</c>) and number syntax (<c>memparse</c>). The kernel works on bytes, so
+/// does this: pass the bytes of <c>/proc/cmdline</c> (or the UTF-8 bytes of a string). Parsing never allocates and
+/// never throws on hostile bytes.
 /// </summary>
 public static class KernelCommandLine
 {
     /// <summary>The early parameter's name (<c>early_param("dmcryptkeys", ...)</c>).</summary>
     public const string DmCryptKeysParameterName = "dmcryptkeys";
 
-    /// <summary>Longest text <see cref="TryFormatDmCryptKeysParameter"/> writes: <c>dmcryptkeys=0x</c>, 16 hex digits and a space.</summary>
+    /// <summary>Longest text <see cref="WriteDmCryptKeysParameter"/> writes: <c>dmcryptkeys=0x</c>, 16 hex digits and a space.</summary>
     public const int MaxDmCryptKeysParameterLength = 12 + 2 + 16 + 1;
 
-    /// <summary>
-    /// Finds the blob's address on a kernel command line with the strict rules
-    /// (<see cref="CommandLineQuirks.None"/>).
-    /// </summary>
-    /// <inheritdoc cref="TryGetDmCryptKeysAddress(ReadOnlySpan{char}, CommandLineQuirks, out ulong, out CommandLineError)"/>
-    public static bool TryGetDmCryptKeysAddress(ReadOnlySpan<char> commandLine, out ulong address, out CommandLineError error) =>
-        TryGetDmCryptKeysAddress(commandLine, CommandLineQuirks.None, out address, out error);
+    private static ReadOnlySpan<byte> ParameterName => "dmcryptkeys"u8;
+
+    private static ReadOnlySpan<byte> ParameterPrefix => "dmcryptkeys=0x"u8;
+
+    /// <summary>Finds the blob's address on a kernel command line with the strict rules (<see cref="CommandLineQuirks.None"/>).</summary>
+    /// <inheritdoc cref="TryGetDmCryptKeysAddress(ReadOnlySpan{byte}, CommandLineQuirks, out ulong, out CommandLineProblem)"/>
+    public static bool TryGetDmCryptKeysAddress(ReadOnlySpan<byte> commandLine, out ulong address, out CommandLineProblem problem) =>
+        TryGetDmCryptKeysAddress(commandLine, CommandLineQuirks.None, out address, out problem);
 
     /// <summary>
-    /// Finds the blob's address on a kernel command line (as in <c>/proc/cmdline</c>). Parameters are split
+    /// Finds the blob's address on a kernel command line (the bytes of <c>/proc/cmdline</c>). Parameters are split
     /// as <c>parse_args</c> splits them; the last <c>dmcryptkeys</c> decides, as each call of
     /// <c>setup_dmcryptkeys</c> overwrites the previous address; a <c>dmcryptkeys</c> after a bare
     /// <c>--</c> does not count, because the kernel stops there and hands the rest to init. The name
     /// is matched exactly (<c>xdmcryptkeys=</c> is another parameter).
     /// </summary>
-    /// <param name="commandLine">The command line; it ends at its first NUL, if any.</param>
+    /// <param name="commandLine">The command line's bytes; it ends at its first NUL, if any.</param>
     /// <param name="quirks">Relaxations to apply; <see cref="CommandLineQuirks.Kernel"/> gives the kernel's result.</param>
     /// <param name="address">The address; 0 on failure.</param>
-    /// <param name="error">Why the address was refused; <see cref="CommandLineError.None"/> on success.</param>
+    /// <param name="problem">Why the address was refused, and where; <c>default</c> on success.</param>
     /// <returns>Whether an address was found.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="quirks"/> holds an undefined flag.</exception>
-    public static bool TryGetDmCryptKeysAddress(ReadOnlySpan<char> commandLine, CommandLineQuirks quirks, out ulong address, out CommandLineError error)
+    public static bool TryGetDmCryptKeysAddress(ReadOnlySpan<byte> commandLine, CommandLineQuirks quirks, out ulong address, out CommandLineProblem problem)
     {
         CheckQuirks(quirks);
         bool found = false;
-        bool sawBareName = false;
+        int bareNameOffset = -1;
         bool hasValue = false;
-        ReadOnlySpan<char> value = default;
+        int nameOffset = 0;
+        int valueOffset = 0;
+        ReadOnlySpan<byte> value = default;
         var tokenizer = new KernelParameterTokenizer(commandLine);
         while (tokenizer.MoveNext(out KernelParameter parameter))
         {
             // do_early_param compares with parameq; the name has no '-' or '_', so that is an exact match.
-            if (!parameter.Name.SequenceEqual(DmCryptKeysParameterName))
+            if (!parameter.Name.SequenceEqual(ParameterName))
             {
                 continue;
             }
 
             if (!parameter.HasValue && Has(quirks, CommandLineQuirks.SkipBareName))
             {
-                sawBareName = true;
+                bareNameOffset = parameter.NameOffset;
                 continue;
             }
 
             found = true;
             hasValue = parameter.HasValue;
+            nameOffset = parameter.NameOffset;
+            valueOffset = parameter.ValueOffset;
             value = parameter.Value;
         }
 
         address = 0;
         if (!found)
         {
-            error = sawBareName ? CommandLineError.ValueMissing : CommandLineError.ParameterMissing;
+            problem = bareNameOffset >= 0
+                ? new CommandLineProblem { Error = CommandLineError.ValueMissing, Offset = bareNameOffset }
+                : new CommandLineProblem { Error = CommandLineError.ParameterMissing, Offset = tokenizer.EndOffset };
             return false;
         }
 
         if (!hasValue)
         {
-            error = CommandLineError.ValueMissing;
+            problem = new CommandLineProblem { Error = CommandLineError.ValueMissing, Offset = nameOffset };
             return false;
         }
 
-        error = Memparse(value, quirks, out ulong parsed, out _);
+        CommandLineError error = Memparse(value, quirks, out ulong parsed, out int position);
         if (error == CommandLineError.None && parsed == 0 && !Has(quirks, CommandLineQuirks.AllowZeroAddress))
         {
             error = CommandLineError.AddressZero;
+            position = 0;
         }
 
         if (error != CommandLineError.None)
         {
+            problem = new CommandLineProblem { Error = error, Offset = valueOffset + position };
             return false;
         }
 
+        problem = default;
         address = parsed;
         return true;
     }
 
     /// <summary>Parses a number with the kernel's <c>memparse</c> syntax and the strict rules.</summary>
-    /// <inheritdoc cref="TryParseMemparse(ReadOnlySpan{char}, CommandLineQuirks, out ulong, out CommandLineError)"/>
-    public static bool TryParseMemparse(ReadOnlySpan<char> text, out ulong value, out CommandLineError error) =>
-        TryParseMemparse(text, CommandLineQuirks.None, out value, out error);
+    /// <inheritdoc cref="TryParseMemparse(ReadOnlySpan{byte}, CommandLineQuirks, out ulong, out CommandLineProblem)"/>
+    public static bool TryParseMemparse(ReadOnlySpan<byte> text, out ulong value, out CommandLineProblem problem) =>
+        TryParseMemparse(text, CommandLineQuirks.None, out value, out problem);
 
     /// <summary>
     /// Parses a number with the kernel's <c>memparse</c> syntax: a C base-0 number (<c>0x</c>/<c>0X</c>
@@ -108,19 +120,21 @@ public static class KernelCommandLine
     /// <see cref="CommandLineQuirks.WrapOnOverflow"/> and <see cref="CommandLineQuirks.AcceptSuffixWithoutDigits"/> matter here.
     /// </param>
     /// <param name="value">The value; 0 on failure.</param>
-    /// <param name="error">Why the text was refused; <see cref="CommandLineError.None"/> on success.</param>
+    /// <param name="problem">Why the text was refused, with the offset in <paramref name="text"/>; <c>default</c> on success.</param>
     /// <returns>Whether the text is a number.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="quirks"/> holds an undefined flag.</exception>
-    public static bool TryParseMemparse(ReadOnlySpan<char> text, CommandLineQuirks quirks, out ulong value, out CommandLineError error)
+    public static bool TryParseMemparse(ReadOnlySpan<byte> text, CommandLineQuirks quirks, out ulong value, out CommandLineProblem problem)
     {
         CheckQuirks(quirks);
-        error = Memparse(text, quirks, out value, out _);
+        CommandLineError error = Memparse(text, quirks, out value, out int position);
         if (error != CommandLineError.None)
         {
             value = 0;
+            problem = new CommandLineProblem { Error = error, Offset = position };
             return false;
         }
 
+        problem = default;
         return true;
     }
 
@@ -129,42 +143,57 @@ public static class KernelCommandLine
     /// (<c>"dmcryptkeys=0x%lx "</c>): lowercase hex, no leading zeros, one trailing space.
     /// </summary>
     /// <param name="address">The blob's address.</param>
+    /// <returns>The parameter text.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="address"/> is 0; the loader writes no parameter when there is no blob.</exception>
     public static string FormatDmCryptKeysParameter(ulong address)
     {
-        Span<char> buffer = stackalloc char[MaxDmCryptKeysParameterLength];
-        TryFormatDmCryptKeysParameter(buffer, address, out int written);
-        return new string(buffer[..written]);
-    }
-
-    /// <summary>Writes the parameter as <see cref="FormatDmCryptKeysParameter"/> returns it, without allocating.</summary>
-    /// <param name="destination">Where to write; <see cref="MaxDmCryptKeysParameterLength"/> characters always suffice.</param>
-    /// <param name="address">The blob's address.</param>
-    /// <param name="charsWritten">Characters written; 0 when <paramref name="destination"/> is too small.</param>
-    /// <returns>Whether <paramref name="destination"/> was large enough.</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="address"/> is 0.</exception>
-    public static bool TryFormatDmCryptKeysParameter(Span<char> destination, ulong address, out int charsWritten)
-    {
-        ArgumentOutOfRangeException.ThrowIfZero(address);
-        const string Prefix = DmCryptKeysParameterName + "=0x";
-        charsWritten = 0;
-        if (!Prefix.AsSpan().TryCopyTo(destination)
-            || !address.TryFormat(destination[Prefix.Length..], out int digits, "x", CultureInfo.InvariantCulture)
-            || destination.Length <= Prefix.Length + digits)
+        Span<byte> buffer = stackalloc byte[MaxDmCryptKeysParameterLength];
+        if (WriteDmCryptKeysParameter(address, buffer, out int written, out CommandLineProblem problem) != OperationStatus.Done)
         {
-            return false;
+            throw new ArgumentOutOfRangeException(nameof(address), address, problem.Message);
         }
 
-        destination[Prefix.Length + digits] = ' ';
-        charsWritten = Prefix.Length + digits + 1;
-        return true;
+        return System.Text.Encoding.ASCII.GetString(buffer[..written]);
+    }
+
+    /// <summary>Writes the parameter as <see cref="FormatDmCryptKeysParameter"/> returns it, as ASCII bytes, without allocating.</summary>
+    /// <param name="address">The blob's address.</param>
+    /// <param name="destination">Where to write; <see cref="MaxDmCryptKeysParameterLength"/> bytes always suffice.</param>
+    /// <param name="bytesWritten">Bytes written; 0 unless the status is <see cref="OperationStatus.Done"/>.</param>
+    /// <param name="problem"><see cref="CommandLineError.AddressZero"/> for address 0; <c>default</c> otherwise.</param>
+    /// <returns>
+    /// <see cref="OperationStatus.Done"/>; <see cref="OperationStatus.InvalidData"/> for address 0 (the loader writes
+    /// no parameter then); <see cref="OperationStatus.DestinationTooSmall"/>.
+    /// </returns>
+    public static OperationStatus WriteDmCryptKeysParameter(ulong address, Span<byte> destination, out int bytesWritten, out CommandLineProblem problem)
+    {
+        bytesWritten = 0;
+        if (address == 0)
+        {
+            problem = new CommandLineProblem { Error = CommandLineError.AddressZero, Offset = ParameterPrefix.Length };
+            return OperationStatus.InvalidData;
+        }
+
+        problem = default;
+        int digits = (64 - System.Numerics.BitOperations.LeadingZeroCount(address) + 3) / 4;
+        int length = ParameterPrefix.Length + digits + 1;
+        if (destination.Length < length)
+        {
+            return OperationStatus.DestinationTooSmall;
+        }
+
+        ParameterPrefix.CopyTo(destination);
+        Utf8Formatter.TryFormat(address, destination[ParameterPrefix.Length..], out _, new StandardFormat('x'));
+        destination[length - 1] = (byte)' ';
+        bytesWritten = length;
+        return OperationStatus.Done;
     }
 
     // memparse(arg, &end) followed by setup_dmcryptkeys' "end > arg" check, with each kernel leniency behind its quirk.
-    internal static CommandLineError Memparse(ReadOnlySpan<char> text, CommandLineQuirks quirks, out ulong value, out int consumed)
+    // position: on success the bytes consumed; on failure the offset of the first byte that breaks the rule.
+    internal static CommandLineError Memparse(ReadOnlySpan<byte> text, CommandLineQuirks quirks, out ulong value, out int position)
     {
         value = 0;
-        consumed = 0;
         int pos = 0;
 
         // _parse_integer_fixup_radix: "0x" counts only when a hex digit follows; otherwise a leading 0 means octal.
@@ -193,6 +222,7 @@ public static class KernelCommandLine
             // _parse_integer_limit flags this and simple_strtoull ignores the flag: the value wraps.
             if (result > (ulong.MaxValue - digit) / radix && !wrap)
             {
+                position = pos;
                 return CommandLineError.Overflow;
             }
 
@@ -203,6 +233,7 @@ public static class KernelCommandLine
         int shift = pos < text.Length ? SuffixShift(text[pos]) : 0;
         if (!hasDigits && (shift == 0 || !Has(quirks, CommandLineQuirks.AcceptSuffixWithoutDigits)))
         {
+            position = 0;
             return CommandLineError.NoDigits;
         }
 
@@ -210,6 +241,7 @@ public static class KernelCommandLine
         {
             if (result >> (64 - shift) != 0 && !wrap)
             {
+                position = pos;
                 return CommandLineError.SuffixOverflow;
             }
 
@@ -219,18 +251,19 @@ public static class KernelCommandLine
 
         if (pos < text.Length && !Has(quirks, CommandLineQuirks.IgnoreTrailingCharacters))
         {
+            position = pos;
             return CommandLineError.TrailingCharacters;
         }
 
         value = result;
-        consumed = pos;
+        position = pos;
         return CommandLineError.None;
     }
 
     // The digit tests of _parse_integer_limit; anything else is 16 or more, which ends every radix.
-    private static uint DigitValue(char c)
+    private static uint DigitValue(byte c)
     {
-        if (c is >= '0' and <= '9')
+        if (c is >= (byte)'0' and <= (byte)'9')
         {
             return (uint)(c - '0');
         }
@@ -239,14 +272,14 @@ public static class KernelCommandLine
         return lower is >= 'a' and <= 'f' ? (uint)(lower - 'a' + 10) : 16;
     }
 
-    private static int SuffixShift(char c) => c switch
+    private static int SuffixShift(byte c) => c switch
     {
-        'K' or 'k' => 10,
-        'M' or 'm' => 20,
-        'G' or 'g' => 30,
-        'T' or 't' => 40,
-        'P' or 'p' => 50,
-        'E' or 'e' => 60,
+        (byte)'K' or (byte)'k' => 10,
+        (byte)'M' or (byte)'m' => 20,
+        (byte)'G' or (byte)'g' => 30,
+        (byte)'T' or (byte)'t' => 40,
+        (byte)'P' or (byte)'p' => 50,
+        (byte)'E' or (byte)'e' => 60,
         _ => 0,
     };
 

@@ -1,98 +1,89 @@
 namespace CrashDmCrypt.Kernel.Handoff;
 
-/// <summary>One parameter of a kernel command line, as <c>next_arg</c> splits it: slices of the input.</summary>
-internal readonly ref struct KernelParameter
-{
-    public KernelParameter(ReadOnlySpan<char> name, ReadOnlySpan<char> value, bool hasValue)
-    {
-        Name = name;
-        Value = value;
-        HasValue = hasValue;
-    }
-
-    /// <summary>The text before the first <c>=</c>, without an enclosing pair of quotes.</summary>
-    public ReadOnlySpan<char> Name { get; }
-
-    /// <summary>The text after the first <c>=</c>, without its quotes; empty when <see cref="HasValue"/> is false.</summary>
-    public ReadOnlySpan<char> Value { get; }
-
-    /// <summary>Whether the parameter had an <c>=</c> (the kernel passes a NULL value otherwise).</summary>
-    public bool HasValue { get; }
-}
-
 /// <summary>
-/// Splits a kernel command line the way <c>parse_args</c> and <c>next_arg</c> (kernel/params.c) do,
-/// without copying: whitespace separates parameters, double quotes group, a quote opening the
-/// parameter or its value is dropped with the matching last character, and a bare <c>--</c>
-/// ends the kernel's parameters (the rest belongs to init). The line ends at the first NUL.
+/// Splits a kernel command line the way <c>parse_args</c> and <c>next_arg</c> (kernel/params.c) do, on bytes and
+/// without copying: whitespace separates parameters, double quotes group, a quote opening the parameter or its value
+/// is dropped with the matching last byte, and a bare <c>--</c> ends the kernel's parameters (the rest belongs to
+/// init). The line ends at the first NUL.
 /// </summary>
 internal ref struct KernelParameterTokenizer
 {
-    private ReadOnlySpan<char> _rest;
+    private readonly ReadOnlySpan<byte> _line;
+    private int _position;
 
-    public KernelParameterTokenizer(ReadOnlySpan<char> commandLine)
+    public KernelParameterTokenizer(ReadOnlySpan<byte> commandLine)
     {
-        int nul = commandLine.IndexOf('\0');
-        _rest = SkipSpaces(nul >= 0 ? commandLine[..nul] : commandLine);
+        int nul = commandLine.IndexOf((byte)0);
+        _line = nul >= 0 ? commandLine[..nul] : commandLine;
+        _position = SkipSpaces(_line, 0);
     }
 
     /// <summary>Whether the walk stopped at a bare <c>--</c> rather than at the end of the line.</summary>
     public bool StoppedAtDoubleDash { get; private set; }
 
+    /// <summary>Where the walk stopped: the start of the <c>--</c>, or the end of the line (its first NUL).</summary>
+    public readonly int EndOffset => StoppedAtDoubleDash ? _position : _line.Length;
+
     /// <summary>Moves to the next kernel parameter; false at the end of the line or at <c>--</c>.</summary>
     public bool MoveNext(out KernelParameter parameter)
     {
-        if (_rest.IsEmpty || StoppedAtDoubleDash)
+        if (_position >= _line.Length || StoppedAtDoubleDash)
         {
             parameter = default;
             return false;
         }
 
-        parameter = NextArg(_rest, out _rest);
+        int start = _position;
+        parameter = NextArg(_line, start, out int next);
 
         // parse_args: "Stop at --" (only a parameter without '=').
-        if (!parameter.HasValue && parameter.Name.SequenceEqual("--"))
+        if (!parameter.HasValue && parameter.Name.SequenceEqual("--"u8))
         {
             StoppedAtDoubleDash = true;
+            _position = start;
             parameter = default;
             return false;
         }
 
+        _position = SkipSpaces(_line, next);
         return true;
     }
 
-    /// <summary>The kernel's <c>isspace</c>: the C whitespace set plus Latin-1 NBSP (0xA0), which its ctype table marks as space.</summary>
-    public static bool IsSpace(char c) => c is ' ' or '\t' or '\n' or '\v' or '\f' or '\r' or '\u00a0';
+    /// <summary>
+    /// The kernel's <c>isspace</c> (lib/ctype.c): the C whitespace set plus 0xA0, which the kernel's Latin-1 ctype
+    /// table marks as space. The kernel works on bytes, so 0xA0 is a space wherever it occurs, even inside UTF-8.
+    /// </summary>
+    public static bool IsSpace(byte c) => c is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\v' or (byte)'\f' or (byte)'\r' or 0xA0;
 
-    private static ReadOnlySpan<char> SkipSpaces(ReadOnlySpan<char> text)
+    private static int SkipSpaces(ReadOnlySpan<byte> line, int position)
     {
-        int i = 0;
-        while (i < text.Length && IsSpace(text[i]))
+        while (position < line.Length && IsSpace(line[position]))
         {
-            i++;
+            position++;
         }
 
-        return text[i..];
+        return position;
     }
 
-    // next_arg, with each '\0' the kernel writes into the line turned into a slice end.
-    private static KernelParameter NextArg(ReadOnlySpan<char> line, out ReadOnlySpan<char> rest)
+    // next_arg, with each '\0' the kernel writes into the line turned into a slice end; `next` is where the kernel resumes.
+    private static KernelParameter NextArg(ReadOnlySpan<byte> line, int start, out int next)
     {
-        ReadOnlySpan<char> args = line;
+        int argsStart = start;
         bool inQuote = false;
         bool quoted = false;
-        if (args[0] == '"')
+        if (line[start] == '"')
         {
-            args = args[1..];
+            argsStart++;
             inQuote = true;
             quoted = true;
         }
 
+        ReadOnlySpan<byte> args = line[argsStart..];
         int i;
         int equals = 0;
         for (i = 0; i < args.Length; i++)
         {
-            char c = args[i];
+            byte c = args[i];
             if (IsSpace(c) && !inQuote)
             {
                 break;
@@ -110,37 +101,32 @@ internal ref struct KernelParameterTokenizer
             }
         }
 
+        next = argsStart + (i < args.Length ? i + 1 : i);
         bool stripClosingQuote = quoted && i > 0 && args[i - 1] == '"';
-        KernelParameter parameter;
         if (equals == 0)
         {
-            parameter = new KernelParameter(args[..(stripClosingQuote ? i - 1 : i)], default, hasValue: false);
+            return new KernelParameter(args[..(stripClosingQuote ? i - 1 : i)], argsStart, default, argsStart + i, hasValue: false);
         }
-        else
-        {
-            int valueStart = equals + 1;
-            int valueEnd = i;
-            if (valueStart < i && args[valueStart] == '"')
-            {
-                // "Don't include quotes in value."
-                valueStart++;
-                if (args[i - 1] == '"')
-                {
-                    valueEnd = i - 1;
-                }
-            }
 
-            if (stripClosingQuote)
+        int valueStart = equals + 1;
+        int valueEnd = i;
+        if (valueStart < i && args[valueStart] == '"')
+        {
+            // "Don't include quotes in value."
+            valueStart++;
+            if (args[i - 1] == '"')
             {
                 valueEnd = i - 1;
             }
-
-            // A lone '"' value: the kernel's NUL lands before the value start, which leaves it empty.
-            valueEnd = Math.Max(valueStart, valueEnd);
-            parameter = new KernelParameter(args[..equals], args[valueStart..valueEnd], hasValue: true);
         }
 
-        rest = SkipSpaces(i < args.Length ? args[(i + 1)..] : default);
-        return parameter;
+        if (stripClosingQuote)
+        {
+            valueEnd = i - 1;
+        }
+
+        // A lone '"' value: the kernel's NUL lands before the value start, which leaves it empty.
+        valueEnd = Math.Max(valueStart, valueEnd);
+        return new KernelParameter(args[..equals], argsStart, args[valueStart..valueEnd], argsStart + valueStart, hasValue: true);
     }
 }

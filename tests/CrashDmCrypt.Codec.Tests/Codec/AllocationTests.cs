@@ -1,3 +1,4 @@
+using System.Buffers;
 using CrashDmCrypt.Codec;
 
 namespace CrashDmCrypt.Codec.Tests;
@@ -22,12 +23,12 @@ public class AllocationTests
         byte[] blob = new byte[KeyBlobWriter.GetRequiredSize(count)];
         byte[] region = new byte[blob.Length];
         var problems = new KeyBlobProblem[4];
-        var options = new KeyBlobReadOptions(order);
+        var options = new KeyBlobReadOptions { ByteOrder = order };
 
         long Run()
         {
             long total = 0;
-            KeyBlobWriter.TryWrite(keys, blob, order, out int written, out _);
+            KeyBlobWriter.Write(keys, blob, new KeyBlobWriteOptions { ByteOrder = order }, out int written, out _);
             total += written;
             if (KeyBlobReader.TryRead(blob, options, out KeyBlob view, out _))
             {

@@ -1,3 +1,4 @@
+using System.Buffers;
 using CsCheck;
 using CrashDmCrypt.Codec;
 
@@ -30,7 +31,7 @@ public class PropertyTests
         Gen.Select(KeySets, Orders).Sample((keys, order) =>
         {
             byte[] blob = new byte[KeyBlobWriter.GetRequiredSize(keys.Length)];
-            if (!KeyBlobWriter.TryWrite(keys, blob, order, out int written, out KeyBlobProblem problem))
+            if (KeyBlobWriter.Write(keys, blob, new KeyBlobWriteOptions { ByteOrder = order }, out int written, out KeyBlobProblem problem) != OperationStatus.Done)
             {
                 throw new InvalidOperationException("writer refused a valid set: " + problem);
             }
@@ -38,7 +39,7 @@ public class PropertyTests
             Assert.Equal(blob.Length, written);
             foreach (KeyBlobMode mode in new[] { KeyBlobMode.Strict, KeyBlobMode.Kernel })
             {
-                Assert.True(KeyBlobReader.TryRead(blob, new KeyBlobReadOptions(order, mode, RequireExactLength: true), out KeyBlob view, out problem), problem.ToString());
+                Assert.True(KeyBlobReader.TryRead(blob, new KeyBlobReadOptions { ByteOrder = order, Mode = mode, RequireExactLength = true }, out KeyBlob view, out problem), problem.ToString());
                 Assert.Equal(keys.Length, view.Count);
                 foreach (KeyBlobEntry entry in view)
                 {
@@ -56,7 +57,7 @@ public class PropertyTests
         var mutated = Gen.Select(KeySets, Orders, Gen.Select(Gen.Int, Gen.Byte).Array[0, 4]).Select((keys, order, flips) =>
         {
             byte[] blob = new byte[KeyBlobWriter.GetRequiredSize(keys.Length)];
-            KeyBlobWriter.Write(keys, blob, order);
+            TestWriter.Write(keys, blob, order);
             foreach ((int at, byte value) in flips)
             {
                 blob[(int)((uint)at % (uint)blob.Length)] = value;
@@ -71,8 +72,8 @@ public class PropertyTests
 
     private static void CheckModes(byte[] blob, KeyBlobByteOrder order)
     {
-        var strictOptions = new KeyBlobReadOptions(order, KeyBlobMode.Strict);
-        var kernelOptions = new KeyBlobReadOptions(order, KeyBlobMode.Kernel);
+        var strictOptions = new KeyBlobReadOptions { ByteOrder = order, Mode = KeyBlobMode.Strict };
+        var kernelOptions = new KeyBlobReadOptions { ByteOrder = order, Mode = KeyBlobMode.Kernel };
         bool strictOk = KeyBlobReader.TryRead(blob, strictOptions, out KeyBlob strict, out KeyBlobProblem strictProblem);
         bool kernelOk = KeyBlobReader.TryRead(blob, kernelOptions, out KeyBlob kernel, out KeyBlobProblem kernelProblem);
 

@@ -10,9 +10,8 @@ namespace CrashDmCrypt.Codec.Tests;
 /// </summary>
 public class ReaderRuleTests
 {
-    private static readonly KeyBlobProblem Ok = new(KeyBlobError.None, 0, 0);
 
-    private static KeyBlobProblem P(KeyBlobError error, int entry, int offset) => new(error, entry, offset);
+    private static KeyBlobProblem P(KeyBlobError error, int entry, int offset) => new() { Error = error, EntryIndex = entry, Offset = offset };
 
     private sealed record Case(Func<byte[]> Make, KeyBlobProblem Strict, KeyBlobProblem Kernel, bool Exact = false);
 
@@ -29,36 +28,36 @@ public class ReaderRuleTests
     {
         ["empty input"] = new(() => [], P(KeyBlobError.TruncatedHeader, -1, 0), P(KeyBlobError.TruncatedHeader, -1, 0)),
         ["3 bytes"] = new(() => [1, 0, 0], P(KeyBlobError.TruncatedHeader, -1, 3), P(KeyBlobError.TruncatedHeader, -1, 3)),
-        ["count 0"] = new(() => new byte[4], P(KeyBlobError.CountZero, -1, 0), Ok),
-        ["count 128, full size"] = new(() => Blob(128), Ok, Ok),
+        ["count 0"] = new(() => new byte[4], P(KeyBlobError.CountZero, -1, 0), default(KeyBlobProblem)),
+        ["count 128, full size"] = new(() => Blob(128), default(KeyBlobProblem), default(KeyBlobProblem)),
         ["count 129"] = new(() => { byte[] b = new byte[KeyBlobLayout.MaxBlobSize + KeyBlobLayout.EntrySize]; Blob(128).CopyTo(b, 0); PutU32(b, 0, 129); return b; }, P(KeyBlobError.CountTooLarge, -1, 0), P(KeyBlobError.CountTooLarge, -1, 0)),
         ["count 0x80000000 (top bit)"] = new(() => With(b => PutU32(b, 0, 0x8000_0000)), P(KeyBlobError.CountTooLarge, -1, 0), P(KeyBlobError.CountTooLarge, -1, 0)),
         ["count 0xffffffff"] = new(() => With(b => PutU32(b, 0, uint.MaxValue)), P(KeyBlobError.CountTooLarge, -1, 0), P(KeyBlobError.CountTooLarge, -1, 0)),
         ["big-endian blob read as little-endian"] = new(() => Blob(2, KeyBlobByteOrder.BigEndian), P(KeyBlobError.CountTooLarge, -1, 0), P(KeyBlobError.CountTooLarge, -1, 0)),
-        ["2 entries, exact size"] = new(Two, Ok, Ok),
+        ["2 entries, exact size"] = new(Two, default(KeyBlobProblem), default(KeyBlobProblem)),
         ["2 entries, one byte short"] = new(() => Two()[..^1], P(KeyBlobError.TruncatedEntries, -1, 779), P(KeyBlobError.TruncatedEntries, -1, 779)),
         ["count 2 with one entry of bytes"] = new(() => Two()[..392], P(KeyBlobError.TruncatedEntries, -1, 392), P(KeyBlobError.TruncatedEntries, -1, 392)),
-        ["key_size 0"] = new(() => With(b => { PutU32(b, Entry(1), 0); b.AsSpan(Data(1), 256).Clear(); }), P(KeyBlobError.KeySizeZero, 1, Entry(1)), Ok),
-        ["key_size 1"] = new(() => With(b => { PutU32(b, Entry(1), 1); b.AsSpan(Data(1) + 1, 255).Clear(); }), Ok, Ok),
-        ["key_size 256"] = new(() => With(b => PutU32(b, Entry(1), 256)), Ok, Ok),
+        ["key_size 0"] = new(() => With(b => { PutU32(b, Entry(1), 0); b.AsSpan(Data(1), 256).Clear(); }), P(KeyBlobError.KeySizeZero, 1, Entry(1)), default(KeyBlobProblem)),
+        ["key_size 1"] = new(() => With(b => { PutU32(b, Entry(1), 1); b.AsSpan(Data(1) + 1, 255).Clear(); }), default(KeyBlobProblem), default(KeyBlobProblem)),
+        ["key_size 256"] = new(() => With(b => PutU32(b, Entry(1), 256)), default(KeyBlobProblem), default(KeyBlobProblem)),
         ["key_size 257"] = new(() => With(b => PutU32(b, Entry(1), 257)), P(KeyBlobError.KeySizeTooLarge, 1, Entry(1)), P(KeyBlobError.KeySizeTooLarge, 1, Entry(1))),
         ["key_size 0xffffffff"] = new(() => With(b => PutU32(b, Entry(0), uint.MaxValue)), P(KeyBlobError.KeySizeTooLarge, 0, Entry(0)), P(KeyBlobError.KeySizeTooLarge, 0, Entry(0))),
-        ["description of 127 characters"] = new(() => With(b => PutDescription(b, 1, "c:" + new string('x', 125))), Ok, Ok),
-        ["description fills all 128 bytes, NUL in data"] = new(() => With(b => b.AsSpan(Desc(1), 128).Fill((byte)'a')), P(KeyBlobError.DescriptionNotTerminated, 1, Desc(1)), Ok),
+        ["description of 127 characters"] = new(() => With(b => PutDescription(b, 1, "c:" + new string('x', 125))), default(KeyBlobProblem), default(KeyBlobProblem)),
+        ["description fills all 128 bytes, NUL in data"] = new(() => With(b => b.AsSpan(Desc(1), 128).Fill((byte)'a')), P(KeyBlobError.DescriptionNotTerminated, 1, Desc(1)), default(KeyBlobProblem)),
         ["no NUL before the entry ends"] = new(() => With(b => b.AsSpan(Desc(1), 128 + 256).Fill((byte)'a')), P(KeyBlobError.DescriptionNotTerminated, 1, Desc(1)), P(KeyBlobError.DescriptionNotTerminated, 1, Desc(1))),
-        ["empty description"] = new(() => With(b => PutDescription(b, 1, "")), P(KeyBlobError.DescriptionEmpty, 1, Desc(1)), Ok),
-        ["newline in description"] = new(() => With(b => PutDescription(b, 1, "cryptsetup:a\nb")), P(KeyBlobError.DescriptionContainsNewline, 1, Desc(1) + 12), Ok),
-        ["no colon"] = new(() => With(b => PutDescription(b, 1, "cryptsetup")), P(KeyBlobError.DescriptionNotLogonForm, 1, Desc(1)), Ok),
-        ["colon first"] = new(() => With(b => PutDescription(b, 1, ":uuid")), P(KeyBlobError.DescriptionNotLogonForm, 1, Desc(1)), Ok),
-        ["shortest logon form a:"] = new(() => With(b => PutDescription(b, 1, "a:")), Ok, Ok),
-        ["stray byte after the description's NUL"] = new(() => With(b => b[Desc(1) + 127] = 1), P(KeyBlobError.DescriptionPaddingNotZero, 1, Desc(1) + 127), Ok),
-        ["stray byte in data after key_size"] = new(() => With(b => b[Data(1) + 200] = 0xff), P(KeyBlobError.KeyDataPaddingNotZero, 1, Data(1) + 200), Ok),
-        ["last data byte set, key_size 255"] = new(() => With(b => { PutU32(b, Entry(0), 255); b[Data(0) + 255] = 1; }), P(KeyBlobError.KeyDataPaddingNotZero, 0, Data(0) + 255), Ok),
-        ["last data byte set, key_size 256"] = new(() => With(b => { PutU32(b, Entry(0), 256); b[Data(0) + 255] = 1; }), Ok, Ok),
-        ["same description twice"] = new(() => With(b => PutDescription(b, 1, "cryptsetup:" + new Guid(1, 0x1234, 0x5678, 9, 8, 7, 6, 5, 4, 3, 2).ToString("D"))), P(KeyBlobError.DuplicateDescription, 1, Desc(1)), Ok),
-        ["trailing bytes allowed"] = new(() => [.. Two(), 0xAA, 0xBB], Ok, Ok),
+        ["empty description"] = new(() => With(b => PutDescription(b, 1, "")), P(KeyBlobError.DescriptionEmpty, 1, Desc(1)), default(KeyBlobProblem)),
+        ["newline in description"] = new(() => With(b => PutDescription(b, 1, "cryptsetup:a\nb")), P(KeyBlobError.DescriptionContainsNewline, 1, Desc(1) + 12), default(KeyBlobProblem)),
+        ["no colon"] = new(() => With(b => PutDescription(b, 1, "cryptsetup")), P(KeyBlobError.DescriptionNotLogonForm, 1, Desc(1)), default(KeyBlobProblem)),
+        ["colon first"] = new(() => With(b => PutDescription(b, 1, ":uuid")), P(KeyBlobError.DescriptionNotLogonForm, 1, Desc(1)), default(KeyBlobProblem)),
+        ["shortest logon form a:"] = new(() => With(b => PutDescription(b, 1, "a:")), default(KeyBlobProblem), default(KeyBlobProblem)),
+        ["stray byte after the description's NUL"] = new(() => With(b => b[Desc(1) + 127] = 1), P(KeyBlobError.DescriptionPaddingNotZero, 1, Desc(1) + 127), default(KeyBlobProblem)),
+        ["stray byte in data after key_size"] = new(() => With(b => b[Data(1) + 200] = 0xff), P(KeyBlobError.KeyDataPaddingNotZero, 1, Data(1) + 200), default(KeyBlobProblem)),
+        ["last data byte set, key_size 255"] = new(() => With(b => { PutU32(b, Entry(0), 255); b[Data(0) + 255] = 1; }), P(KeyBlobError.KeyDataPaddingNotZero, 0, Data(0) + 255), default(KeyBlobProblem)),
+        ["last data byte set, key_size 256"] = new(() => With(b => { PutU32(b, Entry(0), 256); b[Data(0) + 255] = 1; }), default(KeyBlobProblem), default(KeyBlobProblem)),
+        ["same description twice"] = new(() => With(b => PutDescription(b, 1, "cryptsetup:" + new Guid(1, 0x1234, 0x5678, 9, 8, 7, 6, 5, 4, 3, 2).ToString("D"))), P(KeyBlobError.DuplicateDescription, 1, Desc(1)), default(KeyBlobProblem)),
+        ["trailing bytes allowed"] = new(() => [.. Two(), 0xAA, 0xBB], default(KeyBlobProblem), default(KeyBlobProblem)),
         ["trailing bytes, exact length required"] = new(() => [.. Two(), 0xAA], P(KeyBlobError.TrailingBytes, -1, 780), P(KeyBlobError.TrailingBytes, -1, 780), Exact: true),
-        ["no trailing bytes, exact length required"] = new(Two, Ok, Ok, Exact: true),
+        ["no trailing bytes, exact length required"] = new(Two, default(KeyBlobProblem), default(KeyBlobProblem), Exact: true),
     };
 
     public static TheoryData<string> Names => [.. Cases.Keys];
@@ -75,7 +74,7 @@ public class ReaderRuleTests
     {
         byte[] input = c.Make();
 
-        var options = new KeyBlobReadOptions(KeyBlobByteOrder.LittleEndian, mode, c.Exact);
+        var options = new KeyBlobReadOptions { ByteOrder = KeyBlobByteOrder.LittleEndian, Mode = mode, RequireExactLength = c.Exact };
         bool ok = KeyBlobReader.TryRead(input, options, out KeyBlob blob, out KeyBlobProblem problem);
 
         Assert.Equal(expected, problem);
@@ -104,7 +103,7 @@ public class ReaderRuleTests
     public void Kernel_mode_description_without_NUL_in_its_field_runs_into_data()
     {
         byte[] input = With(b => b.AsSpan(Desc(1), 128).Fill((byte)'a'));
-        Assert.True(KeyBlobReader.TryRead(input, new KeyBlobReadOptions(Mode: KeyBlobMode.Kernel), out KeyBlob blob, out _));
+        Assert.True(KeyBlobReader.TryRead(input, new KeyBlobReadOptions { Mode = KeyBlobMode.Kernel }, out KeyBlob blob, out _));
         KeyBlobEntry entry = blob[1];
 
         // The kernel's C string is 128 'a' and then the 64 key bytes (none of them 0) up to the data's first NUL.
@@ -196,7 +195,7 @@ public class ReaderRuleTests
         byte[] input = Blob(2, KeyBlobByteOrder.BigEndian);
         Assert.Equal([0, 0, 0, 2], input[..4]);
         Assert.Equal([0, 0, 0, 64], input[4..8]);
-        Assert.True(KeyBlobReader.TryRead(input, new KeyBlobReadOptions(KeyBlobByteOrder.BigEndian), out KeyBlob blob, out _));
+        Assert.True(KeyBlobReader.TryRead(input, new KeyBlobReadOptions { ByteOrder = KeyBlobByteOrder.BigEndian }, out KeyBlob blob, out _));
         Assert.Equal(2, blob.Count);
         Assert.Equal(64, blob[1].KeySize);
     }
@@ -228,8 +227,8 @@ public class ReaderRuleTests
     public void Undefined_options_are_caller_misuse()
     {
         byte[] input = Two();
-        Assert.Throws<ArgumentOutOfRangeException>(() => KeyBlobReader.TryRead(input, new KeyBlobReadOptions((KeyBlobByteOrder)2), out _, out _));
-        Assert.Throws<ArgumentOutOfRangeException>(() => KeyBlobReader.TryRead(input, new KeyBlobReadOptions(Mode: (KeyBlobMode)7), out _, out _));
+        Assert.Throws<ArgumentOutOfRangeException>(() => KeyBlobReader.TryRead(input, new KeyBlobReadOptions { ByteOrder = (KeyBlobByteOrder)2 }, out _, out _));
+        Assert.Throws<ArgumentOutOfRangeException>(() => KeyBlobReader.TryRead(input, new KeyBlobReadOptions { Mode = (KeyBlobMode)7 }, out _, out _));
     }
 
     [Fact]

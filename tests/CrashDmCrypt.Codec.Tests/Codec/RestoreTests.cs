@@ -30,10 +30,10 @@ public class RestoreTests
         KeyBlobKey[] keys = Keys(5, keySize: 48);
         byte[] region = new byte[8192];
         region.AsSpan().Fill(0x77);
-        KeyBlobWriter.Write(keys, region, order);
+        TestWriter.Write(keys, region, order);
         var sink = new RecordingSink();
 
-        KeyBlobRestoreResult result = KeyBlobRestorer.Restore(region, new KeyBlobReadOptions(order), ref sink);
+        KeyBlobRestoreResult result = KeyBlobRestorer.Restore(region, new KeyBlobReadOptions { ByteOrder = order }, ref sink);
 
         Assert.True(result.Succeeded);
         Assert.Equal(5, result.KeysRestored);
@@ -52,7 +52,7 @@ public class RestoreTests
         KeyBlobRestoreResult result = KeyBlobRestorer.Restore(region, default, ref sink);
 
         Assert.False(result.Succeeded);
-        Assert.Equal(new KeyBlobProblem(KeyBlobError.KeySizeTooLarge, 2, Entry(2)), result.Problem);
+        Assert.Equal(new KeyBlobProblem { Error = KeyBlobError.KeySizeTooLarge, EntryIndex = 2, Offset = Entry(2) }, result.Problem);
         Assert.Empty(sink.Seen);
         Assert.True(region.AsSpan().IndexOfAnyExcept((byte)0) < 0);
     }
@@ -85,7 +85,7 @@ public class RestoreTests
 
         region = Blob(2);
         var sink = new RecordingSink();
-        Assert.Throws<ArgumentOutOfRangeException>(() => KeyBlobRestorer.Restore(region, new KeyBlobReadOptions((KeyBlobByteOrder)9), ref sink));
+        Assert.Throws<ArgumentOutOfRangeException>(() => KeyBlobRestorer.Restore(region, new KeyBlobReadOptions { ByteOrder = (KeyBlobByteOrder)9 }, ref sink));
         Assert.True(region.AsSpan().IndexOfAnyExcept((byte)0) < 0);
     }
 
@@ -101,7 +101,7 @@ public class RestoreTests
         Assert.Empty(strictSink.Seen);
 
         var kernelSink = new RecordingSink();
-        Assert.True(KeyBlobRestorer.Restore(blob, new KeyBlobReadOptions(Mode: KeyBlobMode.Kernel), ref kernelSink).Succeeded);
+        Assert.True(KeyBlobRestorer.Restore(blob, new KeyBlobReadOptions { Mode = KeyBlobMode.Kernel }, ref kernelSink).Succeeded);
         Assert.Equal(Guid.Empty.ToString(), kernelSink.Seen[1].Description);
     }
 

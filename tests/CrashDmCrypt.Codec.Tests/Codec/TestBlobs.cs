@@ -29,7 +29,7 @@ internal static class TestBlobs
     public static byte[] Blob(KeyBlobKey[] keys, KeyBlobByteOrder order = KeyBlobByteOrder.LittleEndian)
     {
         var blob = new byte[KeyBlobWriter.GetRequiredSize(keys.Length)];
-        KeyBlobWriter.Write(keys, blob, order);
+        TestWriter.Write(keys, blob, order);
         return blob;
     }
 

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using CrashDmCrypt.Codec;
 using static CrashDmCrypt.Codec.Tests.TestBlobs;
@@ -6,7 +7,7 @@ namespace CrashDmCrypt.Codec.Tests;
 
 public class WriterTests
 {
-    private static KeyBlobProblem P(KeyBlobError error, int entry, int offset) => new(error, entry, offset);
+    private static KeyBlobProblem P(KeyBlobError error, int entry, int offset) => new() { Error = error, EntryIndex = entry, Offset = offset };
 
     private static KeyBlobKey K(string description, int keySize = 32) => Key(description, keySize);
 
@@ -38,16 +39,16 @@ public class WriterTests
         byte[] destination = new byte[KeyBlobLayout.MaxBlobSize + KeyBlobLayout.EntrySize];
         destination.AsSpan().Fill(0xA5);
 
-        bool ok = KeyBlobWriter.TryWrite(keys, destination, KeyBlobByteOrder.LittleEndian, out int written, out KeyBlobProblem problem);
+        OperationStatus status = KeyBlobWriter.Write(keys, destination, out int written, out KeyBlobProblem problem);
 
-        Assert.False(ok);
+        Assert.Equal(OperationStatus.InvalidData, status);
         Assert.Equal(0, written);
         Assert.Equal(expected, problem);
         Assert.True(destination.AsSpan().IndexOfAnyExcept((byte)0xA5) < 0);
         Assert.False(KeyBlobWriter.TryValidate(keys, out KeyBlobProblem again));
         Assert.Equal(expected, again);
-        ArgumentException thrown = Assert.Throws<ArgumentException>(() => KeyBlobWriter.Write(keys, destination));
-        Assert.Contains(expected.Code, thrown.Message, StringComparison.Ordinal);
+        Assert.Equal(OperationStatus.InvalidData, KeyBlobWriter.Write(keys, destination, new KeyBlobWriteOptions { ByteOrder = KeyBlobByteOrder.BigEndian }, out _, out KeyBlobProblem bigEndian));
+        Assert.Equal(expected, bigEndian);
     }
 
     public static TheoryData<string, int> Accepted => new()
@@ -64,7 +65,7 @@ public class WriterTests
     {
         KeyBlobKey key = Key(description, keySize);
         byte[] blob = Blob([key]);
-        Assert.True(KeyBlobReader.TryRead(blob, new KeyBlobReadOptions(RequireExactLength: true), out KeyBlob view, out _));
+        Assert.True(KeyBlobReader.TryRead(blob, new KeyBlobReadOptions { RequireExactLength = true }, out KeyBlob view, out _));
         Assert.Equal(key.Description.ToArray(), view[0].Description.ToArray());
         Assert.Equal(key.Key.ToArray(), view[0].Key.ToArray());
     }
@@ -81,13 +82,13 @@ public class WriterTests
 
         byte[] destination = new byte[400];
         destination.AsSpan().Fill(0x5A);
-        int written = KeyBlobWriter.Write([key], destination);
+        int written = TestWriter.Write([key], destination);
 
         Assert.Equal(392, written);
         Assert.Equal(expected, destination[..392]);
         Assert.All(destination[392..], b => Assert.Equal(0x5A, b));  // bytes past the blob are left alone
 
-        KeyBlobWriter.Write([key], destination, KeyBlobByteOrder.BigEndian);
+        TestWriter.Write([key], destination, KeyBlobByteOrder.BigEndian);
         Assert.Equal(new byte[] { 0, 0, 0, 1, 0, 0, 0, 4 }, destination[..8]);
         Assert.Equal(expected[8..392], destination[8..392]);
     }
@@ -97,23 +98,46 @@ public class WriterTests
     {
         byte[] destination = new byte[KeyBlobLayout.MaxBlobSize];
         destination.AsSpan().Fill(0xff);
-        int written = KeyBlobWriter.Write(Keys(128, keySize: 1), destination);
-        Assert.True(KeyBlobReader.TryRead(destination.AsSpan(0, written), new KeyBlobReadOptions(RequireExactLength: true), out _, out KeyBlobProblem problem), problem.ToString());
+        int written = TestWriter.Write(Keys(128, keySize: 1), destination);
+        Assert.True(KeyBlobReader.TryRead(destination.AsSpan(0, written), new KeyBlobReadOptions { RequireExactLength = true }, out _, out KeyBlobProblem problem), problem.ToString());
     }
 
     [Fact]
-    public void Destination_too_small_is_caller_misuse()
+    public void Destination_too_small_is_a_status_and_writes_nothing()
     {
         KeyBlobKey[] keys = Keys(2);
         var destination = new byte[KeyBlobWriter.GetRequiredSize(2) - 1];
-        Assert.Throws<ArgumentException>(() => KeyBlobWriter.TryWrite(keys, destination, KeyBlobByteOrder.LittleEndian, out _, out _));
+        Assert.Equal(OperationStatus.DestinationTooSmall, KeyBlobWriter.Write(keys, destination, out int written, out KeyBlobProblem problem));
+        Assert.Equal(0, written);
+        Assert.Equal(default, problem);
         Assert.All(destination, b => Assert.Equal(0, b));
+        Assert.Equal(OperationStatus.Done, KeyBlobWriter.Write(keys, new byte[KeyBlobWriter.GetRequiredSize(2)], out written, out _));
+        Assert.Equal(KeyBlobWriter.GetRequiredSize(2), written);
+    }
+
+    [Fact]
+    public void An_undefined_byte_order_is_caller_misuse()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => KeyBlobWriter.Write(Keys(1), new byte[400], new KeyBlobWriteOptions { ByteOrder = (KeyBlobByteOrder)2 }, out _, out _));
+    }
+
+    [Fact]
+    public void A_description_alone_is_checked_by_the_same_rules()
+    {
+        var problems = new KeyBlobProblem[4];
+        Assert.Equal(0, KeyBlobWriter.CollectDescriptionProblems("cryptsetup:a"u8, problems));
+        Assert.Equal(1, KeyBlobWriter.CollectDescriptionProblems(new byte[128], problems));
+        Assert.Equal(KeyBlobError.DescriptionTruncatedByKernel, problems[0].Error);
+        Assert.Equal(3, KeyBlobWriter.CollectDescriptionProblems("a\nb\0"u8, problems));
+        Assert.Equal([KeyBlobError.DescriptionContainsNul, KeyBlobError.DescriptionContainsNewline, KeyBlobError.DescriptionNotLogonForm], problems[..3].Select(p => p.Error));
+        Assert.Equal(1, KeyBlobWriter.CollectDescriptionProblems(new byte[129], problems));
+        Assert.Equal(KeyBlobError.DescriptionTooLong, problems[0].Error);
     }
 
     [Fact]
     public void Invalid_keys_are_reported_even_when_the_destination_is_too_small()
     {
-        Assert.False(KeyBlobWriter.TryWrite([K("nocolon")], [], KeyBlobByteOrder.LittleEndian, out _, out KeyBlobProblem problem));
+        Assert.Equal(OperationStatus.InvalidData, KeyBlobWriter.Write([K("nocolon")], [], out _, out KeyBlobProblem problem));
         Assert.Equal(KeyBlobError.DescriptionNotLogonForm, problem.Error);
     }
 

@@ -68,7 +68,7 @@ public class CReferenceTests
         KeyBlobByteOrder order = byteOrder == "big" ? KeyBlobByteOrder.BigEndian : KeyBlobByteOrder.LittleEndian;
 
         byte[] written = new byte[KeyBlobWriter.GetRequiredSize(keys.Length)];
-        Assert.Equal(written.Length, KeyBlobWriter.Write(keys, written, order));
+        Assert.Equal(written.Length, TestWriter.Write(keys, written, order));
 
         byte[] built = BuildWithC(order, keys.Select(k => (k.Description.ToArray(), k.Key.ToArray())));
         Assert.Equal(Convert.ToHexStringLower(written), Convert.ToHexStringLower(built));
@@ -178,12 +178,12 @@ public class CReferenceTests
         // build_keys_header: strscpy(key_desc, desc, 128) keeps 127 characters and the NUL, silently.
         byte[] built = BuildWithC(KeyBlobByteOrder.LittleEndian, [(desc128, key)]);
         byte[] expected = new byte[KeyBlobWriter.GetRequiredSize(1)];
-        KeyBlobWriter.Write([new KeyBlobKey(desc128.AsMemory(0, KeyBlobLayout.MaxDescriptionLength), key)], expected);
+        TestWriter.Write([new KeyBlobKey(desc128.AsMemory(0, KeyBlobLayout.MaxDescriptionLength), key)], expected);
         Assert.Equal(expected, built);
 
         // The C# writer refuses the 128-byte description instead (the logon lookup would miss).
         Assert.False(KeyBlobWriter.TryValidate([new KeyBlobKey(desc128, key)], out KeyBlobProblem problem));
-        Assert.Equal(new KeyBlobProblem(KeyBlobError.DescriptionTruncatedByKernel, 0, 8 + KeyBlobLayout.MaxDescriptionLength), problem);
+        Assert.Equal(new KeyBlobProblem { Error = KeyBlobError.DescriptionTruncatedByKernel, EntryIndex = 0, Offset = 8 + KeyBlobLayout.MaxDescriptionLength }, problem);
     }
 
     public static TheoryData<int, int> KeyLengthBoundaries => new()
@@ -230,7 +230,7 @@ public class CReferenceTests
 
         byte[] blob = File.ReadAllBytes(output);
         Assert.Equal(KeyBlobLayout.HeaderSize + (KeyBlobLayout.EntrySize * count), blob.Length);
-        bool accepted = KeyBlobReader.TryRead(blob, new KeyBlobReadOptions(Mode: KeyBlobMode.Kernel), out _, out KeyBlobProblem problem);
+        bool accepted = KeyBlobReader.TryRead(blob, new KeyBlobReadOptions { Mode = KeyBlobMode.Kernel }, out _, out KeyBlobProblem problem);
         Assert.Equal(count <= KeyBlobLayout.MaxKeys, accepted);
         Assert.Equal(accepted ? KeyBlobError.None : KeyBlobError.CountTooLarge, problem.Error);
     }
@@ -374,7 +374,7 @@ public class CReferenceTests
 
     internal static void AssertAgrees(CReadResult c, byte[] bytes, KeyBlobByteOrder order)
     {
-        bool valid = KeyBlobReader.TryRead(bytes, new KeyBlobReadOptions(order, KeyBlobMode.Kernel), out KeyBlob blob, out KeyBlobProblem problem);
+        bool valid = KeyBlobReader.TryRead(bytes, new KeyBlobReadOptions { ByteOrder = order, Mode = KeyBlobMode.Kernel }, out KeyBlob blob, out KeyBlobProblem problem);
         Assert.Equal(valid, c.Ok);
         if (!valid)
         {

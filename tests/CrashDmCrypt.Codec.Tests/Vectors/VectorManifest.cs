@@ -75,7 +75,7 @@ internal sealed record VectorCase(
         _ => throw new InvalidDataException($"{Name}: byteOrder '{ByteOrder}' is neither 'little' nor 'big'"),
     };
 
-    public KeyBlobReadOptions Options(KeyBlobMode mode) => new(Order, mode, RequireExactLength);
+    public KeyBlobReadOptions Options(KeyBlobMode mode) => new() { ByteOrder = Order, Mode = mode, RequireExactLength = RequireExactLength };
 
     public byte[] ReadBytes() => File.ReadAllBytes(FilePath);
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using CrashDmCrypt.Codec;
 
@@ -109,7 +110,7 @@ public class VectorTests
         // Fill with a marker so any byte the writer fails to write shows up.
         byte[] written = new byte[KeyBlobWriter.GetRequiredSize(keys.Length) + 8];
         written.AsSpan().Fill(0xA5);
-        Assert.True(KeyBlobWriter.TryWrite(keys, written, v.Order, out int size, out KeyBlobProblem problem), problem.ToString());
+        Assert.True(KeyBlobWriter.Write(keys, written, new KeyBlobWriteOptions { ByteOrder = v.Order }, out int size, out KeyBlobProblem problem) == OperationStatus.Done, problem.ToString());
         Assert.Equal(expected.Length, size);
         Assert.Equal(Convert.ToHexStringLower(expected), Convert.ToHexStringLower(written.AsSpan(0, size)));
         Assert.All(written[size..], b => Assert.Equal(0xA5, b));
@@ -122,7 +123,7 @@ public class VectorTests
         // A blob read in the wrong order must not silently decode to the same keys.
         VectorCase v = Manifest[name];
         KeyBlobByteOrder other = v.Order == KeyBlobByteOrder.LittleEndian ? KeyBlobByteOrder.BigEndian : KeyBlobByteOrder.LittleEndian;
-        Assert.False(KeyBlobReader.TryRead(v.ReadBytes(), new KeyBlobReadOptions(other, KeyBlobMode.Kernel), out _, out KeyBlobProblem problem));
+        Assert.False(KeyBlobReader.TryRead(v.ReadBytes(), new KeyBlobReadOptions { ByteOrder = other, Mode = KeyBlobMode.Kernel }, out _, out KeyBlobProblem problem));
         Assert.Equal(KeyBlobError.CountTooLarge, problem.Error);
     }
 

@@ -1,3 +1,4 @@
+using CrashDmCrypt.Codec;
 using System.Text;
 using CrashDmCrypt.Kernel;
 using CrashDmCrypt.Kernel.Configfs;
@@ -28,19 +29,40 @@ public sealed class ConfigfsClientTests : IDisposable
 
         ConfigfsResult result = client.AddKey(Uuid, Description);
 
-        Assert.Equal(ConfigfsResult.Ok(), result);
+        Assert.Equal(new ConfigfsResult { Item = Uuid }, result);
         Assert.Equal(Description + "\n", File.ReadAllText(Path.Combine(_root, Uuid, "description")));
         ConfigfsResult<IReadOnlyList<ConfigfsKeyItem>> list = client.ListKeys();
         Assert.Equal([new ConfigfsKeyItem(Uuid, Description)], list.Value);
     }
 
+    // The description rules are the codec's: a refusal names the codec's rule and code.
+    public static TheoryData<string, KeyBlobError, string> DescriptionRefusals => new()
+    {
+        { "", KeyBlobError.DescriptionEmpty, "CDC008" },
+        { "a:b\nc", KeyBlobError.DescriptionContainsNewline, "CDC009" },
+        { "a:b\0c", KeyBlobError.DescriptionContainsNul, "CDC022" },
+        { "a:" + new string('x', 127), KeyBlobError.DescriptionTooLong, "CDC020" },
+        { "a:" + new string('é', 64), KeyBlobError.DescriptionTooLong, "CDC020" },
+        { "a:" + new string('x', 10000), KeyBlobError.DescriptionTooLong, "CDC020" },
+    };
+
+    [Theory]
+    [MemberData(nameof(DescriptionRefusals))]
+    public void A_refused_description_carries_the_codec_s_rule(string description, KeyBlobError error, string code)
+    {
+        ConfigfsResult result = new ConfigfsClient(_root).AddKey("k", description);
+
+        Assert.Equal(ConfigfsStatus.DescriptionRefused, result.Status);
+        Assert.Equal(ConfigfsOperation.CheckDescription, result.Operation);
+        Assert.Equal("k", result.Item);
+        Assert.Equal(error, result.DescriptionProblem.Error);
+        Assert.Equal(code, result.Code);
+        Assert.Empty(Directory.GetDirectories(_root));
+        Assert.Equal(result with { Item = null }, ConfigfsClient.CheckDescription(description));
+    }
+
     public static TheoryData<string, string, ConfigfsStatus, ConfigfsWarnings> Refusals => new()
     {
-        { "k", "", ConfigfsStatus.DescriptionEmpty, ConfigfsWarnings.None },
-        { "k", "a:b\nc", ConfigfsStatus.DescriptionContainsNewline, ConfigfsWarnings.None },
-        { "k", "a:b\0c", ConfigfsStatus.DescriptionContainsNul, ConfigfsWarnings.None },
-        { "k", "a:" + new string('x', 127), ConfigfsStatus.DescriptionTooLong, ConfigfsWarnings.None },
-        { "k", "a:" + new string('é', 64), ConfigfsStatus.DescriptionTooLong, ConfigfsWarnings.None },
         { "k", "a:" + new string('x', 126), ConfigfsStatus.Ok, ConfigfsWarnings.DescriptionTruncatedByKernel },
         { "k", "a:" + new string('x', 125), ConfigfsStatus.Ok, ConfigfsWarnings.None },
         { "k", "nocolon", ConfigfsStatus.Ok, ConfigfsWarnings.DescriptionNotLogonForm },
@@ -63,10 +85,8 @@ public sealed class ConfigfsClientTests : IDisposable
         Assert.Equal(warnings, result.Warnings);
         Assert.Equal(LinuxErrno.None, result.Errno);
         Assert.Equal(expected == ConfigfsStatus.Ok ? 1 : 0, Directory.GetDirectories(_root).Length);
-        if (expected != ConfigfsStatus.Ok)
-        {
-            Assert.Contains($"key '{name}'", result.Message, StringComparison.Ordinal);
-        }
+        Assert.Equal(name, result.Item);
+        Assert.Equal(expected == ConfigfsStatus.Ok ? ConfigfsOperation.None : ConfigfsOperation.CheckName, result.Operation);
     }
 
     [Theory]
@@ -117,8 +137,7 @@ public sealed class ConfigfsClientTests : IDisposable
 
         Assert.False(result.Succeeded);
         Assert.NotEqual(LinuxErrno.None, result.Errno);
-        Assert.Contains($"key '{Uuid}': cannot write the description", result.Message, StringComparison.Ordinal);
-        Assert.Contains("the item was removed again", result.Message, StringComparison.Ordinal);
+        Assert.Equal((ConfigfsOperation.WriteDescription, Uuid, LinuxErrno.None), (result.Operation, result.Item, result.RollbackErrno));
         Assert.False(Directory.Exists(Path.Combine(_root, Uuid)));
     }
 
@@ -132,25 +151,26 @@ public sealed class ConfigfsClientTests : IDisposable
 
         Assert.Equal(ConfigfsStatus.IoError, result.Status);
         Assert.Equal(LinuxErrno.ENOSPC, result.Errno);
-        Assert.Equal($"key '{Uuid}': cannot write the description; the item was removed again: ENOSPC (no space left on device)", result.Message);
+        Assert.Equal((ConfigfsOperation.WriteDescription, Uuid, LinuxErrno.None, ConfigfsWarnings.None), (result.Operation, result.Item, result.RollbackErrno, result.Warnings));
+        Assert.Equal("CDC310", result.Code);
         Assert.False(Directory.Exists(Path.Combine(_root, Uuid)));
         Assert.True(File.Exists("/dev/full"));
     }
 
-    public static TheoryData<LinuxErrno, ConfigfsStatus, string> KernelErrnos => new()
+    public static TheoryData<LinuxErrno, ConfigfsStatus> KernelErrnos => new()
     {
-        { LinuxErrno.EINVAL, ConfigfsStatus.KernelRefused, "the kernel refused the description" },
-        { LinuxErrno.ENOMEM, ConfigfsStatus.OutOfMemory, "cannot write the description" },
-        { LinuxErrno.EEXIST, ConfigfsStatus.ItemExists, "cannot write the description" },
-        { LinuxErrno.EACCES, ConfigfsStatus.PermissionDenied, "cannot write the description" },
-        { LinuxErrno.EPERM, ConfigfsStatus.PermissionDenied, "cannot write the description" },
-        { LinuxErrno.ENOENT, ConfigfsStatus.NotFound, "cannot write the description" },
-        { LinuxErrno.EIO, ConfigfsStatus.IoError, "cannot write the description" },
+        { LinuxErrno.EINVAL, ConfigfsStatus.KernelRefused },
+        { LinuxErrno.ENOMEM, ConfigfsStatus.OutOfMemory },
+        { LinuxErrno.EEXIST, ConfigfsStatus.ItemExists },
+        { LinuxErrno.EACCES, ConfigfsStatus.PermissionDenied },
+        { LinuxErrno.EPERM, ConfigfsStatus.PermissionDenied },
+        { LinuxErrno.ENOENT, ConfigfsStatus.NotFound },
+        { LinuxErrno.EIO, ConfigfsStatus.IoError },
     };
 
     [Theory]
     [MemberData(nameof(KernelErrnos))]
-    public void A_refused_description_write_names_the_key_and_the_errno(LinuxErrno errno, ConfigfsStatus expected, string what)
+    public void A_refused_description_write_names_the_key_the_step_and_the_errno(LinuxErrno errno, ConfigfsStatus expected)
     {
         var backend = new FailingBackend(_root) { DescriptionError = errno };
 
@@ -158,8 +178,8 @@ public sealed class ConfigfsClientTests : IDisposable
 
         Assert.Equal(expected, result.Status);
         Assert.Equal(errno, result.Errno);
-        Assert.StartsWith($"key '{Uuid}': {what}", result.Message, StringComparison.Ordinal);
-        Assert.EndsWith(LinuxErrors.Describe(errno), result.Message, StringComparison.Ordinal);
+        Assert.Equal((ConfigfsOperation.WriteDescription, Uuid), (result.Operation, result.Item));
+        Assert.Equal($"CDC{(int)expected}", result.Code);
         Assert.False(Directory.Exists(Path.Combine(_root, Uuid)));
     }
 
@@ -172,7 +192,7 @@ public sealed class ConfigfsClientTests : IDisposable
 
         Assert.Equal(ConfigfsStatus.KernelRefused, result.Status);
         Assert.Equal(ConfigfsWarnings.RollbackFailed, result.Warnings);
-        Assert.Contains("removing the item again failed too (EBUSY (device or resource busy))", result.Message, StringComparison.Ordinal);
+        Assert.Equal(LinuxErrno.EBUSY, result.RollbackErrno);
     }
 
     [Theory]
@@ -185,8 +205,7 @@ public sealed class ConfigfsClientTests : IDisposable
 
         Assert.Equal(expected, result.Status);
         Assert.Equal(errno, result.Errno);
-        Assert.StartsWith($"key '{Uuid}': ", result.Message, StringComparison.Ordinal);
-        Assert.Contains(LinuxErrors.GetName(errno), result.Message, StringComparison.Ordinal);
+        Assert.Equal((ConfigfsOperation.MakeItem, Uuid), (result.Operation, result.Item));
     }
 
     [Fact]
@@ -196,7 +215,7 @@ public sealed class ConfigfsClientTests : IDisposable
         Assert.True(client.AddKey(Uuid, Description).Succeeded);
         Assert.True(client.AddKey("other", "cryptsetup:other").Succeeded);
 
-        Assert.Equal(ConfigfsResult.Ok(), client.RemoveKey(Uuid));
+        Assert.Equal(new ConfigfsResult { Item = Uuid }, client.RemoveKey(Uuid));
         Assert.False(Directory.Exists(Path.Combine(_root, Uuid)));
         Assert.Equal(ConfigfsStatus.NotFound, client.RemoveKey(Uuid).Status);
         Assert.Equal(["other"], client.ListKeys().Value.Select(i => i.Name));

@@ -8,6 +8,7 @@ public class AllocationTests
     public void Parsing_the_command_line_and_the_device_tree_allocates_nothing()
     {
         const string line = "BOOT_IMAGE=/vmlinuz \"quoted=a b\" elfcorehdr=0x7f000000 dmcryptkeys=0x7e001000 dmcryptkeys=\"16M\" ro -- init";
+        byte[] lineBytes = System.Text.Encoding.ASCII.GetBytes(line);
         byte[] dtb = DeviceTree.BuildDtb(0x7e001000, 392, bootArgs: line);
         byte[] hostile = DeviceTree.BuildDtb(0x7e001000, 392);
         hostile[^1] = (byte)'x';
@@ -16,8 +17,8 @@ public class AllocationTests
         for (int round = 0; round < 2; round++)
         {
             long before = GC.GetAllocatedBytesForCurrentThread();
-            bool lineOk = KernelCommandLine.TryGetDmCryptKeysAddress(line, CommandLineQuirks.Kernel, out ulong address, out _);
-            bool numberOk = KernelCommandLine.TryParseMemparse("0x3fffffffffffffK", out _, out _);
+            bool lineOk = KernelCommandLine.TryGetDmCryptKeysAddress(lineBytes, CommandLineQuirks.Kernel, out ulong address, out _);
+            bool numberOk = KernelCommandLine.TryParseMemparse("0x3fffffffffffffK"u8, out _, out _);
             bool dtbOk = DeviceTree.TryReadDmCryptKeys(dtb, out DmCryptKeysRange range, out _);
             bool hostileOk = DeviceTree.TryReadDmCryptKeys(hostile, out _, out DeviceTreeError hostileError);
             long allocated = GC.GetAllocatedBytesForCurrentThread() - before;

@@ -1,9 +1,13 @@
+using System.Buffers;
 using CrashDmCrypt.Kernel.Handoff;
 
 namespace CrashDmCrypt.Kernel.Tests.Handoff;
 
 public class KernelCommandLineTests
 {
+    // Test lines are written as strings of characters up to U+00FF, one byte each (Latin-1), so "\u00a0" is the byte 0xA0.
+    private static byte[] B(string text) => System.Text.Encoding.Latin1.GetBytes(text);
+
     // (description, command line, strict address or error, kernel-quirks address or error)
     public static TheoryData<string, string, ulong, CommandLineError, ulong, CommandLineError> CommandLines => new()
     {
@@ -48,12 +52,13 @@ public class KernelCommandLineTests
     [MemberData(nameof(CommandLines))]
     public void Command_line_gives_the_kernel_s_address_or_error(string description, string commandLine, ulong strictAddress, CommandLineError strictError, ulong kernelAddress, CommandLineError kernelError)
     {
-        bool strictOk = KernelCommandLine.TryGetDmCryptKeysAddress(commandLine, out ulong address, out CommandLineError error);
-        Assert.True((strictError, strictAddress) == (error, address), $"{description}: strict gave {error} 0x{address:x}");
+        bool strictOk = KernelCommandLine.TryGetDmCryptKeysAddress(B(commandLine), out ulong address, out CommandLineProblem problem);
+        Assert.True((strictError, strictAddress) == (problem.Error, address), $"{description}: strict gave {problem} 0x{address:x}");
         Assert.Equal(strictError == CommandLineError.None, strictOk);
+        Assert.InRange(problem.Offset, 0, commandLine.Length);
 
-        bool kernelOk = KernelCommandLine.TryGetDmCryptKeysAddress(commandLine, CommandLineQuirks.Kernel, out address, out error);
-        Assert.True((kernelError, kernelAddress) == (error, address), $"{description}: kernel gave {error} 0x{address:x}");
+        bool kernelOk = KernelCommandLine.TryGetDmCryptKeysAddress(B(commandLine), CommandLineQuirks.Kernel, out address, out problem);
+        Assert.True((kernelError, kernelAddress) == (problem.Error, address), $"{description}: kernel gave {problem} 0x{address:x}");
         Assert.Equal(kernelError == CommandLineError.None, kernelOk);
     }
 
@@ -124,12 +129,12 @@ public class KernelCommandLineTests
     [MemberData(nameof(Numbers))]
     public void Memparse_follows_the_kernel_syntax(string text, ulong strictValue, CommandLineError strictError, ulong kernelValue, CommandLineError kernelError)
     {
-        bool strictOk = KernelCommandLine.TryParseMemparse(text, out ulong value, out CommandLineError error);
-        Assert.Equal((strictError, strictValue), (error, value));
+        bool strictOk = KernelCommandLine.TryParseMemparse(B(text), out ulong value, out CommandLineProblem problem);
+        Assert.Equal((strictError, strictValue), (problem.Error, value));
         Assert.Equal(strictError == CommandLineError.None, strictOk);
 
-        bool kernelOk = KernelCommandLine.TryParseMemparse(text, CommandLineQuirks.Kernel, out value, out error);
-        Assert.Equal((kernelError, kernelValue), (error, value));
+        bool kernelOk = KernelCommandLine.TryParseMemparse(B(text), CommandLineQuirks.Kernel, out value, out problem);
+        Assert.Equal((kernelError, kernelValue), (problem.Error, value));
         Assert.Equal(kernelError == CommandLineError.None, kernelOk);
     }
 
@@ -142,7 +147,7 @@ public class KernelCommandLineTests
     [InlineData("K", CommandLineQuirks.IgnoreTrailingCharacters, false)]
     public void Each_quirk_relaxes_only_its_own_rule(string text, CommandLineQuirks quirks, bool accepted)
     {
-        Assert.Equal(accepted, KernelCommandLine.TryParseMemparse(text, quirks, out _, out _));
+        Assert.Equal(accepted, KernelCommandLine.TryParseMemparse(B(text), quirks, out _, out _));
     }
 
     [Theory]
@@ -153,21 +158,21 @@ public class KernelCommandLineTests
     [InlineData("dmcryptkeys=0x0", CommandLineQuirks.None, false)]
     public void Address_quirks_relax_only_their_own_rule(string commandLine, CommandLineQuirks quirks, bool accepted)
     {
-        Assert.Equal(accepted, KernelCommandLine.TryGetDmCryptKeysAddress(commandLine, quirks, out _, out _));
+        Assert.Equal(accepted, KernelCommandLine.TryGetDmCryptKeysAddress(B(commandLine), quirks, out _, out _));
     }
 
     [Fact]
     public void Bare_names_alone_are_a_missing_value_even_when_skipped()
     {
-        Assert.False(KernelCommandLine.TryGetDmCryptKeysAddress("dmcryptkeys ro", CommandLineQuirks.Kernel, out _, out CommandLineError error));
-        Assert.Equal(CommandLineError.ValueMissing, error);
+        Assert.False(KernelCommandLine.TryGetDmCryptKeysAddress("dmcryptkeys ro"u8, CommandLineQuirks.Kernel, out _, out CommandLineProblem problem));
+        Assert.Equal(new CommandLineProblem { Error = CommandLineError.ValueMissing, Offset = 0 }, problem);
     }
 
     [Fact]
     public void Undefined_quirks_are_caller_misuse()
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => KernelCommandLine.TryGetDmCryptKeysAddress("dmcryptkeys=1", (CommandLineQuirks)64, out _, out _));
-        Assert.Throws<ArgumentOutOfRangeException>(() => KernelCommandLine.TryParseMemparse("1", (CommandLineQuirks)(-1), out _, out _));
+        Assert.Throws<ArgumentOutOfRangeException>(() => KernelCommandLine.TryGetDmCryptKeysAddress("dmcryptkeys=1"u8, (CommandLineQuirks)64, out _, out _));
+        Assert.Throws<ArgumentOutOfRangeException>(() => KernelCommandLine.TryParseMemparse("1"u8, (CommandLineQuirks)(-1), out _, out _));
     }
 
     [Theory]
@@ -188,17 +193,53 @@ public class KernelCommandLineTests
     }
 
     [Fact]
-    public void TryFormat_reports_a_small_destination_and_fits_the_maximum()
+    public void Write_reports_a_small_destination_and_fits_the_maximum()
     {
-        Span<char> small = stackalloc char[KernelCommandLine.MaxDmCryptKeysParameterLength - 1];
-        Assert.False(KernelCommandLine.TryFormatDmCryptKeysParameter(small, ulong.MaxValue, out int written));
+        Span<byte> small = stackalloc byte[KernelCommandLine.MaxDmCryptKeysParameterLength - 1];
+        small.Fill(0xA5);
+        Assert.Equal(OperationStatus.DestinationTooSmall, KernelCommandLine.WriteDmCryptKeysParameter(ulong.MaxValue, small, out int written, out _));
         Assert.Equal(0, written);
-        Assert.True(KernelCommandLine.TryFormatDmCryptKeysParameter(small, 0x1000, out written));
-        Assert.Equal("dmcryptkeys=0x1000 ", small[..written].ToString());
+        Assert.True(small.IndexOfAnyExcept((byte)0xA5) < 0);
+        Assert.Equal(OperationStatus.Done, KernelCommandLine.WriteDmCryptKeysParameter(0x1000, small, out written, out _));
+        Assert.Equal("dmcryptkeys=0x1000 "u8.ToArray(), small[..written].ToArray());
 
-        Span<char> exact = stackalloc char[KernelCommandLine.MaxDmCryptKeysParameterLength];
-        Assert.True(KernelCommandLine.TryFormatDmCryptKeysParameter(exact, ulong.MaxValue, out written));
+        Span<byte> exact = stackalloc byte[KernelCommandLine.MaxDmCryptKeysParameterLength];
+        Assert.Equal(OperationStatus.Done, KernelCommandLine.WriteDmCryptKeysParameter(ulong.MaxValue, exact, out written, out _));
         Assert.Equal(exact.Length, written);
+
+        Assert.Equal(OperationStatus.InvalidData, KernelCommandLine.WriteDmCryptKeysParameter(0, exact, out written, out CommandLineProblem problem));
+        Assert.Equal((0, CommandLineError.AddressZero, "CDC107"), (written, problem.Error, problem.Code));
+    }
+
+    // Issue 12: the kernel reads bytes. 0xA0 alone is a space; inside UTF-8 (C2 A0, U+00A0) its second byte still is.
+    [Fact]
+    public void Bytes_decide_not_characters()
+    {
+        Assert.True(KernelCommandLine.TryGetDmCryptKeysAddress([.. "ro"u8, 0xA0, .. "dmcryptkeys=0x2000"u8], out ulong address, out _));
+        Assert.Equal(0x2000UL, address);
+        byte[] utf8 = System.Text.Encoding.UTF8.GetBytes("dmcryptkeys=0x2000\u00a0x");
+        Assert.Equal([0xC2, 0xA0], utf8[18..20]);
+        Assert.False(KernelCommandLine.TryGetDmCryptKeysAddress(utf8, out _, out CommandLineProblem problem));
+        Assert.Equal(new CommandLineProblem { Error = CommandLineError.TrailingCharacters, Offset = 18 }, problem);
+        Assert.True(KernelCommandLine.TryGetDmCryptKeysAddress(utf8, CommandLineQuirks.Kernel, out address, out _));
+        Assert.Equal(0x2000UL, address);
+    }
+
+    [Theory]
+    [InlineData("dmcryptkeys=0x1000KB", CommandLineError.TrailingCharacters, 19)]
+    [InlineData("ro dmcryptkeys=zz", CommandLineError.NoDigits, 15)]
+    [InlineData("ro dmcryptkeys", CommandLineError.ValueMissing, 3)]
+    [InlineData("ro  ", CommandLineError.ParameterMissing, 4)]
+    [InlineData("ro -- dmcryptkeys=1", CommandLineError.ParameterMissing, 3)]
+    [InlineData("dmcryptkeys=\"0\"", CommandLineError.AddressZero, 13)]
+    [InlineData("dmcryptkeys=18446744073709551617", CommandLineError.Overflow, 31)]
+    [InlineData("dmcryptkeys=16E", CommandLineError.SuffixOverflow, 14)]
+    public void Problems_carry_the_byte_offset_and_a_code(string commandLine, CommandLineError error, int offset)
+    {
+        Assert.False(KernelCommandLine.TryGetDmCryptKeysAddress(B(commandLine), out _, out CommandLineProblem problem));
+        Assert.Equal(new CommandLineProblem { Error = error, Offset = offset }, problem);
+        Assert.Equal($"CDC{(int)error}", problem.Code);
+        Assert.StartsWith($"CDC{(int)error} at offset {offset}: ", problem.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -211,7 +252,7 @@ public class KernelCommandLineTests
             ulong address = (ulong)random.NextInt64() >> random.Next(0, 63);
             address = address == 0 ? 1 : address;
             string line = "elfcorehdr=0x7f000000 " + KernelCommandLine.FormatDmCryptKeysParameter(address) + "ro quiet";
-            Assert.True(KernelCommandLine.TryGetDmCryptKeysAddress(line, out ulong parsed, out CommandLineError error), $"{line}: {error}");
+            Assert.True(KernelCommandLine.TryGetDmCryptKeysAddress(B(line), out ulong parsed, out CommandLineProblem problem), $"{line}: {problem}");
             Assert.Equal(address, parsed);
         }
     }
@@ -223,9 +264,9 @@ public class KernelCommandLineTests
         for (int i = 0; i < 2000; i++)
         {
             ulong value = ((ulong)random.NextInt64() << 1) | (uint)random.Next(2);
-            Assert.True(KernelCommandLine.TryParseMemparse(value.ToString(System.Globalization.CultureInfo.InvariantCulture), out ulong parsed, out _));
+            Assert.True(KernelCommandLine.TryParseMemparse(B(value.ToString(System.Globalization.CultureInfo.InvariantCulture)), out ulong parsed, out _));
             Assert.Equal(value, parsed);
-            Assert.True(KernelCommandLine.TryParseMemparse("0" + Convert.ToString((long)value, 8), out parsed, out _));
+            Assert.True(KernelCommandLine.TryParseMemparse(B("0" + Convert.ToString((long)value, 8)), out parsed, out _));
             Assert.Equal(value, parsed);
         }
     }

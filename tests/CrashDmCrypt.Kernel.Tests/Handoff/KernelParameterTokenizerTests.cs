@@ -26,10 +26,10 @@ public class KernelParameterTokenizerTests
     public void Splits_like_next_arg(string commandLine, string expected, bool stoppedAtDoubleDash)
     {
         var parts = new List<string>();
-        var tokenizer = new KernelParameterTokenizer(commandLine);
+        var tokenizer = new KernelParameterTokenizer(System.Text.Encoding.Latin1.GetBytes(commandLine));
         while (tokenizer.MoveNext(out KernelParameter parameter))
         {
-            parts.Add(parameter.HasValue ? $"{parameter.Name}={parameter.Value}" : parameter.Name.ToString());
+            parts.Add(parameter.HasValue ? $"{Text(parameter.Name)}={Text(parameter.Value)}" : Text(parameter.Name));
         }
 
         Assert.Equal(expected, string.Join('|', parts));
@@ -39,11 +39,15 @@ public class KernelParameterTokenizerTests
     [Fact]
     public void Parameters_are_slices_of_the_input_not_copies()
     {
-        string line = "ro dmcryptkeys=0x1000";
+        ReadOnlySpan<byte> line = "ro dmcryptkeys=0x1000"u8;
         var tokenizer = new KernelParameterTokenizer(line);
         Assert.True(tokenizer.MoveNext(out _));
         Assert.True(tokenizer.MoveNext(out KernelParameter parameter));
-        Assert.True(line.AsSpan().Overlaps(parameter.Value, out int offset));
-        Assert.Equal(line.IndexOf("0x1000", StringComparison.Ordinal), offset);
+        Assert.True(line.Overlaps(parameter.Value, out int offset));
+        Assert.Equal(line.IndexOf("0x1000"u8), offset);
+        Assert.Equal(offset, parameter.ValueOffset);
+        Assert.Equal(3, parameter.NameOffset);
     }
+
+    private static string Text(ReadOnlySpan<byte> bytes) => System.Text.Encoding.Latin1.GetString(bytes);
 }
