@@ -15,8 +15,10 @@ internal static class DescriptionField
     /// on <see langword="false"/> the caller runs the rule-by-rule checks to name the failure.
     /// </summary>
     /// <param name="field">Exactly <see cref="KeyBlobLayout.DescriptionFieldLength"/> bytes.</param>
-    public static bool IsValidStrict(ReadOnlySpan<byte> field)
+    /// <param name="length">The description's length (the NUL's position) when valid.</param>
+    public static bool IsValidStrict(ReadOnlySpan<byte> field, out int length)
     {
+        length = 0;
         ReadOnlySpan<byte> low = field[..64];
         ReadOnlySpan<byte> high = field.Slice(64, 64);
         ulong zeroLow = Mask(low, 0), zeroHigh = Mask(high, 0);
@@ -39,6 +41,7 @@ internal static class DescriptionField
         // Every byte after the NUL is zero (build_keys_header zero-allocates the blob).
         ulong strayLow = nul < 63 ? ~zeroLow & (ulong.MaxValue << (nul + 1)) : 0;
         ulong strayHigh = nul < 64 ? ~zeroHigh : nul < 127 ? ~zeroHigh & (ulong.MaxValue << (nul - 63)) : 0;
+        length = nul;
         return (strayLow | strayHigh) == 0;
     }
 

@@ -7,12 +7,14 @@ namespace CrashDmCrypt.Codec;
 public readonly ref struct KeyBlob
 {
     private readonly ReadOnlySpan<byte> _bytes;
+    private readonly EntryLengths _lengths;
 
-    internal KeyBlob(ReadOnlySpan<byte> bytes, int count, KeyBlobReadOptions options)
+    internal KeyBlob(ReadOnlySpan<byte> bytes, int count, KeyBlobReadOptions options, scoped in EntryLengths lengths)
     {
         _bytes = bytes;
         Count = count;
         Options = options;
+        _lengths = lengths;
     }
 
     /// <summary>Number of entries (<c>total_keys</c>).</summary>
@@ -35,26 +37,25 @@ public readonly ref struct KeyBlob
         {
             ArgumentOutOfRangeException.ThrowIfNegative(index);
             ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, Count);
-            return Decode(_bytes, index, Options);
+            return Decode(index);
         }
     }
 
     /// <summary>Enumerates the entries in blob order.</summary>
     public Enumerator GetEnumerator() => new(this);
 
-    // Only called on validated bytes, so the terminator search cannot fail and key_size <= 256.
-    internal static KeyBlobEntry Decode(ReadOnlySpan<byte> blob, int index, KeyBlobReadOptions options)
+    // From the lengths validation measured: nothing of the entry is read again, so bytes that change after
+    // validation change what the spans show, never their bounds.
+    private KeyBlobEntry Decode(int index)
     {
         int offset = KeyBlobLayout.GetEntryOffset(index);
-        ReadOnlySpan<byte> entry = blob.Slice(offset, KeyBlobLayout.EntrySize);
-        int keySize = (int)KeyBlobReader.ReadUInt32(entry[KeyBlobLayout.KeySizeOffset..], options.ByteOrder);
-        ReadOnlySpan<byte> text = KeyBlobReader.DescriptionSearchRange(entry, options.Mode);
-        int nul = options.Mode == KeyBlobMode.Strict ? DescriptionField.IndexOfTerminator(text) : text.IndexOf((byte)0);
+        ReadOnlySpan<byte> entry = _bytes.Slice(offset, KeyBlobLayout.EntrySize);
+        uint lengths = _lengths[index];
         return new KeyBlobEntry(
             index,
             offset,
-            text[..(nul + 1)],
-            entry.Slice(KeyBlobLayout.DataOffset, keySize));
+            entry.Slice(KeyBlobLayout.DescriptionOffset, EntryLengths.DescriptionLength(lengths) + 1),
+            entry.Slice(KeyBlobLayout.DataOffset, EntryLengths.KeySize(lengths)));
     }
 
     /// <summary>Enumerator over <see cref="KeyBlob"/> entries.</summary>
@@ -70,7 +71,7 @@ public readonly ref struct KeyBlob
         }
 
         /// <summary>The current entry.</summary>
-        public readonly KeyBlobEntry Current => Decode(_blob._bytes, _index, _blob.Options);
+        public readonly KeyBlobEntry Current => _blob.Decode(_index);
 
         /// <summary>Advances to the next entry.</summary>
         public bool MoveNext() => ++_index < _blob.Count;

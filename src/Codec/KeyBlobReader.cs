@@ -23,7 +23,8 @@ public static class KeyBlobReader
     {
         CheckOptions(options);
         var collector = new ProblemCollector(default, stopAtFirst: true);
-        int count = Validate(source, options, ref collector);
+        EntryLengths lengths = default;
+        int count = Validate(source, options, ref collector, ref lengths);
         if (collector.Count != 0)
         {
             blob = default;
@@ -31,7 +32,7 @@ public static class KeyBlobReader
             return false;
         }
 
-        blob = new KeyBlob(source[..(KeyBlobLayout.HeaderSize + (KeyBlobLayout.EntrySize * count))], count, options);
+        blob = new KeyBlob(source[..(KeyBlobLayout.HeaderSize + (KeyBlobLayout.EntrySize * count))], count, options, lengths);
         problem = default;
         return true;
     }
@@ -53,7 +54,8 @@ public static class KeyBlobReader
     {
         CheckOptions(options);
         var collector = new ProblemCollector(problems, stopAtFirst: false);
-        Validate(source, options, ref collector);
+        EntryLengths lengths = default;
+        Validate(source, options, ref collector, ref lengths);
         return collector.Count;
     }
 
@@ -97,7 +99,8 @@ public static class KeyBlobReader
     }
 
     // Returns the entry count when the header is valid (problems may still follow), else 0.
-    private static int Validate(ReadOnlySpan<byte> source, KeyBlobReadOptions options, ref ProblemCollector problems)
+    // Each valid entry's key size and description length go into `lengths`, measured once, for the view.
+    private static int Validate(ReadOnlySpan<byte> source, KeyBlobReadOptions options, ref ProblemCollector problems, ref EntryLengths lengths)
     {
         bool strict = options.Mode == KeyBlobMode.Strict;
 
@@ -134,14 +137,21 @@ public static class KeyBlobReader
             // Fast path for the common case, a valid strict entry: one pass over the description field
             // and one over the data padding. Anything else goes to the rule-by-rule checks, which alone
             // decide what is reported, so the fast path cannot change a result.
-            if (strict && IsValidStrictEntry(blob, i, options.ByteOrder))
+            if (strict && IsValidStrictEntry(blob, i, options.ByteOrder, out int keySize, out int descriptionLength))
             {
+                lengths[i] = EntryLengths.Pack(keySize, descriptionLength);
                 continue;
             }
 
-            if (!ValidateEntry(blob, i, options, ref problems))
+            int reported = problems.Count;
+            if (!ValidateEntry(blob, i, options, ref problems, out keySize, out descriptionLength))
             {
                 return count;
+            }
+
+            if (problems.Count == reported)
+            {
+                lengths[i] = EntryLengths.Pack(keySize, descriptionLength);
             }
         }
 
@@ -159,22 +169,25 @@ public static class KeyBlobReader
     }
 
     // Returns false when the collector wants no more problems.
-    private static bool ValidateEntry(ReadOnlySpan<byte> blob, int index, KeyBlobReadOptions options, ref ProblemCollector problems)
+    // On return with no new problem, keySize and descriptionLength are the entry's (key_size <= 256, a NUL found).
+    private static bool ValidateEntry(ReadOnlySpan<byte> blob, int index, KeyBlobReadOptions options, ref ProblemCollector problems, out int keySize, out int descriptionLength)
     {
         bool strict = options.Mode == KeyBlobMode.Strict;
         int offset = KeyBlobLayout.GetEntryOffset(index);
         ReadOnlySpan<byte> entry = blob.Slice(offset, KeyBlobLayout.EntrySize);
 
         // The kdump kernel passes key_size straight to key_create_or_update and reads that many bytes of data.
-        uint keySize = ReadUInt32(entry[KeyBlobLayout.KeySizeOffset..], options.ByteOrder);
-        if (keySize > KeyBlobLayout.MaxKeySize)
+        uint rawKeySize = ReadUInt32(entry[KeyBlobLayout.KeySizeOffset..], options.ByteOrder);
+        keySize = (int)Math.Min(rawKeySize, KeyBlobLayout.MaxKeySize);
+        descriptionLength = 0;
+        if (rawKeySize > KeyBlobLayout.MaxKeySize)
         {
             if (!problems.Add(KeyBlobError.KeySizeTooLarge, index, offset + KeyBlobLayout.KeySizeOffset))
             {
                 return false;
             }
         }
-        else if (keySize == 0 && strict)
+        else if (rawKeySize == 0 && strict)
         {
             if (!problems.Add(KeyBlobError.KeySizeZero, index, offset + KeyBlobLayout.KeySizeOffset))
             {
@@ -184,6 +197,7 @@ public static class KeyBlobReader
 
         ReadOnlySpan<byte> text = DescriptionSearchRange(entry, options.Mode);
         int nul = text.IndexOf((byte)0);
+        descriptionLength = Math.Max(nul, 0);
         if (nul < 0)
         {
             if (!problems.Add(KeyBlobError.DescriptionNotTerminated, index, offset + KeyBlobLayout.DescriptionOffset))
@@ -197,11 +211,11 @@ public static class KeyBlobReader
         }
 
         // build_keys_header zero-allocates the blob, so data after key_size bytes is zero.
-        if (strict && keySize <= KeyBlobLayout.MaxKeySize)
+        if (strict && rawKeySize <= KeyBlobLayout.MaxKeySize)
         {
             int dataOffset = offset + KeyBlobLayout.DataOffset;
-            int stray = entry.Slice(KeyBlobLayout.DataOffset + (int)keySize, KeyBlobLayout.DataLength - (int)keySize).IndexOfAnyExcept((byte)0);
-            if (stray >= 0 && !problems.Add(KeyBlobError.KeyDataPaddingNotZero, index, dataOffset + (int)keySize + stray))
+            int stray = entry.Slice(KeyBlobLayout.DataOffset + keySize, KeyBlobLayout.DataLength - keySize).IndexOfAnyExcept((byte)0);
+            if (stray >= 0 && !problems.Add(KeyBlobError.KeyDataPaddingNotZero, index, dataOffset + keySize + stray))
             {
                 return false;
             }
@@ -210,13 +224,15 @@ public static class KeyBlobReader
         return true;
     }
 
-    private static bool IsValidStrictEntry(ReadOnlySpan<byte> blob, int index, KeyBlobByteOrder byteOrder)
+    private static bool IsValidStrictEntry(ReadOnlySpan<byte> blob, int index, KeyBlobByteOrder byteOrder, out int keySize, out int descriptionLength)
     {
         ReadOnlySpan<byte> entry = blob.Slice(KeyBlobLayout.GetEntryOffset(index), KeyBlobLayout.EntrySize);
-        uint keySize = ReadUInt32(entry[KeyBlobLayout.KeySizeOffset..], byteOrder);
-        return keySize - 1 < KeyBlobLayout.MaxKeySize
-            && DescriptionField.IsValidStrict(entry.Slice(KeyBlobLayout.DescriptionOffset, KeyBlobLayout.DescriptionFieldLength))
-            && !entry.Slice(KeyBlobLayout.DataOffset + (int)keySize, KeyBlobLayout.DataLength - (int)keySize).ContainsAnyExcept((byte)0);
+        uint rawKeySize = ReadUInt32(entry[KeyBlobLayout.KeySizeOffset..], byteOrder);
+        keySize = (int)rawKeySize;
+        descriptionLength = 0;
+        return rawKeySize - 1 < KeyBlobLayout.MaxKeySize
+            && DescriptionField.IsValidStrict(entry.Slice(KeyBlobLayout.DescriptionOffset, KeyBlobLayout.DescriptionFieldLength), out descriptionLength)
+            && !entry.Slice(KeyBlobLayout.DataOffset + keySize, KeyBlobLayout.DataLength - keySize).ContainsAnyExcept((byte)0);
     }
 
     private static bool ValidateStrictDescription(ReadOnlySpan<byte> field, int nul, int index, int fieldOffset, ref ProblemCollector problems)

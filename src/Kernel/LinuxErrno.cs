@@ -20,6 +20,12 @@ public enum LinuxErrno
     /// <summary>I/O error.</summary>
     EIO = 5,
 
+    /// <summary>No such device or address (also: opening a FIFO for writing with no reader, non-blocking).</summary>
+    ENXIO = 6,
+
+    /// <summary>Try again: a non-blocking read found no data (a FIFO with a writer that wrote nothing).</summary>
+    EAGAIN = 11,
+
     /// <summary>Out of memory.</summary>
     ENOMEM = 12,
 
@@ -44,11 +50,17 @@ public enum LinuxErrno
     /// <summary>No space left on device.</summary>
     ENOSPC = 28,
 
+    /// <summary>Illegal seek: a positioned read or write on a pipe or FIFO.</summary>
+    ESPIPE = 29,
+
     /// <summary>File name too long.</summary>
     ENAMETOOLONG = 36,
 
     /// <summary>Directory not empty.</summary>
     ENOTEMPTY = 39,
+
+    /// <summary>Too many levels of symbolic links: what <c>open</c> with <c>O_NOFOLLOW</c> returns for a link.</summary>
+    ELOOP = 40,
 
     /// <summary>Cannot assign requested address: <c>kexec_add_buffer</c> found no hole for a segment.</summary>
     EADDRNOTAVAIL = 99,

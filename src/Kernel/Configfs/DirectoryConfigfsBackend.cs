@@ -17,6 +17,9 @@ public sealed class DirectoryConfigfsBackend : IConfigfsBackend
         Root = root;
     }
 
+    /// <summary>Most bytes an attribute read returns as text: one page, what a configfs show function can print.</summary>
+    public const int MaxAttributeBytes = 4096;
+
     /// <summary>The <c>crash_dm_crypt_keys</c> directory.</summary>
     public string Root { get; }
 
@@ -24,27 +27,11 @@ public sealed class DirectoryConfigfsBackend : IConfigfsBackend
     public string DisplayName => Root;
 
     /// <inheritdoc/>
-    public LinuxErrno MakeItem(string name)
-    {
-        string path = Path.Combine(Root, name);
-        return Run(() =>
-        {
-            // Directory.CreateDirectory would create a missing root (and succeed on an existing item):
-            // neither is what mkdir(2) on configfs does.
-            if (!Directory.Exists(Root))
-            {
-                return LinuxErrno.ENOENT;
-            }
-
-            if (Path.Exists(path))
-            {
-                return LinuxErrno.EEXIST;
-            }
-
-            Directory.CreateDirectory(path);
-            return LinuxErrno.None;
-        });
-    }
+    /// <remarks>
+    /// One <c>mkdir(2)</c>, as on configfs: it fails with EEXIST when anything of that name exists and with ENOENT when
+    /// the root is missing, with no window between a check and the creation for another user of the root to use.
+    /// </remarks>
+    public LinuxErrno MakeItem(string name) => NativeFiles.MakeDirectory(Path.Combine(Root, name));
 
     /// <inheritdoc/>
     public LinuxErrno RemoveItem(string name)
@@ -105,40 +92,69 @@ public sealed class DirectoryConfigfsBackend : IConfigfsBackend
     }
 
     /// <inheritdoc/>
+    /// <remarks>
+    /// The attribute is opened with <c>O_NOFOLLOW | O_NONBLOCK</c>: a symbolic link planted in its place is refused
+    /// (ELOOP) instead of written through, and a FIFO cannot block (ENXIO without a reader).
+    /// </remarks>
     public LinuxErrno WriteAttribute(string? item, string attribute, ReadOnlySpan<byte> value)
     {
-        string path = AttributePath(item, attribute);
-
         // An item's description must be created in a temporary imitation (configfs creates it with the
         // item); O_CREAT is harmless on configfs, where the file exists. Root attributes must exist.
-        FileMode mode = item is null ? FileMode.Truncate : FileMode.Create;
-        try
+        LinuxErrno opened = NativeFiles.OpenAttribute(AttributePath(item, attribute), write: true, create: item is not null, out SafeFileHandle handle);
+        using (handle)
         {
-            using SafeFileHandle handle = File.OpenHandle(path, mode, FileAccess.Write, FileShare.ReadWrite);
+            if (opened != LinuxErrno.None)
+            {
+                return opened;
+            }
 
-            // One pwrite(2) of the whole value: configfs_write_iter hands each call to the store function.
-            RandomAccess.Write(handle, value, fileOffset: 0);
-            return LinuxErrno.None;
-        }
-        catch (Exception e) when (IsFileSystemError(e))
-        {
-            return LinuxErrors.FromException(e);
+            try
+            {
+                // One pwrite(2) of the whole value: configfs_write_iter hands each call to the store function.
+                RandomAccess.Write(handle, value, fileOffset: 0);
+                return LinuxErrno.None;
+            }
+            catch (Exception e) when (IsFileSystemError(e))
+            {
+                return LinuxErrors.FromException(e);
+            }
         }
     }
 
     /// <inheritdoc/>
+    /// <remarks>
+    /// Opened like <see cref="WriteAttribute"/> and read with a bound: a configfs show function prints at most one
+    /// page, so at most <see cref="MaxAttributeBytes"/> + 1 bytes are read, whatever the file is (a FIFO with no
+    /// writer reads empty, one whose writer is silent gives EAGAIN, a device never ends and is cut).
+    /// </remarks>
     public LinuxErrno ReadAttribute(string? item, string attribute, out string value)
     {
-        string path = AttributePath(item, attribute);
-        try
+        value = string.Empty;
+        LinuxErrno opened = NativeFiles.OpenAttribute(AttributePath(item, attribute), write: false, create: false, out SafeFileHandle handle);
+        using (handle)
         {
-            value = File.ReadAllText(path);
-            return LinuxErrno.None;
-        }
-        catch (Exception e) when (IsFileSystemError(e))
-        {
-            value = string.Empty;
-            return LinuxErrors.FromException(e);
+            if (opened != LinuxErrno.None)
+            {
+                return opened;
+            }
+
+            try
+            {
+                Span<byte> page = stackalloc byte[MaxAttributeBytes + 1];
+                int total = 0;
+                int read;
+                while (total < page.Length && (read = RandomAccess.Read(handle, page[total..], total)) > 0)
+                {
+                    total += read;
+                }
+
+                value = System.Text.Encoding.UTF8.GetString(page[..total]);
+                return LinuxErrno.None;
+            }
+            catch (Exception e) when (IsFileSystemError(e))
+            {
+                return LinuxErrors.FromException(e);
+            }
         }
     }
 

@@ -50,7 +50,7 @@ public class DescriptionFieldTests
                         }
 
                         Assert.True(
-                            Reference(field) == DescriptionField.IsValidStrict(field),
+                            Reference(field) == DescriptionField.IsValidStrict(field, out _),
                             $"nul {nul}, colon {colon}, byte {specialValue:x2} at {special}");
                         int expectedNul = Array.IndexOf(field, (byte)0);
                         Assert.Equal(expectedNul, DescriptionField.IndexOfTerminator(field));

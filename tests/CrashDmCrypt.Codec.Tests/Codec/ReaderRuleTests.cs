@@ -259,4 +259,36 @@ public class ReaderRuleTests
         Assert.Equal(all.Length, all.Select(KeyBlobErrors.GetMessage).Distinct().Count());
         Assert.All(all, e => Assert.Equal($"CDC{(int)e:000}", KeyBlobErrors.GetCode(e)));
     }
+
+    // Issue 12: enumeration read key_size and searched for the NUL again, so memory that changed after validation
+    // (/dev/mem, shared memory) made it slice past the entry and throw. Each validated field is now read once.
+    [Theory]
+    [InlineData(KeyBlobMode.Strict)]
+    [InlineData(KeyBlobMode.Kernel)]
+    public void Bytes_that_change_after_validation_do_not_change_what_enumeration_bounds(KeyBlobMode mode)
+    {
+        byte[] input = Blob([Key("cryptsetup:a", 32), Key("cryptsetup:bb", 64)]);
+        Assert.True(KeyBlobReader.TryRead(input, new KeyBlobReadOptions { Mode = mode }, out KeyBlob blob, out _));
+
+        for (int i = 0; i < 2; i++)
+        {
+            int entry = KeyBlobLayout.GetEntryOffset(i);
+            input.AsSpan(entry + KeyBlobLayout.KeySizeOffset, 4).Fill(0xFF);
+            input.AsSpan(entry + KeyBlobLayout.DescriptionOffset, KeyBlobLayout.EntrySize - KeyBlobLayout.DescriptionOffset).Fill((byte)'x');
+        }
+
+        int[] keySizes = [32, 64];
+        int[] descriptionLengths = ["cryptsetup:a".Length, "cryptsetup:bb".Length];
+        int seen = 0;
+        foreach (KeyBlobEntry entry in blob)
+        {
+            Assert.Equal(keySizes[entry.Index], entry.KeySize);
+            Assert.Equal(descriptionLengths[entry.Index], entry.Description.Length);
+            Assert.Equal(descriptionLengths[entry.Index] + 1, entry.DescriptionWithTerminator.Length);
+            seen++;
+        }
+
+        Assert.Equal(2, seen);
+        Assert.Equal(64, blob[1].Key.Length);
+    }
 }

@@ -142,20 +142,81 @@ public sealed class ConfigfsClientTests : IDisposable
     }
 
     [Fact]
-    public void A_failed_description_write_maps_its_errno_and_removes_the_item_again()
+    public void A_symbolic_link_planted_as_the_description_is_not_written_through()
     {
-        // description is a link to /dev/full: the single write fails with ENOSPC.
-        var client = new ConfigfsClient(new SabotagedBackend(_root, item => File.CreateSymbolicLink(Path.Combine(item, "description"), "/dev/full")));
+        // Issue 12: with a root writable by others, a link in place of description once sent the key name to its target.
+        string target = Path.Combine(_root, "target");
+        File.WriteAllText(target, "untouched");
+        var client = new ConfigfsClient(new SabotagedBackend(_root, item => File.CreateSymbolicLink(Path.Combine(item, "description"), target)));
 
         ConfigfsResult result = client.AddKey(Uuid, Description);
 
         Assert.Equal(ConfigfsStatus.IoError, result.Status);
-        Assert.Equal(LinuxErrno.ENOSPC, result.Errno);
+        Assert.Equal(LinuxErrno.ELOOP, result.Errno);
         Assert.Equal((ConfigfsOperation.WriteDescription, Uuid, LinuxErrno.None, ConfigfsWarnings.None), (result.Operation, result.Item, result.RollbackErrno, result.Warnings));
         Assert.Equal("CDC310", result.Code);
         Assert.False(Directory.Exists(Path.Combine(_root, Uuid)));
-        Assert.True(File.Exists("/dev/full"));
+        Assert.Equal("untouched", File.ReadAllText(target));
     }
+
+    [Fact]
+    public void A_symbolic_link_in_place_of_a_root_attribute_is_neither_read_nor_written()
+    {
+        string target = Path.Combine(_root, "target");
+        File.WriteAllText(target, "1\n");
+        File.Delete(Path.Combine(_root, "reuse"));
+        File.CreateSymbolicLink(Path.Combine(_root, "reuse"), target);
+        var client = new ConfigfsClient(_root);
+
+        Assert.Equal(LinuxErrno.ELOOP, client.ReadReuse().Result.Errno);
+        Assert.Equal(LinuxErrno.ELOOP, client.WriteReuse(false).Errno);
+        Assert.Equal("1\n", File.ReadAllText(target));
+    }
+
+    [Fact]
+    public async Task A_fifo_in_place_of_count_does_not_block()
+    {
+        string count = Path.Combine(_root, "count");
+        File.Delete(count);
+        Assert.Equal(0, MakeFifo(count));
+        var client = new ConfigfsClient(_root);
+
+        // A hang guard, not a timing assertion: before the fix this read never returned.
+        ConfigfsResult<int> read = await Task.Run(client.ReadCount).WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.False(read.Succeeded, $"{read.Status} {read.Result.Errno}");
+        Assert.Equal(ConfigfsOperation.ReadCount, read.Result.Operation);
+
+        ConfigfsResult add = await Task.Run(() => client.AddKey(Uuid, Description)).WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.False(add.Succeeded);
+        Assert.False(Directory.Exists(Path.Combine(_root, Uuid)));
+    }
+
+    [Fact]
+    public void An_attribute_is_read_with_a_bound_of_one_page()
+    {
+        File.WriteAllText(Path.Combine(_root, "count"), new string('1', 1 << 20));
+        ConfigfsResult<int> count = new ConfigfsClient(_root).ReadCount();
+        Assert.Equal(ConfigfsStatus.Unreadable, count.Status);
+        Assert.Equal(LinuxErrno.None, count.Result.Errno);
+    }
+
+    [Fact]
+    public void Mkdir_fails_on_any_existing_name_and_never_creates_the_root()
+    {
+        var backend = new DirectoryConfigfsBackend(_root);
+        File.WriteAllText(Path.Combine(_root, "file"), string.Empty);
+        Assert.Equal(LinuxErrno.EEXIST, backend.MakeItem("file"));
+        File.CreateSymbolicLink(Path.Combine(_root, "dangling"), Path.Combine(_root, "nowhere"));
+        Assert.Equal(LinuxErrno.EEXIST, backend.MakeItem("dangling"));
+        Assert.False(Directory.Exists(Path.Combine(_root, "nowhere")));
+
+        string missing = Path.Combine(_root, "missing-root");
+        Assert.Equal(LinuxErrno.ENOENT, new DirectoryConfigfsBackend(missing).MakeItem("a"));
+        Assert.False(Directory.Exists(missing));
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "mkfifo", SetLastError = true)]
+    private static extern int MakeFifo([System.Runtime.InteropServices.MarshalAs(System.Runtime.InteropServices.UnmanagedType.LPUTF8Str)] string path, uint mode = 0x180);
 
     public static TheoryData<LinuxErrno, ConfigfsStatus> KernelErrnos => new()
     {

@@ -1,0 +1,21 @@
+using System.Runtime.CompilerServices;
+
+namespace CrashDmCrypt.Codec;
+
+/// <summary>
+/// What validation measured of each entry, kept with the <see cref="KeyBlob"/> view: the key size and the description
+/// length (without its NUL), packed into one word per entry. The view hands out entries from these values and never
+/// reads <c>key_size</c> or searches for the NUL again, so memory that changes after validation (<c>/dev/mem</c>,
+/// shared memory) cannot make enumeration read past an entry or throw.
+/// </summary>
+[InlineArray(KeyBlobLayout.MaxKeys)]
+internal struct EntryLengths
+{
+    private uint _first;
+
+    public static uint Pack(int keySize, int descriptionLength) => (uint)keySize | ((uint)descriptionLength << 16);
+
+    public static int KeySize(uint packed) => (int)(packed & 0xFFFF);
+
+    public static int DescriptionLength(uint packed) => (int)(packed >> 16);
+}
