@@ -185,7 +185,7 @@ public sealed class BuildCommandTests : IDisposable
         Assert.Empty(_dir.FileNames());
     }
 
-    [Fact]
+    [InProcessFact("a lone surrogate cannot reach a real process: argv is bytes, and the runtime decodes them as UTF-8 with U+FFFD")]
     public void A_description_that_is_not_valid_unicode_is_refused_not_replaced()
     {
         // Built here, not in theory data: test-case serialisation would turn the lone surrogate into U+FFFD.

@@ -5,7 +5,7 @@ namespace CrashDmCrypt.Cli.Tests;
 
 public sealed class CommonHelperTests
 {
-    [Theory]
+    [InProcessTheory]
     [InlineData("0", 0L)]
     [InlineData("4096", 4096L)]
     [InlineData("0x1000", 4096L)]
@@ -19,7 +19,7 @@ public sealed class CommonHelperTests
         Assert.Equal(expected, value);
     }
 
-    [Theory]
+    [InProcessTheory]
     [InlineData("")]
     [InlineData("-1")]
     [InlineData("+1")]
@@ -36,7 +36,7 @@ public sealed class CommonHelperTests
     public void Offset_refuses_signs_spaces_suffixes_and_overflow(string text) =>
         Assert.False(CliOptions.TryParseOffset(text, out _));
 
-    [Theory]
+    [InProcessTheory]
     [InlineData(new byte[] { 0x73, 0x3a, 0x61 }, "s:a")]
     [InlineData(new byte[] { 0x20, 0x7e }, " ~")]
     [InlineData(new byte[] { 0x5c }, @"\\")]
@@ -56,7 +56,7 @@ public sealed class CommonHelperTests
     public void Descriptions_show_printable_utf8_and_escape_everything_else(byte[] description, string expected) =>
         Assert.Equal(expected, DescriptionText.Escape(description));
 
-    [Theory]
+    [InProcessTheory]
     [InlineData("svc:a=hex:00ff", "svc:a", false, "00ff")]
     [InlineData("svc:a=@/k", "svc:a", true, "/k")]
     [InlineData("a=b:c=@x=y", "a=b:c", true, "x=y")]
@@ -77,7 +77,7 @@ public sealed class CommonHelperTests
         }
     }
 
-    [Theory]
+    [InProcessTheory]
     [InlineData("", new byte[0])]
     [InlineData("00", new byte[] { 0 })]
     [InlineData("aBcD", new byte[] { 0xab, 0xcd })]
@@ -93,7 +93,7 @@ public sealed class CommonHelperTests
         Assert.Throws<ObjectDisposedException>(() => key.Span.Length);
     }
 
-    [Theory]
+    [InProcessTheory]
     [InlineData("0")]
     [InlineData("abc")]
     [InlineData("zz")]
@@ -102,7 +102,7 @@ public sealed class CommonHelperTests
     public void Hex_refuses_odd_or_non_hex_text(string hex) =>
         Assert.False(KeyHex.TryDecode(hex, out _));
 
-    [Fact]
+    [InProcessFact]
     public void Hex_writes_lowercase()
     {
         using var text = new StringWriter();
@@ -111,7 +111,7 @@ public sealed class CommonHelperTests
         Assert.Throws<ArgumentOutOfRangeException>(() => KeyHex.Write(text, new byte[257]));
     }
 
-    [Fact]
+    [InProcessFact]
     public void Pinned_buffer_writer_grows_keeps_its_bytes_and_clears_on_dispose()
     {
         var writer = new PinnedBufferWriter(capacity: 4);
@@ -129,7 +129,7 @@ public sealed class CommonHelperTests
         Assert.Equal(0, writer.WrittenSpan.Length);
     }
 
-    [Fact]
+    [InProcessFact]
     public void Pinned_file_reads_a_window_from_an_offset()
     {
         using var dir = new TempDirectory();
@@ -157,7 +157,7 @@ public sealed class CommonHelperTests
         Assert.Contains("past the end", error, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [InProcessFact]
     public void Atomic_file_replaces_the_target_and_leaves_no_temporary_file()
     {
         using var dir = new TempDirectory();
@@ -171,7 +171,7 @@ public sealed class CommonHelperTests
         Assert.Contains("not a file name", error, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [InProcessFact]
     public void Byte_order_and_mode_names_match_the_option_words()
     {
         Assert.Equal("little", CliOptions.Name(KeyBlobByteOrder.LittleEndian));
