@@ -59,6 +59,29 @@ public static unsafe class KernelKeyring
         }
     }
 
+    /// <summary>
+    /// <see cref="AddKey(KeyType, string, ReadOnlySpan{byte}, KeySerial)"/> with the description as raw bytes, as
+    /// the kdump kernel passes a blob entry's <c>key_desc</c> (no NUL inside; the terminator is added here).
+    /// </summary>
+    public static KeyringResult<KeySerial> AddKey(KeyType type, ReadOnlySpan<byte> description, ReadOnlySpan<byte> payload, KeySerial keyring)
+    {
+        Span<byte> descriptionZ = stackalloc byte[MaxDescriptionBytes + 1];
+        if (description.Length > MaxDescriptionBytes || description.Contains((byte)0) || payload.Length > MaxPayloadBytes)
+        {
+            return Refused<KeySerial>();
+        }
+
+        description.CopyTo(descriptionZ);
+        descriptionZ[description.Length] = 0;
+        fixed (byte* typeName = TypeName(type))
+        fixed (byte* desc = descriptionZ)
+        fixed (byte* data = payload)
+        {
+            long serial = KeyringSyscalls.AddKey(typeName, desc, data, (nuint)payload.Length, keyring.Value, out LinuxErrno errno);
+            return ToSerial(serial, errno);
+        }
+    }
+
     /// <summary>Creates a new, empty keyring linked into <paramref name="parent"/>.</summary>
     /// <exception cref="ArgumentNullException"><paramref name="description"/> is null.</exception>
     public static KeyringResult<KeySerial> CreateKeyring(string description, KeySerial parent) =>

@@ -123,12 +123,12 @@ public sealed unsafe class PrivateKeyringSession : IDisposable
         return result;
     }
 
-    /// <summary><see cref="KernelKeyring.AddKey"/> into the private session keyring.</summary>
+    /// <summary><see cref="KernelKeyring.AddKey(KeyType, string, ReadOnlySpan{byte}, KeySerial)"/> into the private session keyring.</summary>
     /// <exception cref="ArgumentNullException"><paramref name="description"/> is null.</exception>
     public KeyringResult<KeySerial> AddKey(KeyType type, string description, ReadOnlySpan<byte> payload) =>
         AddKey(type, description, payload, Keyring);
 
-    /// <summary><see cref="KernelKeyring.AddKey"/> on the session thread (create-or-update in <paramref name="keyring"/>).</summary>
+    /// <summary><see cref="KernelKeyring.AddKey(KeyType, string, ReadOnlySpan{byte}, KeySerial)"/> on the session thread (create-or-update in <paramref name="keyring"/>).</summary>
     /// <exception cref="ArgumentNullException"><paramref name="description"/> is null.</exception>
     public KeyringResult<KeySerial> AddKey(KeyType type, string description, ReadOnlySpan<byte> payload, KeySerial keyring)
     {
@@ -140,6 +140,25 @@ public sealed unsafe class PrivateKeyringSession : IDisposable
             nint address = (nint)data;
             int length = payload.Length;
             return Invoke(() => KernelKeyring.AddKey(type, description, new ReadOnlySpan<byte>((void*)address, length), keyring));
+        }
+    }
+
+    /// <summary><see cref="KernelKeyring.AddKey(KeyType, ReadOnlySpan{byte}, ReadOnlySpan{byte}, KeySerial)"/> (raw description bytes) on the session thread.</summary>
+    public KeyringResult<KeySerial> AddKey(KeyType type, ReadOnlySpan<byte> description, ReadOnlySpan<byte> payload, KeySerial keyring)
+    {
+        _ = KernelKeyring.TypeName(type);
+        fixed (byte* desc = description)
+        fixed (byte* data = payload)
+        {
+            nint descriptionAddress = (nint)desc;
+            int descriptionLength = description.Length;
+            nint payloadAddress = (nint)data;
+            int payloadLength = payload.Length;
+            return Invoke(() => KernelKeyring.AddKey(
+                type,
+                new ReadOnlySpan<byte>((void*)descriptionAddress, descriptionLength),
+                new ReadOnlySpan<byte>((void*)payloadAddress, payloadLength),
+                keyring));
         }
     }
 

@@ -203,6 +203,21 @@ public sealed class KernelKeyringTests : IDisposable
         Assert.Equal(KeyringStatus.KeyNotFound, Session.Search(keyring.Value, KeyType.User, Description).Status);
     }
 
+    [KeyringFact]
+    public void Raw_description_bytes_reach_the_kernel_as_they_are()
+    {
+        // The kdump kernel passes a blob entry's key_desc bytes, valid UTF-8 or not.
+        byte[] description = [.. "svc:"u8, 0xff, 0x01, .. System.Text.Encoding.ASCII.GetBytes(_uuid)];
+        byte[] payload = Key(8, 14);
+
+        KeyringResult<KeySerial> added = Session.AddKey(KeyType.User, description, payload, Session.Keyring);
+        Assert.True(added.Succeeded, added.Result.ToString());
+        Assert.Equal(added.Value, Session.AddKey(KeyType.User, description, payload, Session.Keyring).Value);
+
+        KeyringResult<KeySerial> withNul = Session.AddKey(KeyType.User, "svc:a\0b"u8, payload, Session.Keyring);
+        Assert.Equal(new KeyringResult(KeyringStatus.InvalidArgument, LinuxErrno.None), withNul.Result);
+    }
+
     public static TheoryData<KeyType, string, int, KeyringStatus, LinuxErrno> Refusals => new()
     {
         // logon_vet_description: a ':' that is not the first character.
