@@ -26,6 +26,7 @@ public static class Program
         root.Subcommands.Add(CmdlineCommand.Create());
         root.Subcommands.Add(DtbCommand.Create());
         root.Subcommands.Add(ConfigfsCommand.Create());
+        root.Subcommands.Add(ProvisionCommand.Create());
         root.Subcommands.Add(SimulateCommand.Create());
         return root;
     }

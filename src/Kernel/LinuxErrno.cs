@@ -17,13 +17,19 @@ public enum LinuxErrno
     /// <summary>No such file or directory (also: <c>crash_load_dm_crypt_keys</c> with no key items).</summary>
     ENOENT = 2,
 
+    /// <summary>Interrupted system call.</summary>
+    EINTR = 4,
+
     /// <summary>I/O error.</summary>
     EIO = 5,
 
     /// <summary>No such device or address (also: opening a FIFO for writing with no reader, non-blocking).</summary>
     ENXIO = 6,
 
-    /// <summary>Try again: a non-blocking read found no data (a FIFO with a writer that wrote nothing).</summary>
+    /// <summary>Argument list too long.</summary>
+    E2BIG = 7,
+
+    /// <summary>Resource temporarily unavailable: a non-blocking read found no data (a FIFO with a silent writer).</summary>
     EAGAIN = 11,
 
     /// <summary>Out of memory.</summary>
@@ -32,11 +38,17 @@ public enum LinuxErrno
     /// <summary>Permission denied.</summary>
     EACCES = 13,
 
+    /// <summary>Bad address.</summary>
+    EFAULT = 14,
+
     /// <summary>Device or resource busy.</summary>
     EBUSY = 16,
 
     /// <summary>File exists.</summary>
     EEXIST = 17,
+
+    /// <summary>No such device: <c>add_key</c> and <c>request_key</c> with a key type the kernel does not know.</summary>
+    ENODEV = 19,
 
     /// <summary>Not a directory.</summary>
     ENOTDIR = 20,
@@ -56,14 +68,23 @@ public enum LinuxErrno
     /// <summary>File name too long.</summary>
     ENAMETOOLONG = 36,
 
+    /// <summary>Function not implemented: for the keyring calls, a kernel without <c>CONFIG_KEYS</c>.</summary>
+    ENOSYS = 38,
+
     /// <summary>Directory not empty.</summary>
     ENOTEMPTY = 39,
 
     /// <summary>Too many levels of symbolic links: what <c>open</c> with <c>O_NOFOLLOW</c> returns for a link.</summary>
     ELOOP = 40,
 
+    /// <summary>Operation not supported: <c>KEYCTL_READ</c> of a key type without a read method, such as <c>logon</c>.</summary>
+    EOPNOTSUPP = 95,
+
     /// <summary>Cannot assign requested address: <c>kexec_add_buffer</c> found no hole for a segment.</summary>
     EADDRNOTAVAIL = 99,
+
+    /// <summary>Disk quota exceeded: for the keyring calls, the user's key quota (<c>/proc/sys/kernel/keys/maxkeys</c>, <c>maxbytes</c>).</summary>
+    EDQUOT = 122,
 
     /// <summary>Required key not available: <c>request_key</c> found no such logon key.</summary>
     ENOKEY = 126,
@@ -73,5 +94,8 @@ public enum LinuxErrno
 
     /// <summary>Key has been revoked.</summary>
     EKEYREVOKED = 128,
+
+    /// <summary>Key was rejected by service (a negative key instantiated with <c>KEYCTL_REJECT</c>).</summary>
+    EKEYREJECTED = 129,
 }
 #pragma warning restore CA1707
