@@ -1,6 +1,6 @@
 namespace CrashDmCrypt.Kernel.Handoff;
 
-/// <summary>Fixed English messages for <see cref="CommandLineError"/> and <see cref="DeviceTreeError"/>; they never quote the input.</summary>
+/// <summary>Fixed English messages for <see cref="CommandLineError"/>; they never quote the input.</summary>
 public static class HandoffErrors
 {
     /// <summary>The message for a command-line error.</summary>
@@ -16,41 +16,6 @@ public static class HandoffErrors
         CommandLineError.SuffixOverflow => "the dmcryptkeys value's K/M/G/T/P/E suffix shifts it past 64 bits",
         CommandLineError.TrailingCharacters => "characters follow the dmcryptkeys number and suffix (the kernel would ignore them)",
         CommandLineError.AddressZero => "the dmcryptkeys address is 0, which means no blob",
-        _ => "unknown error",
-    };
-
-    /// <summary>The message for a device-tree error.</summary>
-    /// <param name="error">The error.</param>
-    /// <returns>One sentence without a final period; "unknown error" for an undefined value.</returns>
-    public static string GetMessage(DeviceTreeError error) => error switch
-    {
-        DeviceTreeError.None => "no error",
-        DeviceTreeError.TruncatedHeader => "too short for a device tree header",
-        DeviceTreeError.BadMagic => "not a flattened device tree (bad magic)",
-        DeviceTreeError.UnsupportedVersion => "unsupported device tree version (need version 16 or later, last compatible version 17 or earlier)",
-        DeviceTreeError.TotalSizeTooSmall => "totalsize is smaller than the header",
-        DeviceTreeError.TotalSizeBeyondBuffer => "totalsize is larger than the data",
-        DeviceTreeError.BlockOutOfRange => "a block lies inside the header or past totalsize",
-        DeviceTreeError.BlockMisaligned => "the structure block is not 4-byte aligned or the memory reservation map not 8-byte aligned",
-        DeviceTreeError.BlocksOverlap => "two blocks overlap",
-        DeviceTreeError.ReservationMapUnterminated => "the memory reservation map has no terminating entry",
-        DeviceTreeError.StructureTruncated => "the structure block ends in the middle of a token",
-        DeviceTreeError.UnknownToken => "unknown token in the structure block",
-        DeviceTreeError.NodeNameUnterminated => "a node name is not NUL-terminated",
-        DeviceTreeError.PropertyLengthOutOfRange => "a property's length runs past the structure block",
-        DeviceTreeError.PropertyNameOutOfRange => "a property's name offset lies outside the strings block",
-        DeviceTreeError.PropertyNameUnterminated => "a property's name is not NUL-terminated",
-        DeviceTreeError.PropertyOutsideNode => "a property outside any node",
-        DeviceTreeError.BadRootNode => "the structure block does not hold exactly one root node",
-        DeviceTreeError.DepthUnderflow => "a node ends with no node open",
-        DeviceTreeError.DepthOverflow => "nodes nested too deeply",
-        DeviceTreeError.UnclosedNode => "the structure ends with a node still open",
-        DeviceTreeError.MissingEnd => "the structure block has no FDT_END",
-        DeviceTreeError.BadCellCount => "the root's #address-cells or #size-cells is not 1 or 2",
-        DeviceTreeError.ChosenMissing => "no /chosen node",
-        DeviceTreeError.PropertyMissing => "no linux,dmcryptkeys property in /chosen",
-        DeviceTreeError.BadPropertyLength => "linux,dmcryptkeys is neither an address nor an address and a size",
-        DeviceTreeError.DuplicateProperty => "linux,dmcryptkeys, #address-cells or #size-cells appears twice",
         _ => "unknown error",
     };
 }
