@@ -239,7 +239,7 @@ public static class DeviceTree
         int addressCells;
         if (found.AddressCellsToken < 0)
         {
-            if (mode == DeviceTreeMode.Strict)
+            if (!AssumesKernelAddressCells(mode))
             {
                 return Fail(DeviceTreeError.AddressCellsMissing, blocks.StructOffset);
             }
@@ -268,7 +268,7 @@ public static class DeviceTree
 
         ReadOnlySpan<byte> value = dtb.Slice(found.PropertyValue, found.PropertyLength);
         int addressLength = addressCells * CellSize;
-        meter.Add(value.Length);
+        meter.Add(Math.Min(value.Length, 4 * CellSize));
 
         // The kdump kernel reads only the address (dt_mem_next_cell with the root's address cells);
         // the loader's fdt_appendprop_addrrange also writes the size.
@@ -606,7 +606,7 @@ public static class DeviceTree
             ref int cellsToken = ref isAddress ? ref found.AddressCellsToken : ref found.SizeCellsToken;
             if (cellsToken >= 0)
             {
-                return mode == DeviceTreeMode.Strict ? DeviceTreeError.DuplicateProperty : DeviceTreeError.None;
+                return TakesFirstOfDuplicates(mode) ? DeviceTreeError.None : DeviceTreeError.DuplicateProperty;
             }
 
             // Anything but one cell cannot be a count; keep it as an out-of-range value for the later check.
@@ -619,7 +619,7 @@ public static class DeviceTree
         {
             if (found.PropertyToken >= 0)
             {
-                return mode == DeviceTreeMode.Strict ? DeviceTreeError.DuplicateProperty : DeviceTreeError.None;
+                return TakesFirstOfDuplicates(mode) ? DeviceTreeError.None : DeviceTreeError.DuplicateProperty;
             }
 
             found.PropertyToken = property.Token;
@@ -629,6 +629,13 @@ public static class DeviceTree
 
         return DeviceTreeError.None;
     }
+
+    // The kernel mode relaxations, one predicate each.
+    // early_init_dt_scan_root (drivers/of/fdt.c): dt_root_addr_cells starts at OF_ROOT_NODE_ADDR_CELLS_DEFAULT, 1.
+    private static bool AssumesKernelAddressCells(DeviceTreeMode mode) => mode == DeviceTreeMode.Kernel;
+
+    // fdt_getprop (libfdt fdt_ro.c, fdt_get_property_namelen_) returns the first property of the name.
+    private static bool TakesFirstOfDuplicates(DeviceTreeMode mode) => mode == DeviceTreeMode.Kernel;
 
     // fdt_string_eq_: the name at nameoff equals the wanted one, NUL included. Only that many bytes are compared.
     private static bool NameIs<TMeter>(ReadOnlySpan<byte> name, ReadOnlySpan<byte> wantedWithNul, ref TMeter meter)
