@@ -168,7 +168,9 @@ public sealed class KdumpKernel : IDisposable
         else
         {
             byte[] dtb = [.. DeviceTree];
-            found = Kernel.Handoff.DeviceTree.TryReadDmCryptKeys(dtb, out DmCryptKeysRange range, out deviceTreeError);
+            DeviceTreeMode mode = strict ? DeviceTreeMode.Strict : DeviceTreeMode.Kernel;
+            found = Kernel.Handoff.DeviceTree.TryReadDmCryptKeys(dtb, mode, out DmCryptKeysRange range, out DeviceTreeProblem problem);
+            deviceTreeError = problem.Error;
             address = range.Address;
             size = range.Size;
             missing = deviceTreeError is DeviceTreeError.PropertyMissing or DeviceTreeError.ChosenMissing;

@@ -46,8 +46,8 @@ public sealed class LifeCycleTests
         else
         {
             Assert.DoesNotContain("dmcryptkeys", image.CommandLine, StringComparison.Ordinal);
-            Assert.True(DeviceTree.TryReadDmCryptKeys(image.DeviceTree, out DmCryptKeysRange range, out DeviceTreeError error), error.ToString());
-            Assert.Equal(new DmCryptKeysRange(image.DmCryptKeys.Start, image.DmCryptKeys.Size), range);
+            Assert.True(DeviceTree.TryReadDmCryptKeys(image.DeviceTree, out DmCryptKeysRange range, out DeviceTreeProblem problem), problem.ToString());
+            Assert.Equal(new DmCryptKeysRange { Address = image.DmCryptKeys.Start, Size = image.DmCryptKeys.Size }, range);
         }
 
         // The logon keys expire; the blob does not.

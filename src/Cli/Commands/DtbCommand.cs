@@ -1,13 +1,14 @@
 using System.CommandLine;
+using System.Globalization;
 using CrashDmCrypt.Cli.Common;
 using CrashDmCrypt.Kernel.Handoff;
 
 namespace CrashDmCrypt.Cli.Commands;
 
 /// <summary>
-/// <c>dtb [FILE] [--json]</c>: the blob's address (and size) from <c>/chosen/linux,dmcryptkeys</c> of a
-/// flattened device tree (by default <c>/sys/firmware/fdt</c>). Exit 0 with the address, 1 when there is
-/// none or the tree is invalid, 2 on a usage or I/O error.
+/// <c>dtb [FILE] [--mode strict|kernel] [--json]</c>: the blob's address (and size) from
+/// <c>/chosen/linux,dmcryptkeys</c> of a flattened device tree (by default <c>/sys/firmware/fdt</c>). Exit 0 with
+/// the address, 1 when there is none or the tree is invalid, 2 on a usage or I/O error.
 /// </summary>
 internal static class DtbCommand
 {
@@ -24,27 +25,42 @@ internal static class DtbCommand
             Description = "A flattened device tree blob (DTB). Default: " + DefaultFile + ".",
             Arity = ArgumentArity.ZeroOrOne,
         };
-        Option<bool> json = CmdlineCommand.JsonOption("{\"address\": N, \"size\": N or null}; on failure {\"address\": null, \"size\": null, \"error\": CODE, \"message\": TEXT}");
+        var mode = new Option<string>("--mode", "-m")
+        {
+            Description = "Rule set, strict by default. strict: also refuse a root without #address-cells (libfdt assumes 2, the kernel 1) and a property given twice; kernel: the address the kdump kernel reads (1 address cell when missing, the first of two properties).",
+            HelpName = "strict|kernel",
+            DefaultValueFactory = _ => "strict",
+        };
+        mode.AcceptOnlyFromAmong("strict", "kernel");
+        var json = new Option<bool>("--json")
+        {
+            Description = "Print one JSON object instead of text: {\"address\": N, \"size\": N or null}; on failure {\"address\": null, \"size\": null, \"error\": CODE, \"offset\": N, \"message\": TEXT}.",
+        };
         var command = new Command("dtb", "Print the dm-crypt keys blob's address from /chosen/linux,dmcryptkeys of a device tree, as the kdump kernel reads it (arm64, ppc64le, riscv).")
         {
             file,
+            mode,
             json,
         };
-        command.SetAction(parse => Run(parse, parse.GetValue(file) ?? DefaultFile, parse.GetValue(json)));
+        command.SetAction(parse => Run(
+            parse,
+            parse.GetValue(file) ?? DefaultFile,
+            parse.GetValue(mode) == "kernel" ? DeviceTreeMode.Kernel : DeviceTreeMode.Strict,
+            parse.GetValue(json)));
         return command;
     }
 
-    private static int Run(ParseResult parse, string path, bool asJson)
+    private static int Run(ParseResult parse, string path, DeviceTreeMode mode, bool asJson)
     {
         TextWriter output = parse.InvocationConfiguration.Output;
         TextWriter errorOutput = parse.InvocationConfiguration.Error;
-        if (!CmdlineCommand.TryReadSmallFile(path, MaxFileSize, out byte[] dtb, out string readError))
+        if (!TryReadTree(path, out byte[] dtb, out string readError))
         {
             errorOutput.WriteLine($"dtb: {readError}");
             return Program.ExitUsage;
         }
 
-        bool found = DeviceTree.TryReadDmCryptKeys(dtb, out DmCryptKeysRange range, out DeviceTreeError error);
+        bool found = DeviceTree.TryReadDmCryptKeys(dtb, mode, out DmCryptKeysRange range, out DeviceTreeProblem problem);
         if (asJson)
         {
             using var json = new JsonOutput();
@@ -63,7 +79,11 @@ internal static class DtbCommand
             }
             else
             {
-                CmdlineCommand.WriteFailure(json.Writer, error.ToString(), HandoffErrors.GetMessage(error), withSize: true);
+                json.Writer.WriteNull("address");
+                json.Writer.WriteNull("size");
+                json.Writer.WriteString("error", problem.Code);
+                json.Writer.WriteNumber("offset", problem.Offset);
+                json.Writer.WriteString("message", problem.Message);
             }
 
             json.Writer.WriteEndObject();
@@ -71,15 +91,59 @@ internal static class DtbCommand
         }
         else if (found)
         {
-            output.WriteLine(CmdlineCommand.FormatAddress(range.Address));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"0x{range.Address:x}"));
         }
 
         if (!found)
         {
-            errorOutput.WriteLine($"dtb: {HandoffErrors.GetMessage(error)}");
+            errorOutput.WriteLine($"dtb: {problem}");
             return Program.ExitInvalid;
         }
 
         return Program.ExitOk;
+    }
+
+    // Reads the whole file, at most MaxFileSize bytes; sysfs files (/sys/firmware/fdt) are read to their end like any other.
+    private static bool TryReadTree(string path, out byte[] contents, out string error)
+    {
+        contents = [];
+        error = string.Empty;
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 0);
+            byte[] buffer = new byte[64 * 1024];
+            int length = 0;
+            while (true)
+            {
+                if (length == buffer.Length)
+                {
+                    if (buffer.Length > MaxFileSize)
+                    {
+                        error = string.Create(CultureInfo.InvariantCulture, $"'{path}' is larger than {MaxFileSize} bytes");
+                        return false;
+                    }
+
+                    // One byte past the limit is enough to tell a file that is too large.
+                    Array.Resize(ref buffer, Math.Min(buffer.Length * 2, MaxFileSize + 1));
+                }
+
+                int read = stream.Read(buffer, length, buffer.Length - length);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                length += read;
+            }
+
+            Array.Resize(ref buffer, length);
+            contents = buffer;
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
+        {
+            error = $"cannot read '{path}': {e.Message}";
+            return false;
+        }
     }
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 
 namespace CrashDmCrypt.Kernel.Handoff;
@@ -7,8 +8,14 @@ namespace CrashDmCrypt.Kernel.Handoff;
 /// <c>linux,dmcryptkeys</c> of a flattened device tree (as <c>/sys/firmware/fdt</c>), which the kexec
 /// loader writes with <c>fdt_appendprop_addrrange</c> and the kdump kernel reads with the root's
 /// <c>#address-cells</c>. Reading never allocates, never throws on hostile bytes, and walks the
-/// structure block once, front to back, so it always ends.
+/// tree once, front to back, in time linear in its size. It sees what libfdt's lookups see: the first
+/// <c>chosen</c> child of the root, and only the properties before a node's first subnode.
 /// </summary>
+/// <remarks>
+/// Readers return <see langword="false"/> with a <see cref="DeviceTreeProblem"/> for bad input; writers into a
+/// caller's buffer return an <see cref="OperationStatus"/>; only caller bugs (a cell count other than 1 or 2, an
+/// undefined mode) throw.
+/// </remarks>
 public static class DeviceTree
 {
     /// <summary>Deepest node nesting the reader follows; deeper trees are refused.</summary>
@@ -18,37 +25,64 @@ public static class DeviceTree
     public const string DmCryptKeysPropertyName = "linux,dmcryptkeys";
 
     /// <summary>
-    /// <c>#address-cells</c> when the root has none: the Devicetree Specification's default, which libfdt's
-    /// <c>fdt_address_cells</c> (and so the loader) uses. Linux's early FDT code assumes 1 instead
-    /// (<c>OF_ROOT_NODE_ADDR_CELLS_DEFAULT</c>), so a root without the property is ambiguous; real trees always have it.
+    /// <c>#address-cells</c> of a root without one as libfdt's <c>fdt_address_cells</c> (and so the loader's
+    /// <c>fdt_appendprop_addrrange</c>) and the Devicetree Specification (2.3.5) assume.
     /// </summary>
-    public const int DefaultAddressCells = 2;
+    public const int LibfdtDefaultAddressCells = 2;
 
-    /// <summary><c>#size-cells</c> when the root has none (the specification's and libfdt's default).</summary>
+    /// <summary>
+    /// <c>#address-cells</c> of a root without one as the kdump kernel reads it: <c>early_init_dt_scan_root</c>
+    /// (drivers/of/fdt.c) starts <c>dt_root_addr_cells</c> at <c>OF_ROOT_NODE_ADDR_CELLS_DEFAULT</c>, which is 1
+    /// on every architecture but SPARC (drivers/of/of_private.h). Strict mode refuses such a tree
+    /// (<see cref="DeviceTreeError.AddressCellsMissing"/>); <see cref="DeviceTreeMode.Kernel"/> uses this value.
+    /// </summary>
+    public const int KernelDefaultAddressCells = 1;
+
+    /// <summary><c>#size-cells</c> of a root without one: 1 for libfdt's <c>fdt_size_cells</c>, the specification and the kernel alike.</summary>
     public const int DefaultSizeCells = 1;
 
-    private const int CellSize = 4;
+    private const int CellSize = FdtLayout.WordSize;
+
+    // Names as fdt_getprop compares them: the bytes, then the NUL that ends the name in the strings block.
+    private static ReadOnlySpan<byte> AddressCellsName => "#address-cells\0"u8;
+
+    private static ReadOnlySpan<byte> SizeCellsName => "#size-cells\0"u8;
+
+    private static ReadOnlySpan<byte> DmCryptKeysName => "linux,dmcryptkeys\0"u8;
+
+    /// <summary>
+    /// Validates a flattened device tree and reads <c>/chosen/linux,dmcryptkeys</c> in strict mode
+    /// (<see cref="DeviceTreeMode.Strict"/>).
+    /// </summary>
+    /// <param name="dtb">The tree; it may be longer than its <c>totalsize</c>, and what follows is ignored.</param>
+    /// <param name="range">The address, and the size when the property has one; <c>default</c> on failure.</param>
+    /// <param name="problem">The first failed check and its offset; <c>default</c> (<see cref="DeviceTreeError.None"/>) on success.</param>
+    /// <returns>Whether the property was found and decoded.</returns>
+    public static bool TryReadDmCryptKeys(ReadOnlySpan<byte> dtb, out DmCryptKeysRange range, out DeviceTreeProblem problem) =>
+        TryReadDmCryptKeys(dtb, DeviceTreeMode.Strict, out range, out problem);
 
     /// <summary>
     /// Validates a flattened device tree and reads <c>/chosen/linux,dmcryptkeys</c>. The header, the three
     /// blocks and every token are checked (see <see cref="DeviceTreeError"/> for the order) before the property
     /// is decoded. As in libfdt's path lookup, <c>/chosen</c> is the first child of the root named
-    /// <c>chosen</c> or <c>chosen@</c>anything.
+    /// <c>chosen</c> or <c>chosen@</c>anything; as in <c>fdt_getprop</c>, a node's properties end at its first
+    /// subnode, so a <c>linux,dmcryptkeys</c>, <c>#address-cells</c> or <c>#size-cells</c> after one does not count.
     /// </summary>
     /// <param name="dtb">The tree; it may be longer than its <c>totalsize</c>, and what follows is ignored.</param>
+    /// <param name="mode">The rule set: <see cref="DeviceTreeMode.Strict"/> or <see cref="DeviceTreeMode.Kernel"/>.</param>
     /// <param name="range">The address, and the size when the property has one; <c>default</c> on failure.</param>
-    /// <param name="error">The first failed check; <see cref="DeviceTreeError.None"/> on success.</param>
+    /// <param name="problem">The first failed check and its offset; <c>default</c> (<see cref="DeviceTreeError.None"/>) on success.</param>
     /// <returns>Whether the property was found and decoded.</returns>
-    public static bool TryReadDmCryptKeys(ReadOnlySpan<byte> dtb, out DmCryptKeysRange range, out DeviceTreeError error)
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="mode"/> is not a defined value.</exception>
+    public static bool TryReadDmCryptKeys(ReadOnlySpan<byte> dtb, DeviceTreeMode mode, out DmCryptKeysRange range, out DeviceTreeProblem problem)
     {
-        error = Read(dtb, out range);
-        if (error != DeviceTreeError.None)
+        if (mode is not (DeviceTreeMode.Strict or DeviceTreeMode.Kernel))
         {
-            range = default;
-            return false;
+            throw new ArgumentOutOfRangeException(nameof(mode), mode, "Undefined device tree mode.");
         }
 
-        return true;
+        var meter = default(NoDeviceTreeWorkMeter);
+        return TryRead(dtb, mode, ref meter, out range, out problem);
     }
 
     /// <summary>Length of the property value for the given root cell counts: an address then a size, 4 bytes a cell.</summary>
@@ -68,45 +102,58 @@ public static class DeviceTree
     /// <paramref name="addressCells"/> big-endian cells, then the size in <paramref name="sizeCells"/> cells,
     /// with libfdt's range checks.
     /// </summary>
-    /// <param name="destination">Where to write; at least <see cref="GetDmCryptKeysPropertyLength"/> bytes.</param>
+    /// <param name="destination">Where to write; <see cref="GetDmCryptKeysPropertyLength"/> bytes are needed.</param>
     /// <param name="address">The blob's address.</param>
     /// <param name="size">The blob's size.</param>
     /// <param name="addressCells">Root <c>#address-cells</c>, 1 or 2.</param>
     /// <param name="sizeCells">Root <c>#size-cells</c>, 1 or 2.</param>
-    /// <returns>Bytes written.</returns>
-    /// <exception cref="ArgumentOutOfRangeException">
-    /// A cell count other than 1 or 2; with one address cell, an address above 0xffffffff or a range ending past 4 GiB;
-    /// with one size cell, a size above 0xffffffff (libfdt's <c>-FDT_ERR_BADVALUE</c>).
-    /// </exception>
-    /// <exception cref="ArgumentException"><paramref name="destination"/> is too small.</exception>
-    public static int WriteDmCryptKeysProperty(Span<byte> destination, ulong address, ulong size, int addressCells, int sizeCells)
+    /// <param name="bytesWritten">Bytes written; 0 unless the status is <see cref="OperationStatus.Done"/>.</param>
+    /// <param name="problem">
+    /// For <see cref="OperationStatus.InvalidData"/>, why (libfdt's <c>-FDT_ERR_BADVALUE</c>):
+    /// <see cref="DeviceTreeError.AddressDoesNotFitCells"/> (offset 0) with one address cell and an address above
+    /// 0xffffffff or a range ending past 4 GiB, or <see cref="DeviceTreeError.SizeDoesNotFitCells"/> (offset of the
+    /// size cells) with one size cell and a size above 0xffffffff; otherwise <c>default</c>.
+    /// </param>
+    /// <returns>
+    /// <see cref="OperationStatus.Done"/>; <see cref="OperationStatus.InvalidData"/> when the values do not fit the
+    /// cells (checked first: no buffer helps); <see cref="OperationStatus.DestinationTooSmall"/> when
+    /// <paramref name="destination"/> is shorter than the value (nothing is written).
+    /// </returns>
+    /// <exception cref="ArgumentOutOfRangeException">A cell count other than 1 or 2.</exception>
+    public static OperationStatus WriteDmCryptKeysProperty(
+        Span<byte> destination, ulong address, ulong size, int addressCells, int sizeCells, out int bytesWritten, out DeviceTreeProblem problem)
     {
         int length = GetDmCryptKeysPropertyLength(addressCells, sizeCells);
-        if (addressCells == 1)
+        bytesWritten = 0;
+        problem = default;
+        if (addressCells == 1 && (address > uint.MaxValue || size > (1UL << 32) - address))
         {
-            ArgumentOutOfRangeException.ThrowIfGreaterThan(address, uint.MaxValue);
-            ArgumentOutOfRangeException.ThrowIfGreaterThan(size, (1UL << 32) - address);
+            problem = new DeviceTreeProblem { Error = DeviceTreeError.AddressDoesNotFitCells, Offset = 0 };
+            return OperationStatus.InvalidData;
         }
 
-        if (sizeCells == 1)
+        if (sizeCells == 1 && size > uint.MaxValue)
         {
-            ArgumentOutOfRangeException.ThrowIfGreaterThan(size, uint.MaxValue);
+            problem = new DeviceTreeProblem { Error = DeviceTreeError.SizeDoesNotFitCells, Offset = addressCells * CellSize };
+            return OperationStatus.InvalidData;
         }
 
         if (destination.Length < length)
         {
-            throw new ArgumentException($"The destination needs {length} bytes.", nameof(destination));
+            return OperationStatus.DestinationTooSmall;
         }
 
         WriteCells(destination, address, addressCells);
         WriteCells(destination[(addressCells * CellSize)..], size, sizeCells);
-        return length;
+        bytesWritten = length;
+        return OperationStatus.Done;
     }
 
     /// <summary>
     /// Builds a minimal valid DTB (version 17) as a kexec loader would hand it to the kdump kernel: a memory
     /// reservation entry for the range, a root node with <c>#address-cells</c> and <c>#size-cells</c>, and
-    /// <c>/chosen</c> with <c>linux,dmcryptkeys</c> (and <c>bootargs</c> when given).
+    /// <c>/chosen</c> with <c>linux,dmcryptkeys</c> (and <c>bootargs</c> when given). An allocating convenience
+    /// for tests and the simulation: unlike the reader and <see cref="WriteDmCryptKeysProperty"/>, it throws.
     /// </summary>
     /// <param name="address">The blob's address.</param>
     /// <param name="size">The blob's size.</param>
@@ -114,11 +161,21 @@ public static class DeviceTree
     /// <param name="sizeCells">Root <c>#size-cells</c>, 1 or 2.</param>
     /// <param name="bootArgs">Optional <c>/chosen/bootargs</c> (the kernel command line), written as a NUL-terminated string.</param>
     /// <returns>The DTB, exactly <c>totalsize</c> bytes long.</returns>
-    /// <exception cref="ArgumentOutOfRangeException">As for <see cref="WriteDmCryptKeysProperty"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">
+    /// A cell count other than 1 or 2; or an address or size that does not fit its cells (where
+    /// <see cref="WriteDmCryptKeysProperty"/> returns <see cref="OperationStatus.InvalidData"/>; the message carries the problem's code).
+    /// </exception>
     public static byte[] BuildDtb(ulong address, ulong size, int addressCells = 2, int sizeCells = 2, string? bootArgs = null)
     {
         Span<byte> value = stackalloc byte[4 * CellSize];
-        int length = WriteDmCryptKeysProperty(value, address, size, addressCells, sizeCells);
+        OperationStatus status = WriteDmCryptKeysProperty(value, address, size, addressCells, sizeCells, out int length, out DeviceTreeProblem problem);
+        if (status != OperationStatus.Done)
+        {
+            // The stack buffer fits every cell count, so only the values can be refused.
+            throw new ArgumentOutOfRangeException(
+                problem.Error == DeviceTreeError.SizeDoesNotFitCells ? nameof(size) : nameof(address), problem.ToString());
+        }
+
         var builder = new FdtBuilder();
         builder.AddReservation(address, size);
         builder.BeginNode(string.Empty);
@@ -136,100 +193,149 @@ public static class DeviceTree
         return builder.Finish();
     }
 
-    private static DeviceTreeError Read(ReadOnlySpan<byte> dtb, out DmCryptKeysRange range)
+    /// <summary>The reader, metered: <paramref name="meter"/> counts the bytes examined.</summary>
+    internal static bool TryRead<TMeter>(ReadOnlySpan<byte> dtb, DeviceTreeMode mode, ref TMeter meter, out DmCryptKeysRange range, out DeviceTreeProblem problem)
+        where TMeter : struct, IDeviceTreeWorkMeter
+    {
+        problem = Read(dtb, mode, ref meter, out range);
+        if (problem.Error != DeviceTreeError.None)
+        {
+            range = default;
+            return false;
+        }
+
+        return true;
+    }
+
+    private static DeviceTreeProblem Read<TMeter>(ReadOnlySpan<byte> dtb, DeviceTreeMode mode, ref TMeter meter, out DmCryptKeysRange range)
+        where TMeter : struct, IDeviceTreeWorkMeter
     {
         range = default;
-        DeviceTreeError error = CheckHeader(dtb, out Blocks blocks);
-        if (error != DeviceTreeError.None)
+        DeviceTreeProblem problem = CheckHeader(dtb, ref meter, out Blocks blocks);
+        if (problem.Error != DeviceTreeError.None)
         {
-            return error;
+            return problem;
         }
 
         ReadOnlySpan<byte> structure = dtb.Slice(blocks.StructOffset, blocks.StructSize);
         ReadOnlySpan<byte> strings = dtb.Slice(blocks.StringsOffset, blocks.StringsSize);
-        error = Walk(structure, strings, out Found found);
-        if (error != DeviceTreeError.None)
+        problem = Walk(structure, strings, blocks.StructOffset, mode, ref meter, out Found found);
+        if (problem.Error != DeviceTreeError.None)
         {
-            return error;
+            return problem;
         }
 
-        if (!TryCells(found.AddressCells, DefaultAddressCells, out int addressCells)
-            || !TryCells(found.SizeCells, DefaultSizeCells, out int sizeCells))
+        if (found.ChosenToken < 0)
         {
-            return DeviceTreeError.BadCellCount;
+            // The root's FDT_BEGIN_NODE: the node that has no chosen child.
+            return Fail(DeviceTreeError.ChosenMissing, blocks.StructOffset);
         }
 
-        if (!found.ChosenSeen)
+        if (found.PropertyToken < 0)
         {
-            return DeviceTreeError.ChosenMissing;
+            return Fail(DeviceTreeError.PropertyMissing, found.ChosenToken);
         }
 
-        if (found.PropertyLength < 0)
+        int addressCells;
+        if (found.AddressCellsToken < 0)
         {
-            return DeviceTreeError.PropertyMissing;
+            if (!AssumesKernelAddressCells(mode))
+            {
+                return Fail(DeviceTreeError.AddressCellsMissing, blocks.StructOffset);
+            }
+
+            addressCells = KernelDefaultAddressCells;
+        }
+        else if (found.AddressCells is 1 or 2)
+        {
+            addressCells = found.AddressCells;
+        }
+        else
+        {
+            return Fail(DeviceTreeError.BadCellCount, found.AddressCellsToken);
         }
 
-        ReadOnlySpan<byte> value = structure.Slice(found.PropertyOffset, found.PropertyLength);
+        int sizeCells = DefaultSizeCells;
+        if (found.SizeCellsToken >= 0)
+        {
+            if (found.SizeCells is not (1 or 2))
+            {
+                return Fail(DeviceTreeError.BadCellCount, found.SizeCellsToken);
+            }
+
+            sizeCells = found.SizeCells;
+        }
+
+        ReadOnlySpan<byte> value = dtb.Slice(found.PropertyValue, found.PropertyLength);
         int addressLength = addressCells * CellSize;
+        meter.Add(Math.Min(value.Length, 4 * CellSize));
 
         // The kdump kernel reads only the address (dt_mem_next_cell with the root's address cells);
         // the loader's fdt_appendprop_addrrange also writes the size.
         if (value.Length == addressLength)
         {
-            range = new DmCryptKeysRange(ReadCells(value, addressCells), null);
-            return DeviceTreeError.None;
+            range = new DmCryptKeysRange { Address = ReadCells(value, addressCells) };
+            return default;
         }
 
         if (value.Length == addressLength + (sizeCells * CellSize))
         {
-            range = new DmCryptKeysRange(ReadCells(value, addressCells), ReadCells(value[addressLength..], sizeCells));
-            return DeviceTreeError.None;
+            range = new DmCryptKeysRange { Address = ReadCells(value, addressCells), Size = ReadCells(value[addressLength..], sizeCells) };
+            return default;
         }
 
-        return DeviceTreeError.BadPropertyLength;
+        return Fail(DeviceTreeError.BadPropertyLength, found.PropertyToken);
     }
 
     // fdt_check_header: magic, version, then each block inside [header, totalsize); plus alignment and overlap.
-    private static DeviceTreeError CheckHeader(ReadOnlySpan<byte> dtb, out Blocks blocks)
+    // Offsets name the header field at fault (the offset field of a block, or its size field when only the size is wrong).
+    private static DeviceTreeProblem CheckHeader<TMeter>(ReadOnlySpan<byte> dtb, ref TMeter meter, out Blocks blocks)
+        where TMeter : struct, IDeviceTreeWorkMeter
     {
         blocks = default;
         if (dtb.Length < FdtLayout.WordSize)
         {
-            return DeviceTreeError.TruncatedHeader;
+            return Fail(DeviceTreeError.TruncatedHeader, dtb.Length);
         }
 
         if (Word(dtb, FdtLayout.MagicOffset) != FdtLayout.Magic)
         {
-            return DeviceTreeError.BadMagic;
+            return Fail(DeviceTreeError.BadMagic, FdtLayout.MagicOffset);
         }
 
         if (dtb.Length < FdtLayout.VersionPrefixSize)
         {
-            return DeviceTreeError.TruncatedHeader;
+            return Fail(DeviceTreeError.TruncatedHeader, dtb.Length);
         }
 
         uint version = Word(dtb, FdtLayout.VersionOffset);
-        if (version < FdtLayout.FirstSupportedVersion || Word(dtb, FdtLayout.LastCompatibleVersionOffset) > FdtLayout.LastSupportedVersion)
+        if (version < FdtLayout.FirstSupportedVersion)
         {
-            return DeviceTreeError.UnsupportedVersion;
+            return Fail(DeviceTreeError.UnsupportedVersion, FdtLayout.VersionOffset);
+        }
+
+        if (Word(dtb, FdtLayout.LastCompatibleVersionOffset) > FdtLayout.LastSupportedVersion)
+        {
+            return Fail(DeviceTreeError.UnsupportedVersion, FdtLayout.LastCompatibleVersionOffset);
         }
 
         bool hasStructSize = version >= 17;
         int headerSize = hasStructSize ? FdtLayout.HeaderSize : FdtLayout.HeaderSizeV16;
         if (dtb.Length < headerSize)
         {
-            return DeviceTreeError.TruncatedHeader;
+            return Fail(DeviceTreeError.TruncatedHeader, dtb.Length);
         }
 
+        meter.Add(headerSize);
         uint totalSize = Word(dtb, FdtLayout.TotalSizeOffset);
         if (totalSize < (uint)headerSize)
         {
-            return DeviceTreeError.TotalSizeTooSmall;
+            return Fail(DeviceTreeError.TotalSizeTooSmall, FdtLayout.TotalSizeOffset);
         }
 
         if (totalSize > (uint)dtb.Length)
         {
-            return DeviceTreeError.TotalSizeBeyondBuffer;
+            return Fail(DeviceTreeError.TotalSizeBeyondBuffer, FdtLayout.TotalSizeOffset);
         }
 
         uint reservationOffset = Word(dtb, FdtLayout.ReservationMapOffsetOffset);
@@ -241,16 +347,30 @@ public static class DeviceTree
 
             // Version 16 has no size_dt_struct: the block runs to the strings block if that follows it, else to the end.
             : (stringsOffset > structOffset && stringsOffset <= totalSize ? stringsOffset : totalSize) - (ulong)structOffset;
-        if (!InBlock(reservationOffset, 0, headerSize, totalSize)
-            || !InBlock(structOffset, structSize, headerSize, totalSize)
-            || !InBlock(stringsOffset, stringsSize, headerSize, totalSize))
+        int blockField = BlockOutOfRangeField(reservationOffset, 0, FdtLayout.ReservationMapOffsetOffset, FdtLayout.ReservationMapOffsetOffset, headerSize, totalSize);
+        if (blockField < 0)
         {
-            return DeviceTreeError.BlockOutOfRange;
+            blockField = BlockOutOfRangeField(structOffset, structSize, FdtLayout.StructOffsetOffset, hasStructSize ? FdtLayout.StructSizeOffset : FdtLayout.StructOffsetOffset, headerSize, totalSize);
         }
 
-        if (structOffset % FdtLayout.WordSize != 0 || reservationOffset % FdtLayout.ReservationMapAlignment != 0)
+        if (blockField < 0)
         {
-            return DeviceTreeError.BlockMisaligned;
+            blockField = BlockOutOfRangeField(stringsOffset, stringsSize, FdtLayout.StringsOffsetOffset, FdtLayout.StringsSizeOffset, headerSize, totalSize);
+        }
+
+        if (blockField >= 0)
+        {
+            return Fail(DeviceTreeError.BlockOutOfRange, blockField);
+        }
+
+        if (structOffset % FdtLayout.WordSize != 0)
+        {
+            return Fail(DeviceTreeError.BlockMisaligned, FdtLayout.StructOffsetOffset);
+        }
+
+        if (reservationOffset % FdtLayout.ReservationMapAlignment != 0)
+        {
+            return Fail(DeviceTreeError.BlockMisaligned, FdtLayout.ReservationMapOffsetOffset);
         }
 
         // The map is as long as its entries up to and including the (0, 0) terminator.
@@ -258,6 +378,7 @@ public static class DeviceTree
         for (ulong entry = reservationOffset; entry + FdtLayout.ReservationEntrySize <= totalSize; entry += FdtLayout.ReservationEntrySize)
         {
             ReadOnlySpan<byte> pair = dtb.Slice((int)entry, FdtLayout.ReservationEntrySize);
+            meter.Add(FdtLayout.ReservationEntrySize);
             if (BinaryPrimitives.ReadUInt64BigEndian(pair) == 0 && BinaryPrimitives.ReadUInt64BigEndian(pair[8..]) == 0)
             {
                 reservationEnd = entry + FdtLayout.ReservationEntrySize;
@@ -267,75 +388,110 @@ public static class DeviceTree
 
         if (reservationEnd == 0)
         {
-            return DeviceTreeError.ReservationMapUnterminated;
+            return Fail(DeviceTreeError.ReservationMapUnterminated, (int)reservationOffset);
         }
 
-        if (Overlap(reservationOffset, reservationEnd, structOffset, structOffset + structSize)
-            || Overlap(reservationOffset, reservationEnd, stringsOffset, (ulong)stringsOffset + stringsSize)
-            || Overlap(structOffset, structOffset + structSize, stringsOffset, (ulong)stringsOffset + stringsSize))
+        // Each pair is reported at the header field of the block that starts later (of the second named, on a tie).
+        if (Overlap(reservationOffset, reservationEnd, structOffset, structOffset + structSize))
         {
-            return DeviceTreeError.BlocksOverlap;
+            return Fail(DeviceTreeError.BlocksOverlap, structOffset >= reservationOffset ? FdtLayout.StructOffsetOffset : FdtLayout.ReservationMapOffsetOffset);
+        }
+
+        if (Overlap(reservationOffset, reservationEnd, stringsOffset, (ulong)stringsOffset + stringsSize))
+        {
+            return Fail(DeviceTreeError.BlocksOverlap, stringsOffset >= reservationOffset ? FdtLayout.StringsOffsetOffset : FdtLayout.ReservationMapOffsetOffset);
+        }
+
+        if (Overlap(structOffset, structOffset + structSize, stringsOffset, (ulong)stringsOffset + stringsSize))
+        {
+            return Fail(DeviceTreeError.BlocksOverlap, stringsOffset >= structOffset ? FdtLayout.StringsOffsetOffset : FdtLayout.StructOffsetOffset);
         }
 
         blocks = new Blocks((int)structOffset, (int)structSize, (int)stringsOffset, (int)stringsSize);
-        return DeviceTreeError.None;
+        return default;
     }
 
-    // One pass over the tokens. Every step moves forward by at least one word, so the walk ends.
-    private static DeviceTreeError Walk(ReadOnlySpan<byte> structure, ReadOnlySpan<byte> strings, out Found found)
+    // One pass over the tokens. Every step moves forward by at least one word, so the walk ends; every byte is
+    // examined a bounded number of times, so it is linear in the tree's size.
+    private static DeviceTreeProblem Walk<TMeter>(ReadOnlySpan<byte> structure, ReadOnlySpan<byte> strings, int structBase, DeviceTreeMode mode, ref TMeter meter, out Found found)
+        where TMeter : struct, IDeviceTreeWorkMeter
     {
-        found = new Found { AddressCells = -1, SizeCells = -1, PropertyLength = -1 };
+        found = new Found { AddressCellsToken = -1, SizeCellsToken = -1, ChosenToken = -1, PropertyToken = -1 };
+
+        // A name at nameoff is NUL-terminated inside the block exactly when a NUL lies at or after nameoff, so the
+        // last NUL of the block, found once, answers it for every property (no search per property).
+        int lastNul = strings.LastIndexOf((byte)0);
+        meter.Add(lastNul < 0 ? strings.Length : strings.Length - lastNul);
         int position = 0;
         int depth = 0;
         bool rootSeen = false;
-        bool inChosen = false;
+
+        // fdt_getprop (fdt_first_property_offset, fdt_next_property_offset) stops at the node's first
+        // FDT_BEGIN_NODE: later properties exist in the bytes but not for libfdt or the kernel.
+        bool rootPropertiesOpen = false;
+        bool chosenPropertiesOpen = false;
         while (true)
         {
+            int token = structBase + position;
             if (position == structure.Length)
             {
-                return DeviceTreeError.MissingEnd;
+                return Fail(DeviceTreeError.MissingEnd, token);
             }
 
             if (structure.Length - position < FdtLayout.WordSize)
             {
-                return DeviceTreeError.StructureTruncated;
+                return Fail(DeviceTreeError.StructureTruncated, token);
             }
 
-            uint token = Word(structure, position);
+            uint tag = Word(structure, position);
+            meter.Add(FdtLayout.WordSize);
             position += FdtLayout.WordSize;
-            switch (token)
+            switch (tag)
             {
                 case FdtLayout.TokenBeginNode:
                 {
                     if (depth == 0 && rootSeen)
                     {
-                        return DeviceTreeError.BadRootNode;
+                        return Fail(DeviceTreeError.BadRootNode, token);
                     }
 
                     int nameLength = structure[position..].IndexOf((byte)0);
+                    meter.Add(nameLength < 0 ? structure.Length - position : nameLength + 1);
                     if (nameLength < 0)
                     {
-                        return DeviceTreeError.NodeNameUnterminated;
+                        return Fail(DeviceTreeError.NodeNameUnterminated, token);
                     }
 
                     ReadOnlySpan<byte> name = structure.Slice(position, nameLength);
                     long next = FdtLayout.AlignToWord((long)position + nameLength + 1);
                     if (next > structure.Length)
                     {
-                        return DeviceTreeError.StructureTruncated;
+                        return Fail(DeviceTreeError.StructureTruncated, token);
                     }
 
                     position = (int)next;
                     if (++depth > MaxDepth)
                     {
-                        return DeviceTreeError.DepthOverflow;
+                        return Fail(DeviceTreeError.DepthOverflow, token);
                     }
 
-                    rootSeen = true;
-                    if (depth == 2 && !found.ChosenSeen && IsChosen(name))
+                    if (depth == 1)
                     {
-                        found.ChosenSeen = true;
-                        inChosen = true;
+                        rootSeen = true;
+                        rootPropertiesOpen = true;
+                    }
+                    else if (depth == 2)
+                    {
+                        rootPropertiesOpen = false;
+                        if (found.ChosenToken < 0 && IsChosen(name))
+                        {
+                            found.ChosenToken = token;
+                            chosenPropertiesOpen = true;
+                        }
+                    }
+                    else if (depth == 3)
+                    {
+                        chosenPropertiesOpen = false;
                     }
 
                     break;
@@ -344,12 +500,14 @@ public static class DeviceTree
                 case FdtLayout.TokenEndNode:
                     if (depth == 0)
                     {
-                        return DeviceTreeError.DepthUnderflow;
+                        return Fail(DeviceTreeError.DepthUnderflow, token);
                     }
 
-                    if (depth == 2)
+                    if (depth <= 2)
                     {
-                        inChosen = false;
+                        // The end of the root or of a root's child (the first chosen, if it is that one).
+                        rootPropertiesOpen = false;
+                        chosenPropertiesOpen = false;
                     }
 
                     depth--;
@@ -359,110 +517,143 @@ public static class DeviceTree
                 {
                     if (structure.Length - position < FdtLayout.PropertyHeaderSize)
                     {
-                        return DeviceTreeError.StructureTruncated;
+                        return Fail(DeviceTreeError.StructureTruncated, token);
                     }
 
                     uint length = Word(structure, position);
                     uint nameOffset = Word(structure, position + FdtLayout.WordSize);
+                    meter.Add(FdtLayout.PropertyHeaderSize);
                     position += FdtLayout.PropertyHeaderSize;
                     if (length > (uint)(structure.Length - position))
                     {
-                        return DeviceTreeError.PropertyLengthOutOfRange;
+                        return Fail(DeviceTreeError.PropertyLengthOutOfRange, token);
                     }
 
                     int valueOffset = position;
                     long next = FdtLayout.AlignToWord((long)position + length);
                     if (next > structure.Length)
                     {
-                        return DeviceTreeError.StructureTruncated;
+                        return Fail(DeviceTreeError.StructureTruncated, token);
                     }
 
                     position = (int)next;
                     if (depth == 0)
                     {
-                        return DeviceTreeError.PropertyOutsideNode;
+                        return Fail(DeviceTreeError.PropertyOutsideNode, token);
                     }
 
                     if (nameOffset >= (uint)strings.Length)
                     {
-                        return DeviceTreeError.PropertyNameOutOfRange;
+                        return Fail(DeviceTreeError.PropertyNameOutOfRange, token);
                     }
 
-                    int nameLength = strings[(int)nameOffset..].IndexOf((byte)0);
-                    if (nameLength < 0)
+                    if (nameOffset > (uint)lastNul || lastNul < 0)
                     {
-                        return DeviceTreeError.PropertyNameUnterminated;
+                        return Fail(DeviceTreeError.PropertyNameUnterminated, token);
                     }
 
-                    ReadOnlySpan<byte> name = strings.Slice((int)nameOffset, nameLength);
-                    DeviceTreeError error = Record(ref found, depth, inChosen, name, valueOffset, (int)length, structure);
-                    if (error != DeviceTreeError.None)
+                    bool visible = (depth == 1 && rootPropertiesOpen) || (depth == 2 && chosenPropertiesOpen);
+                    if (visible)
                     {
-                        return error;
+                        var property = new Property(token, structBase + valueOffset, (int)length, strings[(int)nameOffset..]);
+                        DeviceTreeError error = Record(ref found, ref meter, mode, depth, property, structure[valueOffset..]);
+                        if (error != DeviceTreeError.None)
+                        {
+                            return Fail(error, token);
+                        }
                     }
 
                     break;
                 }
 
                 case FdtLayout.TokenNop:
+                    // libfdt takes offset 0 of the structure block as the root (fdt_path_offset); a NOP there hides
+                    // every node from fdt_path_offset and fdt_getprop, and so from the kernel.
+                    if (!rootSeen)
+                    {
+                        return Fail(DeviceTreeError.BadRootNode, token);
+                    }
+
                     break;
 
                 case FdtLayout.TokenEnd:
                     if (!rootSeen)
                     {
-                        return DeviceTreeError.BadRootNode;
+                        return Fail(DeviceTreeError.BadRootNode, token);
                     }
 
-                    return depth == 0 ? DeviceTreeError.None : DeviceTreeError.UnclosedNode;
+                    return depth == 0 ? default : Fail(DeviceTreeError.UnclosedNode, token);
 
                 default:
-                    return DeviceTreeError.UnknownToken;
+                    return Fail(DeviceTreeError.UnknownToken, token);
             }
         }
     }
 
-    // Keeps what the lookup needs: the root's cell counts and the first /chosen's property (as an offset, not a copy).
-    private static DeviceTreeError Record(ref Found found, int depth, bool inChosen, ReadOnlySpan<byte> name, int valueOffset, int length, ReadOnlySpan<byte> structure)
+    // Keeps what the lookup needs: the root's cell counts and /chosen's property (as offsets, not copies).
+    // Strict mode refuses a second visible property of the same name; kernel mode keeps the first, as fdt_getprop does.
+    private static DeviceTreeError Record<TMeter>(ref Found found, ref TMeter meter, DeviceTreeMode mode, int depth, in Property property, ReadOnlySpan<byte> value)
+        where TMeter : struct, IDeviceTreeWorkMeter
     {
-        if (depth == 1 && (name.SequenceEqual("#address-cells"u8) || name.SequenceEqual("#size-cells"u8)))
+        if (depth == 1)
         {
-            bool isAddress = name[1] == (byte)'a';
-            ref int cells = ref isAddress ? ref found.AddressCells : ref found.SizeCells;
-            if (cells != -1)
+            bool isAddress = NameIs(property.Name, AddressCellsName, ref meter);
+            if (!isAddress && !NameIs(property.Name, SizeCellsName, ref meter))
             {
-                return DeviceTreeError.DuplicateProperty;
+                return DeviceTreeError.None;
+            }
+
+            ref int cellsToken = ref isAddress ? ref found.AddressCellsToken : ref found.SizeCellsToken;
+            if (cellsToken >= 0)
+            {
+                return TakesFirstOfDuplicates(mode) ? DeviceTreeError.None : DeviceTreeError.DuplicateProperty;
             }
 
             // Anything but one cell cannot be a count; keep it as an out-of-range value for the later check.
-            cells = length == CellSize ? (int)Math.Min(Word(structure, valueOffset), int.MaxValue) : int.MaxValue;
+            meter.Add(Math.Min(property.Length, CellSize));
+            cellsToken = property.Token;
+            (isAddress ? ref found.AddressCells : ref found.SizeCells) =
+                property.Length == CellSize ? (int)Math.Min(Word(value, 0), int.MaxValue) : int.MaxValue;
         }
-        else if (depth == 2 && inChosen && name.SequenceEqual("linux,dmcryptkeys"u8))
+        else if (NameIs(property.Name, DmCryptKeysName, ref meter))
         {
-            if (found.PropertyLength != -1)
+            if (found.PropertyToken >= 0)
             {
-                return DeviceTreeError.DuplicateProperty;
+                return TakesFirstOfDuplicates(mode) ? DeviceTreeError.None : DeviceTreeError.DuplicateProperty;
             }
 
-            found.PropertyOffset = valueOffset;
-            found.PropertyLength = length;
+            found.PropertyToken = property.Token;
+            found.PropertyValue = property.Value;
+            found.PropertyLength = property.Length;
         }
 
         return DeviceTreeError.None;
+    }
+
+    // The kernel mode relaxations, one predicate each.
+    // early_init_dt_scan_root (drivers/of/fdt.c): dt_root_addr_cells starts at OF_ROOT_NODE_ADDR_CELLS_DEFAULT, 1.
+    private static bool AssumesKernelAddressCells(DeviceTreeMode mode) => mode == DeviceTreeMode.Kernel;
+
+    // fdt_getprop (libfdt fdt_ro.c, fdt_get_property_namelen_) returns the first property of the name.
+    private static bool TakesFirstOfDuplicates(DeviceTreeMode mode) => mode == DeviceTreeMode.Kernel;
+
+    // fdt_string_eq_: the name at nameoff equals the wanted one, NUL included. Only that many bytes are compared.
+    private static bool NameIs<TMeter>(ReadOnlySpan<byte> name, ReadOnlySpan<byte> wantedWithNul, ref TMeter meter)
+        where TMeter : struct, IDeviceTreeWorkMeter
+    {
+        meter.Add(Math.Min(name.Length, wantedWithNul.Length));
+        return name.StartsWith(wantedWithNul);
     }
 
     // fdt_path_offset("/chosen") compares a unit-address-free component with the name before any '@'.
     private static bool IsChosen(ReadOnlySpan<byte> name) =>
         name.StartsWith("chosen"u8) && (name.Length == 6 || name[6] == (byte)'@');
 
-    private static bool TryCells(int recorded, int fallback, out int cells)
-    {
-        cells = recorded == -1 ? fallback : recorded;
-        return cells is 1 or 2;
-    }
-
-    // Compared without adding, so no size can wrap the sum.
-    private static bool InBlock(uint offset, ulong size, int headerSize, uint totalSize) =>
-        offset >= (uint)headerSize && offset <= totalSize && size <= totalSize - offset;
+    // Compared without adding, so no size can wrap the sum. Returns the header field at fault, or -1.
+    private static int BlockOutOfRangeField(uint offset, ulong size, int offsetField, int sizeField, int headerSize, uint totalSize) =>
+        offset < (uint)headerSize || offset > totalSize ? offsetField
+        : size > totalSize - offset ? sizeField
+        : -1;
 
     // Half-open ranges; an empty block overlaps nothing.
     private static bool Overlap(ulong start1, ulong end1, ulong start2, ulong end2) =>
@@ -493,14 +684,32 @@ public static class DeviceTree
         }
     }
 
+    private static DeviceTreeProblem Fail(DeviceTreeError error, int offset) => new() { Error = error, Offset = offset };
+
     private readonly record struct Blocks(int StructOffset, int StructSize, int StringsOffset, int StringsSize);
 
+    // One FDT_PROP: offsets from the DTB's first byte, and the strings block from the property's nameoff on.
+    private readonly ref struct Property(int token, int value, int length, ReadOnlySpan<byte> name)
+    {
+        public int Token { get; } = token;
+
+        public int Value { get; } = value;
+
+        public int Length { get; } = length;
+
+        public ReadOnlySpan<byte> Name { get; } = name;
+    }
+
+    // Offsets from the DTB's first byte; a token offset of -1 means not seen.
     private struct Found
     {
         public int AddressCells;
+        public int AddressCellsToken;
         public int SizeCells;
-        public bool ChosenSeen;
-        public int PropertyOffset;
+        public int SizeCellsToken;
+        public int ChosenToken;
+        public int PropertyToken;
+        public int PropertyValue;
         public int PropertyLength;
     }
 }

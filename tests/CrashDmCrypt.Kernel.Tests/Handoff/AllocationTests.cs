@@ -13,6 +13,8 @@ public class AllocationTests
         byte[] hostile = DeviceTree.BuildDtb(0x7e001000, 392);
         hostile[^1] = (byte)'x';
 
+        Span<byte> value = stackalloc byte[16];
+
         // First calls compile the code; only the second round is measured.
         for (int round = 0; round < 2; round++)
         {
@@ -20,13 +22,14 @@ public class AllocationTests
             bool lineOk = KernelCommandLine.TryGetDmCryptKeysAddress(lineBytes, CommandLineQuirks.Kernel, out ulong address, out _);
             bool numberOk = KernelCommandLine.TryParseMemparse("0x3fffffffffffffK"u8, out _, out _);
             bool dtbOk = DeviceTree.TryReadDmCryptKeys(dtb, out DmCryptKeysRange range, out _);
-            bool hostileOk = DeviceTree.TryReadDmCryptKeys(hostile, out _, out DeviceTreeError hostileError);
+            bool hostileOk = DeviceTree.TryReadDmCryptKeys(hostile, DeviceTreeMode.Kernel, out _, out DeviceTreeProblem hostileProblem);
+            System.Buffers.OperationStatus written = DeviceTree.WriteDmCryptKeysProperty(value, 0x7e001000, 392, 2, 2, out _, out _);
             long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
 
-            Assert.True(lineOk && numberOk && dtbOk && !hostileOk);
+            Assert.True(lineOk && numberOk && dtbOk && !hostileOk && written == System.Buffers.OperationStatus.Done);
             Assert.Equal(16UL << 20, address);
-            Assert.Equal(new DmCryptKeysRange(0x7e001000, 392), range);
-            Assert.Equal(DeviceTreeError.PropertyNameUnterminated, hostileError);
+            Assert.Equal(new DmCryptKeysRange { Address = 0x7e001000, Size = 392 }, range);
+            Assert.Equal(DeviceTreeError.PropertyNameUnterminated, hostileProblem.Error);
             if (round == 1)
             {
                 Assert.Equal(0, allocated);

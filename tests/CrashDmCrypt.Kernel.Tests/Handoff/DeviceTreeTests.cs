@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using CrashDmCrypt.Kernel.Handoff;
 
@@ -23,9 +24,11 @@ public class DeviceTreeTests
     public void Build_then_read_gives_back_the_range(int addressCells, int sizeCells)
     {
         byte[] dtb = DeviceTree.BuildDtb(Address, Size, addressCells, sizeCells);
-        Assert.True(DeviceTree.TryReadDmCryptKeys(dtb, out DmCryptKeysRange range, out DeviceTreeError error), error.ToString());
-        Assert.Equal(new DmCryptKeysRange(Address, Size), range);
-        Assert.Equal(DeviceTreeError.None, error);
+        Assert.True(DeviceTree.TryReadDmCryptKeys(dtb, out DmCryptKeysRange range, out DeviceTreeProblem problem), problem.ToString());
+        Assert.Equal(Range(Address, Size), range);
+        Assert.Equal(default, problem);
+        Assert.True(DeviceTree.TryReadDmCryptKeys(dtb, DeviceTreeMode.Kernel, out DmCryptKeysRange kernel, out _));
+        Assert.Equal(range, kernel);
     }
 
     [Theory]
@@ -56,8 +59,8 @@ public class DeviceTreeTests
             }
 
             byte[] dtb = DeviceTree.BuildDtb(address, size, addressCells, sizeCells, bootArgs: "console=ttyS0");
-            Assert.True(DeviceTree.TryReadDmCryptKeys(dtb, out DmCryptKeysRange range, out DeviceTreeError error), error.ToString());
-            Assert.Equal(new DmCryptKeysRange(address, size), range);
+            Assert.True(DeviceTree.TryReadDmCryptKeys(dtb, out DmCryptKeysRange range, out DeviceTreeProblem problem), problem.ToString());
+            Assert.Equal(Range(address, size), range);
         }
     }
 
@@ -80,29 +83,36 @@ public class DeviceTreeTests
     public void Property_value_is_big_endian_cells(int addressCells, int sizeCells, string hex)
     {
         byte[] destination = new byte[20];
-        int written = DeviceTree.WriteDmCryptKeysProperty(destination, 0x12345678, 0x188, addressCells, sizeCells);
+        OperationStatus status = DeviceTree.WriteDmCryptKeysProperty(destination, 0x12345678, 0x188, addressCells, sizeCells, out int written, out DeviceTreeProblem problem);
+        Assert.Equal(OperationStatus.Done, status);
+        Assert.Equal(default, problem);
         Assert.Equal(Convert.FromHexString(hex.Replace(" ", "", StringComparison.Ordinal)), destination[..written]);
         Assert.Equal(DeviceTree.GetDmCryptKeysPropertyLength(addressCells, sizeCells), written);
     }
 
     [Theory]
-    [InlineData(0xffffffffUL, 1UL, 1, 2, true)]
-    [InlineData(0x100000000UL, 0UL, 1, 2, false)]
-    [InlineData(0xfffff000UL, 0x1000UL, 1, 2, true)]
-    [InlineData(0xfffff000UL, 0x1001UL, 1, 2, false)]
-    [InlineData(0UL, 0xffffffffUL, 2, 1, true)]
-    [InlineData(0UL, 0x100000000UL, 2, 1, false)]
-    [InlineData(ulong.MaxValue, ulong.MaxValue, 2, 2, true)]
-    public void Writer_applies_libfdt_range_checks(ulong address, ulong size, int addressCells, int sizeCells, bool accepted)
+    [InlineData(0xffffffffUL, 1UL, 1, 2, DeviceTreeError.None, 0)]
+    [InlineData(0x100000000UL, 0UL, 1, 2, DeviceTreeError.AddressDoesNotFitCells, 0)]
+    [InlineData(0xfffff000UL, 0x1000UL, 1, 2, DeviceTreeError.None, 0)]
+    [InlineData(0xfffff000UL, 0x1001UL, 1, 2, DeviceTreeError.AddressDoesNotFitCells, 0)]
+    [InlineData(0UL, 0xffffffffUL, 2, 1, DeviceTreeError.None, 0)]
+    [InlineData(0UL, 0x100000000UL, 2, 1, DeviceTreeError.SizeDoesNotFitCells, 8)]
+    [InlineData(0UL, 0x100000000UL, 1, 1, DeviceTreeError.SizeDoesNotFitCells, 4)]
+    [InlineData(1UL, 0x100000000UL, 1, 1, DeviceTreeError.AddressDoesNotFitCells, 0)]
+    [InlineData(1UL, 0x100000000UL, 2, 1, DeviceTreeError.SizeDoesNotFitCells, 8)]
+    [InlineData(ulong.MaxValue, ulong.MaxValue, 2, 2, DeviceTreeError.None, 0)]
+    public void Writer_applies_libfdt_range_checks_as_invalid_data(ulong address, ulong size, int addressCells, int sizeCells, DeviceTreeError expected, int offset)
     {
         byte[] destination = new byte[16];
-        if (accepted)
+        OperationStatus status = DeviceTree.WriteDmCryptKeysProperty(destination, address, size, addressCells, sizeCells, out int written, out DeviceTreeProblem problem);
+        Assert.Equal(expected == DeviceTreeError.None ? OperationStatus.Done : OperationStatus.InvalidData, status);
+        Assert.Equal(expected, problem.Error);
+        Assert.Equal(offset, problem.Offset);
+        if (expected != DeviceTreeError.None)
         {
-            Assert.True(DeviceTree.WriteDmCryptKeysProperty(destination, address, size, addressCells, sizeCells) > 0);
-        }
-        else
-        {
-            Assert.Throws<ArgumentOutOfRangeException>(() => DeviceTree.WriteDmCryptKeysProperty(destination, address, size, addressCells, sizeCells));
+            Assert.Equal(0, written);
+            Assert.All(destination, b => Assert.Equal(0, b));
+            Assert.StartsWith(problem.Code + " at offset", Assert.Throws<ArgumentOutOfRangeException>(() => DeviceTree.BuildDtb(address, size, addressCells, sizeCells)).Message, StringComparison.Ordinal);
         }
     }
 
@@ -111,35 +121,59 @@ public class DeviceTreeTests
     [InlineData(3, 1)]
     [InlineData(1, 0)]
     [InlineData(1, 3)]
-    public void Writer_refuses_cell_counts_other_than_1_or_2(int addressCells, int sizeCells)
+    [InlineData(-1, 2)]
+    public void Cell_counts_other_than_1_or_2_are_caller_bugs(int addressCells, int sizeCells)
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => DeviceTree.WriteDmCryptKeysProperty(new byte[16], 1, 1, addressCells, sizeCells));
+        Assert.Throws<ArgumentOutOfRangeException>(() => DeviceTree.WriteDmCryptKeysProperty(new byte[16], 1, 1, addressCells, sizeCells, out _, out _));
         Assert.Throws<ArgumentOutOfRangeException>(() => DeviceTree.BuildDtb(1, 1, addressCells, sizeCells));
+        Assert.Throws<ArgumentOutOfRangeException>(() => DeviceTree.GetDmCryptKeysPropertyLength(addressCells, sizeCells));
     }
 
     [Fact]
-    public void Writer_refuses_a_small_destination()
+    public void A_short_destination_is_a_status_and_nothing_is_written()
     {
-        Assert.Throws<ArgumentException>(() => DeviceTree.WriteDmCryptKeysProperty(new byte[15], 1, 1, 2, 2));
-        Assert.Equal(16, DeviceTree.WriteDmCryptKeysProperty(new byte[16], 1, 1, 2, 2));
+        byte[] destination = new byte[15];
+        Assert.Equal(OperationStatus.DestinationTooSmall, DeviceTree.WriteDmCryptKeysProperty(destination, 1, 1, 2, 2, out int written, out DeviceTreeProblem problem));
+        Assert.Equal(0, written);
+        Assert.Equal(default, problem);
+        Assert.All(destination, b => Assert.Equal(0, b));
+        Assert.Equal(OperationStatus.DestinationTooSmall, DeviceTree.WriteDmCryptKeysProperty([], 1, 1, 1, 1, out _, out _));
+        Assert.Equal(OperationStatus.Done, DeviceTree.WriteDmCryptKeysProperty(new byte[16], 1, 1, 2, 2, out written, out _));
+        Assert.Equal(16, written);
     }
+
+    [Fact]
+    public void Values_that_do_not_fit_are_reported_before_a_short_destination()
+    {
+        Assert.Equal(OperationStatus.InvalidData, DeviceTree.WriteDmCryptKeysProperty([], 1UL << 32, 1, 1, 1, out _, out DeviceTreeProblem problem));
+        Assert.Equal(DeviceTreeError.AddressDoesNotFitCells, problem.Error);
+    }
+
+    [Fact]
+    public void An_undefined_mode_is_a_caller_bug() =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => DeviceTree.TryReadDmCryptKeys(Valid(), (DeviceTreeMode)2, out _, out _));
 
     public static TheoryData<string> AcceptedCaseNames => [.. AcceptedCases.Keys];
 
     private static readonly Dictionary<string, (Func<byte[]> Build, DmCryptKeysRange Expected)> AcceptedCases = new()
     {
-        ["address only (the kdump kernel reads no more)"] = (() => Tree(chosen: b => b.AddProperty("linux,dmcryptkeys", Cells(0, 0x7e001000))), new(Address, null)),
-        ["root without cell counts: 2 address cells, 1 size cell"] = (() => Tree(addressCells: null, sizeCells: null, chosen: b => b.AddProperty("linux,dmcryptkeys", Cells(0, 0x7e001000, 0x188))), new(Address, Size)),
-        ["chosen with a unit address"] = (() => Tree(chosenName: "chosen@0"), new(Address, Size)),
-        ["the first chosen wins"] = (() => Tree(extra: b => { b.BeginNode("chosen@1"); b.AddProperty("linux,dmcryptkeys", Cells(0, 0x1000, 0, 0x188)); b.EndNode(); }, extraFirst: true), new(0x1000, Size)),
-        ["NOPs anywhere"] = (() => Tree(chosen: b => { b.AddToken(4); b.AddProperty("linux,dmcryptkeys", Cells(0, 0x7e001000, 0, 0x188)); b.AddToken(4); }), new(Address, Size)),
-        ["version 16 (no size_dt_struct)"] = (() => Patch(DeviceTree.BuildDtb(Address, Size), 20, 16), new(Address, Size)),
-        ["last_comp_version 17"] = (() => Patch(DeviceTree.BuildDtb(Address, Size), 24, 17), new(Address, Size)),
-        ["bytes after totalsize"] = (() => [.. DeviceTree.BuildDtb(Address, Size), 0xff, 0xff, 0xff], new(Address, Size)),
-        ["64 levels of nodes"] = (() => Tree(extra: b => Nest(b, 63)), new(Address, Size)),
-        ["the property in a deeper chosen is not /chosen's"] = (() => Tree(extra: b => { b.BeginNode("soc"); b.BeginNode("chosen"); b.AddProperty("linux,dmcryptkeys", Cells(0, 1, 0, 1)); b.EndNode(); b.EndNode(); }, extraFirst: true), new(Address, Size)),
-        ["a name pointing at the last NUL of the strings block is empty, not outside"] = (() => PatchLastNameOffset(Tree(extra: b => b.AddProperty("zz", []))), new(Address, Size)),
-        ["empty reservation map"] = (() => EmptyReservationMap(), new(Address, Size)),
+        ["address only (the kdump kernel reads no more)"] = (() => Tree(chosen: b => b.AddProperty("linux,dmcryptkeys", Cells(0, 0x7e001000))), Range(Address, null)),
+        ["root without #size-cells: 1 size cell"] = (() => Tree(sizeCells: null, chosen: b => b.AddProperty("linux,dmcryptkeys", Cells(0, 0x7e001000, 0x188))), Range(Address, Size)),
+        ["a second linux,dmcryptkeys after a child of /chosen does not count"] = (() => Tree(chosen: b => { b.AddProperty("linux,dmcryptkeys", Cells(0, 0x7e001000, 0, 0x188)); b.BeginNode("c"); b.EndNode(); b.AddProperty("linux,dmcryptkeys", Cells(0, 1, 0, 1)); }), Range(Address, Size)),
+        ["#address-cells 1 after a subnode of the root does not count"] = (() => Tree(extraFirst: true, extra: b => { b.BeginNode("memory@0"); b.EndNode(); b.AddProperty("#address-cells", 1); }), Range(Address, Size)),
+        ["chosen@ with an empty unit address"] = (() => Tree(chosenName: "chosen@"), Range(Address, Size)),
+        ["names that only start like chosen are other nodes"] = (() => Tree(extraFirst: true, extra: b => { b.BeginNode("chosenx"); b.AddProperty("linux,dmcryptkeys", Cells(0, 1, 0, 1)); b.EndNode(); b.BeginNode("chose"); b.EndNode(); }), Range(Address, Size)),
+        ["NOPs after the root"] = (() => Tree(extra: b => { b.AddToken(4); }), Range(Address, Size)),
+        ["chosen with a unit address"] = (() => Tree(chosenName: "chosen@0"), Range(Address, Size)),
+        ["the first chosen wins"] = (() => Tree(extra: b => { b.BeginNode("chosen@1"); b.AddProperty("linux,dmcryptkeys", Cells(0, 0x1000, 0, 0x188)); b.EndNode(); }, extraFirst: true), Range(0x1000, Size)),
+        ["NOPs anywhere"] = (() => Tree(chosen: b => { b.AddToken(4); b.AddProperty("linux,dmcryptkeys", Cells(0, 0x7e001000, 0, 0x188)); b.AddToken(4); }), Range(Address, Size)),
+        ["version 16 (no size_dt_struct)"] = (() => Patch(DeviceTree.BuildDtb(Address, Size), 20, 16), Range(Address, Size)),
+        ["last_comp_version 17"] = (() => Patch(DeviceTree.BuildDtb(Address, Size), 24, 17), Range(Address, Size)),
+        ["bytes after totalsize"] = (() => [.. DeviceTree.BuildDtb(Address, Size), 0xff, 0xff, 0xff], Range(Address, Size)),
+        ["64 levels of nodes"] = (() => Tree(extra: b => Nest(b, 63)), Range(Address, Size)),
+        ["the property in a deeper chosen is not /chosen's"] = (() => Tree(extra: b => { b.BeginNode("soc"); b.BeginNode("chosen"); b.AddProperty("linux,dmcryptkeys", Cells(0, 1, 0, 1)); b.EndNode(); b.EndNode(); }, extraFirst: true), Range(Address, Size)),
+        ["a name pointing at the last NUL of the strings block is empty, not outside"] = (() => PatchLastNameOffset(Tree(extra: b => b.AddProperty("zz", []))), Range(Address, Size)),
+        ["empty reservation map"] = (() => EmptyReservationMap(), Range(Address, Size)),
     };
 
     [Theory]
@@ -147,79 +181,119 @@ public class DeviceTreeTests
     public void Valid_trees_are_read(string name)
     {
         (Func<byte[]> build, DmCryptKeysRange expected) = AcceptedCases[name];
-        Assert.True(DeviceTree.TryReadDmCryptKeys(build(), out DmCryptKeysRange range, out DeviceTreeError error), error.ToString());
+        byte[] dtb = build();
+        Assert.True(DeviceTree.TryReadDmCryptKeys(dtb, out DmCryptKeysRange range, out DeviceTreeProblem problem), problem.ToString());
         Assert.Equal(expected, range);
+        Assert.True(DeviceTree.TryReadDmCryptKeys(dtb, DeviceTreeMode.Kernel, out range, out problem), problem.ToString());
+        Assert.Equal(expected, range);
+    }
+
+    public static TheoryData<string> ModeCaseNames => [.. ModeCases.Keys];
+
+    // Trees that strict mode refuses as ambiguous, and what kernel mode reads from them.
+    private static readonly Dictionary<string, (Func<byte[]> Build, DeviceTreeError Strict, int StrictOffset, DeviceTreeError Kernel, DmCryptKeysRange KernelRange)> ModeCases = new()
+    {
+        // The loader's fdt_appendprop_addrrange wrote 2 + 1 cells (libfdt's defaults); the kernel reads 1 address cell.
+        ["no cell counts, the loader's 2 + 1 cells"] = (() => Tree(addressCells: null, sizeCells: null, chosen: b => b.AddProperty("linux,dmcryptkeys", Cells(0, 0x7e001000, 0x188))), DeviceTreeError.AddressCellsMissing, 72, DeviceTreeError.BadPropertyLength, default),
+        ["no cell counts, an address of one cell"] = (() => Tree(addressCells: null, sizeCells: null, chosen: b => b.AddProperty("linux,dmcryptkeys", Cells(0x7e001000))), DeviceTreeError.AddressCellsMissing, 72, DeviceTreeError.None, Range(Address, null)),
+        ["no cell counts, 1 + 1 cells"] = (() => Tree(addressCells: null, sizeCells: null, chosen: b => b.AddProperty("linux,dmcryptkeys", Cells(0x7e001000, 0x188))), DeviceTreeError.AddressCellsMissing, 72, DeviceTreeError.None, Range(Address, Size)),
+        ["#address-cells 2 only after /chosen: the kernel reads 1"] = (() => Tree(addressCells: null, sizeCells: 1, chosen: b => b.AddProperty("linux,dmcryptkeys", Cells(0x7e001000, 0x188)), extra: b => b.AddProperty("#address-cells", 2)), DeviceTreeError.AddressCellsMissing, 72, DeviceTreeError.None, Range(Address, Size)),
+        ["linux,dmcryptkeys twice: the first wins"] = (() => Tree(chosen: b => { b.AddProperty("linux,dmcryptkeys", Cells(0, 0x7e001000, 0, 0x188)); b.AddProperty("linux,dmcryptkeys", Cells(0, 1, 0, 1)); }), DeviceTreeError.DuplicateProperty, 152, DeviceTreeError.None, Range(Address, Size)),
+        ["#address-cells twice: the first wins"] = (() => Tree(addressCells: 1, sizeCells: 1, extraRoot: b => b.AddProperty("#address-cells", 2), chosen: b => b.AddProperty("linux,dmcryptkeys", Cells(0x7e001000, 0x188))), DeviceTreeError.DuplicateProperty, 112, DeviceTreeError.None, Range(Address, Size)),
+        ["#size-cells twice, the second bad: the first wins"] = (() => Tree(extraRoot: b => b.AddProperty("#size-cells", 7)), DeviceTreeError.DuplicateProperty, 112, DeviceTreeError.None, Range(Address, Size)),
+    };
+
+    [Theory]
+    [MemberData(nameof(ModeCaseNames))]
+    public void Strict_mode_refuses_the_ambiguous_and_kernel_mode_reads_as_the_kernel(string name)
+    {
+        (Func<byte[]> build, DeviceTreeError strict, int strictOffset, DeviceTreeError kernel, DmCryptKeysRange kernelRange) = ModeCases[name];
+        byte[] dtb = build();
+        Assert.False(DeviceTree.TryReadDmCryptKeys(dtb, out _, out DeviceTreeProblem problem));
+        Assert.Equal(strict, problem.Error);
+        Assert.Equal(strictOffset, problem.Offset);
+        Assert.Equal(kernel == DeviceTreeError.None, DeviceTree.TryReadDmCryptKeys(dtb, DeviceTreeMode.Kernel, out DmCryptKeysRange range, out problem));
+        Assert.Equal(kernel, problem.Error);
+        Assert.Equal(kernelRange, range);
     }
 
     public static TheoryData<string> HostileCaseNames => [.. HostileCases.Keys];
 
-    private static readonly Dictionary<string, (Func<byte[]> Build, DeviceTreeError Expected)> HostileCases = new()
+    private static readonly Dictionary<string, (Func<byte[]> Build, DeviceTreeError Expected, int Offset)> HostileCases = new()
     {
-        ["empty"] = (() => [], DeviceTreeError.TruncatedHeader),
-        ["3 bytes"] = (() => [0xd0, 0x0d, 0xfe], DeviceTreeError.TruncatedHeader),
-        ["bad magic"] = (() => Patch(Valid(), 0, 0xd00dfeee), DeviceTreeError.BadMagic),
-        ["little-endian magic"] = (() => Patch(Valid(), 0, 0xedfe0dd0), DeviceTreeError.BadMagic),
-        ["magic then nothing"] = (() => Valid()[..20], DeviceTreeError.TruncatedHeader),
-        ["version 15"] = (() => Patch(Valid(), 20, 15), DeviceTreeError.UnsupportedVersion),
-        ["last_comp_version 18"] = (() => Patch(Valid(), 24, 18), DeviceTreeError.UnsupportedVersion),
-        ["39 bytes of a version 17 header"] = (() => Valid()[..39], DeviceTreeError.TruncatedHeader),
-        ["totalsize below the header"] = (() => Patch(Valid(), 4, 39), DeviceTreeError.TotalSizeTooSmall),
-        ["totalsize one past the buffer"] = (() => { byte[] d = Valid(); return Patch(d, 4, (uint)d.Length + 1); }, DeviceTreeError.TotalSizeBeyondBuffer),
-        ["totalsize 0xffffffff"] = (() => Patch(Valid(), 4, uint.MaxValue), DeviceTreeError.TotalSizeBeyondBuffer),
-        ["buffer cut one byte short"] = (() => Valid()[..^1], DeviceTreeError.TotalSizeBeyondBuffer),
-        ["structure block inside the header"] = (() => Patch(Valid(), 8, 36), DeviceTreeError.BlockOutOfRange),
-        ["structure block past totalsize"] = (() => Patch(Valid(), 36, uint.MaxValue), DeviceTreeError.BlockOutOfRange),
-        ["version 16 with the structure block past totalsize"] = (() => Patch(Patch(Valid(), 20, 16), 8, 0xfffffff0), DeviceTreeError.BlockOutOfRange),
-        ["version 16 with the structure block just past totalsize"] = (() => { byte[] d = Patch(Valid(), 20, 16); return Patch(d, 8, (uint)d.Length + 4); }, DeviceTreeError.BlockOutOfRange),
-        ["strings offset 0xffffffff"] = (() => Patch(Valid(), 12, uint.MaxValue), DeviceTreeError.BlockOutOfRange),
-        ["strings size one too many"] = (() => { byte[] d = Valid(); return Patch(d, 32, Word(d, 32) + 1); }, DeviceTreeError.BlockOutOfRange),
-        ["reservation map past totalsize"] = (() => { byte[] d = Valid(); return Patch(d, 16, (uint)d.Length + 8); }, DeviceTreeError.BlockOutOfRange),
-        ["misaligned structure block"] = (() => { byte[] d = Valid(); return Patch(Patch(d, 8, StructOffset + 2), 36, Word(d, 36) - 4); }, DeviceTreeError.BlockMisaligned),
-        ["misaligned reservation map"] = (() => Patch(Valid(), 16, 44), DeviceTreeError.BlockMisaligned),
-        ["structure overlaps the reservation map"] = (() => Patch(Valid(), 8, 48), DeviceTreeError.BlocksOverlap),
-        ["strings overlap the structure"] = (() => Patch(Valid(), 12, StructOffset), DeviceTreeError.BlocksOverlap),
-        ["reservation map without terminator"] = (() => Patch(Patch(Valid(), 60, 1), 68, 1), DeviceTreeError.ReservationMapUnterminated),
-        ["no FDT_END"] = (() => Tree(appendEnd: false), DeviceTreeError.MissingEnd),
-        ["structure cut before FDT_END"] = (() => { byte[] d = Valid(); return Patch(d, 36, Word(d, 36) - 4); }, DeviceTreeError.MissingEnd),
-        ["structure cut inside FDT_END"] = (() => { byte[] d = Valid(); return Patch(d, 36, Word(d, 36) - 2); }, DeviceTreeError.StructureTruncated),
-        ["unknown token"] = (() => Tree(extra: b => b.AddToken(7)), DeviceTreeError.UnknownToken),
-        ["token 0"] = (() => Tree(extra: b => b.AddToken(0)), DeviceTreeError.UnknownToken),
-        ["node name without NUL"] = (() => Raw(b => { b.AddToken(1); b.AddToken(0x61626364); }), DeviceTreeError.NodeNameUnterminated),
-        ["node name padding past the block"] = (() => CutStructure(Raw(b => { b.AddToken(1); b.AddToken(0x61620000); }), 1), DeviceTreeError.StructureTruncated),
-        ["property header past the block"] = (() => Raw(b => { b.BeginNode(""); b.AddToken(3); b.AddToken(0); }), DeviceTreeError.StructureTruncated),
-        ["property length past the block"] = (() => Patch(Tree(), FirstPropertyLength, 0xfffffff0), DeviceTreeError.PropertyLengthOutOfRange),
-        ["property length one past the block"] = (() => { byte[] d = Tree(); return Patch(d, FirstPropertyLength, Word(d, 36) - 20 + 1); }, DeviceTreeError.PropertyLengthOutOfRange),
-        ["property name offset 0xffffffff"] = (() => Patch(Tree(), FirstPropertyNameOffset, uint.MaxValue), DeviceTreeError.PropertyNameOutOfRange),
-        ["property name offset at the end of the strings"] = (() => { byte[] d = Tree(); return Patch(d, FirstPropertyNameOffset, Word(d, 32)); }, DeviceTreeError.PropertyNameOutOfRange),
-        ["property name without NUL"] = (() => { byte[] d = Tree(); d[^1] = (byte)'x'; return d; }, DeviceTreeError.PropertyNameUnterminated),
-        ["property outside any node"] = (() => Raw(b => { b.AddProperty("x", []); b.BeginNode(""); b.EndNode(); b.AddToken(9); }), DeviceTreeError.PropertyOutsideNode),
-        ["structure starts with FDT_END"] = (() => Raw(b => b.AddToken(9)), DeviceTreeError.BadRootNode),
-        ["two roots"] = (() => Raw(b => { b.BeginNode(""); b.EndNode(); b.BeginNode(""); b.EndNode(); b.AddToken(9); }), DeviceTreeError.BadRootNode),
-        ["FDT_END_NODE with no node open"] = (() => Raw(b => { b.BeginNode(""); b.EndNode(); b.EndNode(); b.AddToken(9); }), DeviceTreeError.DepthUnderflow),
-        ["65 levels of nodes"] = (() => Tree(extra: b => Nest(b, 64)), DeviceTreeError.DepthOverflow),
-        ["root left open"] = (() => Raw(b => { b.BeginNode(""); b.BeginNode("chosen"); b.EndNode(); b.AddToken(9); }), DeviceTreeError.UnclosedNode),
-        ["#address-cells 0"] = (() => Tree(addressCells: 0), DeviceTreeError.BadCellCount),
-        ["#address-cells 3"] = (() => Tree(addressCells: 3), DeviceTreeError.BadCellCount),
-        ["#size-cells 0"] = (() => Tree(sizeCells: 0), DeviceTreeError.BadCellCount),
-        ["#size-cells 3"] = (() => Tree(sizeCells: 3), DeviceTreeError.BadCellCount),
-        ["#address-cells of 8 bytes"] = (() => Tree(addressCells: null, extraRoot: b => b.AddProperty("#address-cells", Cells(0, 2))), DeviceTreeError.BadCellCount),
-        ["#address-cells twice"] = (() => Tree(extraRoot: b => b.AddProperty("#address-cells", 2)), DeviceTreeError.DuplicateProperty),
-        ["linux,dmcryptkeys twice"] = (() => Tree(chosen: b => { b.AddProperty("linux,dmcryptkeys", Cells(0, 1, 0, 1)); b.AddProperty("linux,dmcryptkeys", Cells(0, 1, 0, 1)); }), DeviceTreeError.DuplicateProperty),
-        ["no /chosen"] = (() => Tree(chosenName: "chosenx"), DeviceTreeError.ChosenMissing),
-        ["/chosen without the property"] = (() => Tree(chosen: b => b.AddProperty("bootargs", "ro")), DeviceTreeError.PropertyMissing),
-        ["property of 12 bytes with 2+2 cells"] = (() => Tree(chosen: b => b.AddProperty("linux,dmcryptkeys", Cells(0, 1, 1))), DeviceTreeError.BadPropertyLength),
-        ["property of 4 bytes with 2 address cells"] = (() => Tree(chosen: b => b.AddProperty("linux,dmcryptkeys", Cells(1))), DeviceTreeError.BadPropertyLength),
-        ["empty property"] = (() => Tree(chosen: b => b.AddProperty("linux,dmcryptkeys", [])), DeviceTreeError.BadPropertyLength),
-        ["two ranges appended"] = (() => Tree(chosen: b => b.AddProperty("linux,dmcryptkeys", Cells(0, 1, 0, 1, 0, 2, 0, 1))), DeviceTreeError.BadPropertyLength),
+        ["empty"] = (() => [], DeviceTreeError.TruncatedHeader, 0),
+        ["3 bytes"] = (() => [0xd0, 0x0d, 0xfe], DeviceTreeError.TruncatedHeader, 3),
+        ["bad magic"] = (() => Patch(Valid(), 0, 0xd00dfeee), DeviceTreeError.BadMagic, 0),
+        ["little-endian magic"] = (() => Patch(Valid(), 0, 0xedfe0dd0), DeviceTreeError.BadMagic, 0),
+        ["magic then nothing"] = (() => Valid()[..20], DeviceTreeError.TruncatedHeader, 20),
+        ["version 15"] = (() => Patch(Valid(), 20, 15), DeviceTreeError.UnsupportedVersion, 20),
+        ["last_comp_version 18"] = (() => Patch(Valid(), 24, 18), DeviceTreeError.UnsupportedVersion, 24),
+        ["39 bytes of a version 17 header"] = (() => Valid()[..39], DeviceTreeError.TruncatedHeader, 39),
+        ["totalsize below the header"] = (() => Patch(Valid(), 4, 39), DeviceTreeError.TotalSizeTooSmall, 4),
+        ["totalsize one past the buffer"] = (() => { byte[] d = Valid(); return Patch(d, 4, (uint)d.Length + 1); }, DeviceTreeError.TotalSizeBeyondBuffer, 4),
+        ["totalsize 0xffffffff"] = (() => Patch(Valid(), 4, uint.MaxValue), DeviceTreeError.TotalSizeBeyondBuffer, 4),
+        ["buffer cut one byte short"] = (() => Valid()[..^1], DeviceTreeError.TotalSizeBeyondBuffer, 4),
+        ["structure block inside the header"] = (() => Patch(Valid(), 8, 36), DeviceTreeError.BlockOutOfRange, 8),
+        ["structure block past totalsize"] = (() => Patch(Valid(), 36, uint.MaxValue), DeviceTreeError.BlockOutOfRange, 36),
+        ["version 16 with the structure block past totalsize"] = (() => Patch(Patch(Valid(), 20, 16), 8, 0xfffffff0), DeviceTreeError.BlockOutOfRange, 8),
+        ["version 16 with the structure block just past totalsize"] = (() => { byte[] d = Patch(Valid(), 20, 16); return Patch(d, 8, (uint)d.Length + 4); }, DeviceTreeError.BlockOutOfRange, 8),
+        ["strings offset 0xffffffff"] = (() => Patch(Valid(), 12, uint.MaxValue), DeviceTreeError.BlockOutOfRange, 12),
+        ["strings size one too many"] = (() => { byte[] d = Valid(); return Patch(d, 32, Word(d, 32) + 1); }, DeviceTreeError.BlockOutOfRange, 32),
+        ["reservation map past totalsize"] = (() => { byte[] d = Valid(); return Patch(d, 16, (uint)d.Length + 8); }, DeviceTreeError.BlockOutOfRange, 16),
+        ["misaligned structure block"] = (() => { byte[] d = Valid(); return Patch(Patch(d, 8, StructOffset + 2), 36, Word(d, 36) - 4); }, DeviceTreeError.BlockMisaligned, 8),
+        ["misaligned reservation map"] = (() => Patch(Valid(), 16, 44), DeviceTreeError.BlockMisaligned, 16),
+        ["structure overlaps the reservation map"] = (() => Patch(Valid(), 8, 48), DeviceTreeError.BlocksOverlap, 8),
+        ["strings overlap the structure"] = (() => Patch(Valid(), 12, StructOffset), DeviceTreeError.BlocksOverlap, 12),
+        ["reservation map without terminator"] = (() => Patch(Patch(Valid(), 60, 1), 68, 1), DeviceTreeError.ReservationMapUnterminated, 40),
+        ["no FDT_END"] = (() => Tree(appendEnd: false), DeviceTreeError.MissingEnd, 160),
+        ["structure cut before FDT_END"] = (() => { byte[] d = Valid(); return Patch(d, 36, Word(d, 36) - 4); }, DeviceTreeError.MissingEnd, 160),
+        ["structure cut inside FDT_END"] = (() => { byte[] d = Valid(); return Patch(d, 36, Word(d, 36) - 2); }, DeviceTreeError.StructureTruncated, 160),
+        ["unknown token"] = (() => Tree(extra: b => b.AddToken(7)), DeviceTreeError.UnknownToken, 156),
+        ["token 0"] = (() => Tree(extra: b => b.AddToken(0)), DeviceTreeError.UnknownToken, 156),
+        ["node name without NUL"] = (() => Raw(b => { b.AddToken(1); b.AddToken(0x61626364); }), DeviceTreeError.NodeNameUnterminated, 56),
+        ["node name padding past the block"] = (() => CutStructure(Raw(b => { b.AddToken(1); b.AddToken(0x61620000); }), 1), DeviceTreeError.StructureTruncated, 56),
+        ["property header past the block"] = (() => Raw(b => { b.BeginNode(""); b.AddToken(3); b.AddToken(0); }), DeviceTreeError.StructureTruncated, 64),
+        ["property length past the block"] = (() => Patch(Tree(), FirstPropertyLength, 0xfffffff0), DeviceTreeError.PropertyLengthOutOfRange, 80),
+        ["property length one past the block"] = (() => { byte[] d = Tree(); return Patch(d, FirstPropertyLength, Word(d, 36) - 20 + 1); }, DeviceTreeError.PropertyLengthOutOfRange, 80),
+        ["property name offset 0xffffffff"] = (() => Patch(Tree(), FirstPropertyNameOffset, uint.MaxValue), DeviceTreeError.PropertyNameOutOfRange, 80),
+        ["property name offset at the end of the strings"] = (() => { byte[] d = Tree(); return Patch(d, FirstPropertyNameOffset, Word(d, 32)); }, DeviceTreeError.PropertyNameOutOfRange, 80),
+        ["property name without NUL"] = (() => { byte[] d = Tree(); d[^1] = (byte)'x'; return d; }, DeviceTreeError.PropertyNameUnterminated, 124),
+        ["property outside any node"] = (() => Raw(b => { b.AddProperty("x", []); b.BeginNode(""); b.EndNode(); b.AddToken(9); }), DeviceTreeError.PropertyOutsideNode, 56),
+        ["structure starts with FDT_END"] = (() => Raw(b => b.AddToken(9)), DeviceTreeError.BadRootNode, 56),
+        ["two roots"] = (() => Raw(b => { b.BeginNode(""); b.EndNode(); b.BeginNode(""); b.EndNode(); b.AddToken(9); }), DeviceTreeError.BadRootNode, 68),
+        ["FDT_END_NODE with no node open"] = (() => Raw(b => { b.BeginNode(""); b.EndNode(); b.EndNode(); b.AddToken(9); }), DeviceTreeError.DepthUnderflow, 68),
+        ["65 levels of nodes"] = (() => Tree(extra: b => Nest(b, 64)), DeviceTreeError.DepthOverflow, 660),
+        ["root left open"] = (() => Raw(b => { b.BeginNode(""); b.BeginNode("chosen"); b.EndNode(); b.AddToken(9); }), DeviceTreeError.UnclosedNode, 80),
+        ["#address-cells 0"] = (() => Tree(addressCells: 0), DeviceTreeError.BadCellCount, 80),
+        ["#address-cells 3"] = (() => Tree(addressCells: 3), DeviceTreeError.BadCellCount, 80),
+        ["#size-cells 0"] = (() => Tree(sizeCells: 0), DeviceTreeError.BadCellCount, 96),
+        ["#size-cells 3"] = (() => Tree(sizeCells: 3), DeviceTreeError.BadCellCount, 96),
+        ["#address-cells of 8 bytes"] = (() => Tree(addressCells: null, extraRoot: b => b.AddProperty("#address-cells", Cells(0, 2))), DeviceTreeError.BadCellCount, 96),
+        ["#address-cells twice"] = (() => Tree(extraRoot: b => b.AddProperty("#address-cells", 2)), DeviceTreeError.DuplicateProperty, 112),
+        ["linux,dmcryptkeys twice"] = (() => Tree(chosen: b => { b.AddProperty("linux,dmcryptkeys", Cells(0, 1, 0, 1)); b.AddProperty("linux,dmcryptkeys", Cells(0, 1, 0, 1)); }), DeviceTreeError.DuplicateProperty, 152),
+        ["no /chosen"] = (() => Tree(chosenName: "chosenx"), DeviceTreeError.ChosenMissing, 72),
+        ["/chosen without the property"] = (() => Tree(chosen: b => b.AddProperty("bootargs", "ro")), DeviceTreeError.PropertyMissing, 112),
+        ["property of 12 bytes with 2+2 cells"] = (() => Tree(chosen: b => b.AddProperty("linux,dmcryptkeys", Cells(0, 1, 1))), DeviceTreeError.BadPropertyLength, 124),
+        ["property of 4 bytes with 2 address cells"] = (() => Tree(chosen: b => b.AddProperty("linux,dmcryptkeys", Cells(1))), DeviceTreeError.BadPropertyLength, 124),
+        ["empty property"] = (() => Tree(chosen: b => b.AddProperty("linux,dmcryptkeys", [])), DeviceTreeError.BadPropertyLength, 124),
+        ["two ranges appended"] = (() => Tree(chosen: b => b.AddProperty("linux,dmcryptkeys", Cells(0, 1, 0, 1, 0, 2, 0, 1))), DeviceTreeError.BadPropertyLength, 124),
+        ["a NOP before the root (libfdt finds no node)"] = (() => Raw(b => { b.AddToken(4); b.BeginNode(""); b.BeginNode("chosen"); b.AddProperty("linux,dmcryptkeys", Cells(0, 1)); b.EndNode(); b.EndNode(); b.AddToken(9); }), DeviceTreeError.BadRootNode, 56),
+        ["root without #address-cells (strict)"] = (() => Tree(addressCells: null), DeviceTreeError.AddressCellsMissing, 72),
+        ["#address-cells only after /chosen (strict)"] = (() => Tree(addressCells: null, extraRoot: null, extra: b => b.AddProperty("#address-cells", 2)), DeviceTreeError.AddressCellsMissing, 72),
+        ["linux,dmcryptkeys only after a child of /chosen"] = (() => Tree(chosen: b => { b.BeginNode("child"); b.EndNode(); b.AddProperty("linux,dmcryptkeys", Cells(0, 1, 0, 1)); }), DeviceTreeError.PropertyMissing, 112),
+        ["#size-cells twice"] = (() => Tree(extraRoot: b => b.AddProperty("#size-cells", 2)), DeviceTreeError.DuplicateProperty, 112),
     };
 
     [Theory]
     [MemberData(nameof(HostileCaseNames))]
     public void Hostile_trees_give_their_error(string name)
     {
-        (Func<byte[]> build, DeviceTreeError expected) = HostileCases[name];
-        Assert.False(DeviceTree.TryReadDmCryptKeys(build(), out DmCryptKeysRange range, out DeviceTreeError error));
-        Assert.Equal(expected, error);
+        (Func<byte[]> build, DeviceTreeError expected, int offset) = HostileCases[name];
+        byte[] dtb = build();
+        Assert.False(DeviceTree.TryReadDmCryptKeys(dtb, out DmCryptKeysRange range, out DeviceTreeProblem problem));
+        Assert.Equal(expected, problem.Error);
+        Assert.Equal(offset, problem.Offset);
+        Assert.InRange(problem.Offset, 0, dtb.Length);
         Assert.Equal(default, range);
     }
 
@@ -229,8 +303,9 @@ public class DeviceTreeTests
         byte[] valid = DeviceTree.BuildDtb(Address, Size, 2, 2, bootArgs: "ro");
         for (int length = 0; length < valid.Length; length++)
         {
-            Assert.False(DeviceTree.TryReadDmCryptKeys(valid.AsSpan(0, length), out _, out DeviceTreeError error));
-            Assert.NotEqual(DeviceTreeError.None, error);
+            Assert.False(DeviceTree.TryReadDmCryptKeys(valid.AsSpan(0, length), out _, out DeviceTreeProblem problem));
+            Assert.NotEqual(DeviceTreeError.None, problem.Error);
+            Assert.InRange(problem.Offset, 0, length);
         }
 
         var random = new Random(42);
@@ -241,9 +316,13 @@ public class DeviceTreeTests
             {
                 valid.CopyTo(mutated, 0);
                 mutated[position] = value;
-                bool ok = DeviceTree.TryReadDmCryptKeys(mutated, out _, out DeviceTreeError error);
-                Assert.Equal(ok, error == DeviceTreeError.None);
-                Assert.True(Enum.IsDefined(error));
+                foreach (DeviceTreeMode mode in new[] { DeviceTreeMode.Strict, DeviceTreeMode.Kernel })
+                {
+                    bool ok = DeviceTree.TryReadDmCryptKeys(mutated, mode, out _, out DeviceTreeProblem problem);
+                    Assert.Equal(ok, problem.Error == DeviceTreeError.None);
+                    Assert.True(Enum.IsDefined(problem.Error));
+                    Assert.InRange(problem.Offset, 0, mutated.Length);
+                }
             }
         }
     }
@@ -276,13 +355,16 @@ public class DeviceTreeTests
             }
 
             int length = random.Next(2) == 0 ? valid.Length : random.Next(mutated.Length + 1);
-            bool ok = DeviceTree.TryReadDmCryptKeys(mutated.AsSpan(0, length), out DmCryptKeysRange range, out DeviceTreeError error);
-            Assert.Equal(ok, error == DeviceTreeError.None);
+            bool ok = DeviceTree.TryReadDmCryptKeys(mutated.AsSpan(0, length), out DmCryptKeysRange range, out DeviceTreeProblem problem);
+            Assert.Equal(ok, problem.Error == DeviceTreeError.None);
             Assert.True(ok || range == default);
+            Assert.InRange(problem.Offset, 0, length);
         }
     }
 
     private static byte[] Valid() => DeviceTree.BuildDtb(Address, Size);
+
+    private static DmCryptKeysRange Range(ulong address, ulong? size) => new() { Address = address, Size = size };
 
     // A tree like BuildDtb's, with hooks for the root's properties, /chosen's properties and extra nodes.
     private static byte[] Tree(
@@ -379,6 +461,8 @@ public class DeviceTreeTests
     {
         var builder = new FdtBuilder();
         builder.BeginNode("");
+        builder.AddProperty("#address-cells", 2);
+        builder.AddProperty("#size-cells", 1);
         builder.BeginNode("chosen");
         builder.AddProperty("linux,dmcryptkeys", Cells(0, 0x7e001000, 0x188));
         builder.EndNode();

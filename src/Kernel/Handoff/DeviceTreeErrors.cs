@@ -1,8 +1,15 @@
+using CrashDmCrypt.Codec;
+
 namespace CrashDmCrypt.Kernel.Handoff;
 
-/// <summary>Fixed English messages for <see cref="DeviceTreeError"/>; they never quote the input.</summary>
-public static class HandoffErrors
+/// <summary>The code and the fixed English message of each <see cref="DeviceTreeError"/>; no message ever quotes the input.</summary>
+public static class DeviceTreeErrors
 {
+    /// <summary>Stable text code of <paramref name="error"/>: <c>CDC</c> and its number, e.g. <c>CDC224</c> for <see cref="DeviceTreeError.PropertyMissing"/>.</summary>
+    /// <param name="error">The error.</param>
+    /// <returns>The code; <c>CDC000</c> for <see cref="DeviceTreeError.None"/>.</returns>
+    public static string GetCode(DeviceTreeError error) => ProblemCode.Format((int)error);
+
     /// <summary>The message for a device-tree error.</summary>
     /// <param name="error">The error.</param>
     /// <returns>One sentence without a final period; "unknown error" for an undefined value.</returns>
@@ -25,16 +32,19 @@ public static class HandoffErrors
         DeviceTreeError.PropertyNameOutOfRange => "a property's name offset lies outside the strings block",
         DeviceTreeError.PropertyNameUnterminated => "a property's name is not NUL-terminated",
         DeviceTreeError.PropertyOutsideNode => "a property outside any node",
-        DeviceTreeError.BadRootNode => "the structure block does not hold exactly one root node",
+        DeviceTreeError.BadRootNode => "the structure block does not start with the root node, or holds a second one",
         DeviceTreeError.DepthUnderflow => "a node ends with no node open",
         DeviceTreeError.DepthOverflow => "nodes nested too deeply",
         DeviceTreeError.UnclosedNode => "the structure ends with a node still open",
         DeviceTreeError.MissingEnd => "the structure block has no FDT_END",
-        DeviceTreeError.BadCellCount => "the root's #address-cells or #size-cells is not 1 or 2",
+        DeviceTreeError.BadCellCount => "the root's #address-cells or #size-cells is not one cell of value 1 or 2",
         DeviceTreeError.ChosenMissing => "no /chosen node",
-        DeviceTreeError.PropertyMissing => "no linux,dmcryptkeys property in /chosen",
+        DeviceTreeError.PropertyMissing => "no linux,dmcryptkeys property in /chosen before its first subnode",
         DeviceTreeError.BadPropertyLength => "linux,dmcryptkeys is neither an address nor an address and a size",
-        DeviceTreeError.DuplicateProperty => "linux,dmcryptkeys, #address-cells or #size-cells appears twice",
+        DeviceTreeError.DuplicateProperty => "linux,dmcryptkeys, #address-cells or #size-cells appears twice (the kernel takes the first)",
+        DeviceTreeError.AddressCellsMissing => "the root has no #address-cells: libfdt and the loader assume 2, the kernel's early FDT code 1",
+        DeviceTreeError.AddressDoesNotFitCells => "the address, or the end of the range, does not fit one address cell",
+        DeviceTreeError.SizeDoesNotFitCells => "the size does not fit one size cell",
         _ => "unknown error",
     };
 }
