@@ -56,9 +56,10 @@ public static class Program
         }
 
         HashSet<string> symbolNames = SymbolNames(root);
+        string[] tokens = parse.Tokens.Select(t => t.Value).ToArray();
         foreach (ParseError error in parse.Errors)
         {
-            configuration.Error.WriteLine(CliText.SanitizeParseError(error.Message, args, symbolNames));
+            configuration.Error.WriteLine(CliText.SanitizeParseError(error.Message, args, tokens, symbolNames));
         }
 
         configuration.Error.WriteLine($"Run '{CommandPath(parse.CommandResult)} --help' for usage.");

@@ -49,6 +49,9 @@ public sealed class HardeningTests : IDisposable
     [InlineData("build", "-o", "OUT", "--key", "svc:a=hex:01", "--byte-order", Secret)]
     [InlineData("cmdline", "--mode", Secret)]
     [InlineData("configfs", "reuse", Secret)]
+    [InlineData("validate", "FILE", "--mode=" + Secret)]
+    [InlineData("validate", "FILE", "--mode", Secret + "\n" + Secret)]
+    [InlineData("validate", "FILE", "--mode=" + Secret + "\n" + Secret)]
     public void Parse_errors_never_repeat_an_argument_that_is_not_a_name(params string[] args)
     {
         string file = _dir.Write("blob.bin", TestBlobs.Valid());

@@ -49,23 +49,28 @@ internal static class CliText
     /// <summary>
     /// A System.CommandLine parse error without the input it quotes: each <c>'TOKEN'</c> that is one of
     /// <paramref name="arguments"/> and not the name of an option or command becomes <c>argument N</c>
-    /// (its 1-based position), then the whole message is escaped.
+    /// (its 1-based position); one of the parser's other <paramref name="tokens"/> (the value of
+    /// <c>--mode=VALUE</c>) becomes <c>a value</c>. Then each line is escaped (tabs become spaces).
     /// </summary>
-    public static string SanitizeParseError(string message, IReadOnlyList<string> arguments, IReadOnlySet<string> symbolNames)
+    public static string SanitizeParseError(string message, IReadOnlyList<string> arguments, IEnumerable<string> tokens, IReadOnlySet<string> symbolNames)
     {
         ArgumentNullException.ThrowIfNull(message);
         ArgumentNullException.ThrowIfNull(arguments);
+        ArgumentNullException.ThrowIfNull(tokens);
         ArgumentNullException.ThrowIfNull(symbolNames);
 
         // Longest first, so that an argument containing another is replaced whole.
-        foreach ((string argument, int index) in arguments
-                     .Select((a, i) => (a, i))
-                     .Where(p => !symbolNames.Contains(p.a))
-                     .OrderByDescending(p => p.a.Length))
+        IEnumerable<(string Text, string Name)> quoted = arguments
+            .Select((a, i) => (a, string.Create(CultureInfo.InvariantCulture, $"argument {i + 1}")))
+            .Concat(tokens.Select(t => (t, "a value")))
+            .Where(p => p.Item1.Length != 0 && !symbolNames.Contains(p.Item1))
+            .DistinctBy(p => p.Item1, StringComparer.Ordinal)
+            .OrderByDescending(p => p.Item1.Length);
+        foreach ((string text, string name) in quoted)
         {
-            message = message.Replace($"'{argument}'", string.Create(CultureInfo.InvariantCulture, $"argument {index + 1}"), StringComparison.Ordinal);
+            message = message.Replace($"'{text}'", name, StringComparison.Ordinal);
         }
 
-        return EscapeMessage(message);
+        return string.Join('\n', message.Split('\n').Select(line => EscapeMessage(line.Replace("\t", "    ", StringComparison.Ordinal))));
     }
 }
