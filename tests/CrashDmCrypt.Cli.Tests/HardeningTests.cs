@@ -70,7 +70,7 @@ public sealed class HardeningTests : IDisposable
         CliResult result = CliRunner.Run("build", "-o", _dir["out.bin"], "--key", "svc:a=hex:01", Secret);
 
         Assert.Equal(2, result.ExitCode);
-        Assert.Contains("argument 6", result.Error, StringComparison.Ordinal);
+        Assert.Contains("Unrecognized command or argument #6.", result.Error, StringComparison.Ordinal);
         Assert.Contains("Run 'crashdmcrypt build --help' for usage.", result.ErrorLines);
     }
 
@@ -235,6 +235,17 @@ public sealed class HardeningTests : IDisposable
         Assert.Equal(2, result.ExitCode);
         Assert.Equal($"configfs add: {message}; refused before writing", Assert.Single(result.ErrorLines));
         Assert.Equal(["count", "reuse"], _dir.FileNames());
+    }
+
+    [Fact]
+    public void Names_are_cut_on_a_character_boundary()
+    {
+        string name = new string('a', CliTextLimit - 1) + "\U0001F511" + "tail";
+
+        string quoted = Common.CliText.Quote(name);
+
+        Assert.Equal("'" + new string('a', CliTextLimit - 1) + "...'", quoted);
+        Assert.Equal(@"'short\\x'", Common.CliText.Quote(@"short\x"));
     }
 
     private const int CliTextLimit = Common.CliText.MaxShownLength;

@@ -52,6 +52,20 @@ public sealed class ProcessHardeningTests : IDisposable
         Assert.True(build.ExitCode == 0, build.ToString());
     }
 
+    [LinuxFact("pipes as standard input")]
+    public void An_offset_in_a_pipe_is_skipped_by_reading()
+    {
+        byte[] region = [.. new byte[4096].Select((_, i) => (byte)(i | 1)), .. TestBlobs.Valid()];
+
+        CliResult result = ToolProcess.Run(region, "inspect", "/dev/stdin", "--offset", "0x1000");
+        CliResult past = ToolProcess.Run(new byte[10], "validate", "/dev/stdin", "--offset", "11");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("count: 2", result.OutputLines);
+        Assert.Equal(2, past.ExitCode);
+        Assert.Contains("past the end", past.Error, StringComparison.Ordinal);
+    }
+
     [LinuxFact("argv bytes through sh and /proc/self/cmdline")]
     public void Cmdline_text_that_is_not_utf8_gets_its_bytes_back()
     {

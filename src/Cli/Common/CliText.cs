@@ -48,7 +48,7 @@ internal static class CliText
 
     /// <summary>
     /// A System.CommandLine parse error without the input it quotes: each <c>'TOKEN'</c> that is one of
-    /// <paramref name="arguments"/> and not the name of an option or command becomes <c>argument N</c>
+    /// <paramref name="arguments"/> and not the name of an option or command becomes <c>#N</c>
     /// (its 1-based position); one of the parser's other <paramref name="tokens"/> (the value of
     /// <c>--mode=VALUE</c>) becomes <c>a value</c>. Then each line is escaped (tabs become spaces).
     /// </summary>
@@ -61,7 +61,7 @@ internal static class CliText
 
         // Longest first, so that an argument containing another is replaced whole.
         IEnumerable<(string Text, string Name)> quoted = arguments
-            .Select((a, i) => (a, string.Create(CultureInfo.InvariantCulture, $"argument {i + 1}")))
+            .Select((a, i) => (a, string.Create(CultureInfo.InvariantCulture, $"#{i + 1}")))
             .Concat(tokens.Select(t => (t, "a value")))
             .Where(p => p.Item1.Length != 0 && !symbolNames.Contains(p.Item1))
             .DistinctBy(p => p.Item1, StringComparer.Ordinal)
