@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
+using System.CommandLine.Parsing;
 using CrashDmCrypt.Cli.Commands;
+using CrashDmCrypt.Cli.Common;
 
 namespace CrashDmCrypt.Cli;
 
@@ -36,14 +38,68 @@ public static class Program
 
     /// <summary>
     /// Parses and runs <paramref name="args"/>; tests pass writers in <paramref name="configuration"/> to capture the output.
-    /// A parse error (unknown option, missing or malformed value) prints its message and help and exits
-    /// <see cref="ExitUsage"/> instead of System.CommandLine's default 1, which here means "invalid input".
+    /// A parse error (unknown option, missing or malformed value) prints its messages, without the input they
+    /// quote, and exits <see cref="ExitUsage"/> instead of System.CommandLine's default 1, which here means
+    /// "invalid input".
     /// </summary>
     public static int Run(IReadOnlyList<string> args, InvocationConfiguration? configuration = null)
     {
         ArgumentNullException.ThrowIfNull(args);
-        ParseResult parse = CreateRootCommand().Parse(args);
-        int exitCode = parse.Invoke(configuration ?? new InvocationConfiguration());
-        return parse.Action is ParseErrorAction ? ExitUsage : exitCode;
+        configuration ??= new InvocationConfiguration();
+        RootCommand root = CreateRootCommand();
+
+        // No response files: an argument that starts with '@' (such as "--key @vk.bin") would otherwise be
+        // replaced by the file's contents, which then appear in error messages.
+        ParseResult parse = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
+        if (parse.Action is not ParseErrorAction)
+        {
+            return parse.Invoke(configuration);
+        }
+
+        HashSet<string> symbolNames = SymbolNames(root);
+        string[] tokens = parse.Tokens.Select(t => t.Value).ToArray();
+        foreach (ParseError error in parse.Errors)
+        {
+            configuration.Error.WriteLine(CliText.SanitizeParseError(error.Message, args, tokens, symbolNames));
+        }
+
+        configuration.Error.WriteLine($"Run '{CommandPath(parse.CommandResult)} --help' for usage.");
+        return ExitUsage;
+    }
+
+    // "crashdmcrypt configfs add": the root's own name is the host's in tests, so it is not used.
+    private static string CommandPath(CommandResult command)
+    {
+        var names = new List<string>();
+        for (SymbolResult? result = command; result is not null; result = result.Parent)
+        {
+            if (result is CommandResult { Parent: not null } named)
+            {
+                names.Insert(0, named.Command.Name);
+            }
+        }
+
+        names.Insert(0, "crashdmcrypt");
+        return string.Join(' ', names);
+    }
+
+    // Every command and option name and alias: these may be quoted back in a parse error.
+    private static HashSet<string> SymbolNames(Command command, HashSet<string>? names = null)
+    {
+        names ??= new HashSet<string>(StringComparer.Ordinal);
+        names.Add(command.Name);
+        names.UnionWith(command.Aliases);
+        foreach (Option option in command.Options)
+        {
+            names.Add(option.Name);
+            names.UnionWith(option.Aliases);
+        }
+
+        foreach (Command subcommand in command.Subcommands)
+        {
+            SymbolNames(subcommand, names);
+        }
+
+        return names;
     }
 }

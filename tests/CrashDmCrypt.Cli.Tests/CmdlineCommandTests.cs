@@ -89,14 +89,9 @@ public sealed class CmdlineCommandTests : IDisposable
         Assert.Equal(["0x7e001000"], result.OutputLines);
     }
 
-    [Fact]
+    [FileFact("/proc/cmdline")]
     public void Without_text_or_file_the_running_kernel_s_command_line_is_read()
     {
-        if (!File.Exists("/proc/cmdline"))
-        {
-            return;
-        }
-
         CliResult byDefault = CliRunner.Run("cmdline");
         CliResult explicitly = CliRunner.Run("cmdline", "--file", "/proc/cmdline");
 

@@ -32,7 +32,7 @@ public sealed class ConfigfsCommandTests : IDisposable
 
     [Theory]
     [InlineData("", 2, "the description is empty")]
-    [InlineData("a:b\nc", 2, "holds a newline")]
+    [InlineData("a:b\nc", 2, "DESCRIPTION holds a control character (U+000A); refused before writing")]
     [InlineData("nocolon", 0, "warning: the description is not 'prefix:rest'")]
     public void Add_refuses_or_warns_before_writing(string description, int exitCode, string message)
     {

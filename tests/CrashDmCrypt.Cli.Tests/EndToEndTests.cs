@@ -23,7 +23,7 @@ public sealed class EndToEndTests : IDisposable
 
         Assert.True(build.ExitCode == 0, build.ToString());
         Assert.True(validate.ExitCode == 0, validate.ToString());
-        Assert.StartsWith("valid (strict, big-endian): 2 keys, 780 bytes, xxh3:", validate.Output, StringComparison.Ordinal);
+        Assert.StartsWith("valid (strict, big-endian): 2 keys, 780 bytes, xxh3-nokeys:", validate.Output, StringComparison.Ordinal);
         Assert.Equal(1, wrongOrder.ExitCode);
         Assert.StartsWith("CDC003 header at offset 0", wrongOrder.Output, StringComparison.Ordinal);
         Assert.Equal(0, inspect.ExitCode);

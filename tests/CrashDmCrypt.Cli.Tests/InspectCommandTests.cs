@@ -22,7 +22,7 @@ public sealed class InspectCommandTests : IDisposable
             [
                 "count: 2",
                 "size: 780 bytes",
-                $"digest: {KeyBlobDigest.Format(blob)}",
+                $"digest: {TestBlobs.DigestWithoutKeys(blob)}",
                 "byte order: little",
                 "mode: strict",
                 $"entry 0: key size 64, description {TestBlobs.TwoKeys[0].Description}",
@@ -61,12 +61,16 @@ public sealed class InspectCommandTests : IDisposable
         Assert.True(result.ExitCode == 0, result.ToString());
         using JsonDocument document = JsonDocument.Parse(result.Output);
         JsonElement root = document.RootElement;
-        Assert.Equal(["byteOrder", "mode", "count", "size", "digest", "keys", "errors"], root.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(
+            showKeyMaterial
+                ? ["byteOrder", "mode", "count", "size", "digest", "fullDigest", "keys", "errors"]
+                : ["byteOrder", "mode", "count", "size", "digest", "keys", "errors"],
+            root.EnumerateObject().Select(p => p.Name));
         Assert.Equal("big", root.GetProperty("byteOrder").GetString());
         Assert.Equal("strict", root.GetProperty("mode").GetString());
         Assert.Equal(2, root.GetProperty("count").GetInt32());
         Assert.Equal(780, root.GetProperty("size").GetInt32());
-        Assert.Equal(KeyBlobDigest.Format(blob), root.GetProperty("digest").GetString());
+        Assert.Equal(TestBlobs.DigestWithoutKeys(blob), root.GetProperty("digest").GetString());
         Assert.Equal(0, root.GetProperty("errors").GetArrayLength());
 
         JsonElement[] keys = root.GetProperty("keys").EnumerateArray().ToArray();
@@ -117,12 +121,13 @@ public sealed class InspectCommandTests : IDisposable
         JsonElement root = document.RootElement;
         Assert.Equal(2, root.GetProperty("count").GetInt32());
         Assert.Equal(780, root.GetProperty("size").GetInt32());
-        Assert.Equal(KeyBlobDigest.Format(blob), root.GetProperty("digest").GetString());
+        Assert.Equal(TestBlobs.DigestWithoutKeys(blob), root.GetProperty("digest").GetString());
+        Assert.Equal(KeyBlobDigest.Format(blob), root.GetProperty("fullDigest").GetString());
         Assert.Equal(0, root.GetProperty("keys").GetArrayLength());
         JsonElement error = Assert.Single(root.GetProperty("errors").EnumerateArray().ToArray());
         Assert.Equal("CDC006", error.GetProperty("code").GetString());
         Assert.Equal(1, error.GetProperty("entry").GetInt32());
-        Assert.Equal(TestBlobs.EntryOffset(1), error.GetProperty("offset").GetInt32());
+        Assert.Equal(TestBlobs.Entry(1), error.GetProperty("offset").GetInt32());
         Assert.Equal(KeyBlobErrors.GetMessage(KeyBlobError.KeySizeTooLarge), error.GetProperty("message").GetString());
         Assert.DoesNotContain("deadbeef", result.Output, StringComparison.Ordinal);
     }
@@ -147,7 +152,7 @@ public sealed class InspectCommandTests : IDisposable
         Assert.True(result.ExitCode == expectedExit, result.ToString());
         if (expectedExit == 0)
         {
-            Assert.Contains($"digest: {KeyBlobDigest.Format(blob)}", result.OutputLines);
+            Assert.Contains($"digest: {TestBlobs.DigestWithoutKeys(blob)}", result.OutputLines);
         }
     }
 
@@ -185,7 +190,7 @@ public sealed class InspectCommandTests : IDisposable
     public void Kernel_mode_shows_a_blob_strict_mode_refuses_with_control_bytes_escaped()
     {
         byte[] blob = TestBlobs.Valid();
-        TestBlobs.SetDescription(blob, 1, [(byte)'n', (byte)'o', 0x1b, (byte)'\\', 0xff]);
+        TestBlobs.PutDescription(blob, 1, [(byte)'n', (byte)'o', 0x1b, (byte)'\\', 0xff]);
         string file = _dir.Write("blob.bin", blob);
 
         CliResult strict = CliRunner.Run("inspect", file);
@@ -208,7 +213,7 @@ public sealed class InspectCommandTests : IDisposable
     {
         CliResult result = CliRunner.Run("inspect", _dir["missing.bin"]);
         Assert.Equal(2, result.ExitCode);
-        Assert.StartsWith("inspect: cannot read", result.Error, StringComparison.Ordinal);
+        Assert.StartsWith("inspect: cannot open", result.Error, StringComparison.Ordinal);
         Assert.Empty(result.Output);
     }
 
@@ -235,13 +240,57 @@ public class InspectKeyMaterialInDescriptionTests
 
         CliResult plain = CliRunner.Run("inspect", vector, "--mode", "kernel");
         Assert.Equal(0, plain.ExitCode);
-        Assert.Contains("[+32 bytes of key data hidden]", plain.Output, StringComparison.Ordinal);
+        Assert.Contains("[key data hidden]", plain.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("\\x09\\xbc", plain.Output, StringComparison.Ordinal);
 
         CliResult json = CliRunner.Run("inspect", vector, "--mode", "kernel", "--json");
-        Assert.Contains("bytes of key data hidden", json.Output, StringComparison.Ordinal);
+        Assert.Contains("[key data hidden]", json.Output, StringComparison.Ordinal);
 
         CliResult shown = CliRunner.Run("inspect", vector, "--mode", "kernel", "--show-key-material");
         Assert.DoesNotContain("hidden", shown.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_hidden_marker_does_not_tell_where_the_key_s_first_zero_byte_is()
+    {
+        // Same 128-byte field, keys whose first zero byte sits at different places: the output is the same.
+        byte[] early = RunsIntoData([0x11, 0x22, 0x00, 0x33]);
+        byte[] late = RunsIntoData([0x11, 0x22, 0x33, 0x00]);
+        using var dir = new TempDirectory();
+
+        CliResult first = CliRunner.Run("inspect", dir.Write("early.bin", early), "--mode", "kernel");
+        CliResult second = CliRunner.Run("inspect", dir.Write("late.bin", late), "--mode", "kernel");
+
+        Assert.Equal(0, first.ExitCode);
+        Assert.Equal(first.OutputLines.Where(l => l.StartsWith("entry", StringComparison.Ordinal)), second.OutputLines.Where(l => l.StartsWith("entry", StringComparison.Ordinal)));
+        Assert.Contains("[key data hidden]", first.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_default_digest_leaves_key_bytes_out_and_the_full_one_is_shown_only_when_asked()
+    {
+        byte[] one = TestBlobs.Valid();
+        byte[] other = TestBlobs.Valid();
+        other[TestBlobs.Data(0)] ^= 0xff;
+        using var dir = new TempDirectory();
+
+        CliResult a = CliRunner.Run("inspect", dir.Write("a.bin", one));
+        CliResult b = CliRunner.Run("inspect", dir.Write("b.bin", other));
+        CliResult full = CliRunner.Run("inspect", dir["a.bin"], "--show-key-material");
+
+        // Blobs that differ only in key bytes print the same digest, and nothing hashed over the keys.
+        Assert.Equal(a.Output, b.Output);
+        Assert.DoesNotContain(KeyBlobDigest.Format(one), a.Output, StringComparison.Ordinal);
+        Assert.Contains($"digest: {TestBlobs.DigestWithoutKeys(one)}", a.OutputLines);
+        Assert.Contains($"full digest: {KeyBlobDigest.Format(one)}", full.OutputLines);
+    }
+
+    // One entry whose description fills its 128-byte field and runs on into a key that is all non-zero up to its first 0.
+    private static byte[] RunsIntoData(byte[] key)
+    {
+        byte[] blob = TestBlobs.Build(KeyBlobByteOrder.LittleEndian, ("svc:a", key));
+        blob.AsSpan(TestBlobs.Desc(0), KeyBlobLayout.DescriptionFieldLength).Fill((byte)'d');
+        blob[TestBlobs.Desc(0) + 3] = (byte)':';
+        return blob;
     }
 }

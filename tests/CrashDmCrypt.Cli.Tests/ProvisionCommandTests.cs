@@ -260,7 +260,7 @@ public sealed class ProvisionCommandTests : IDisposable
     [InlineData(new[] { "not-a-uuid" }, "'not-a-uuid' is not a LUKS UUID")]
     [InlineData(new[] { "7d26b7b4-e342-4d2d-b660-7426b0996720", "7D26B7B4-E342-4D2D-B660-7426B0996720" }, "is given twice")]
     [InlineData(new[] { "--prefix", "nocolon-", "7d26b7b4-e342-4d2d-b660-7426b0996720" }, "the description is not 'prefix:rest'")]
-    [InlineData(new[] { "--timeout", "-1", "7d26b7b4-e342-4d2d-b660-7426b0996720" }, "-1")]
+    [InlineData(new[] { "--timeout", "-1", "7d26b7b4-e342-4d2d-b660-7426b0996720" }, "for option '--timeout'")]
     public void Usage_errors_exit_2_and_touch_nothing(string[] arguments, string message)
     {
         CliResult result = CliRunner.Run(["provision", "--root", _dir.Path, .. arguments]);

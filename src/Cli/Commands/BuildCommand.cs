@@ -27,7 +27,7 @@ internal static class BuildCommand
         var byteOrder = CliOptions.ByteOrder();
         var keys = new Option<string[]>("--key", "-k")
         {
-            Description = "A key, in configfs order: DESC=hex:HEX (key bytes as hex) or DESC=@KEYFILE (the file's raw bytes). "
+            Description = "A key, in configfs order: DESC=hex:HEX (key bytes as hex), DESC=@KEYFILE (the file's raw bytes) or DESC=@- (standard input, once). "
                 + "DESC ends at the first '=' followed by 'hex:' or '@'. Repeat for up to 128 keys.",
             HelpName = "DESC=hex:HEX|DESC=@KEYFILE",
             Required = true,
@@ -55,9 +55,10 @@ internal static class BuildCommand
         var keys = new KeyBlobKey[arguments.Length];
         try
         {
+            bool standardInputUsed = false;
             for (int i = 0; i < arguments.Length; i++)
             {
-                if (!TryLoadKey(arguments[i], out byte[]? description, out SecretBuffer? key, out string? message))
+                if (!TryLoadKey(arguments[i], ref standardInputUsed, out byte[]? description, out SecretBuffer? key, out string? message))
                 {
                     // Never echo the argument: it may be hex key material.
                     error.WriteLine(description is null ? $"build: key {i}: {message}" : $"build: key {i} ({DescriptionText.Escape(description)}): {message}");
@@ -69,11 +70,19 @@ internal static class BuildCommand
                 keys[i] = new KeyBlobKey(description, key.Memory);
             }
 
-            int problemCount = KeyBlobWriter.CollectProblems(keys, default);
-            if (problemCount != 0)
+            // One validation on the way to a written blob; the full list only when something is refused.
+            using var blob = new SecretBuffer(KeyBlobWriter.GetRequiredSize(Math.Min(keys.Length, KeyBlobLayout.MaxKeys)));
+            if (KeyBlobWriter.Write(keys, blob.Span, new KeyBlobWriteOptions { ByteOrder = byteOrder }, out int size, out _) != OperationStatus.Done)
             {
-                var problems = new KeyBlobProblem[problemCount];
-                KeyBlobWriter.CollectProblems(keys, problems);
+                Span<KeyBlobProblem> first = stackalloc KeyBlobProblem[16];
+                int count = KeyBlobWriter.CollectProblems(keys, first);
+                KeyBlobProblem[] problems = first[..Math.Min(count, first.Length)].ToArray();
+                if (count > first.Length)
+                {
+                    problems = new KeyBlobProblem[count];
+                    KeyBlobWriter.CollectProblems(keys, problems);
+                }
+
                 foreach (KeyBlobProblem problem in problems)
                 {
                     error.WriteLine(problem.EntryIndex < 0
@@ -84,19 +93,13 @@ internal static class BuildCommand
                 return Program.ExitUsage;
             }
 
-            using var blob = new SecretBuffer(KeyBlobWriter.GetRequiredSize(keys.Length));
-            if (KeyBlobWriter.Write(keys, blob.Span, new KeyBlobWriteOptions { ByteOrder = byteOrder }, out int size, out _) != OperationStatus.Done)
-            {
-                throw new InvalidOperationException("The writer refused keys that passed CollectProblems.");
-            }
-
             if (!AtomicFile.TryWrite(outputPath, blob.Span[..size], out string? writeError))
             {
                 error.WriteLine($"build: {writeError}");
                 return Program.ExitUsage;
             }
 
-            output.WriteLine($"build: wrote {outputPath}: {keys.Length} key{(keys.Length == 1 ? string.Empty : "s")}, {size} bytes, {KeyBlobDigest.Format(blob.Span[..size])}, {CliOptions.Name(byteOrder)}-endian");
+            output.WriteLine($"build: wrote {outputPath}: {keys.Length} key{(keys.Length == 1 ? string.Empty : "s")}, {size} bytes, {BlobDigest.FormatWithoutKeys(blob.Span[..size])}, {CliOptions.Name(byteOrder)}-endian");
             return Program.ExitOk;
         }
         finally
@@ -111,6 +114,7 @@ internal static class BuildCommand
     // The key bytes go straight from the hex text or the file into a pinned buffer.
     private static bool TryLoadKey(
         string argument,
+        ref bool standardInputUsed,
         out byte[]? description,
         [NotNullWhen(true)] out SecretBuffer? key,
         [NotNullWhen(false)] out string? error)
@@ -145,9 +149,25 @@ internal static class BuildCommand
             return true;
         }
 
-        // One byte more than a key may hold is enough for the writer to refuse an oversized file.
+        // One byte more than a key may hold is enough for the writer to refuse an oversized file: a 257th
+        // byte means "too long" (CDC006), from a file, a pipe or a device alike.
         string path = argument[valueStart..];
-        if (!PinnedFile.TryRead(path, 0, KeyBlobLayout.MaxKeySize + 1, out key, out string? readError))
+        if (path == KeyArgument.StandardInput)
+        {
+            if (standardInputUsed)
+            {
+                error = "standard input ('@-') can give one key only";
+                return false;
+            }
+
+            standardInputUsed = true;
+            if (!PinnedFile.TryReadStandardInput(KeyBlobLayout.MaxKeySize + 1, out key, out string? stdinError))
+            {
+                error = stdinError;
+                return false;
+            }
+        }
+        else if (!PinnedFile.TryRead(path, 0, KeyBlobLayout.MaxKeySize + 1, out key, out string? readError))
         {
             error = $"key file: {readError}";
             return false;

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using CrashDmCrypt.Cli.Common;
+using CrashDmCrypt.Codec;
 using CrashDmCrypt.Kernel.Handoff;
 
 namespace CrashDmCrypt.Cli.Commands;
@@ -29,11 +30,11 @@ internal static class CmdlineCommand
         };
         var file = new Option<string?>("--file", "-f")
         {
-            Description = "Read the command line from this file (bytes taken one to a character, as the kernel does).",
+            Description = "Read the command line from this file, byte for byte, as the kernel does (TEXT is turned back into its bytes first).",
             HelpName = "PATH",
         };
-        Option<string> mode = ModeOption("strict: refuse trailing characters, overflow, a suffix without digits, a bare dmcryptkeys and address 0; kernel: the address the kdump kernel itself ends up with.");
-        Option<bool> json = JsonOption("{\"address\": N}; on failure {\"address\": null, \"error\": CODE, \"message\": TEXT}");
+        Option<KeyBlobMode> mode = CliOptions.Mode("Rule set, strict by default. strict: refuse trailing characters, overflow, a suffix without digits, a bare dmcryptkeys and address 0; kernel: the address the kdump kernel itself ends up with.");
+        Option<bool> json = CliOptions.Json("Print one JSON object instead of text: {\"address\": N}; on failure {\"address\": null, \"error\": CODE, \"message\": TEXT}.");
         var command = new Command("cmdline", "Print the dm-crypt keys blob's address from dmcryptkeys= on a kernel command line, as the kdump kernel reads it (x86).")
         {
             text,
@@ -48,56 +49,37 @@ internal static class CmdlineCommand
                 result.AddError("give either TEXT or --file, not both");
             }
         });
-        command.SetAction(parse => Run(parse, parse.GetValue(text), parse.GetValue(file), parse.GetValue(mode) == "kernel", parse.GetValue(json)));
+        command.SetAction(parse => Run(parse, parse.GetValue(text), parse.GetValue(file), parse.GetValue(mode) == KeyBlobMode.Kernel, parse.GetValue(json)));
         return command;
     }
 
-    /// <summary><c>--mode strict|kernel</c>, strict by default.</summary>
-    internal static Option<string> ModeOption(string description) =>
-        new Option<string>("--mode", "-m")
-        {
-            Description = "Rule set, strict by default. " + description,
-            HelpName = "strict|kernel",
-            DefaultValueFactory = _ => "strict",
-        }.AcceptOnlyFromAmong("strict", "kernel");
-
-    /// <summary><c>--json</c>.</summary>
-    internal static Option<bool> JsonOption(string shape) => new("--json")
-    {
-        Description = "Print one JSON object instead of text: " + shape + ".",
-    };
+    /// <summary><c>--json</c> for <c>dtb</c>, which shares the option's one definition.</summary>
+    internal static Option<bool> JsonOption(string shape) => CliOptions.Json("Print one JSON object instead of text: " + shape + ".");
 
     /// <summary>
-    /// Reads a small file whole, also from procfs and sysfs, whose files report no length.
+    /// Reads a small file whole, also from procfs and sysfs, whose files report no length, and from pipes
+    /// and devices (bounded, never waiting for a FIFO's writer): <see cref="PinnedFile"/>.
     /// </summary>
     internal static bool TryReadSmallFile(string path, int maxSize, out byte[] contents, out string error)
     {
         contents = [];
-        error = string.Empty;
-        try
+        if (!PinnedFile.TryRead(path, 0, maxSize + 1, out SecretBuffer? read, out string? readError))
         {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 0);
-            using var collected = new MemoryStream();
-            byte[] chunk = new byte[64 * 1024];
-            int read;
-            while ((read = stream.Read(chunk)) > 0)
-            {
-                if (collected.Length + read > maxSize)
-                {
-                    error = string.Create(CultureInfo.InvariantCulture, $"'{path}' is larger than {maxSize} bytes");
-                    return false;
-                }
+            error = readError;
+            return false;
+        }
 
-                collected.Write(chunk, 0, read);
+        using (read)
+        {
+            if (read.Length > maxSize)
+            {
+                error = string.Create(CultureInfo.InvariantCulture, $"{CliText.Quote(path)} is larger than {maxSize} bytes");
+                return false;
             }
 
-            contents = collected.ToArray();
+            contents = read.Span.ToArray();
+            error = string.Empty;
             return true;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
-        {
-            error = $"cannot read '{path}': {e.Message}";
-            return false;
         }
     }
 
@@ -105,25 +87,28 @@ internal static class CmdlineCommand
     {
         TextWriter output = parse.InvocationConfiguration.Output;
         TextWriter errorOutput = parse.InvocationConfiguration.Error;
-        byte[] commandLine;
+        byte[] bytes;
         if (text is not null)
         {
-            // The kernel reads bytes; an argument is the UTF-8 that .NET decoded from argv, so encode it back.
-            commandLine = Encoding.UTF8.GetBytes(text);
+            if (!CommandLineBytes.TryGet(text, out bytes))
+            {
+                errorOutput.WriteLine("cmdline: TEXT is not valid UTF-8 and its bytes could not be recovered from /proc/self/cmdline; put the line in a file and use --file");
+                return Program.ExitUsage;
+            }
         }
         else
         {
             string path = file ?? DefaultFile;
-            if (!TryReadSmallFile(path, MaxFileSize, out byte[] bytes, out string readError))
+            if (!TryReadSmallFile(path, MaxFileSize, out bytes, out string readError))
             {
                 errorOutput.WriteLine($"cmdline: {readError}");
                 return Program.ExitUsage;
             }
-
-            // The bytes as they are: the kernel's rules are byte rules (0xa0 is a space to its isspace).
-            commandLine = bytes;
         }
 
+        // TEXT and --file take the same path from here: the kernel's rules are byte rules (0xa0 is a space
+        // to its isspace, and the bytes c2 a0 are two bytes, the second a space).
+        ReadOnlySpan<byte> commandLine = bytes;
         CommandLineQuirks quirks = kernelMode ? CommandLineQuirks.Kernel : CommandLineQuirks.None;
         bool found = KernelCommandLine.TryGetDmCryptKeysAddress(commandLine, quirks, out ulong address, out CommandLineProblem problem);
         if (asJson)

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text;
 using CrashDmCrypt.Cli.Common;
 using CrashDmCrypt.Kernel.Configfs;
 
@@ -40,7 +41,22 @@ internal static class ConfigfsCommand
         var name = new Argument<string>("NAME") { Description = "The key item's directory name; kdump-utils uses the LUKS UUID." };
         var description = new Argument<string>("DESCRIPTION") { Description = "The logon key's description, 1..128 bytes, e.g. cryptsetup:<LUKS UUID>." };
         var command = new Command("add", "First kernel: create a key item and write its description (removed again if the write fails).") { name, description };
-        command.SetAction(parse => Report(parse, "add", Client(parse, root).AddKey(parse.GetValue(name)!, parse.GetValue(description)!)));
+        command.SetAction(parse =>
+        {
+            string itemName = parse.GetValue(name)!;
+            string text = parse.GetValue(description)!;
+            if (FindControlCharacter(itemName) is int inName)
+            {
+                return RefuseControlCharacter(parse, "NAME", inName);
+            }
+
+            if (FindControlCharacter(text) is int inDescription)
+            {
+                return RefuseControlCharacter(parse, "DESCRIPTION", inDescription);
+            }
+
+            return Report(parse, "add", Client(parse, root).AddKey(itemName, text));
+        });
         return command;
     }
 
@@ -62,7 +78,8 @@ internal static class ConfigfsCommand
             {
                 foreach (ConfigfsKeyItem item in items.Value)
                 {
-                    parse.InvocationConfiguration.Output.WriteLine($"{item.Name}\t{item.Description ?? "(none)"}");
+                    // Both come from the file system, where anyone who can write the root may have put escape sequences.
+                    parse.InvocationConfiguration.Output.WriteLine($"{Shown(item.Name)}\t{(item.Description is null ? "(none)" : Shown(item.Description))}");
                 }
             }
 
@@ -149,7 +166,7 @@ internal static class ConfigfsCommand
         TextWriter error = parse.InvocationConfiguration.Error;
         foreach (string warning in ConfigfsText.DescribeWarnings(result.Warnings))
         {
-            error.WriteLine($"configfs {verb}: warning: {warning}");
+            error.WriteLine($"configfs {verb}: warning: {CliText.EscapeMessage(warning)}");
         }
 
         if (result.Succeeded)
@@ -163,6 +180,32 @@ internal static class ConfigfsCommand
 
     private static string DisplayRoot(ParseResult parse) =>
         parse.GetValue<string>("--root") is { Length: > 0 } root ? root : ConfigfsAttributes.DefaultRoot;
+
+    /// <summary>An item name or description as printed: escaped as blob descriptions are.</summary>
+    internal static string Shown(string text) => DescriptionText.Escape(Encoding.UTF8.GetBytes(text));
+
+    /// <summary>The first C0 or C1 control character or DEL (Unicode category Cc), or null.</summary>
+    internal static int? FindControlCharacter(string text)
+    {
+        foreach (char c in text)
+        {
+            if (char.IsControl(c))
+            {
+                return c;
+            }
+        }
+
+        return null;
+    }
+
+    // Item names and descriptions end up in terminals (list, error messages) and in the blob: no controls.
+    private static int RefuseControlCharacter(ParseResult parse, string what, int character)
+    {
+        parse.InvocationConfiguration.Error.WriteLine(string.Create(
+            CultureInfo.InvariantCulture,
+            $"configfs add: {what} holds a control character (U+{character:X4}); refused before writing"));
+        return Program.ExitUsage;
+    }
 
     internal static int ExitCode(ConfigfsStatus status) => status switch
     {

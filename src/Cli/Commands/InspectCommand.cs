@@ -1,6 +1,5 @@
 using System.CommandLine;
 using CrashDmCrypt.Cli.Common;
-using CrashDmCrypt.Codec;
 
 namespace CrashDmCrypt.Cli.Commands;
 
@@ -15,45 +14,12 @@ internal static class InspectCommand
         var input = new BlobInput();
         var showKeyMaterial = new Option<bool>("--show-key-material")
         {
-            Description = "Also print each key's bytes as hex. Off by default: the keys unlock the disks.",
+            Description = "Also print each key's bytes as hex and the digest of every byte. Off by default: the keys unlock the disks.",
         };
         var command = new Command("inspect", "Print the count, size, digest and entries (index, description, key size) of a blob.");
         input.AddTo(command);
         command.Add(showKeyMaterial);
-        command.SetAction(parse => Run(parse, input, parse.GetValue(showKeyMaterial)));
+        command.SetAction(parse => BlobRunner.Run(parse, input, BlobRunner.Report.Inspect, showKeyMaterial: parse.GetValue(showKeyMaterial)));
         return command;
-    }
-
-    private static int Run(ParseResult parse, BlobInput input, bool showKeyMaterial)
-    {
-        TextWriter output = parse.InvocationConfiguration.Output;
-        TextWriter error = parse.InvocationConfiguration.Error;
-        if (!input.TryRead(parse, out SecretBuffer? region, out string? message))
-        {
-            error.WriteLine($"inspect: {message}");
-            return Program.ExitUsage;
-        }
-
-        using (region)
-        {
-            KeyBlobReadOptions options = input.GetReadOptions(parse);
-            KeyBlobProblem[] problems = BlobReport.CollectProblems(region.Span, options);
-            if (parse.GetValue(input.Json))
-            {
-                using var json = new JsonOutput();
-                BlobReport.WriteJson(json.Writer, region.Span, options, problems, showKeyMaterial);
-                json.WriteTo(output);
-            }
-            else if (problems.Length != 0)
-            {
-                BlobReport.WriteProblems(error, problems);
-            }
-            else if (KeyBlobReader.TryRead(region.Span, options, out KeyBlob blob, out _))
-            {
-                BlobReport.WriteText(output, blob, showKeyMaterial);
-            }
-
-            return problems.Length == 0 ? Program.ExitOk : Program.ExitInvalid;
-        }
     }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Runtime.InteropServices;
 
 namespace CrashDmCrypt.Cli.Common;
 
@@ -6,10 +7,18 @@ namespace CrashDmCrypt.Cli.Common;
 /// Writes a file so that it appears whole or not at all: the bytes go to a temporary file in the same
 /// directory, which is renamed over the target only after it was flushed. On failure the temporary file
 /// is deleted and a pre-existing target is left untouched. New files are readable by their owner only
-/// (they hold key material).
+/// (they hold key material). SIGINT, SIGTERM, SIGHUP and SIGQUIT between creating and renaming the
+/// temporary file delete it before the process ends, so an interrupted build leaves no keys behind.
 /// </summary>
 internal static class AtomicFile
 {
+    /// <summary>
+    /// Test hook: when this environment variable is set, <see cref="TryWrite"/> writes "holding" and the
+    /// temporary file's path to stderr after the file is written and waits (up to a minute) before the
+    /// rename, so a test can send a real signal at that point.
+    /// </summary>
+    internal const string HoldBeforeRenameVariable = "CRASHDMCRYPT_TEST_HOLD_BEFORE_RENAME";
+
     /// <summary>Writes <paramref name="bytes"/> to <paramref name="path"/>, replacing it.</summary>
     /// <param name="path">The target file.</param>
     /// <param name="bytes">The whole contents.</param>
@@ -17,7 +26,7 @@ internal static class AtomicFile
     public static bool TryWrite(string path, ReadOnlySpan<byte> bytes, [NotNullWhen(false)] out string? error)
     {
         ArgumentNullException.ThrowIfNull(path);
-        string? temporary = null;
+        using var pending = new PendingFile();
         try
         {
             string fullPath = Path.GetFullPath(path);
@@ -25,11 +34,10 @@ internal static class AtomicFile
             string? directory = Path.GetDirectoryName(fullPath);
             if (name.Length == 0 || directory is null)
             {
-                error = $"'{path}' is not a file name";
+                error = $"{CliText.Quote(path)} is not a file name";
                 return false;
             }
 
-            temporary = Path.Combine(directory, $".{name}.{Guid.NewGuid():N}.tmp");
             var options = new FileStreamOptions
             {
                 Mode = FileMode.CreateNew,
@@ -42,41 +50,143 @@ internal static class AtomicFile
                 options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
             }
 
-            using (var stream = new FileStream(temporary, options))
+            string temporary = Path.Combine(directory, $".{name}.{Guid.NewGuid():N}.tmp");
+            using (FileStream stream = pending.Create(temporary, options))
             {
                 stream.Write(bytes);
                 stream.Flush(flushToDisk: true);
             }
 
+            HoldIfTesting(temporary);
+
             // rename(2): readers see the old file or the new one, never a partial one.
-            File.Move(temporary, fullPath, overwrite: true);
-            temporary = null;
+            if (!pending.TryCommit(fullPath))
+            {
+                error = $"cannot write {CliText.Quote(path)}: interrupted";
+                return false;
+            }
+
             error = null;
             return true;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
         {
-            error = $"cannot write '{path}': {e.Message}";
+            error = $"cannot write {CliText.Quote(path)}: {Reason(e)}";
             return false;
-        }
-        finally
-        {
-            if (temporary is not null)
-            {
-                TryDelete(temporary);
-            }
         }
     }
 
-    private static void TryDelete(string path)
+    // The exception's type, not its message: .NET messages repeat the full path unescaped.
+    private static string Reason(Exception e) => e switch
     {
-        try
+        UnauthorizedAccessException => "permission denied",
+        DirectoryNotFoundException => "the directory does not exist",
+        PathTooLongException => "the path is too long",
+        // On Linux .NET puts the errno in HResult for I/O errors it has no specific exception for.
+        IOException { HResult: > 0 and < 4096 } io when OperatingSystem.IsLinux() => Marshal.GetPInvokeErrorMessage(io.HResult),
+        _ => e.GetType().Name,
+    };
+
+    private static void HoldIfTesting(string temporary)
+    {
+        if (Environment.GetEnvironmentVariable(HoldBeforeRenameVariable) is null)
         {
-            File.Delete(path);
+            return;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+
+        Console.Error.WriteLine($"holding {temporary}");
+        Console.Error.Flush();
+        Thread.Sleep(TimeSpan.FromMinutes(1));
+    }
+
+    /// <summary>
+    /// The temporary file between its creation and its rename. A signal handler and the writing thread
+    /// agree under one lock: either the handler deletes the file and the rename never happens, or the
+    /// rename happened and there is nothing to delete.
+    /// </summary>
+    private sealed class PendingFile : IDisposable
+    {
+        private static readonly PosixSignal[] CleanupSignals =
+            [PosixSignal.SIGINT, PosixSignal.SIGTERM, PosixSignal.SIGHUP, PosixSignal.SIGQUIT];
+
+        private readonly Lock _lock = new();
+        private readonly List<PosixSignalRegistration> _registrations = [];
+        private string? _path;
+        private bool _interrupted;
+
+        public FileStream Create(string path, FileStreamOptions options)
         {
-            // Nothing more to do: the failure that brought us here is already being reported.
+            lock (_lock)
+            {
+                if (!OperatingSystem.IsWindows() && _registrations.Count == 0)
+                {
+                    foreach (PosixSignal signal in CleanupSignals)
+                    {
+                        _registrations.Add(PosixSignalRegistration.Create(signal, OnSignal));
+                    }
+                }
+
+                // Recorded before it exists: a signal right after creation must still find it.
+                _path = path;
+                return new FileStream(path, options);
+            }
+        }
+
+        public bool TryCommit(string target)
+        {
+            lock (_lock)
+            {
+                if (_interrupted || _path is null)
+                {
+                    return false;
+                }
+
+                File.Move(_path, target, overwrite: true);
+                _path = null;
+                return true;
+            }
+        }
+
+        public void Dispose()
+        {
+            foreach (PosixSignalRegistration registration in _registrations)
+            {
+                registration.Dispose();
+            }
+
+            lock (_lock)
+            {
+                DeletePending();
+            }
+        }
+
+        // Runs on a thread-pool thread; the signal's default action (ending the process) follows.
+        private void OnSignal(PosixSignalContext context)
+        {
+            lock (_lock)
+            {
+                _interrupted = true;
+                DeletePending();
+            }
+        }
+
+        private void DeletePending()
+        {
+            if (_path is null)
+            {
+                return;
+            }
+
+            try
+            {
+                File.Delete(_path);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Nothing more to do: the failure that brought us here is already being reported.
+            }
+
+            _path = null;
         }
     }
 }

@@ -10,13 +10,27 @@ namespace CrashDmCrypt.Cli.Common;
 /// </summary>
 internal static class BlobReport
 {
-    /// <summary>Every problem <see cref="KeyBlobReader.CollectProblems"/> finds; empty when the blob is valid.</summary>
+    /// <summary>Shown instead of the part of a kernel-mode description that runs on into the key bytes.</summary>
+    public const string HiddenKeyDataMarker = "[key data hidden]";
+
+    // Room for the problems of a typical invalid blob; more cost a second pass.
+    private const int ExpectedProblems = 16;
+
+    /// <summary>
+    /// Every problem <see cref="KeyBlobReader.CollectProblems"/> finds, in one pass unless there are more
+    /// than 16; empty when the region is valid.
+    /// </summary>
     public static KeyBlobProblem[] CollectProblems(ReadOnlySpan<byte> region, KeyBlobReadOptions options)
     {
-        int count = KeyBlobReader.CollectProblems(region, options, default);
-        var problems = new KeyBlobProblem[count];
-        KeyBlobReader.CollectProblems(region, options, problems);
-        return problems;
+        var problems = new KeyBlobProblem[ExpectedProblems];
+        int count = KeyBlobReader.CollectProblems(region, options, problems);
+        if (count > problems.Length)
+        {
+            problems = new KeyBlobProblem[count];
+            KeyBlobReader.CollectProblems(region, options, problems);
+        }
+
+        return problems[..count];
     }
 
     /// <summary>One line per problem: code, entry (or header), offset from the blob's start, message.</summary>
@@ -29,13 +43,27 @@ internal static class BlobReport
         }
     }
 
+    /// <summary><c>valid (MODE, ORDER-endian): N keys, SIZE bytes, DIGEST</c>.</summary>
+    public static void WriteSummary(TextWriter output, KeyBlob blob)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        output.WriteLine(string.Create(
+            CultureInfo.InvariantCulture,
+            $"valid ({CliOptions.Name(blob.Options.Mode)}, {CliOptions.Name(blob.Options.ByteOrder)}-endian): {blob.Count} key{(blob.Count == 1 ? string.Empty : "s")}, {blob.Size} bytes, {BlobDigest.FormatWithoutKeys(blob.Bytes)}"));
+    }
+
     /// <summary>The summary lines and one line per entry (and its key hex, when asked).</summary>
     public static void WriteText(TextWriter output, KeyBlob blob, bool showKeyMaterial)
     {
         ArgumentNullException.ThrowIfNull(output);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"count: {blob.Count}"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"size: {blob.Size} bytes"));
-        output.WriteLine($"digest: {KeyBlobDigest.Format(blob.Bytes)}");
+        output.WriteLine($"digest: {BlobDigest.FormatWithoutKeys(blob.Bytes)}");
+        if (showKeyMaterial)
+        {
+            output.WriteLine($"full digest: {KeyBlobDigest.Format(blob.Bytes)}");
+        }
+
         output.WriteLine($"byte order: {CliOptions.Name(blob.Options.ByteOrder)}");
         output.WriteLine($"mode: {CliOptions.Name(blob.Options.Mode)}");
         foreach (KeyBlobEntry entry in blob)
@@ -55,7 +83,8 @@ internal static class BlobReport
     /// <summary>
     /// The description as printed. In kernel mode a description without a NUL in its 128-byte field runs on
     /// into the key bytes (as the kernel's C string would); that tail is key material, so it is shown only
-    /// with --show-key-material and is otherwise replaced by a marker saying how many bytes were hidden.
+    /// with --show-key-material and is otherwise replaced by a fixed marker (a count of hidden bytes would
+    /// tell where the key's first zero byte is).
     /// </summary>
     internal static string ShownDescription(KeyBlobEntry entry, bool showKeyMaterial)
     {
@@ -64,16 +93,44 @@ internal static class BlobReport
             return DescriptionText.Escape(entry.Description);
         }
 
-        int hidden = entry.Description.Length - KeyBlobLayout.DescriptionFieldLength;
-        return DescriptionText.Escape(entry.Description[..KeyBlobLayout.DescriptionFieldLength])
-            + string.Create(CultureInfo.InvariantCulture, $"[+{hidden} bytes of key data hidden]");
+        return DescriptionText.Escape(entry.Description[..KeyBlobLayout.DescriptionFieldLength]) + HiddenKeyDataMarker;
+    }
+
+    /// <summary>The JSON object of a valid blob.</summary>
+    public static void WriteJson(Utf8JsonWriter json, KeyBlob blob, bool showKeyMaterial)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        json.WriteStartObject();
+        json.WriteString("byteOrder", CliOptions.Name(blob.Options.ByteOrder));
+        json.WriteString("mode", CliOptions.Name(blob.Options.Mode));
+        json.WriteNumber("count", blob.Count);
+        json.WriteNumber("size", blob.Size);
+        WriteDigests(json, blob.Bytes, showKeyMaterial);
+        json.WriteStartArray("keys");
+        foreach (KeyBlobEntry entry in blob)
+        {
+            json.WriteStartObject();
+            json.WriteNumber("index", entry.Index);
+            json.WriteString("description", ShownDescription(entry, showKeyMaterial));
+            json.WriteNumber("keySize", entry.KeySize);
+            if (showKeyMaterial)
+            {
+                KeyHex.Write(json, "keyHex", entry.Key);
+            }
+
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WriteStartArray("errors");
+        json.WriteEndArray();
+        json.WriteEndObject();
     }
 
     /// <summary>
-    /// The JSON object. For a valid blob <paramref name="problems"/> is empty and every field describes it;
-    /// for an invalid one <c>keys</c> is empty, <c>count</c> is the raw <c>total_keys</c> (null with fewer
-    /// than 4 bytes), <c>size</c> is 4 + 388 * count (null when count is above 128), and <c>digest</c> covers
-    /// those bytes (null when the region is shorter).
+    /// The JSON object of an invalid region: <c>keys</c> is empty, <c>count</c> is the raw <c>total_keys</c>
+    /// (null with fewer than 4 bytes), <c>size</c> is 4 + 388 * count (null when count is above 128), and
+    /// <c>digest</c> covers those bytes (null when the region is shorter).
     /// </summary>
     public static void WriteJson(
         Utf8JsonWriter json,
@@ -86,35 +143,9 @@ internal static class BlobReport
         json.WriteStartObject();
         json.WriteString("byteOrder", CliOptions.Name(options.ByteOrder));
         json.WriteString("mode", CliOptions.Name(options.Mode));
-        if (problems.IsEmpty && KeyBlobReader.TryRead(region, options, out KeyBlob blob, out _))
-        {
-            json.WriteNumber("count", blob.Count);
-            json.WriteNumber("size", blob.Size);
-            json.WriteString("digest", KeyBlobDigest.Format(blob.Bytes));
-            json.WriteStartArray("keys");
-            foreach (KeyBlobEntry entry in blob)
-            {
-                json.WriteStartObject();
-                json.WriteNumber("index", entry.Index);
-                json.WriteString("description", ShownDescription(entry, showKeyMaterial));
-                json.WriteNumber("keySize", entry.KeySize);
-                if (showKeyMaterial)
-                {
-                    KeyHex.Write(json, "keyHex", entry.Key);
-                }
-
-                json.WriteEndObject();
-            }
-
-            json.WriteEndArray();
-        }
-        else
-        {
-            WriteInvalidSummary(json, region, options.ByteOrder);
-            json.WriteStartArray("keys");
-            json.WriteEndArray();
-        }
-
+        WriteInvalidSummary(json, region, options.ByteOrder, showKeyMaterial);
+        json.WriteStartArray("keys");
+        json.WriteEndArray();
         json.WriteStartArray("errors");
         foreach (KeyBlobProblem problem in problems)
         {
@@ -138,13 +169,32 @@ internal static class BlobReport
         json.WriteEndObject();
     }
 
-    private static void WriteInvalidSummary(Utf8JsonWriter json, ReadOnlySpan<byte> region, KeyBlobByteOrder byteOrder)
+    // "digest" always; "fullDigest" (every byte, keys included) only when key material may be shown.
+    private static void WriteDigests(Utf8JsonWriter json, ReadOnlySpan<byte> blob, bool showKeyMaterial)
+    {
+        json.WriteString("digest", BlobDigest.FormatWithoutKeys(blob));
+        if (showKeyMaterial)
+        {
+            json.WriteString("fullDigest", KeyBlobDigest.Format(blob));
+        }
+    }
+
+    private static void WriteNullDigests(Utf8JsonWriter json, bool showKeyMaterial)
+    {
+        json.WriteNull("digest");
+        if (showKeyMaterial)
+        {
+            json.WriteNull("fullDigest");
+        }
+    }
+
+    private static void WriteInvalidSummary(Utf8JsonWriter json, ReadOnlySpan<byte> region, KeyBlobByteOrder byteOrder, bool showKeyMaterial)
     {
         if (!KeyBlobReader.TryReadCount(region, byteOrder, out uint count))
         {
             json.WriteNull("count");
             json.WriteNull("size");
-            json.WriteNull("digest");
+            WriteNullDigests(json, showKeyMaterial);
             return;
         }
 
@@ -152,18 +202,18 @@ internal static class BlobReport
         if (!KeyBlobLayout.TryGetBlobSize(count, out int size))
         {
             json.WriteNull("size");
-            json.WriteNull("digest");
+            WriteNullDigests(json, showKeyMaterial);
             return;
         }
 
         json.WriteNumber("size", size);
         if (region.Length >= size)
         {
-            json.WriteString("digest", KeyBlobDigest.Format(region[..size]));
+            WriteDigests(json, region[..size], showKeyMaterial);
         }
         else
         {
-            json.WriteNull("digest");
+            WriteNullDigests(json, showKeyMaterial);
         }
     }
 }

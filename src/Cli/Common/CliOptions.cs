@@ -7,7 +7,8 @@ namespace CrashDmCrypt.Cli.Common;
 
 /// <summary>
 /// Options shared by several commands. Each call returns a new instance (an option belongs to one command).
-/// Bad values are parse errors, so they exit with <see cref="Program.ExitUsage"/>.
+/// Bad values are parse errors, so they exit with <see cref="Program.ExitUsage"/>; their messages never
+/// repeat the value (see <see cref="CliText"/>).
 /// </summary>
 internal static class CliOptions
 {
@@ -19,10 +20,21 @@ internal static class CliOptions
         CustomParser = ParseByteOrder,
     };
 
-    /// <summary><c>--mode strict|kernel</c>, strict by default (the enum's default value).</summary>
-    public static Option<KeyBlobMode> Mode() => new("--mode", "-m")
+    /// <summary>What <c>--mode</c> means for a blob.</summary>
+    public const string BlobModeDescription =
+        "Rule set: strict (only what a real first kernel writes) or kernel (what the kdump kernel's restore path accepts). Default: strict.";
+
+    /// <summary>What <c>--json</c> prints for a blob.</summary>
+    public const string BlobJsonDescription =
+        "Print one JSON object (fields byteOrder, mode, count, size, digest, keys, errors) instead of text.";
+
+    /// <summary>
+    /// <c>--mode strict|kernel</c>, strict by default (the enum's default value). Every command that has a
+    /// mode uses this one definition; <paramref name="description"/> says what the two rule sets mean there.
+    /// </summary>
+    public static Option<KeyBlobMode> Mode(string description = BlobModeDescription) => new("--mode", "-m")
     {
-        Description = "Rule set: strict (only what a real first kernel writes) or kernel (what the kdump kernel's restore path accepts). Default: strict.",
+        Description = description,
         HelpName = "strict|kernel",
         CustomParser = ParseMode,
     };
@@ -36,10 +48,10 @@ internal static class CliOptions
         CustomParser = ParseOffset,
     };
 
-    /// <summary><c>--json</c>: one JSON object on stdout instead of text.</summary>
-    public static Option<bool> Json() => new("--json")
+    /// <summary><c>--json</c>: one JSON object on stdout instead of text; <paramref name="description"/> gives its shape.</summary>
+    public static Option<bool> Json(string description = BlobJsonDescription) => new("--json")
     {
-        Description = "Print one JSON object (fields byteOrder, mode, count, size, digest, keys, errors) instead of text.",
+        Description = description,
     };
 
     /// <summary>The name the options use for a byte order: <c>little</c> or <c>big</c>.</summary>
@@ -78,7 +90,7 @@ internal static class CliOptions
             case "big":
                 return KeyBlobByteOrder.BigEndian;
             default:
-                result.AddError($"--byte-order must be 'little' or 'big', not '{text}'.");
+                result.AddError("--byte-order must be 'little' or 'big'.");
                 return default;
         }
     }
@@ -93,7 +105,7 @@ internal static class CliOptions
             case "kernel":
                 return KeyBlobMode.Kernel;
             default:
-                result.AddError($"--mode must be 'strict' or 'kernel', not '{text}'.");
+                result.AddError("--mode must be 'strict' or 'kernel'.");
                 return default;
         }
     }
@@ -106,7 +118,7 @@ internal static class CliOptions
             return value;
         }
 
-        result.AddError($"--offset must be a non-negative decimal number or 0x hex number, not '{text}'.");
+        result.AddError("--offset must be a non-negative decimal number or 0x hex number.");
         return 0;
     }
 }

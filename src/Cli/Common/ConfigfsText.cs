@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using CrashDmCrypt.Codec;
 using CrashDmCrypt.Kernel;
 using CrashDmCrypt.Kernel.Configfs;
@@ -32,7 +31,7 @@ internal static class ConfigfsText
             what += ": " + LinuxErrors.Describe(result.Errno);
         }
 
-        string key = result.Item is null ? string.Empty : $"key '{Name(result.Item)}': ";
+        string key = result.Item is null ? string.Empty : $"key {CliText.Quote(result.Item)}: ";
         return $"{key}{what} [{result.Code}]";
     }
 
@@ -59,9 +58,6 @@ internal static class ConfigfsText
         }
     }
 
-    /// <summary>An item name or description as safe text.</summary>
-    public static string Name(string text) => DescriptionText.Escape(Encoding.UTF8.GetBytes(text));
-
     private static string DescribeDescription(KeyBlobError error) => error switch
     {
         KeyBlobError.DescriptionEmpty => "the description is empty; the kernel refuses it (EINVAL)",
@@ -76,7 +72,7 @@ internal static class ConfigfsText
         bool refused = result.Errno == LinuxErrno.EINVAL;
         return result.Operation switch
         {
-            ConfigfsOperation.ListItems => $"cannot list {root}",
+            ConfigfsOperation.ListItems => $"cannot list {CliText.Quote(root)}",
             ConfigfsOperation.ReadCount => $"cannot read {ConfigfsAttributes.Count}",
             ConfigfsOperation.MakeItem => refused
                 ? string.Create(CultureInfo.InvariantCulture, $"the kernel refused to create the item (it allows {ConfigfsClient.MaxItemsAccepted} at most)")

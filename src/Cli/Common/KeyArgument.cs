@@ -10,6 +10,9 @@ internal static class KeyArgument
     private const string HexPrefix = "hex:";
     private const string FilePrefix = "@";
 
+    /// <summary>The <c>KEYFILE</c> of <c>DESC=@-</c>: the key comes from standard input.</summary>
+    public const string StandardInput = "-";
+
     /// <summary>How the key bytes are given.</summary>
     public enum Source
     {

@@ -1,6 +1,6 @@
 using System.Text;
 using CrashDmCrypt.Codec;
-using static CrashDmCrypt.Codec.Tests.TestBlobs;
+using static CrashDmCrypt.Tests.Shared.TestBlobs;
 
 namespace CrashDmCrypt.Codec.Tests;
 

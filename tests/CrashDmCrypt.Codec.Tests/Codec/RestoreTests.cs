@@ -1,5 +1,5 @@
 using CrashDmCrypt.Codec;
-using static CrashDmCrypt.Codec.Tests.TestBlobs;
+using static CrashDmCrypt.Tests.Shared.TestBlobs;
 
 namespace CrashDmCrypt.Codec.Tests;
 

@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Text;
 using CrashDmCrypt.Codec;
-using static CrashDmCrypt.Codec.Tests.TestBlobs;
+using static CrashDmCrypt.Tests.Shared.TestBlobs;
 
 namespace CrashDmCrypt.Codec.Tests;
 

@@ -74,7 +74,7 @@ public class CReferenceTests
         Assert.Equal(Convert.ToHexStringLower(written), Convert.ToHexStringLower(built));
 
         // And the C reader reads the C# blob back to the same keys.
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         string path = dir.Write("blob.bin", written);
         CReadResult c = Assert.Single(CReference.Read(order == KeyBlobByteOrder.BigEndian, [path]));
         Assert.True(c.Ok, c.Error);
@@ -95,7 +95,7 @@ public class CReferenceTests
         Assert.NotEmpty(seeds);
         uint[] boundaries = [0, 1, 127, 128, 129, 255, 256, 257, 0x7FFFFFFF, 0x80000000, 0xFFFFFFFF];
         var random = new Random(20260101);
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var cases = new List<(string Path, byte[] Bytes)>();
         for (int n = 0; n < 300; n++)
         {
@@ -196,7 +196,7 @@ public class CReferenceTests
     [MemberData(nameof(KeyLengthBoundaries))]
     public void C_reference_build_refuses_a_key_over_256_bytes_and_writes_no_file(int keyLength, int expectedExit)
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         string output = Path.Combine(dir.Path, "out.bin");
         ProcessResult result = CReference.Run("build", output, "svc:k=" + new string('a', keyLength * 2));
         Assert.Equal(expectedExit, result.ExitCode);
@@ -216,7 +216,7 @@ public class CReferenceTests
     [MemberData(nameof(KeyCountBoundaries))]
     public void C_reference_build_writes_up_to_129_keys_as_configfs_allows(int count, int expectedExit)
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         string output = Path.Combine(dir.Path, "out.bin");
         var args = new List<string> { "build", output };
         args.AddRange(Enumerable.Range(0, count).Select(i => string.Create(CultureInfo.InvariantCulture, $"svc:{i}=0{i % 10}")));
@@ -273,7 +273,7 @@ public class CReferenceTests
     public void C_struct_layout_equals_the_codec_layout()
     {
         // Compile a probe against dm_crypt_keys.h (its _Static_asserts included) and compare with KeyBlobLayout.
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         string source = dir.Write("probe.c", """
             #include <stdio.h>
             #include "dm_crypt_keys.h"
@@ -306,7 +306,7 @@ public class CReferenceTests
     public void Header_static_asserts_reject_a_changed_layout()
     {
         // The same header with the description field one byte longer must not compile: the asserts bite.
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         string header = File.ReadAllText(Path.Combine(RepoPaths.Reference, "dm_crypt_keys.h"))
             .Replace("#define KEY_DESC_MAX_LEN 128", "#define KEY_DESC_MAX_LEN 132", StringComparison.Ordinal);
         Assert.Contains("KEY_DESC_MAX_LEN 132", header, StringComparison.Ordinal);
@@ -322,7 +322,7 @@ public class CReferenceTests
     public async Task Build_script_is_safe_to_run_concurrently_and_skips_up_to_date_binaries()
     {
         // Work on a private copy so the shared build/ folder is never forced to rebuild.
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         foreach (string file in new[] { "build.sh", "dmcrypt_ref.c", "dm_crypt_keys.h" })
         {
             string copy = Path.Combine(dir.Path, file);
@@ -397,7 +397,7 @@ public class CReferenceTests
 
     private static byte[] BuildWithC(KeyBlobByteOrder order, IEnumerable<(byte[] Description, byte[] Key)> keys)
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         string output = Path.Combine(dir.Path, "built.bin");
         var args = new List<string> { "build" };
         if (order == KeyBlobByteOrder.BigEndian)
@@ -439,21 +439,4 @@ public class CReferenceTests
             _ => throw new ArgumentOutOfRangeException(nameof(name)),
         };
     }
-}
-
-/// <summary>A private temporary folder, removed on dispose; parallel tests never share one.</summary>
-internal sealed class TempDir : IDisposable
-{
-    public TempDir() => Path = Directory.CreateTempSubdirectory("cdc-spec-").FullName;
-
-    public string Path { get; }
-
-    public string Write(string name, byte[] bytes)
-    {
-        string path = System.IO.Path.Combine(Path, name);
-        File.WriteAllBytes(path, bytes);
-        return path;
-    }
-
-    public void Dispose() => Directory.Delete(Path, recursive: true);
 }

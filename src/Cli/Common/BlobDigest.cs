@@ -1,0 +1,48 @@
+using System.IO.Hashing;
+using CrashDmCrypt.Codec;
+
+namespace CrashDmCrypt.Cli.Common;
+
+/// <summary>
+/// The digest the tool prints by default, <c>xxh3-nokeys:</c> and 16 lowercase hex digits: XXH3-64
+/// (seed 0) of the blob's bytes with the 256 bytes of every entry's <c>data</c> field taken as zero. It
+/// identifies a blob (count, key sizes, descriptions, byte order) without being a fast, unkeyed hash of
+/// its keys. <see cref="KeyBlobDigest"/> over every byte (<c>xxh3:</c>, as the vector manifest records it)
+/// is printed only with <c>--show-key-material</c>.
+/// </summary>
+internal static class BlobDigest
+{
+    /// <summary>What the default digest starts with.</summary>
+    public const string Prefix = "xxh3-nokeys:";
+
+    /// <summary>
+    /// The digest of <paramref name="blob"/>, the bytes of the header and of whole entries (a blob's
+    /// <c>size</c> bytes, 4 + 388 * count). Bytes after the last whole entry are hashed as they are.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="blob"/> is longer than the largest blob.</exception>
+    public static string FormatWithoutKeys(ReadOnlySpan<byte> blob)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(blob.Length, KeyBlobLayout.MaxBlobSize, nameof(blob));
+        ReadOnlySpan<byte> zeros = stackalloc byte[KeyBlobLayout.DataLength];
+        var hash = new XxHash3();
+        if (blob.Length < KeyBlobLayout.HeaderSize)
+        {
+            hash.Append(blob);
+        }
+        else
+        {
+            hash.Append(blob[..KeyBlobLayout.HeaderSize]);
+            int entries = (blob.Length - KeyBlobLayout.HeaderSize) / KeyBlobLayout.EntrySize;
+            for (int i = 0; i < entries; i++)
+            {
+                // key_size and key_desc as they are; data never reaches the hash.
+                hash.Append(blob.Slice(KeyBlobLayout.GetEntryOffset(i), KeyBlobLayout.DataOffset));
+                hash.Append(zeros);
+            }
+
+            hash.Append(blob[(KeyBlobLayout.HeaderSize + (entries * KeyBlobLayout.EntrySize))..]);
+        }
+
+        return $"{Prefix}{hash.GetCurrentHashAsUInt64():x16}";
+    }
+}
