@@ -5,25 +5,12 @@ using CrashDmCrypt.Kernel.Configfs;
 
 namespace CrashDmCrypt.Simulation;
 
-/// <summary>The two key types of the life cycle.</summary>
-public enum KeyType
-{
-    /// <summary>
-    /// <c>logon</c>: payload readable only inside the kernel; the description must be <c>prefix:rest</c>
-    /// (<c>logon_vet_description</c>). cryptsetup links LUKS volume keys as logon keys.
-    /// </summary>
-    Logon = 0,
-
-    /// <summary><c>user</c>: the kdump kernel restores keys as user keys, which cryptsetup then reads.</summary>
-    User = 1,
-}
-
 /// <summary>
 /// A keyring of one key type: description to payload, each payload in a pinned <see cref="SecretBuffer"/>,
 /// with optional expiry against the model's clock. Adding follows <c>key_create_or_update</c>: a key with
 /// the same description is updated in place. <see cref="Dispose"/> zeroises every payload.
 /// </summary>
-public sealed class Keyring : IDisposable
+internal sealed class Keyring : IDisposable
 {
     /// <summary>Largest payload of a user or logon key (<c>user_preparse</c>).</summary>
     public const int MaxPayloadSize = 32767;

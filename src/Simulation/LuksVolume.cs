@@ -5,7 +5,7 @@ using CrashDmCrypt.Codec;
 namespace CrashDmCrypt.Simulation;
 
 /// <summary>A LUKS volume of the model: its UUID and its volume key (pinned, zeroised on dispose).</summary>
-public sealed class LuksVolume : IDisposable
+internal sealed class LuksVolume : IDisposable
 {
     private readonly SecretBuffer _volumeKey;
 

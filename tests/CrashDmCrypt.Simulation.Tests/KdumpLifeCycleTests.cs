@@ -1,9 +1,12 @@
 using CrashDmCrypt.Codec;
+using CrashDmCrypt.Kernel;
+using CrashDmCrypt.Kernel.Configfs;
+using CrashDmCrypt.Kernel.Handoff;
 using CrashDmCrypt.Simulation;
 
 namespace CrashDmCrypt.Simulation.Tests;
 
-/// <summary>The runner behind <c>crashdmcrypt simulate</c>.</summary>
+/// <summary>The runner behind <c>crashdmcrypt simulate</c>: its typed report, step by step.</summary>
 public sealed class KdumpLifeCycleTests
 {
     [Theory]
@@ -14,16 +17,74 @@ public sealed class KdumpLifeCycleTests
     {
         LifeCycleReport report = KdumpLifeCycle.Run(new LifeCycleOptions { Keys = keys, Handoff = handoff, RestoreMode = mode });
 
-        Assert.True(report.Succeeded, report.Verdict);
+        Assert.True(report.Succeeded, report.Failure.ToString());
+        Assert.Equal(LifeCycleFailure.None, report.Failure);
         Assert.Equal([1, 2, 3, 4, 5], report.Steps.Select(s => s.Number));
-        Assert.All(report.Steps, s => Assert.True(s.Succeeded, s.Title));
+        Assert.Equal([LifeCycleStepKind.Boot, LifeCycleStepKind.Configfs, LifeCycleStepKind.Load, LifeCycleStepKind.Restore, LifeCycleStepKind.Dump], report.Steps.Select(s => s.Kind));
+        Assert.All(report.Steps, s => Assert.True(s.Succeeded, s.Kind.ToString()));
+        Assert.Equal(keys, report.Volumes);
         Assert.Equal(keys, report.KeysProvisioned);
         Assert.Equal(keys, report.KeysRestored);
         Assert.Equal(keys, report.VolumesOpened);
         Assert.Equal(KeyBlobWriter.GetRequiredSize(keys), report.BlobSize);
         Assert.True(report.MemoryZeroised);
-        Assert.StartsWith($"PASS: {keys} of {keys} volume(s) unlocked", report.Verdict, StringComparison.Ordinal);
         Assert.Equal(handoff == KdumpHandoff.CommandLine, report.KdumpCommandLine!.Contains($"dmcryptkeys=0x{report.BlobAddress:x} ", StringComparison.Ordinal));
+
+        // 1. Each volume linked as an expiring logon key cryptsetup:<UUID>, inside the model machine.
+        BootStep boot = report.Boot;
+        Assert.All(boot.Volumes, v => Assert.Equal(LinuxErrno.None, v.LinkError));
+        Assert.All(boot.Volumes, v => Assert.Equal("cryptsetup:" + v.Uuid, v.KeyDescription));
+        Assert.All(boot.Volumes, v => Assert.Equal(64, v.KeySize));
+        Assert.Equal(keys, boot.Volumes.Select(v => v.Uuid).Distinct().Count());
+        Assert.Equal(TimeSpan.FromMinutes(5), boot.KeyTimeout);
+        Assert.True(boot.Memory.Contains(boot.CrashKernelRegion.Start, boot.CrashKernelRegion.Size));
+
+        // 2. One configfs item per volume, named by its UUID, no warnings; count reads them back.
+        ConfigfsStep configfs = report.Configfs;
+        Assert.Equal(ConfigfsAttributes.DefaultRoot, configfs.Root);
+        Assert.Equal(boot.Volumes.Select(v => v.Uuid), configfs.Items.Select(i => i.Name));
+        Assert.Equal(boot.Volumes.Select(v => v.KeyDescription), configfs.Items.Select(i => i.Description));
+        Assert.All(configfs.Items, i => Assert.Equal(ConfigfsStatus.Ok, i.Result.Status));
+        Assert.All(configfs.Items, i => Assert.Equal(ConfigfsWarnings.None, i.Result.Warnings));
+        Assert.Equal(keys, configfs.Count!.Value.Value);
+
+        // 3. The blob is placed 4 KiB-aligned in the region; the handoff names it; the keys expire, the blob waits.
+        LoadStep load = report.Load!;
+        CrashImage image = load.Load.Image!;
+        Assert.Equal(LinuxErrno.None, load.Load.Error);
+        Assert.Equal(KexecLoadFailure.None, load.Load.Failure);
+        Assert.Equal(KexecLoadWarnings.None, load.Load.Warnings);
+        Assert.Equal(keys, image.KeyCount);
+        Assert.Equal(0UL, image.DmCryptKeys.Start % 4096);
+        Assert.True(boot.CrashKernelRegion.Contains(image.DmCryptKeys.Start, image.DmCryptKeys.Size));
+        Assert.False(image.DmCryptKeys.Overlaps(image.ElfCoreHeader));
+        Assert.Equal(report.BlobSize, load.SavedCopySize);
+        Assert.Equal(handoff == KdumpHandoff.DeviceTree, image.DeviceTree is not null);
+        Assert.Equal(
+            handoff == KdumpHandoff.DeviceTree ? new DmCryptKeysRange(report.BlobAddress, (ulong)report.BlobSize) : null,
+            load.DeviceTreeRange);
+        Assert.True(load.Waited > boot.KeyTimeout);
+        Assert.Equal(LinuxErrno.EKEYEXPIRED, load.LogonKeyAfterWait);
+
+        // 4. The restore write succeeds, restores every key from the handed address, and cryptsetup opens each volume.
+        RestoreStep restore = report.Restore!;
+        Assert.Equal(ConfigfsStatus.Ok, restore.RestoreWrite.Status);
+        Assert.Equal(KdumpRestoreStatus.Restored, restore.Outcome.Status);
+        Assert.Equal(report.BlobAddress, restore.Outcome.Address);
+        Assert.Equal((uint)keys, restore.Outcome.TotalKeys);
+        Assert.Equal(0, restore.Outcome.KeysRefused);
+        Assert.Equal(KeyBlobError.None, restore.Outcome.Problem.Error);
+        Assert.True(restore.Outcome.OldMemoryZeroised);
+        Assert.Equal(boot.Volumes.Select(v => v.Uuid), restore.Volumes.Select(v => v.Uuid));
+        Assert.All(restore.Volumes, v => Assert.Equal(CryptsetupStatus.Opened, v.Status));
+        Assert.All(restore.Volumes, v => Assert.Equal("%user:cryptsetup:" + v.Uuid, v.KeyringSpec));
+
+        // 5. The vmcore is written; not one byte of the blob is left; the user keyring held every key until the reboot.
+        DumpStep dump = report.Dump!;
+        Assert.True(dump.VmcoreWritten);
+        Assert.Equal(image.DmCryptKeys, dump.Blob);
+        Assert.Equal(0, dump.NonZeroBytes);
+        Assert.Equal(keys, dump.UserKeysZeroised);
     }
 
     [Fact]
@@ -33,9 +94,20 @@ public sealed class KdumpLifeCycleTests
         LifeCycleReport b = KdumpLifeCycle.Run(new LifeCycleOptions { Seed = 42 });
         LifeCycleReport c = KdumpLifeCycle.Run(new LifeCycleOptions { Seed = 43 });
 
-        Assert.Equal(a.Steps.SelectMany(s => s.Lines), b.Steps.SelectMany(s => s.Lines));
+        Assert.Equal(Facts(a), Facts(b));
         Assert.Equal(a.BlobAddress, b.BlobAddress);
-        Assert.NotEqual(a.Steps[0].Lines, c.Steps[0].Lines);
+        Assert.NotEqual(a.Boot.Volumes.Select(v => v.Uuid), c.Boot.Volumes.Select(v => v.Uuid));
+        Assert.NotEqual(Facts(a), Facts(c));
+
+        static string[] Facts(LifeCycleReport r) =>
+        [
+            .. r.Boot.Volumes.Select(v => $"{v.Uuid} {v.KeyDescription} {v.KeySize} {v.LinkError}"),
+            .. r.Configfs.Items.Select(i => $"{i.Name} {i.Description} {i.Result.Status} {i.Result.Warnings}"),
+            $"{r.Load!.Load.Image} {r.Load.Load.Warnings} {r.Load.SavedCopySize} {r.Load.LogonKeyAfterWait}",
+            $"{r.Restore!.Outcome.Status} {r.Restore.Outcome.Address:x} {r.Restore.Outcome.KeysRestored}",
+            .. r.Restore.Volumes.Select(v => $"{v.KeyringSpec} {v.Status}"),
+            $"{r.Dump!.Blob} {r.Dump.NonZeroBytes} {r.Failure}",
+        ];
     }
 
     [Fact]
@@ -44,12 +116,35 @@ public sealed class KdumpLifeCycleTests
         LifeCycleReport report = KdumpLifeCycle.Run(new LifeCycleOptions { Keys = 129 });
 
         Assert.False(report.Succeeded);
+        Assert.Equal(LifeCycleFailure.RestoreFailed, report.Failure);
         Assert.Equal(129, report.KeysProvisioned);
         Assert.Equal(0, report.VolumesOpened);
-        Assert.Contains(report.Steps[1].Lines, l => l.Contains("129th item", StringComparison.Ordinal));
-        Assert.False(report.Steps[3].Succeeded);
-        Assert.StartsWith("FAIL: 0 of 129 volume(s) unlocked", report.Verdict, StringComparison.Ordinal);
-        Assert.Contains("more than 128 keys", report.Verdict, StringComparison.Ordinal);
+
+        // configfs accepts the 129th item and the client warns about it, and only about it.
+        Assert.True(report.Configfs.Succeeded);
+        Assert.Equal(ConfigfsWarnings.ItemBeyondKeyLimit, report.Configfs.Items[128].Result.Warnings);
+        Assert.All(report.Configfs.Items.Take(128), i => Assert.Equal(ConfigfsWarnings.None, i.Result.Warnings));
+
+        // The load builds a 129-entry blob and says so.
+        Assert.True(report.Load!.Succeeded);
+        Assert.Equal(KexecLoadWarnings.BlobAboveKeyLimit, report.Load.Load.Warnings);
+        Assert.Equal(129, report.Load.Load.Image!.KeyCount);
+
+        // The kdump kernel refuses more than 128 keys: nothing restored, every volume stays locked.
+        RestoreStep restore = report.Restore!;
+        Assert.False(restore.Succeeded);
+        Assert.Equal(ConfigfsStatus.Ok, restore.RestoreWrite.Status);
+        Assert.Equal(KdumpRestoreStatus.CountTooLarge, restore.Outcome.Status);
+        Assert.Equal(129u, restore.Outcome.TotalKeys);
+        Assert.Equal(KeyBlobError.CountTooLarge, restore.Outcome.Problem.Error);
+        Assert.Equal(0, restore.Outcome.KeysRestored);
+        Assert.All(restore.Volumes, v => Assert.Equal(CryptsetupStatus.KeyNotFound, v.Status));
+
+        // Only the count was wiped: the entries stay in reserved memory.
+        Assert.False(report.Dump!.Succeeded);
+        Assert.False(report.Dump.VmcoreWritten);
+        Assert.True(report.Dump.NonZeroBytes > 0);
+        Assert.False(report.MemoryZeroised);
     }
 
     [Theory]

@@ -53,14 +53,14 @@ internal sealed class ModelScenario : IDisposable
         {
             LuksVolume volume = Unlock(n, keySize);
             ConfigfsResult added = FirstClient.AddKey(volume.Uuid, volume.KeyDescription);
-            Assert.True(added.Succeeded, added.Message);
+            Assert.True(added.Succeeded, $"{volume.Uuid}: {added.Status} {added.Errno}");
         }
     }
 
     public KexecLoadResult LoadSucceeds()
     {
         KexecLoadResult load = First.LoadCrashKernel();
-        Assert.True(load.Succeeded, load.Message);
+        Assert.True(load.Succeeded, $"{load.Failure} {load.Error} {load.FailedItem}");
         return load;
     }
 

@@ -1,8 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
-using System.Globalization;
-using System.Text.Json;
 using CrashDmCrypt.Cli.Common;
+using CrashDmCrypt.Cli.Simulate;
 using CrashDmCrypt.Codec;
 using CrashDmCrypt.Simulation;
 
@@ -49,7 +48,7 @@ internal static class SimulateCommand
         mode.Description = "How the kdump kernel reads the blob: strict (also checks the address lies in the crashkernel region; the default) or kernel (exactly what the kernel reads).";
         var json = new Option<bool>("--json")
         {
-            Description = "Print one JSON object (options, steps, counts, verdict) instead of text.",
+            Description = "Print one JSON object (options, counts, verdict and each step's fields) instead of text.",
         };
 
         var command = new Command(
@@ -73,11 +72,13 @@ internal static class SimulateCommand
             TextWriter output = parse.InvocationConfiguration.Output;
             if (parse.GetValue(json))
             {
-                WriteJson(output, report);
+                using var document = new JsonOutput();
+                LifeCycleJson.Write(document.Writer, report);
+                document.WriteTo(output);
             }
             else
             {
-                WriteText(output, report);
+                LifeCycleText.Write(output, report);
             }
 
             return report.Succeeded ? Program.ExitOk : Program.ExitInvalid;
@@ -100,74 +101,5 @@ internal static class SimulateCommand
                 result.AddError($"--handoff must be 'cmdline' or 'dtb', not '{text}'.");
                 return default;
         }
-    }
-
-    private static void WriteText(TextWriter output, LifeCycleReport report)
-    {
-        LifeCycleOptions o = report.Options;
-        string handoff = o.Handoff == KdumpHandoff.DeviceTree ? "device-tree handoff (arm64 style)" : "command-line handoff (x86_64 style)";
-        output.WriteLine(string.Create(
-            CultureInfo.InvariantCulture,
-            $"kdump dm-crypt key life cycle on the kernel model: {o.Keys} volume(s), seed {o.Seed}, {handoff}, {CliOptions.Name(o.RestoreMode)} restore"));
-        foreach (LifeCycleStep step in report.Steps)
-        {
-            output.WriteLine();
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{step.Number}. {step.Title}{(step.Succeeded ? string.Empty : " -- FAILED")}"));
-            foreach (string line in step.Lines)
-            {
-                output.WriteLine("   " + line);
-            }
-        }
-
-        output.WriteLine();
-        output.WriteLine(report.Verdict);
-    }
-
-    private static void WriteJson(TextWriter output, LifeCycleReport report)
-    {
-        using var document = new JsonOutput();
-        Utf8JsonWriter json = document.Writer;
-        json.WriteStartObject();
-        json.WriteNumber("keys", report.Options.Keys);
-        json.WriteNumber("seed", report.Options.Seed);
-        json.WriteString("handoff", Name(report.Options.Handoff));
-        json.WriteString("mode", CliOptions.Name(report.Options.RestoreMode));
-        json.WriteStartArray("steps");
-        foreach (LifeCycleStep step in report.Steps)
-        {
-            json.WriteStartObject();
-            json.WriteNumber("number", step.Number);
-            json.WriteString("title", step.Title);
-            json.WriteBoolean("succeeded", step.Succeeded);
-            json.WriteStartArray("lines");
-            foreach (string line in step.Lines)
-            {
-                json.WriteStringValue(line);
-            }
-
-            json.WriteEndArray();
-            json.WriteEndObject();
-        }
-
-        json.WriteEndArray();
-        json.WriteNumber("keysProvisioned", report.KeysProvisioned);
-        json.WriteNumber("blobSize", report.BlobSize);
-        json.WriteNumber("blobAddress", report.BlobAddress);
-        if (report.KdumpCommandLine is null)
-        {
-            json.WriteNull("kdumpCommandLine");
-        }
-        else
-        {
-            json.WriteString("kdumpCommandLine", report.KdumpCommandLine);
-        }
-
-        json.WriteNumber("keysRestored", report.KeysRestored);
-        json.WriteNumber("volumesOpened", report.VolumesOpened);
-        json.WriteBoolean("memoryZeroised", report.MemoryZeroised);
-        json.WriteBoolean("succeeded", report.Succeeded);
-        json.WriteString("verdict", report.Verdict);
-        json.WriteEndObject();
-        document.WriteTo(output);
     }
 }

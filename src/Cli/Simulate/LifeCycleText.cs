@@ -1,0 +1,294 @@
+using System.Globalization;
+using CrashDmCrypt.Cli.Common;
+using CrashDmCrypt.Codec;
+using CrashDmCrypt.Kernel;
+using CrashDmCrypt.Kernel.Configfs;
+using CrashDmCrypt.Kernel.Handoff;
+using CrashDmCrypt.Simulation;
+
+namespace CrashDmCrypt.Cli.Simulate;
+
+/// <summary>
+/// Words for a <see cref="LifeCycleReport"/>: a header, each step's title and facts (indented), and a
+/// PASS or FAIL verdict. The model returns data only; every sentence <c>simulate</c> prints is made here.
+/// </summary>
+internal static class LifeCycleText
+{
+    // Lists longer than this print their first entries and a count.
+    private const int ListedItems = 3;
+
+    /// <summary>Writes the whole report.</summary>
+    public static void Write(TextWriter output, LifeCycleReport report)
+    {
+        LifeCycleOptions o = report.Options;
+        string handoff = o.Handoff == KdumpHandoff.DeviceTree ? "device-tree handoff (arm64 style)" : "command-line handoff (x86_64 style)";
+        output.WriteLine(Invariant(
+            $"kdump dm-crypt key life cycle on the kernel model: {o.Keys} volume(s), seed {o.Seed}, {handoff}, {CliOptions.Name(o.RestoreMode)} restore"));
+        foreach (LifeCycleStep step in report.Steps)
+        {
+            output.WriteLine();
+            output.WriteLine(Invariant($"{step.Number}. {Title(step.Kind)}{(step.Succeeded ? string.Empty : " -- FAILED")}"));
+            foreach (string line in Lines(report, step))
+            {
+                output.WriteLine("   " + line);
+            }
+        }
+
+        output.WriteLine();
+        output.WriteLine(Verdict(report));
+    }
+
+    /// <summary>What the step does.</summary>
+    public static string Title(LifeCycleStepKind kind) => kind switch
+    {
+        LifeCycleStepKind.Boot => "Boot and unlock the encrypted volumes",
+        LifeCycleStepKind.Configfs => "Create the configfs key items",
+        LifeCycleStepKind.Load => "Load the kdump kernel (kexec_file_load)",
+        LifeCycleStepKind.Restore => "Crash, boot the kdump kernel and restore the keys",
+        LifeCycleStepKind.Dump => "Write the dump and reboot",
+        _ => kind.ToString(),
+    };
+
+    /// <summary>The step's facts, one a line; never key bytes.</summary>
+    public static IReadOnlyList<string> Lines(LifeCycleReport report, LifeCycleStep step)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        var lines = new List<string>();
+        switch (step)
+        {
+            case BootStep boot:
+                BootLines(lines, report.Options, boot);
+                break;
+            case ConfigfsStep configfs:
+                ConfigfsLines(lines, configfs);
+                break;
+            case LoadStep load:
+                LoadLines(lines, load);
+                break;
+            case RestoreStep restore:
+                RestoreLines(lines, restore);
+                break;
+            case DumpStep dump:
+                DumpLines(lines, dump);
+                break;
+        }
+
+        return lines;
+    }
+
+    /// <summary>The last line: <c>PASS: ...</c> or <c>FAIL: ...</c>.</summary>
+    public static string Verdict(LifeCycleReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        int opened = report.VolumesOpened;
+        int volumes = report.Volumes;
+        return report.Failure switch
+        {
+            LifeCycleFailure.None => Invariant($"PASS: {opened} of {volumes} volume(s) unlocked in the kdump kernel with keys carried through reserved memory; no key left behind."),
+            LifeCycleFailure.ConfigfsRefused => Invariant($"FAIL: configfs refused key item {report.KeysProvisioned + 1}."),
+            LifeCycleFailure.LoadFailed => "FAIL: the crash kernel could not be loaded, so a crash would leave the volumes locked.",
+            LifeCycleFailure.RestoreFailed => Invariant($"FAIL: {opened} of {volumes} volume(s) unlocked; {Describe(report.Restore!.Outcome)}."),
+            LifeCycleFailure.KeyBytesLeft => Invariant($"FAIL: {opened} of {volumes} volume(s) unlocked; key bytes were left in reserved memory."),
+            LifeCycleFailure.VolumesLocked => Invariant($"FAIL: {opened} of {volumes} volume(s) unlocked; some volumes stayed locked."),
+            _ => Invariant($"FAIL: {report.Failure}."),
+        };
+    }
+
+    /// <summary>One line for a <c>kexec_file_load</c> result.</summary>
+    public static string Describe(KexecLoadResult load)
+    {
+        ArgumentNullException.ThrowIfNull(load);
+        string errno = LinuxErrors.Describe(load.Error);
+        return load.Failure switch
+        {
+            KexecLoadFailure.None when load.Image is { HasKeys: true } i => Invariant($"loaded; {i.DmCryptKeys.Size} bytes of dm-crypt keys at 0x{i.DmCryptKeys.Start:x}"),
+            KexecLoadFailure.None => "loaded; no dm-crypt key items, so no blob",
+            KexecLoadFailure.NoDescription => $"key item '{load.FailedItem}' has no description: {errno}",
+            KexecLoadFailure.LogonKeyNotFound => $"key item '{load.FailedItem}': no logon key '{load.LookedUpDescription}': {errno}",
+            KexecLoadFailure.LogonKeyExpired => $"key item '{load.FailedItem}': logon key '{load.LookedUpDescription}' has expired: {errno}",
+            KexecLoadFailure.KeyTooLarge => $"key item '{load.FailedItem}': logon key '{load.LookedUpDescription}' is larger than 256 bytes: {errno}",
+            KexecLoadFailure.ReusedBlobSizeChanged => $"reuse is on but the number of key items changed since the blob was saved: {errno}",
+            KexecLoadFailure.NoRoomInCrashKernelRegion => $"no room for the blob in the crashkernel region: {errno}",
+            _ => errno,
+        };
+    }
+
+    /// <summary>One line for what the kdump kernel's restore did.</summary>
+    public static string Describe(KdumpRestoreOutcome outcome)
+    {
+        ArgumentNullException.ThrowIfNull(outcome);
+        ulong at = outcome.Address;
+        return outcome.Status switch
+        {
+            KdumpRestoreStatus.Restored => Invariant($"{outcome.KeysRestored} key(s) restored from 0x{at:x}")
+                + (outcome.KeysRefused > 0 ? Invariant($", {outcome.KeysRefused} refused by the keyring") : string.Empty),
+            KdumpRestoreStatus.AddressMissing => "no blob address was handed over" + HandoffDetail(outcome),
+            KdumpRestoreStatus.AddressInvalid => "the blob address was refused" + HandoffDetail(outcome),
+            KdumpRestoreStatus.AddressMisaligned => Invariant($"address 0x{at:x} is not 4 KiB-aligned"),
+            KdumpRestoreStatus.AddressOutsideRegion => Invariant($"the blob at 0x{at:x} does not lie inside the crashkernel region"),
+            KdumpRestoreStatus.OldMemoryUnreadable => Invariant($"old memory at 0x{at:x} is not readable"),
+            KdumpRestoreStatus.CountTooLarge => Invariant(
+                $"the blob at 0x{at:x} announces {outcome.TotalKeys} keys, more than {KeyBlobLayout.MaxKeys}; nothing restored ({outcome.Problem})"),
+            KdumpRestoreStatus.BlobRefused => Invariant($"the blob at 0x{at:x} is refused: {outcome.Problem}"),
+            KdumpRestoreStatus.SizeMismatch => Invariant($"the device tree's size for the blob at 0x{at:x} does not match its total_keys ({outcome.TotalKeys})"),
+            _ => outcome.Status.ToString(),
+        };
+    }
+
+    /// <summary>What cryptsetup said for one volume.</summary>
+    public static string Describe(CryptsetupStatus status) => status switch
+    {
+        CryptsetupStatus.Opened => "opened",
+        CryptsetupStatus.InvalidKeyringSpec => "refused: not a %user:DESCRIPTION keyring specification",
+        CryptsetupStatus.KeyNotFound => "no such user key (ENOKEY): the restore did not bring it over",
+        CryptsetupStatus.KeyExpired => "the user key has expired (EKEYEXPIRED)",
+        CryptsetupStatus.WrongKey => "the user key does not unlock the volume",
+        _ => status.ToString(),
+    };
+
+    /// <summary>Why the configfs client refused (its message until the lead's error codes land; else status and errno).</summary>
+    public static string Describe(ConfigfsResult result) =>
+        !string.IsNullOrEmpty(result.Message) ? result.Message
+        : result.Errno == LinuxErrno.None ? result.Status.ToString()
+        : $"{result.Status}: {LinuxErrors.Describe(result.Errno)}";
+
+    private static void BootLines(List<string> lines, LifeCycleOptions options, BootStep boot)
+    {
+        lines.Add(Invariant($"machine: {boot.Memory.Size >> 20} MiB of RAM at 0x{boot.Memory.Start:x}, crashkernel region {boot.CrashKernelRegion}"));
+        lines.Add(Invariant(
+            $"{boot.Volumes.Count} LUKS volume(s) unlocked; each {options.KeySize}-byte volume key linked as a logon key (cryptsetup --link-vk-to-keyring), expiring in {boot.KeyTimeout.TotalMinutes:0} min:"));
+        AddList(lines, boot.Volumes, v => v.LinkError == LinuxErrno.None
+            ? "logon key " + v.KeyDescription
+            : $"logon key {v.KeyDescription}: add_key failed: {LinuxErrors.Describe(v.LinkError)}");
+    }
+
+    private static void ConfigfsLines(List<string> lines, ConfigfsStep configfs)
+    {
+        if (configfs.Count is { } count)
+        {
+            string reads = count.Succeeded ? count.Value.ToString(CultureInfo.InvariantCulture) : "unreadable (" + Describe(count.Result) + ")";
+            lines.Add(Invariant($"mkdir {configfs.Root}/<UUID> and write its description, for {configfs.ItemsCreated} key(s); count now reads {reads}"));
+        }
+
+        foreach (ConfigfsItemOutcome item in configfs.Items)
+        {
+            foreach (string warning in ConfigfsClient.DescribeWarnings(item.Result.Warnings))
+            {
+                lines.Add($"warning for {item.Name}: {warning}");
+            }
+
+            if (!item.Result.Succeeded)
+            {
+                lines.Add("refused: " + Describe(item.Result));
+            }
+        }
+    }
+
+    private static void LoadLines(List<string> lines, LoadStep load)
+    {
+        KexecLoadResult result = load.Load;
+        if (!result.Succeeded || result.Image is not { } image)
+        {
+            lines.Add("kexec_file_load failed: " + Describe(result));
+            return;
+        }
+
+        if (image.HasKeys)
+        {
+            lines.Add(Invariant(
+                $"blob: {image.DmCryptKeys.Size} bytes ({KeyBlobLayout.HeaderSize} + {KeyBlobLayout.EntrySize} x {image.KeyCount}) at 0x{image.DmCryptKeys.Start:x}, a random 4 KiB-aligned place in the crashkernel region"));
+        }
+        else
+        {
+            lines.Add("no dm-crypt key items, so no blob and no dmcryptkeys=");
+        }
+
+        lines.Add(Invariant($"ELF core headers at 0x{image.ElfCoreHeader.Start:x}"));
+        lines.Add("kdump kernel command line: " + image.CommandLine);
+        if (image.DeviceTree is { } dtb)
+        {
+            string property = load.DeviceTreeRange is { } range
+                ? Invariant($"<0x{range.Address:x} 0x{range.Size ?? 0:x}>")
+                : "unreadable";
+            lines.Add(Invariant($"kdump kernel device tree: {dtb.Length} bytes, /chosen/linux,dmcryptkeys = {property}"));
+        }
+
+        if (load.SavedCopySize > 0)
+        {
+            lines.Add(Invariant($"the first kernel keeps its own {load.SavedCopySize}-byte plaintext copy in ordinary memory for the reuse path (a vmcore can contain it)"));
+        }
+
+        KexecLoadWarnings warnings = result.Warnings;
+        if (warnings.HasFlag(KexecLoadWarnings.BlobAboveKeyLimit))
+        {
+            lines.Add(Invariant($"warning: the blob holds {image.KeyCount} keys; the kdump kernel refuses more than {KeyBlobLayout.MaxKeys}"));
+        }
+
+        if (warnings.HasFlag(KexecLoadWarnings.DescriptionTruncated))
+        {
+            lines.Add("warning: a 128-byte description was cut to 127 bytes, and the logon key of that shorter name went into the blob");
+        }
+
+        if (warnings.HasFlag(KexecLoadWarnings.DuplicateDescription))
+        {
+            lines.Add("warning: two items share a description; the blob holds that key twice and the restore keeps one");
+        }
+
+        if (warnings.HasFlag(KexecLoadWarnings.Reused))
+        {
+            lines.Add("reuse: the blob saved earlier was placed again; the keyring was not asked");
+        }
+
+        string after = load.LogonKeyAfterWait switch
+        {
+            LinuxErrno.EKEYEXPIRED => "the logon keys have expired",
+            LinuxErrno.None => "the logon keys are still there",
+            LinuxErrno other => "a logon key lookup gives " + LinuxErrors.Describe(other),
+        };
+        lines.Add(Invariant($"{load.Waited.TotalMinutes:0} min later {after}; the blob waits in reserved memory"));
+    }
+
+    private static void RestoreLines(List<string> lines, RestoreStep restore)
+    {
+        lines.Add("panic: the kdump kernel boots from the crashkernel region");
+        ConfigfsResult written = restore.RestoreWrite;
+        lines.Add($"echo yes > {ConfigfsAttributes.DefaultRoot}/{ConfigfsAttributes.Restore}: write {(written.Succeeded ? "succeeded" : "failed: " + Describe(written))}");
+        foreach (string warning in ConfigfsClient.DescribeWarnings(written.Warnings))
+        {
+            lines.Add("warning: " + warning);
+        }
+
+        lines.Add("restore: " + Describe(restore.Outcome));
+        lines.Add(Invariant($"cryptsetup open --volume-key-keyring %user:cryptsetup:<UUID>: {restore.VolumesOpened} of {restore.Volumes.Count} volume(s) opened"));
+        AddList(lines, restore.Volumes.Where(v => v.Status != CryptsetupStatus.Opened).ToList(), v => $"cryptsetup open --volume-key-keyring {v.KeyringSpec}: {Describe(v.Status)}");
+    }
+
+    private static void DumpLines(List<string> lines, DumpStep dump)
+    {
+        lines.Add(dump.VmcoreWritten ? "vmcore written to the encrypted dump target" : "the dump target stays locked; no vmcore");
+        lines.Add(dump.BlobZeroised
+            ? Invariant($"blob in reserved memory after the restore: all zero ({dump.Blob.Size} bytes at 0x{dump.Blob.Start:x})")
+            : Invariant($"blob in reserved memory after the restore: KEY BYTES LEFT ({dump.NonZeroBytes} of {dump.Blob.Size} bytes at 0x{dump.Blob.Start:x} are not zero)"));
+        lines.Add(Invariant($"reboot: the kdump kernel's user keyring is zeroised ({dump.UserKeysZeroised} key(s))"));
+    }
+
+    private static void AddList<T>(List<string> lines, IReadOnlyList<T> items, Func<T, string> line)
+    {
+        for (int i = 0; i < items.Count && i < ListedItems; i++)
+        {
+            lines.Add("  " + line(items[i]));
+        }
+
+        if (items.Count > ListedItems)
+        {
+            lines.Add(Invariant($"  ... and {items.Count - ListedItems} more"));
+        }
+    }
+
+    private static string HandoffDetail(KdumpRestoreOutcome outcome) =>
+        outcome.CommandLineError != CommandLineError.None ? $" (command line: {HandoffErrors.GetMessage(outcome.CommandLineError)})"
+        : outcome.DeviceTreeError != DeviceTreeError.None ? $" (device tree: {HandoffErrors.GetMessage(outcome.DeviceTreeError)})"
+        : string.Empty;
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

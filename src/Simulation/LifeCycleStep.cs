@@ -1,0 +1,18 @@
+namespace CrashDmCrypt.Simulation;
+
+/// <summary>One step of <see cref="KdumpLifeCycle.Run"/>: what happened, as data. The derived type says which step.</summary>
+public abstract class LifeCycleStep
+{
+    private protected LifeCycleStep()
+    {
+    }
+
+    /// <summary>Which step this is.</summary>
+    public abstract LifeCycleStepKind Kind { get; }
+
+    /// <summary>1..5.</summary>
+    public int Number => (int)Kind;
+
+    /// <summary>Whether the step did what it is for.</summary>
+    public abstract bool Succeeded { get; }
+}

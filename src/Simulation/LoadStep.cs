@@ -1,0 +1,35 @@
+using CrashDmCrypt.Kernel;
+using CrashDmCrypt.Kernel.Handoff;
+
+namespace CrashDmCrypt.Simulation;
+
+/// <summary>
+/// Step 3: <c>kexec_file_load</c> of the crash kernel builds the blob and places it in the crashkernel region;
+/// then the logon keys' timeout passes while the blob waits.
+/// </summary>
+public sealed class LoadStep : LifeCycleStep
+{
+    /// <inheritdoc/>
+    public override LifeCycleStepKind Kind => LifeCycleStepKind.Load;
+
+    /// <summary>Whether the crash kernel was loaded.</summary>
+    public override bool Succeeded => Load.Succeeded;
+
+    /// <summary>What the load returned: errno, reason, warnings and the image (ELF headers, blob range, command line, device tree).</summary>
+    public required KexecLoadResult Load { get; init; }
+
+    /// <summary>
+    /// The <c>/chosen/linux,dmcryptkeys</c> range read back from the image's device tree with
+    /// <see cref="DeviceTree.TryReadDmCryptKeys"/>; null without a device tree or when it cannot be read.
+    /// </summary>
+    public DmCryptKeysRange? DeviceTreeRange { get; init; }
+
+    /// <summary>Bytes of the first kernel's own plaintext copy of the blob (<c>keys_header</c>, kept for the reuse path); 0 when none.</summary>
+    public int SavedCopySize { get; init; }
+
+    /// <summary>How long the run waited after the load, before the crash (longer than the keys' timeout).</summary>
+    public TimeSpan Waited { get; init; }
+
+    /// <summary>What <c>request_key</c> for the first volume's logon key returned after the wait (EKEYEXPIRED: the keys are gone, the blob is not).</summary>
+    public LinuxErrno LogonKeyAfterWait { get; init; }
+}
