@@ -2,7 +2,10 @@ using CrashDmCrypt.Kernel;
 
 namespace CrashDmCrypt.Simulation;
 
-/// <summary>Step 1: the machine boots, cryptsetup unlocks each volume and links its key as an expiring logon key.</summary>
+/// <summary>
+/// Step 1: the machine boots; systemd-cryptsetup unlocks each volume and links its volume key as a logon key
+/// <c>kdump-cryptsetup:vk-&lt;UUID&gt;</c> (crypttab <c>link-volume-key=@u::%logon:&lt;desc&gt;</c>, no expiry yet).
+/// </summary>
 public sealed class BootStep : LifeCycleStep
 {
     /// <inheritdoc/>
@@ -16,9 +19,6 @@ public sealed class BootStep : LifeCycleStep
 
     /// <summary>The crashkernel reserved region (<c>crashkernel=</c>).</summary>
     public MemoryRange CrashKernelRegion { get; init; }
-
-    /// <summary>The logon keys' timeout (<c>keyctl_set_timeout</c>).</summary>
-    public TimeSpan KeyTimeout { get; init; }
 
     /// <summary>The volumes, in the order they were unlocked.</summary>
     public required IReadOnlyList<LifeCycleVolume> Volumes { get; init; }

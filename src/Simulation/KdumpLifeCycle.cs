@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Text;
 using CrashDmCrypt.Codec;
 using CrashDmCrypt.Kernel;
 using CrashDmCrypt.Kernel.Configfs;
@@ -7,10 +8,12 @@ using CrashDmCrypt.Kernel.Handoff;
 namespace CrashDmCrypt.Simulation;
 
 /// <summary>
-/// Runs the seed commit's five steps on the model: unlock volumes and link their keys as logon keys, create
-/// configfs items with <see cref="ConfigfsClient"/>, load the crash kernel, crash and restore, open the
-/// volumes with the restored user keys, then check that no key is left in reserved memory. Deterministic for
-/// a seed. Returns data only; the caller words it.
+/// Runs the seed commit's five steps on the model, the way kdump-utils drives them: unlock volumes and link
+/// their keys as logon keys <c>kdump-cryptsetup:vk-&lt;UUID&gt;</c>; <c>kdumpctl prepare_luks</c> (skip when
+/// <c>reuse</c> reads 1, request each key, 300 s timeout, configfs item <c>&lt;UUID&gt;</c> through
+/// <see cref="ConfigfsClient"/>); load the crash kernel, then remove every item as kdumpctl's EXIT trap does;
+/// crash, write 1 to <c>restore</c> unless it reads 1, open the volumes with the restored user keys; check
+/// that no key is left in reserved memory. Deterministic for a seed. Returns data only; the caller words it.
 /// </summary>
 public static class KdumpLifeCycle
 {
@@ -57,7 +60,10 @@ public static class KdumpLifeCycle
             ConfigfsStep configfs = Provision(_first);
             if (!configfs.Succeeded)
             {
-                return new LifeCycleReport { Options = _options, Boot = boot, Configfs = configfs, Failure = LifeCycleFailure.ConfigfsRefused };
+                // prepare_luks failed, so kdumpctl does not load; its EXIT trap still removes the items made so far.
+                RemoveAllItems(_first);
+                LifeCycleFailure why = configfs.Items[^1].LogonKeyLookup != LinuxErrno.None ? LifeCycleFailure.LogonKeyUnavailable : LifeCycleFailure.ConfigfsRefused;
+                return new LifeCycleReport { Options = _options, Boot = boot, Configfs = configfs, Failure = why };
             }
 
             LoadStep load = Load(_first);
@@ -98,7 +104,7 @@ public static class KdumpLifeCycle
             _machine.Dispose();
         }
 
-        // 1. Boot: cryptsetup unlocks each volume and links its volume key as a logon key with an expiry.
+        // 1. Boot: systemd-cryptsetup unlocks each volume and links its volume key as a logon key (no expiry yet).
         private BootStep Boot(FirstKernel first)
         {
             var random = new Random(_options.Seed);
@@ -113,7 +119,7 @@ public static class KdumpLifeCycle
                     random.NextBytes(bytes[.._options.KeySize]);
                     var volume = new LuksVolume(LuksVolume.FormatUuid(uuid), bytes[.._options.KeySize]);
                     _volumes.Add(volume);
-                    LinuxErrno linked = first.LogonKeyring.Add(volume.KeyDescription, volume.VolumeKey, _options.KeyTimeout);
+                    LinuxErrno linked = first.LogonKeyring.Add(volume.KeyDescription, volume.VolumeKey);
                     volumes.Add(new LifeCycleVolume { Uuid = volume.Uuid, KeyDescription = volume.KeyDescription, KeySize = volume.KeySize, LinkError = linked });
                 }
             }
@@ -126,40 +132,80 @@ public static class KdumpLifeCycle
             {
                 Memory = _machine.Memory.Range,
                 CrashKernelRegion = _machine.CrashKernelRegion,
-                KeyTimeout = _options.KeyTimeout,
                 Volumes = volumes,
             };
         }
 
-        // 2. kdump user space creates one configfs item per key, through the same client as on a real system.
+        // 2. kdumpctl prepare_luks: nothing when reuse reads 1; else per volume keyctl request logon, keyctl timeout 300,
+        // mkdir <UUID> and its description, through the same client as on a real system. The first failure ends it.
         private ConfigfsStep Provision(FirstKernel first)
         {
             var client = new ConfigfsClient(new ModelConfigfsBackend(first));
+            ConfigfsResult<bool> reuse = client.ReadReuse();
             var items = new List<ConfigfsItemOutcome>(_volumes.Count);
+            ConfigfsStep Step(ConfigfsResult<int>? count) => new() { ReuseBefore = reuse, KeyTimeout = _options.KeyTimeout, Items = items, Count = count };
+            if (reuse.Succeeded && reuse.Value)
+            {
+                return Step(client.ReadCount());
+            }
+
             foreach (LuksVolume volume in _volumes)
             {
+                LinuxErrno lookup = first.LogonKeyring.RequestKey(volume.KeyDescription, out _);
+                if (lookup != LinuxErrno.None)
+                {
+                    // _get_luks_key_by_unlock would ask for the passphrase; the model has none to give.
+                    items.Add(new ConfigfsItemOutcome { Name = volume.Uuid, Description = volume.KeyDescription, LogonKeyLookup = lookup });
+                    return Step(null);
+                }
+
+                LinuxErrno timeout = first.LogonKeyring.SetTimeout(volume.KeyDescription, _options.KeyTimeout);
                 ConfigfsResult added = client.AddKey(volume.Uuid, volume.KeyDescription);
-                items.Add(new ConfigfsItemOutcome { Name = volume.Uuid, Description = volume.KeyDescription, Result = added });
+                items.Add(new ConfigfsItemOutcome { Name = volume.Uuid, Description = volume.KeyDescription, TimeoutSet = timeout, Result = added });
                 if (!added.Succeeded)
                 {
-                    return new ConfigfsStep { Items = items };
+                    return Step(null);
                 }
             }
 
-            return new ConfigfsStep { Items = items, Count = client.ReadCount() };
+            return Step(client.ReadCount());
         }
 
-        // 3. kexec_file_load of the crash kernel builds the blob and places it in reserved memory; then the keys expire.
-        private LoadStep Load(FirstKernel first)
+        // kdumpctl's EXIT trap: find $LUKS_CONFIGFS/ -mindepth 1 -type d -delete. Returns the items removed.
+        private static int RemoveAllItems(FirstKernel first)
         {
-            KexecLoadResult load = first.LoadCrashKernel();
-            if (!load.Succeeded)
+            var client = new ConfigfsClient(new ModelConfigfsBackend(first));
+            ConfigfsResult<IReadOnlyList<ConfigfsKeyItem>> listed = client.ListKeys();
+            int removed = 0;
+            foreach (ConfigfsKeyItem item in listed.Succeeded ? listed.Value : [])
             {
-                return new LoadStep { Load = load };
+                if (client.RemoveKey(item.Name).Succeeded)
+                {
+                    removed++;
+                }
             }
 
+            return removed;
+        }
+
+        // 3. kexec_file_load of the crash kernel builds the blob and places it in reserved memory; kdumpctl exits and
+        // its trap removes the items; then the keys expire.
+        private LoadStep Load(FirstKernel first)
+        {
+            var client = new ConfigfsClient(new ModelConfigfsBackend(first));
+            KexecLoadResult load = first.LoadCrashKernel();
+            int removed = RemoveAllItems(first);
+            if (!load.Succeeded)
+            {
+                return new LoadStep { Load = load, ItemsRemoved = removed, CountAfterCleanup = client.ReadCount() };
+            }
+
+            CrashImage image = load.Image!;
+            bool intact = !image.HasKeys
+                || _machine.Memory.GetSpan(image.DmCryptKeys.Start, (int)image.DmCryptKeys.Size).SequenceEqual(first.SavedCopy.Span);
+
             DmCryptKeysRange? handed = null;
-            if (load.Image!.DeviceTree is { } dtb && DeviceTree.TryReadDmCryptKeys(dtb, out DmCryptKeysRange range, out _))
+            if (image.DeviceTree is { } dtb && DeviceTree.TryReadDmCryptKeys(dtb, out DmCryptKeysRange range, out _))
             {
                 handed = range;
             }
@@ -171,15 +217,23 @@ public static class KdumpLifeCycle
                 Load = load,
                 DeviceTreeRange = handed,
                 SavedCopySize = first.SavedCopySize,
+                ItemsRemoved = removed,
+                CountAfterCleanup = client.ReadCount(),
+                BlobIntactAfterCleanup = intact,
                 Waited = wait,
                 LogonKeyAfterWait = first.LogonKeyring.RequestKey(_volumes[0].KeyDescription, out _),
             };
         }
 
-        // 4. The crash: the kdump initramfs writes yes to restore, then opens each volume from the user keyring.
+        // 4. The crash: kexec-crypt-setup.sh writes 1 to restore unless it reads 1; a udev rule opens each volume from the user keyring.
         private RestoreStep Restore(KdumpKernel kdump)
         {
-            ConfigfsResult written = new ConfigfsClient(new ModelConfigfsBackend(kdump)).Restore();
+            var backend = new ModelConfigfsBackend(kdump);
+            ConfigfsResult<bool> before = new ConfigfsClient(backend).ReadRestore();
+            bool write = !(before.Succeeded && before.Value);
+            LinuxErrno written = write
+                ? backend.WriteAttribute(null, ConfigfsAttributes.Restore, Encoding.ASCII.GetBytes(KdumpUtils.RestoreValue + "\n"))
+                : LinuxErrno.None;
             var opened = new List<CryptsetupOpenResult>(_volumes.Count);
             foreach (LuksVolume volume in _volumes)
             {
@@ -192,7 +246,7 @@ public static class KdumpLifeCycle
                 });
             }
 
-            return new RestoreStep { RestoreWrite = written, Outcome = kdump.LastRestore!, Volumes = opened };
+            return new RestoreStep { RestoreBefore = before, RestoreWritten = write, RestoreWriteError = written, Outcome = kdump.LastRestore!, Volumes = opened };
         }
 
         // 5. The dump goes to the encrypted target; the blob's range must hold no key byte; then the machine reboots.

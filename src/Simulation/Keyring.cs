@@ -85,6 +85,29 @@ internal sealed class Keyring : IDisposable
         return Add(Encoding.UTF8.GetBytes(description), payload, timeout);
     }
 
+    /// <summary><c>keyctl_set_timeout</c>: the key expires <paramref name="timeout"/> from now; ENOKEY when there is no such key, EKEYEXPIRED when it has expired already.</summary>
+    /// <exception cref="ObjectDisposedException">The keyring was disposed.</exception>
+    public LinuxErrno SetTimeout(string description, TimeSpan timeout)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentNullException.ThrowIfNull(description);
+        int index = Find(Encoding.UTF8.GetBytes(description));
+        if (index < 0)
+        {
+            return LinuxErrno.ENOKEY;
+        }
+
+        Entry entry = _entries[index];
+        DateTimeOffset now = _clock.GetUtcNow();
+        if (entry.Expiry is { } expiry && now >= expiry)
+        {
+            return LinuxErrno.EKEYEXPIRED;
+        }
+
+        _entries[index] = entry with { Expiry = now + timeout };
+        return LinuxErrno.None;
+    }
+
     /// <summary>
     /// Looks a key up as <c>request_key</c> does inside the kernel: ENOKEY when there is none, EKEYEXPIRED
     /// when its timeout has passed. (On a real system an expired key can also yield ENOKEY, depending on

@@ -9,6 +9,9 @@ public enum LifeCycleFailure
     /// <summary>configfs refused a key item (<see cref="ConfigfsStep"/>); the run stopped there.</summary>
     ConfigfsRefused = 1,
 
+    /// <summary><c>prepare_luks</c> could not get a volume's logon key (<see cref="ConfigfsItemOutcome.LogonKeyLookup"/>), so it failed and nothing was loaded.</summary>
+    LogonKeyUnavailable = 6,
+
     /// <summary><c>kexec_file_load</c> failed (<see cref="LoadStep"/>), so a crash would leave the volumes locked; the run stopped there.</summary>
     LoadFailed = 2,
 

@@ -23,6 +23,6 @@ public sealed record LifeCycleOptions
     /// <summary>How the kdump kernel reads the blob.</summary>
     public KeyBlobMode RestoreMode { get; init; } = KeyBlobMode.Strict;
 
-    /// <summary>The logon keys' timeout; the run lets it pass between the load and the crash.</summary>
-    public TimeSpan KeyTimeout { get; init; } = TimeSpan.FromMinutes(5);
+    /// <summary>The timeout <c>kdumpctl prepare_luks</c> sets on each logon key (300 s); the run lets it pass between the load and the crash.</summary>
+    public TimeSpan KeyTimeout { get; init; } = KdumpUtils.KeyTimeout;
 }

@@ -1,11 +1,13 @@
 using CrashDmCrypt.Kernel;
+using CrashDmCrypt.Kernel.Configfs;
 using CrashDmCrypt.Kernel.Handoff;
 
 namespace CrashDmCrypt.Simulation;
 
 /// <summary>
 /// Step 3: <c>kexec_file_load</c> of the crash kernel builds the blob and places it in the crashkernel region;
-/// then the logon keys' timeout passes while the blob waits.
+/// <c>kdumpctl</c>'s EXIT trap then removes every configfs item (the blob stays in reserved memory), and the
+/// logon keys' timeout passes while the blob waits.
 /// </summary>
 public sealed class LoadStep : LifeCycleStep
 {
@@ -26,6 +28,15 @@ public sealed class LoadStep : LifeCycleStep
 
     /// <summary>Bytes of the first kernel's own plaintext copy of the blob (<c>keys_header</c>, kept for the reuse path); 0 when none.</summary>
     public int SavedCopySize { get; init; }
+
+    /// <summary>Items the EXIT trap removed (<c>find $LUKS_CONFIGFS/ -mindepth 1 -type d -delete</c>).</summary>
+    public int ItemsRemoved { get; init; }
+
+    /// <summary>What <c>count</c> read after the EXIT trap.</summary>
+    public ConfigfsResult<int> CountAfterCleanup { get; init; }
+
+    /// <summary>Whether the blob in reserved memory is byte for byte what was loaded, after the items were removed.</summary>
+    public bool BlobIntactAfterCleanup { get; init; }
 
     /// <summary>How long the run waited after the load, before the crash (longer than the keys' timeout).</summary>
     public TimeSpan Waited { get; init; }

@@ -1,10 +1,12 @@
+using CrashDmCrypt.Kernel;
 using CrashDmCrypt.Kernel.Configfs;
 
 namespace CrashDmCrypt.Simulation;
 
 /// <summary>
-/// Step 4: the panic boots the kdump kernel; its initramfs writes <c>yes</c> to <c>restore</c>, which restores
-/// the keys to the user keyring, then opens each volume with cryptsetup.
+/// Step 4: the panic boots the kdump kernel; its initramfs (<c>kexec-crypt-setup.sh</c>) writes <c>1</c> to
+/// <c>restore</c> unless it reads 1, which restores the keys to the user keyring; then a udev rule opens each
+/// volume with <c>cryptsetup luksOpen --volume-key-keyring %user:&lt;desc&gt;</c>.
 /// </summary>
 public sealed class RestoreStep : LifeCycleStep
 {
@@ -14,8 +16,14 @@ public sealed class RestoreStep : LifeCycleStep
     /// <summary>Whether every volume was opened.</summary>
     public override bool Succeeded => VolumesOpened == Volumes.Count;
 
-    /// <summary>What the client's write of <c>yes</c> to <c>restore</c> returned (the kernel reports success even when the restore failed).</summary>
-    public ConfigfsResult RestoreWrite { get; init; }
+    /// <summary>What <c>restore</c> read first.</summary>
+    public ConfigfsResult<bool> RestoreBefore { get; init; }
+
+    /// <summary>Whether <c>1</c> was written (it is not when <c>restore</c> already reads 1).</summary>
+    public bool RestoreWritten { get; init; }
+
+    /// <summary>What the write returned (the kernel reports success even when the restore failed).</summary>
+    public LinuxErrno RestoreWriteError { get; init; }
 
     /// <summary>What the kernel's restore did.</summary>
     public required KdumpRestoreOutcome Outcome { get; init; }

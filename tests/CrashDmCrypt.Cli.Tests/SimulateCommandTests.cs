@@ -20,19 +20,21 @@ public sealed class SimulateCommandTests
         string[] lines = result.OutputLines;
         Assert.Equal("kdump dm-crypt key life cycle on the kernel model: 2 volume(s), seed 1, command-line handoff (x86_64 style), strict restore", lines[0]);
         Assert.Equal(
-            ["1. Boot and unlock the encrypted volumes", "2. Create the configfs key items", "3. Load the kdump kernel (kexec_file_load)", "4. Crash, boot the kdump kernel and restore the keys", "5. Write the dump and reboot"],
+            ["1. Boot and unlock the encrypted volumes", "2. Prepare the keys for kdump (kdumpctl prepare_luks)", "3. Load the kdump kernel (kexec_file_load)", "4. Crash, boot the kdump kernel and restore the keys", "5. Write the dump and reboot"],
             lines.Where(IsStepTitle));
         Assert.Contains("machine: 3 MiB of RAM at 0x2b000000, crashkernel region [0x2b100000, 0x2b200000)", lines);
-        Assert.Contains(lines, l => l.StartsWith("2 LUKS volume(s) unlocked; each 64-byte volume key linked as a logon key", StringComparison.Ordinal) && l.EndsWith("expiring in 5 min:", StringComparison.Ordinal));
-        Assert.Equal(2, lines.Count(l => l.StartsWith("logon key cryptsetup:", StringComparison.Ordinal)));
-        Assert.Contains("mkdir /sys/kernel/config/crash_dm_crypt_keys/<UUID> and write its description, for 2 key(s); count now reads 2", lines);
+        Assert.Contains("2 LUKS volume(s) unlocked; each 64-byte volume key linked as a logon key (crypttab link-volume-key=@u::%logon:<desc>):", lines);
+        Assert.Equal(2, lines.Count(l => l.StartsWith("logon key kdump-cryptsetup:vk-", StringComparison.Ordinal)));
+        Assert.Contains("/sys/kernel/config/crash_dm_crypt_keys/reuse reads 0, so each key is prepared", lines);
+        Assert.Contains("keyctl request logon kdump-cryptsetup:vk-<UUID>; keyctl timeout <id> 300; mkdir /sys/kernel/config/crash_dm_crypt_keys/<UUID> and write the description: for 2 key(s); count now reads 2", lines);
         Assert.Contains(lines, l => l.StartsWith("blob: 780 bytes (4 + 388 x 2) at 0x", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("kdump kernel command line: elfcorehdr=0x", StringComparison.Ordinal) && l.Contains(" dmcryptkeys=0x", StringComparison.Ordinal));
         Assert.Contains("the first kernel keeps its own 780-byte plaintext copy in ordinary memory for the reuse path (a vmcore can contain it)", lines);
+        Assert.Contains("kdumpctl's EXIT trap removes every configfs item (2); count now reads 0; the blob stays in reserved memory, unchanged", lines);
         Assert.Contains("6 min later the logon keys have expired; the blob waits in reserved memory", lines);
-        Assert.Contains("echo yes > /sys/kernel/config/crash_dm_crypt_keys/restore: write succeeded", lines);
+        Assert.Contains("/sys/kernel/config/crash_dm_crypt_keys/restore reads 0, so echo 1 > /sys/kernel/config/crash_dm_crypt_keys/restore: write succeeded", lines);
         Assert.Contains(lines, l => l.StartsWith("restore: 2 key(s) restored from 0x", StringComparison.Ordinal));
-        Assert.Contains("cryptsetup open --volume-key-keyring %user:cryptsetup:<UUID>: 2 of 2 volume(s) opened", lines);
+        Assert.Contains("cryptsetup luksOpen --volume-key-keyring %user:kdump-cryptsetup:vk-<UUID>: 2 of 2 volume(s) opened", lines);
         Assert.Contains("vmcore written to the encrypted dump target", lines);
         Assert.Contains(lines, l => l.StartsWith("blob in reserved memory after the restore: all zero (780 bytes at 0x", StringComparison.Ordinal));
         Assert.Contains("reboot: the kdump kernel's user keyring is zeroised (2 key(s))", lines);
@@ -120,19 +122,26 @@ public sealed class SimulateCommandTests
         JsonElement[] volumes = [.. boot.GetProperty("volumes").EnumerateArray()];
         Assert.Equal(4, volumes.Length);
         string[] uuids = [.. volumes.Select(v => v.GetProperty("uuid").GetString()!)];
-        Assert.All(volumes, v => Assert.Equal("cryptsetup:" + v.GetProperty("uuid").GetString(), v.GetProperty("keyDescription").GetString()));
+        Assert.All(volumes, v => Assert.Equal("kdump-cryptsetup:vk-" + v.GetProperty("uuid").GetString(), v.GetProperty("keyDescription").GetString()));
         Assert.All(volumes, v => Assert.Equal(64, v.GetProperty("keySize").GetInt32()));
         Assert.All(volumes, v => Assert.Equal(JsonValueKind.Null, v.GetProperty("errno").ValueKind));
 
         JsonElement configfs = root.GetProperty("configfs");
         Assert.Equal("/sys/kernel/config/crash_dm_crypt_keys", configfs.GetProperty("root").GetString());
+        Assert.False(configfs.GetProperty("reuseBefore").GetBoolean());
+        Assert.False(configfs.GetProperty("skippedForReuse").GetBoolean());
+        Assert.Equal(300, configfs.GetProperty("keyTimeoutSeconds").GetInt32());
         Assert.Equal(4, configfs.GetProperty("itemsCreated").GetInt32());
         Assert.Equal(4, configfs.GetProperty("count").GetInt32());
         JsonElement[] items = [.. configfs.GetProperty("items").EnumerateArray()];
         Assert.Equal(uuids, items.Select(i => i.GetProperty("name").GetString()));
-        Assert.All(items, i => Assert.Equal("ok", i.GetProperty("status").GetString()));
-        Assert.All(items, i => Assert.Equal(JsonValueKind.Null, i.GetProperty("errno").ValueKind));
-        Assert.All(items, i => Assert.Equal(0, i.GetProperty("warnings").GetArrayLength()));
+        Assert.Equal(volumes.Select(v => v.GetProperty("keyDescription").GetString()), items.Select(i => i.GetProperty("description").GetString()));
+        Assert.All(items, i => Assert.True(i.GetProperty("succeeded").GetBoolean()));
+        Assert.All(items, i => Assert.Equal(JsonValueKind.Null, i.GetProperty("logonKeyLookup").ValueKind));
+        Assert.All(items, i => Assert.Equal(JsonValueKind.Null, i.GetProperty("timeoutSet").ValueKind));
+        Assert.All(items, i => Assert.Equal("ok", i.GetProperty("configfs").GetProperty("status").GetString()));
+        Assert.All(items, i => Assert.Equal(JsonValueKind.Null, i.GetProperty("configfs").GetProperty("errno").ValueKind));
+        Assert.All(items, i => Assert.Equal(0, i.GetProperty("configfs").GetProperty("warnings").GetArrayLength()));
 
         JsonElement load = root.GetProperty("load");
         Assert.Equal(JsonValueKind.Null, load.GetProperty("errno").ValueKind);
@@ -148,11 +157,16 @@ public sealed class SimulateCommandTests
         Assert.Equal(blobSize, property.GetProperty("size").GetInt32());
         Assert.True(load.GetProperty("deviceTree").GetProperty("size").GetInt32() > 0);
         Assert.Equal(blobSize, load.GetProperty("savedCopySize").GetInt32());
+        Assert.Equal(4, load.GetProperty("itemsRemoved").GetInt32());
+        Assert.Equal(0, load.GetProperty("countAfterCleanup").GetInt32());
+        Assert.True(load.GetProperty("blobIntactAfterCleanup").GetBoolean());
         Assert.Equal(360, load.GetProperty("waitedSeconds").GetInt32());
         Assert.Equal("EKEYEXPIRED", load.GetProperty("logonKeyAfterWait").GetString());
 
         JsonElement restore = root.GetProperty("restore");
-        Assert.Equal("ok", restore.GetProperty("write").GetProperty("status").GetString());
+        Assert.False(restore.GetProperty("write").GetProperty("before").GetBoolean());
+        Assert.True(restore.GetProperty("write").GetProperty("written").GetBoolean());
+        Assert.Equal(JsonValueKind.Null, restore.GetProperty("write").GetProperty("errno").ValueKind);
         Assert.Equal("restored", restore.GetProperty("status").GetString());
         Assert.Equal(blobAddress, restore.GetProperty("address").GetUInt64());
         Assert.Equal(4, restore.GetProperty("totalKeys").GetInt32());
@@ -165,7 +179,7 @@ public sealed class SimulateCommandTests
         JsonElement[] opened = [.. restore.GetProperty("volumes").EnumerateArray()];
         Assert.Equal(uuids, opened.Select(v => v.GetProperty("uuid").GetString()));
         Assert.All(opened, v => Assert.Equal("opened", v.GetProperty("status").GetString()));
-        Assert.All(opened, v => Assert.Equal("%user:cryptsetup:" + v.GetProperty("uuid").GetString(), v.GetProperty("keyringSpec").GetString()));
+        Assert.All(opened, v => Assert.Equal("%user:kdump-cryptsetup:vk-" + v.GetProperty("uuid").GetString(), v.GetProperty("keyringSpec").GetString()));
 
         JsonElement dump = root.GetProperty("dump");
         Assert.True(dump.GetProperty("vmcoreWritten").GetBoolean());
@@ -203,7 +217,7 @@ public sealed class SimulateCommandTests
         Assert.Contains(lines, l => l == "4. Crash, boot the kdump kernel and restore the keys -- FAILED");
         Assert.Contains(lines, l => l == "5. Write the dump and reboot -- FAILED");
         Assert.Contains(lines, l => l.StartsWith("restore: the blob at 0x", StringComparison.Ordinal) && l.Contains("announces 129 keys, more than 128; nothing restored (CDC003 header at offset 0: ", StringComparison.Ordinal));
-        Assert.Contains("cryptsetup open --volume-key-keyring %user:cryptsetup:<UUID>: 0 of 129 volume(s) opened", lines);
+        Assert.Contains("cryptsetup luksOpen --volume-key-keyring %user:kdump-cryptsetup:vk-<UUID>: 0 of 129 volume(s) opened", lines);
         Assert.Equal(3, lines.Count(l => l.EndsWith(": no such user key (ENOKEY): the restore did not bring it over", StringComparison.Ordinal)));
         Assert.Contains("... and 126 more", lines);
         Assert.Contains("the dump target stays locked; no vmcore", lines);
@@ -226,8 +240,8 @@ public sealed class SimulateCommandTests
         Assert.Equal(0, root.GetProperty("volumesOpened").GetInt32());
         Assert.False(root.GetProperty("memoryZeroised").GetBoolean());
         JsonElement[] items = [.. root.GetProperty("configfs").GetProperty("items").EnumerateArray()];
-        Assert.Equal(["itemBeyondKeyLimit"], items[128].GetProperty("warnings").EnumerateArray().Select(w => w.GetString()));
-        Assert.All(items.Take(128), i => Assert.Equal(0, i.GetProperty("warnings").GetArrayLength()));
+        Assert.Equal(["itemBeyondKeyLimit"], items[128].GetProperty("configfs").GetProperty("warnings").EnumerateArray().Select(w => w.GetString()));
+        Assert.All(items.Take(128), i => Assert.Equal(0, i.GetProperty("configfs").GetProperty("warnings").GetArrayLength()));
         Assert.Equal(["blobAboveKeyLimit"], root.GetProperty("load").GetProperty("warnings").EnumerateArray().Select(w => w.GetString()));
         JsonElement restore = root.GetProperty("restore");
         Assert.False(restore.GetProperty("succeeded").GetBoolean());
@@ -344,10 +358,33 @@ public sealed class SimulateCommandTests
             Failure = LifeCycleFailure.LoadFailed,
         };
 
+        var keyless = new LifeCycleReport
+        {
+            Options = passed.Options,
+            Boot = passed.Boot,
+            Configfs = new ConfigfsStep
+            {
+                Items = [first, new ConfigfsItemOutcome { Name = "second", Description = "kdump-cryptsetup:vk-second", LogonKeyLookup = LinuxErrno.EKEYEXPIRED }],
+            },
+            Failure = LifeCycleFailure.LogonKeyUnavailable,
+        };
+
+        string[] keylessText = Render(keyless);
+        Assert.Equal("2. Prepare the keys for kdump (kdumpctl prepare_luks) -- FAILED", keylessText.Last(IsStepTitle));
+        Assert.Contains("keyctl request logon kdump-cryptsetup:vk-second: EKEYEXPIRED (key has expired); no passphrase can be asked for here, so prepare_luks fails", keylessText);
+        Assert.Equal("FAIL: prepare_luks could not get the logon key of volume 2 (EKEYEXPIRED (key has expired)), so no crash kernel was loaded.", keylessText[^1]);
+        JsonElement keylessJson = JsonOf(keyless);
+        Assert.Equal("logonKeyUnavailable", keylessJson.GetProperty("failure").GetString());
+        JsonElement missing = keylessJson.GetProperty("configfs").GetProperty("items")[1];
+        Assert.False(missing.GetProperty("succeeded").GetBoolean());
+        Assert.Equal("EKEYEXPIRED", missing.GetProperty("logonKeyLookup").GetString());
+        Assert.Equal(JsonValueKind.Null, missing.GetProperty("configfs").ValueKind);
+        Assert.Equal(1, keylessJson.GetProperty("configfs").GetProperty("itemsCreated").GetInt32());
+
         string[] refusedText = Render(refused);
-        Assert.Equal(["1. Boot and unlock the encrypted volumes", "2. Create the configfs key items -- FAILED"], refusedText.Where(IsStepTitle));
+        Assert.Equal(["1. Boot and unlock the encrypted volumes", "2. Prepare the keys for kdump (kdumpctl prepare_luks) -- FAILED"], refusedText.Where(IsStepTitle));
         Assert.Contains(refusedText, l => l.StartsWith("refused: ", StringComparison.Ordinal));
-        Assert.DoesNotContain(refusedText, l => l.StartsWith("mkdir ", StringComparison.Ordinal));
+        Assert.DoesNotContain(refusedText, l => l.StartsWith("keyctl request logon kdump-cryptsetup:vk-<UUID>", StringComparison.Ordinal));
         Assert.Equal("FAIL: configfs refused key item 2.", refusedText[^1]);
 
         string[] unloadedText = Render(unloaded);
@@ -355,7 +392,7 @@ public sealed class SimulateCommandTests
         Assert.Contains("kexec_file_load failed: key item 'a': no logon key 'cryptsetup:a': ENOKEY (required key not available)", unloadedText);
         Assert.Equal("FAIL: the crash kernel could not be loaded, so a crash would leave the volumes locked.", unloadedText[^1]);
 
-        foreach (LifeCycleReport stopped in (LifeCycleReport[])[refused, unloaded])
+        foreach (LifeCycleReport stopped in (LifeCycleReport[])[refused, unloaded, keyless])
         {
             using var document = new Common.JsonOutput();
             LifeCycleJson.Write(document.Writer, stopped);
@@ -370,8 +407,8 @@ public sealed class SimulateCommandTests
         }
 
         Assert.Equal("configfsRefused", JsonOf(refused).GetProperty("failure").GetString());
-        Assert.Equal("kernelRefused", JsonOf(refused).GetProperty("configfs").GetProperty("items")[1].GetProperty("status").GetString());
-        Assert.Equal("EINVAL", JsonOf(refused).GetProperty("configfs").GetProperty("items")[1].GetProperty("errno").GetString());
+        Assert.Equal("kernelRefused", JsonOf(refused).GetProperty("configfs").GetProperty("items")[1].GetProperty("configfs").GetProperty("status").GetString());
+        Assert.Equal("EINVAL", JsonOf(refused).GetProperty("configfs").GetProperty("items")[1].GetProperty("configfs").GetProperty("errno").GetString());
         Assert.Equal(JsonValueKind.Null, JsonOf(refused).GetProperty("load").ValueKind);
         Assert.Equal("loadFailed", JsonOf(unloaded).GetProperty("failure").GetString());
         JsonElement load = JsonOf(unloaded).GetProperty("load");

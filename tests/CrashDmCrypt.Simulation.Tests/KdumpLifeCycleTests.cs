@@ -30,25 +30,33 @@ public sealed class KdumpLifeCycleTests
         Assert.True(report.MemoryZeroised);
         Assert.Equal(handoff == KdumpHandoff.CommandLine, report.KdumpCommandLine!.Contains($"dmcryptkeys=0x{report.BlobAddress:x} ", StringComparison.Ordinal));
 
-        // 1. Each volume linked as an expiring logon key cryptsetup:<UUID>, inside the model machine.
+        // 1. Each volume linked as a logon key kdump-cryptsetup:vk-<UUID>, as kdump-utils names it.
         BootStep boot = report.Boot;
         Assert.All(boot.Volumes, v => Assert.Equal(LinuxErrno.None, v.LinkError));
-        Assert.All(boot.Volumes, v => Assert.Equal("cryptsetup:" + v.Uuid, v.KeyDescription));
+        Assert.All(boot.Volumes, v => Assert.Equal("kdump-cryptsetup:vk-" + v.Uuid, v.KeyDescription));
         Assert.All(boot.Volumes, v => Assert.Equal(64, v.KeySize));
         Assert.Equal(keys, boot.Volumes.Select(v => v.Uuid).Distinct().Count());
-        Assert.Equal(TimeSpan.FromMinutes(5), boot.KeyTimeout);
         Assert.True(boot.Memory.Contains(boot.CrashKernelRegion.Start, boot.CrashKernelRegion.Size));
 
-        // 2. One configfs item per volume, named by its UUID, no warnings; count reads them back.
+        // 2. prepare_luks: reuse reads 0; per volume the logon key is found, its timeout set to 300 s, and one
+        // configfs item made, named by its UUID, no warnings; count reads them back.
         ConfigfsStep configfs = report.Configfs;
         Assert.Equal(ConfigfsAttributes.DefaultRoot, configfs.Root);
+        Assert.True(configfs.ReuseBefore.Succeeded);
+        Assert.False(configfs.ReuseBefore.Value);
+        Assert.False(configfs.SkippedForReuse);
+        Assert.Equal(TimeSpan.FromSeconds(300), configfs.KeyTimeout);
+        Assert.All(configfs.Items, i => Assert.Equal(LinuxErrno.None, i.LogonKeyLookup));
+        Assert.All(configfs.Items, i => Assert.Equal(LinuxErrno.None, i.TimeoutSet));
+        Assert.All(configfs.Items, i => Assert.True(i.Succeeded));
         Assert.Equal(boot.Volumes.Select(v => v.Uuid), configfs.Items.Select(i => i.Name));
         Assert.Equal(boot.Volumes.Select(v => v.KeyDescription), configfs.Items.Select(i => i.Description));
-        Assert.All(configfs.Items, i => Assert.Equal(ConfigfsStatus.Ok, i.Result.Status));
-        Assert.All(configfs.Items, i => Assert.Equal(ConfigfsWarnings.None, i.Result.Warnings));
+        Assert.All(configfs.Items, i => Assert.Equal(ConfigfsStatus.Ok, i.Result!.Value.Status));
+        Assert.All(configfs.Items, i => Assert.Equal(ConfigfsWarnings.None, i.Result!.Value.Warnings));
         Assert.Equal(keys, configfs.Count!.Value.Value);
 
-        // 3. The blob is placed 4 KiB-aligned in the region; the handoff names it; the keys expire, the blob waits.
+        // 3. The blob is placed 4 KiB-aligned in the region; the handoff names it; kdumpctl's EXIT trap removes every
+        // item and the blob survives that in reserved memory; the keys expire, the blob waits.
         LoadStep load = report.Load!;
         CrashImage image = load.Load.Image!;
         Assert.Equal(LinuxErrno.None, load.Load.Error);
@@ -63,12 +71,18 @@ public sealed class KdumpLifeCycleTests
         Assert.Equal(
             handoff == KdumpHandoff.DeviceTree ? new DmCryptKeysRange(report.BlobAddress, (ulong)report.BlobSize) : null,
             load.DeviceTreeRange);
-        Assert.True(load.Waited > boot.KeyTimeout);
+        Assert.Equal(keys, load.ItemsRemoved);
+        Assert.Equal(0, load.CountAfterCleanup.Value);
+        Assert.True(load.BlobIntactAfterCleanup);
+        Assert.True(load.Waited > configfs.KeyTimeout);
         Assert.Equal(LinuxErrno.EKEYEXPIRED, load.LogonKeyAfterWait);
 
-        // 4. The restore write succeeds, restores every key from the handed address, and cryptsetup opens each volume.
+        // 4. restore reads 0, so 1 is written; it restores every key from the handed address, and cryptsetup opens each volume.
         RestoreStep restore = report.Restore!;
-        Assert.Equal(ConfigfsStatus.Ok, restore.RestoreWrite.Status);
+        Assert.True(restore.RestoreBefore.Succeeded);
+        Assert.False(restore.RestoreBefore.Value);
+        Assert.True(restore.RestoreWritten);
+        Assert.Equal(LinuxErrno.None, restore.RestoreWriteError);
         Assert.Equal(KdumpRestoreStatus.Restored, restore.Outcome.Status);
         Assert.Equal(report.BlobAddress, restore.Outcome.Address);
         Assert.Equal((uint)keys, restore.Outcome.TotalKeys);
@@ -77,7 +91,7 @@ public sealed class KdumpLifeCycleTests
         Assert.True(restore.Outcome.OldMemoryZeroised);
         Assert.Equal(boot.Volumes.Select(v => v.Uuid), restore.Volumes.Select(v => v.Uuid));
         Assert.All(restore.Volumes, v => Assert.Equal(CryptsetupStatus.Opened, v.Status));
-        Assert.All(restore.Volumes, v => Assert.Equal("%user:cryptsetup:" + v.Uuid, v.KeyringSpec));
+        Assert.All(restore.Volumes, v => Assert.Equal("%user:kdump-cryptsetup:vk-" + v.Uuid, v.KeyringSpec));
 
         // 5. The vmcore is written; not one byte of the blob is left; the user keyring held every key until the reboot.
         DumpStep dump = report.Dump!;
@@ -102,7 +116,7 @@ public sealed class KdumpLifeCycleTests
         static string[] Facts(LifeCycleReport r) =>
         [
             .. r.Boot.Volumes.Select(v => $"{v.Uuid} {v.KeyDescription} {v.KeySize} {v.LinkError}"),
-            .. r.Configfs.Items.Select(i => $"{i.Name} {i.Description} {i.Result.Status} {i.Result.Warnings}"),
+            .. r.Configfs.Items.Select(i => $"{i.Name} {i.Description} {i.LogonKeyLookup} {i.Result}"),
             $"{r.Load!.Load.Image} {r.Load.Load.Warnings} {r.Load.SavedCopySize} {r.Load.LogonKeyAfterWait}",
             $"{r.Restore!.Outcome.Status} {r.Restore.Outcome.Address:x} {r.Restore.Outcome.KeysRestored}",
             .. r.Restore.Volumes.Select(v => $"{v.KeyringSpec} {v.Status}"),
@@ -122,8 +136,8 @@ public sealed class KdumpLifeCycleTests
 
         // configfs accepts the 129th item and the client warns about it, and only about it.
         Assert.True(report.Configfs.Succeeded);
-        Assert.Equal(ConfigfsWarnings.ItemBeyondKeyLimit, report.Configfs.Items[128].Result.Warnings);
-        Assert.All(report.Configfs.Items.Take(128), i => Assert.Equal(ConfigfsWarnings.None, i.Result.Warnings));
+        Assert.Equal(ConfigfsWarnings.ItemBeyondKeyLimit, report.Configfs.Items[128].Result!.Value.Warnings);
+        Assert.All(report.Configfs.Items.Take(128), i => Assert.Equal(ConfigfsWarnings.None, i.Result!.Value.Warnings));
 
         // The load builds a 129-entry blob and says so.
         Assert.True(report.Load!.Succeeded);
@@ -133,7 +147,8 @@ public sealed class KdumpLifeCycleTests
         // The kdump kernel refuses more than 128 keys: nothing restored, every volume stays locked.
         RestoreStep restore = report.Restore!;
         Assert.False(restore.Succeeded);
-        Assert.Equal(ConfigfsStatus.Ok, restore.RestoreWrite.Status);
+        Assert.True(restore.RestoreWritten);
+        Assert.Equal(LinuxErrno.None, restore.RestoreWriteError);
         Assert.Equal(KdumpRestoreStatus.CountTooLarge, restore.Outcome.Status);
         Assert.Equal(129u, restore.Outcome.TotalKeys);
         Assert.Equal(KeyBlobError.CountTooLarge, restore.Outcome.Problem.Error);

@@ -64,4 +64,21 @@ public sealed class KeyringTests
         Assert.Equal(new byte[3], payload.ToArray());
         Assert.Throws<ObjectDisposedException>(() => keyring.RequestKey("a:b", out _));
     }
+
+    [Fact]
+    public void Set_timeout_starts_the_expiry_from_now_and_refuses_missing_or_expired_keys()
+    {
+        var clock = new ManualTimeProvider();
+        using var keyring = new Keyring(KeyType.Logon, clock);
+        keyring.Add("a:b", [1]);
+        clock.Advance(TimeSpan.FromHours(1));
+
+        Assert.Equal(LinuxErrno.None, keyring.SetTimeout("a:b", TimeSpan.FromSeconds(300)));
+        clock.Advance(TimeSpan.FromSeconds(299));
+        Assert.Equal(LinuxErrno.None, keyring.RequestKey("a:b", out _));
+        clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(LinuxErrno.EKEYEXPIRED, keyring.RequestKey("a:b", out _));
+        Assert.Equal(LinuxErrno.EKEYEXPIRED, keyring.SetTimeout("a:b", TimeSpan.FromSeconds(300)));
+        Assert.Equal(LinuxErrno.ENOKEY, keyring.SetTimeout("a:c", TimeSpan.FromSeconds(300)));
+    }
 }

@@ -74,6 +74,17 @@ internal static class LifeCycleJson
         json.WriteStartObject("configfs");
         json.WriteBoolean("succeeded", configfs.Succeeded);
         json.WriteString("root", configfs.Root);
+        if (configfs.ReuseBefore.Succeeded)
+        {
+            json.WriteBoolean("reuseBefore", configfs.ReuseBefore.Value);
+        }
+        else
+        {
+            json.WriteNull("reuseBefore");
+        }
+
+        json.WriteBoolean("skippedForReuse", configfs.SkippedForReuse);
+        json.WriteNumber("keyTimeoutSeconds", (long)configfs.KeyTimeout.TotalSeconds);
         json.WriteNumber("itemsCreated", configfs.ItemsCreated);
         if (configfs.Count is { Succeeded: true } count)
         {
@@ -90,7 +101,20 @@ internal static class LifeCycleJson
             json.WriteStartObject();
             json.WriteString("name", item.Name);
             json.WriteString("description", item.Description);
-            WriteConfigfsResultFields(json, item.Result);
+            json.WriteBoolean("succeeded", item.Succeeded);
+            WriteErrno(json, "logonKeyLookup", item.LogonKeyLookup);
+            WriteErrno(json, "timeoutSet", item.TimeoutSet);
+            if (item.Result is { } result)
+            {
+                json.WriteStartObject("configfs");
+                WriteConfigfsResultFields(json, result);
+                json.WriteEndObject();
+            }
+            else
+            {
+                json.WriteNull("configfs");
+            }
+
             json.WriteEndObject();
         }
 
@@ -172,6 +196,17 @@ internal static class LifeCycleJson
         }
 
         json.WriteNumber("savedCopySize", load.SavedCopySize);
+        json.WriteNumber("itemsRemoved", load.ItemsRemoved);
+        if (load.CountAfterCleanup.Succeeded)
+        {
+            json.WriteNumber("countAfterCleanup", load.CountAfterCleanup.Value);
+        }
+        else
+        {
+            json.WriteNull("countAfterCleanup");
+        }
+
+        json.WriteBoolean("blobIntactAfterCleanup", load.BlobIntactAfterCleanup);
         json.WriteNumber("waitedSeconds", (long)load.Waited.TotalSeconds);
         WriteErrno(json, "logonKeyAfterWait", load.LogonKeyAfterWait);
         json.WriteEndObject();
@@ -189,7 +224,17 @@ internal static class LifeCycleJson
         json.WriteStartObject("restore");
         json.WriteBoolean("succeeded", restore.Succeeded);
         json.WriteStartObject("write");
-        WriteConfigfsResultFields(json, restore.RestoreWrite);
+        if (restore.RestoreBefore.Succeeded)
+        {
+            json.WriteBoolean("before", restore.RestoreBefore.Value);
+        }
+        else
+        {
+            json.WriteNull("before");
+        }
+
+        json.WriteBoolean("written", restore.RestoreWritten);
+        WriteErrno(json, "errno", restore.RestoreWriteError);
         json.WriteEndObject();
         json.WriteString("status", Name(outcome.Status));
         json.WriteNumber("address", outcome.Address);

@@ -42,7 +42,7 @@ internal static class LifeCycleText
     public static string Title(LifeCycleStepKind kind) => kind switch
     {
         LifeCycleStepKind.Boot => "Boot and unlock the encrypted volumes",
-        LifeCycleStepKind.Configfs => "Create the configfs key items",
+        LifeCycleStepKind.Configfs => "Prepare the keys for kdump (kdumpctl prepare_luks)",
         LifeCycleStepKind.Load => "Load the kdump kernel (kexec_file_load)",
         LifeCycleStepKind.Restore => "Crash, boot the kdump kernel and restore the keys",
         LifeCycleStepKind.Dump => "Write the dump and reboot",
@@ -86,6 +86,8 @@ internal static class LifeCycleText
         {
             LifeCycleFailure.None => Invariant($"PASS: {opened} of {volumes} volume(s) unlocked in the kdump kernel with keys carried through reserved memory; no key left behind."),
             LifeCycleFailure.ConfigfsRefused => Invariant($"FAIL: configfs refused key item {report.KeysProvisioned + 1}."),
+            LifeCycleFailure.LogonKeyUnavailable => Invariant(
+                $"FAIL: prepare_luks could not get the logon key of volume {report.KeysProvisioned + 1} ({LinuxErrors.Describe(report.Configfs.Items[^1].LogonKeyLookup)}), so no crash kernel was loaded."),
             LifeCycleFailure.LoadFailed => "FAIL: the crash kernel could not be loaded, so a crash would leave the volumes locked.",
             LifeCycleFailure.RestoreFailed => Invariant($"FAIL: {opened} of {volumes} volume(s) unlocked; {Describe(report.Restore!.Outcome)}."),
             LifeCycleFailure.KeyBytesLeft => Invariant($"FAIL: {opened} of {volumes} volume(s) unlocked; key bytes were left in reserved memory."),
@@ -156,7 +158,7 @@ internal static class LifeCycleText
     {
         lines.Add(Invariant($"machine: {boot.Memory.Size >> 20} MiB of RAM at 0x{boot.Memory.Start:x}, crashkernel region {boot.CrashKernelRegion}"));
         lines.Add(Invariant(
-            $"{boot.Volumes.Count} LUKS volume(s) unlocked; each {options.KeySize}-byte volume key linked as a logon key (cryptsetup --link-vk-to-keyring), expiring in {boot.KeyTimeout.TotalMinutes:0} min:"));
+            $"{boot.Volumes.Count} LUKS volume(s) unlocked; each {options.KeySize}-byte volume key linked as a logon key (crypttab link-volume-key=@u::%logon:<desc>):"));
         AddList(lines, boot.Volumes, v => v.LinkError == LinuxErrno.None
             ? "logon key " + v.KeyDescription
             : $"logon key {v.KeyDescription}: add_key failed: {LinuxErrors.Describe(v.LinkError)}");
@@ -164,22 +166,51 @@ internal static class LifeCycleText
 
     private static void ConfigfsLines(List<string> lines, ConfigfsStep configfs)
     {
-        if (configfs.Count is { } count)
+        ConfigfsResult<bool> reuse = configfs.ReuseBefore;
+        if (configfs.SkippedForReuse)
+        {
+            lines.Add($"{configfs.Root}/{ConfigfsAttributes.Reuse} reads 1: nothing to do, the saved blob is reused");
+        }
+        else
+        {
+            lines.Add(reuse.Succeeded
+                ? $"{configfs.Root}/{ConfigfsAttributes.Reuse} reads 0, so each key is prepared"
+                : $"{configfs.Root}/{ConfigfsAttributes.Reuse} is unreadable ({Describe(reuse.Result)}), so each key is prepared");
+        }
+
+        if (configfs.Count is { } count && !configfs.SkippedForReuse)
         {
             string reads = count.Succeeded ? count.Value.ToString(CultureInfo.InvariantCulture) : "unreadable (" + Describe(count.Result) + ")";
-            lines.Add(Invariant($"mkdir {configfs.Root}/<UUID> and write its description, for {configfs.ItemsCreated} key(s); count now reads {reads}"));
+            lines.Add(Invariant(
+                $"keyctl request logon {KdumpUtils.KeyDescriptionPrefix}<UUID>; keyctl timeout <id> {configfs.KeyTimeout.TotalSeconds:0}; mkdir {configfs.Root}/<UUID> and write the description: for {configfs.ItemsCreated} key(s); count now reads {reads}"));
         }
 
         foreach (ConfigfsItemOutcome item in configfs.Items)
         {
-            foreach (string warning in ConfigfsClient.DescribeWarnings(item.Result.Warnings))
+            if (item.LogonKeyLookup != LinuxErrno.None)
+            {
+                lines.Add($"keyctl request logon {item.Description}: {LinuxErrors.Describe(item.LogonKeyLookup)}; no passphrase can be asked for here, so prepare_luks fails");
+                continue;
+            }
+
+            if (item.TimeoutSet != LinuxErrno.None)
+            {
+                lines.Add($"keyctl timeout for {item.Description}: {LinuxErrors.Describe(item.TimeoutSet)}");
+            }
+
+            if (item.Result is not { } result)
+            {
+                continue;
+            }
+
+            foreach (string warning in ConfigfsClient.DescribeWarnings(result.Warnings))
             {
                 lines.Add($"warning for {item.Name}: {warning}");
             }
 
-            if (!item.Result.Succeeded)
+            if (!result.Succeeded)
             {
-                lines.Add("refused: " + Describe(item.Result));
+                lines.Add("refused: " + Describe(result));
             }
         }
     }
@@ -190,6 +221,7 @@ internal static class LifeCycleText
         if (!result.Succeeded || result.Image is not { } image)
         {
             lines.Add("kexec_file_load failed: " + Describe(result));
+            lines.Add(Invariant($"kdumpctl's EXIT trap removes {load.ItemsRemoved} configfs item(s)"));
             return;
         }
 
@@ -239,6 +271,12 @@ internal static class LifeCycleText
             lines.Add("reuse: the blob saved earlier was placed again; the keyring was not asked");
         }
 
+        string countAfter = load.CountAfterCleanup.Succeeded ? load.CountAfterCleanup.Value.ToString(CultureInfo.InvariantCulture) : "unreadable";
+        string blobAfter = !image.HasKeys ? "there is no blob"
+            : load.BlobIntactAfterCleanup ? "the blob stays in reserved memory, unchanged"
+            : "the blob in reserved memory CHANGED";
+        lines.Add(Invariant($"kdumpctl's EXIT trap removes every configfs item ({load.ItemsRemoved}); count now reads {countAfter}; {blobAfter}"));
+
         string after = load.LogonKeyAfterWait switch
         {
             LinuxErrno.EKEYEXPIRED => "the logon keys have expired",
@@ -251,16 +289,21 @@ internal static class LifeCycleText
     private static void RestoreLines(List<string> lines, RestoreStep restore)
     {
         lines.Add("panic: the kdump kernel boots from the crashkernel region");
-        ConfigfsResult written = restore.RestoreWrite;
-        lines.Add($"echo yes > {ConfigfsAttributes.DefaultRoot}/{ConfigfsAttributes.Restore}: write {(written.Succeeded ? "succeeded" : "failed: " + Describe(written))}");
-        foreach (string warning in ConfigfsClient.DescribeWarnings(written.Warnings))
+        string path = $"{ConfigfsAttributes.DefaultRoot}/{ConfigfsAttributes.Restore}";
+        if (!restore.RestoreWritten)
         {
-            lines.Add("warning: " + warning);
+            lines.Add($"{path} already reads 1: not written again");
+        }
+        else
+        {
+            string before = restore.RestoreBefore.Succeeded ? "reads 0" : "is unreadable";
+            string written = restore.RestoreWriteError == LinuxErrno.None ? "succeeded" : "failed: " + LinuxErrors.Describe(restore.RestoreWriteError);
+            lines.Add($"{path} {before}, so echo {KdumpUtils.RestoreValue} > {path}: write {written}");
         }
 
         lines.Add("restore: " + Describe(restore.Outcome));
-        lines.Add(Invariant($"cryptsetup open --volume-key-keyring %user:cryptsetup:<UUID>: {restore.VolumesOpened} of {restore.Volumes.Count} volume(s) opened"));
-        AddList(lines, restore.Volumes.Where(v => v.Status != CryptsetupStatus.Opened).ToList(), v => $"cryptsetup open --volume-key-keyring {v.KeyringSpec}: {Describe(v.Status)}");
+        lines.Add(Invariant($"cryptsetup luksOpen --volume-key-keyring %user:{KdumpUtils.KeyDescriptionPrefix}<UUID>: {restore.VolumesOpened} of {restore.Volumes.Count} volume(s) opened"));
+        AddList(lines, restore.Volumes.Where(v => v.Status != CryptsetupStatus.Opened).ToList(), v => $"cryptsetup luksOpen --volume-key-keyring {v.KeyringSpec}: {Describe(v.Status)}");
     }
 
     private static void DumpLines(List<string> lines, DumpStep dump)
