@@ -12,13 +12,13 @@ public sealed class DumpStep : LifeCycleStep
     /// <summary>Whether the encrypted dump target was open, so the vmcore was written.</summary>
     public bool VmcoreWritten { get; init; }
 
-    /// <summary>The blob's range in reserved memory, as the load placed it.</summary>
-    public MemoryRange Blob { get; init; }
+    /// <summary>Every range a load placed a blob at, in load order (a reload leaves the earlier blob where it was).</summary>
+    public required IReadOnlyList<MemoryRange> Blobs { get; init; }
 
-    /// <summary>Bytes of that range that are not zero after the restore.</summary>
+    /// <summary>Bytes of those ranges that are not zero after the restore.</summary>
     public int NonZeroBytes { get; init; }
 
-    /// <summary>Whether every byte of the blob's range is zero.</summary>
+    /// <summary>Whether every byte of those ranges is zero.</summary>
     public bool BlobZeroised => NonZeroBytes == 0;
 
     /// <summary>User keys the kdump kernel's keyring held when the reboot zeroised it.</summary>

@@ -118,6 +118,17 @@ internal sealed class FirstKernel : IDisposable
     }
 
     /// <summary>
+    /// <c>kexec -p -u</c> (kdumpctl's <c>stop_kdump</c>): the crash image is freed. Its segments stay in reserved
+    /// memory as they were, the blob included, and the first kernel keeps its own copy.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The kernel has crashed or was disposed.</exception>
+    public void UnloadCrashKernel()
+    {
+        ThrowIfGone();
+        LoadedImage = null;
+    }
+
+    /// <summary>
     /// The panic: the first kernel stops and the loaded crash kernel boots on the crashkernel region, with the
     /// whole RAM as its old memory. This kernel's keyring and its copy of the blob are zeroised (the model's
     /// hygiene; on a real machine they stay in old memory and so in the vmcore).

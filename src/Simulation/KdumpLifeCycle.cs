@@ -72,10 +72,26 @@ public static class KdumpLifeCycle
                 return new LifeCycleReport { Options = _options, Boot = boot, Configfs = configfs, Load = load, Failure = LifeCycleFailure.LoadFailed };
             }
 
+            var blobs = new List<MemoryRange> { load.Load.Image!.DmCryptKeys };
+            HotplugStep? hotplug = null;
+            if (_options.Hotplug != HotplugReload.None)
+            {
+                hotplug = Hotplug(_first, asWritten: _options.Hotplug == HotplugReload.KdumpUtilsReuseBug);
+                if (hotplug.Reload?.Image is { HasKeys: true } reloaded && !blobs.Contains(reloaded.DmCryptKeys))
+                {
+                    blobs.Add(reloaded.DmCryptKeys);
+                }
+
+                if (_first.LoadedImage is null)
+                {
+                    return new LifeCycleReport { Options = _options, Boot = boot, Configfs = configfs, Load = load, Hotplug = hotplug, Failure = LifeCycleFailure.NoCrashKernel };
+                }
+            }
+
             _kdump = _first.Crash();
             _first = null;
             RestoreStep restore = Restore(_kdump);
-            DumpStep dump = Dump(_kdump, load.Load.Image!, restore.Succeeded);
+            DumpStep dump = Dump(_kdump, blobs, restore.Succeeded);
             LifeCycleFailure failure = !restore.Outcome.Succeeded ? LifeCycleFailure.RestoreFailed
                 : !dump.BlobZeroised ? LifeCycleFailure.KeyBytesLeft
                 : !restore.Succeeded ? LifeCycleFailure.VolumesLocked
@@ -86,6 +102,7 @@ public static class KdumpLifeCycle
                 Boot = boot,
                 Configfs = configfs,
                 Load = load,
+                Hotplug = hotplug,
                 Restore = restore,
                 Dump = dump,
                 Failure = failure,
@@ -225,6 +242,29 @@ public static class KdumpLifeCycle
             };
         }
 
+        // Between 3 and 4: a CPU hot-plug once the keys have expired. kdump-udev-throttler: reuse_luks_keys;
+        // kdumpctl reload (stop_kdump unloads, then prepare_luks and the load; the EXIT trap); unuse_luks_keys.
+        // As written, both reuse writes are guarded by [[ -f reuse ]] || ..., which the existing file never passes.
+        private HotplugStep Hotplug(FirstKernel first, bool asWritten)
+        {
+            var client = new ConfigfsClient(new ModelConfigfsBackend(first));
+            ConfigfsResult? reuse = asWritten ? null : client.WriteReuse(true);
+            first.UnloadCrashKernel();
+            ConfigfsStep prepare = Provision(first);
+            KexecLoadResult? reload = prepare.Succeeded ? first.LoadCrashKernel() : null;
+            int removed = RemoveAllItems(first);
+            ConfigfsResult? unuse = asWritten ? null : client.WriteReuse(false);
+            return new HotplugStep
+            {
+                AsWritten = asWritten,
+                ReuseWrite = reuse,
+                Prepare = prepare,
+                Reload = reload,
+                ItemsRemoved = removed,
+                UnuseWrite = unuse,
+            };
+        }
+
         // 4. The crash: kexec-crypt-setup.sh writes 1 to restore unless it reads 1; a udev rule opens each volume from the user keyring.
         private RestoreStep Restore(KdumpKernel kdump)
         {
@@ -249,14 +289,19 @@ public static class KdumpLifeCycle
             return new RestoreStep { RestoreBefore = before, RestoreWritten = write, RestoreWriteError = written, Outcome = kdump.LastRestore!, Volumes = opened };
         }
 
-        // 5. The dump goes to the encrypted target; the blob's range must hold no key byte; then the machine reboots.
-        private DumpStep Dump(KdumpKernel kdump, CrashImage image, bool targetOpen)
+        // 5. The dump goes to the encrypted target; no blob range may hold a key byte; then the machine reboots.
+        private DumpStep Dump(KdumpKernel kdump, List<MemoryRange> blobs, bool targetOpen)
         {
-            ReadOnlySpan<byte> blob = _machine.Memory.GetSpan(image.DmCryptKeys.Start, (int)image.DmCryptKeys.Size);
-            int nonZero = blob.Length - blob.Count((byte)0);
+            int nonZero = 0;
+            foreach (MemoryRange range in blobs)
+            {
+                ReadOnlySpan<byte> blob = _machine.Memory.GetSpan(range.Start, (int)range.Size);
+                nonZero += blob.Length - blob.Count((byte)0);
+            }
+
             int userKeys = kdump.UserKeyring.Count;
             kdump.Dispose();
-            return new DumpStep { VmcoreWritten = targetOpen, Blob = image.DmCryptKeys, NonZeroBytes = nonZero, UserKeysZeroised = userKeys };
+            return new DumpStep { VmcoreWritten = targetOpen, Blobs = blobs, NonZeroBytes = nonZero, UserKeysZeroised = userKeys };
         }
     }
 }

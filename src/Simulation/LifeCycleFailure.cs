@@ -15,6 +15,9 @@ public enum LifeCycleFailure
     /// <summary><c>kexec_file_load</c> failed (<see cref="LoadStep"/>), so a crash would leave the volumes locked; the run stopped there.</summary>
     LoadFailed = 2,
 
+    /// <summary>No crash kernel was loaded after the hot-plug reload (<see cref="HotplugStep.Reload"/>), so the panic reboots without a dump.</summary>
+    NoCrashKernel = 7,
+
     /// <summary>The kdump kernel's restore did not restore the blob (<see cref="KdumpRestoreOutcome.Status"/>).</summary>
     RestoreFailed = 3,
 

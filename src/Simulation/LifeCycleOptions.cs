@@ -23,6 +23,9 @@ public sealed record LifeCycleOptions
     /// <summary>How the kdump kernel reads the blob.</summary>
     public KeyBlobMode RestoreMode { get; init; } = KeyBlobMode.Strict;
 
+    /// <summary>Whether a hot-plug reloads the crash kernel after the keys expired, and with which kdump-utils behaviour.</summary>
+    public HotplugReload Hotplug { get; init; }
+
     /// <summary>The timeout <c>kdumpctl prepare_luks</c> sets on each logon key (300 s); the run lets it pass between the load and the crash.</summary>
     public TimeSpan KeyTimeout { get; init; } = KdumpUtils.KeyTimeout;
 }

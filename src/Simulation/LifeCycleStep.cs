@@ -10,9 +10,6 @@ public abstract class LifeCycleStep
     /// <summary>Which step this is.</summary>
     public abstract LifeCycleStepKind Kind { get; }
 
-    /// <summary>1..5.</summary>
-    public int Number => (int)Kind;
-
     /// <summary>Whether the step did what it is for.</summary>
     public abstract bool Succeeded { get; }
 }

@@ -1,6 +1,6 @@
 namespace CrashDmCrypt.Simulation;
 
-/// <summary>The five steps of the life cycle; the value is the step's number.</summary>
+/// <summary>The steps of the life cycle. A report lists them in the order Boot, Configfs, Load, Hotplug (optional), Restore, Dump.</summary>
 public enum LifeCycleStepKind
 {
     /// <summary>1: boot, unlock the volumes and link their keys as logon keys (<see cref="BootStep"/>).</summary>
@@ -17,4 +17,7 @@ public enum LifeCycleStepKind
 
     /// <summary>5: the dump and the check that reserved memory holds no key (<see cref="DumpStep"/>).</summary>
     Dump = 5,
+
+    /// <summary>Optional, between the load and the crash: a hot-plug reload (<see cref="HotplugStep"/>).</summary>
+    Hotplug = 6,
 }

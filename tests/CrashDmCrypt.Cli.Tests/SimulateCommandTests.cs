@@ -185,7 +185,10 @@ public sealed class SimulateCommandTests
         Assert.True(dump.GetProperty("vmcoreWritten").GetBoolean());
         Assert.True(dump.GetProperty("blobZeroised").GetBoolean());
         Assert.Equal(0, dump.GetProperty("nonZeroBytes").GetInt32());
-        Assert.Equal(blobAddress, dump.GetProperty("blob").GetProperty("address").GetUInt64());
+        JsonElement blob = Assert.Single(dump.GetProperty("blobs").EnumerateArray());
+        Assert.Equal(blobAddress, blob.GetProperty("address").GetUInt64());
+        Assert.Equal(blobSize, blob.GetProperty("size").GetInt32());
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("hotplug").ValueKind);
         Assert.Equal(4, dump.GetProperty("userKeysZeroised").GetInt32());
     }
 
@@ -255,6 +258,82 @@ public sealed class SimulateCommandTests
         Assert.False(dump.GetProperty("succeeded").GetBoolean());
         Assert.False(dump.GetProperty("vmcoreWritten").GetBoolean());
         Assert.True(dump.GetProperty("nonZeroBytes").GetInt32() > 0);
+    }
+
+    [Fact]
+    public void A_hot_plug_as_kdump_utils_intends_it_prints_a_sixth_step_and_why_the_reload_carries_no_blob()
+    {
+        CliResult result = CliRunner.Run("simulate", "--hotplug");
+
+        Assert.Equal(1, result.ExitCode);
+        string[] lines = result.OutputLines;
+        Assert.Equal(
+            ["1. Boot and unlock the encrypted volumes", "2. Prepare the keys for kdump (kdumpctl prepare_luks)", "3. Load the kdump kernel (kexec_file_load)", "4. CPU hot-plug: kdump-udev-throttler reloads the kdump kernel -- FAILED", "5. Crash, boot the kdump kernel and restore the keys -- FAILED", "6. Write the dump and reboot -- FAILED"],
+            lines.Where(IsStepTitle));
+        Assert.Contains("reuse_luks_keys: echo 1 > /sys/kernel/config/crash_dm_crypt_keys/reuse: write succeeded", lines);
+        Assert.Contains("kdumpctl reload: stop_kdump unloads the crash kernel; its blob stays in reserved memory, not wiped", lines);
+        Assert.Contains("prepare_luks: /sys/kernel/config/crash_dm_crypt_keys/reuse reads 1: nothing to do, the saved blob is reused", lines);
+        Assert.Contains(lines, l => l.StartsWith("kexec_file_load: loaded; no dm-crypt key items, so no blob: configfs has no key items (kdumpctl's EXIT trap removed them", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("unuse_luks_keys: echo 0 > /sys/kernel/config/crash_dm_crypt_keys/reuse: write failed: ", StringComparison.Ordinal) && l.Contains("EINVAL", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("blob in reserved memory after the restore: KEY BYTES LEFT (", StringComparison.Ordinal));
+        Assert.Equal("FAIL: 0 of 2 volume(s) unlocked; no blob address was handed over (command line: no dmcryptkeys= parameter on the command line (before any --)).", lines[^1]);
+
+        using JsonDocument json = JsonDocument.Parse(CliRunner.Run("simulate", "--hotplug", "--json").Output);
+        JsonElement root = json.RootElement;
+        Assert.Equal("restoreFailed", root.GetProperty("failure").GetString());
+        Assert.Equal(0, root.GetProperty("blobSize").GetInt32());
+        JsonElement hotplug = root.GetProperty("hotplug");
+        Assert.False(hotplug.GetProperty("succeeded").GetBoolean());
+        Assert.False(hotplug.GetProperty("asWritten").GetBoolean());
+        Assert.Equal("ok", hotplug.GetProperty("reuseWrite").GetProperty("status").GetString());
+        Assert.True(hotplug.GetProperty("prepare").GetProperty("skippedForReuse").GetBoolean());
+        Assert.Equal(0, hotplug.GetProperty("prepare").GetProperty("items").GetArrayLength());
+        JsonElement reload = hotplug.GetProperty("reload");
+        Assert.True(reload.GetProperty("succeeded").GetBoolean());
+        Assert.Equal(["noKeys"], reload.GetProperty("warnings").EnumerateArray().Select(w => w.GetString()));
+        Assert.Equal(JsonValueKind.Null, reload.GetProperty("blob").ValueKind);
+        Assert.DoesNotContain("dmcryptkeys", reload.GetProperty("commandLine").GetString()!, StringComparison.Ordinal);
+        Assert.Equal(0, hotplug.GetProperty("itemsRemoved").GetInt32());
+        Assert.Equal("kernelRefused", hotplug.GetProperty("unuseWrite").GetProperty("status").GetString());
+        Assert.Equal("EINVAL", hotplug.GetProperty("unuseWrite").GetProperty("errno").GetString());
+        Assert.Equal("addressMissing", root.GetProperty("restore").GetProperty("status").GetString());
+        Assert.Equal("parameterMissing", root.GetProperty("restore").GetProperty("commandLineError").GetString());
+        Assert.Equal(root.GetProperty("load").GetProperty("blob").GetProperty("address").GetUInt64(), root.GetProperty("dump").GetProperty("blobs")[0].GetProperty("address").GetUInt64());
+        Assert.True(root.GetProperty("dump").GetProperty("nonZeroBytes").GetInt32() > 0);
+    }
+
+    [Fact]
+    public void The_kdump_utils_reuse_bug_shows_the_write_that_never_happens_next_to_the_intended_one()
+    {
+        CliResult result = CliRunner.Run("simulate", "--kdump-utils-reuse-bug");
+
+        Assert.Equal(1, result.ExitCode);
+        string[] lines = result.OutputLines;
+        Assert.Equal("4. CPU hot-plug: kdump-udev-throttler reloads the kdump kernel -- FAILED", lines.Last(IsStepTitle));
+        Assert.Contains(
+            "reuse_luks_keys as written: [[ -f /sys/kernel/config/crash_dm_crypt_keys/reuse ]] || echo 1 > /sys/kernel/config/crash_dm_crypt_keys/reuse: the file exists, so nothing is written (intended: echo 1 > /sys/kernel/config/crash_dm_crypt_keys/reuse)",
+            lines);
+        Assert.Contains("prepare_luks: /sys/kernel/config/crash_dm_crypt_keys/reuse reads 0, so each key is prepared", lines);
+        Assert.Contains(lines, l => l.StartsWith("prepare_luks: keyctl request logon kdump-cryptsetup:vk-", StringComparison.Ordinal) && l.EndsWith(": EKEYEXPIRED (key has expired); no passphrase can be asked for here, so prepare_luks fails", StringComparison.Ordinal));
+        Assert.Contains("prepare_luks failed, so kdumpctl loads nothing: no crash kernel is loaded now", lines);
+        Assert.Equal("FAIL: no crash kernel is loaded after the hot-plug reload, so the panic reboots without a dump and the volumes stay locked.", lines[^1]);
+
+        // With both options the defect wins.
+        CliResult both = CliRunner.Run("simulate", "--hotplug", "--kdump-utils-reuse-bug", "--json");
+        Assert.Equal(1, both.ExitCode);
+        using JsonDocument json = JsonDocument.Parse(both.Output);
+        JsonElement root = json.RootElement;
+        Assert.Equal("noCrashKernel", root.GetProperty("failure").GetString());
+        JsonElement hotplug = root.GetProperty("hotplug");
+        Assert.True(hotplug.GetProperty("asWritten").GetBoolean());
+        Assert.Equal(JsonValueKind.Null, hotplug.GetProperty("reuseWrite").ValueKind);
+        Assert.Equal(JsonValueKind.Null, hotplug.GetProperty("unuseWrite").ValueKind);
+        Assert.False(hotplug.GetProperty("prepare").GetProperty("reuseBefore").GetBoolean());
+        Assert.Equal("EKEYEXPIRED", hotplug.GetProperty("prepare").GetProperty("items")[0].GetProperty("logonKeyLookup").GetString());
+        Assert.Equal(JsonValueKind.Null, hotplug.GetProperty("reload").ValueKind);
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("restore").ValueKind);
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("dump").ValueKind);
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("kdumpCommandLine").ValueKind);
     }
 
     [Theory]

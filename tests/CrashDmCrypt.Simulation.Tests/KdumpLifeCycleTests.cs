@@ -19,7 +19,6 @@ public sealed class KdumpLifeCycleTests
 
         Assert.True(report.Succeeded, report.Failure.ToString());
         Assert.Equal(LifeCycleFailure.None, report.Failure);
-        Assert.Equal([1, 2, 3, 4, 5], report.Steps.Select(s => s.Number));
         Assert.Equal([LifeCycleStepKind.Boot, LifeCycleStepKind.Configfs, LifeCycleStepKind.Load, LifeCycleStepKind.Restore, LifeCycleStepKind.Dump], report.Steps.Select(s => s.Kind));
         Assert.All(report.Steps, s => Assert.True(s.Succeeded, s.Kind.ToString()));
         Assert.Equal(keys, report.Volumes);
@@ -96,7 +95,9 @@ public sealed class KdumpLifeCycleTests
         // 5. The vmcore is written; not one byte of the blob is left; the user keyring held every key until the reboot.
         DumpStep dump = report.Dump!;
         Assert.True(dump.VmcoreWritten);
-        Assert.Equal(image.DmCryptKeys, dump.Blob);
+        Assert.Equal([image.DmCryptKeys], dump.Blobs);
+        Assert.Null(report.Hotplug);
+        Assert.Same(image, report.CrashImage);
         Assert.Equal(0, dump.NonZeroBytes);
         Assert.Equal(keys, dump.UserKeysZeroised);
     }
@@ -120,7 +121,7 @@ public sealed class KdumpLifeCycleTests
             $"{r.Load!.Load.Image} {r.Load.Load.Warnings} {r.Load.SavedCopySize} {r.Load.LogonKeyAfterWait}",
             $"{r.Restore!.Outcome.Status} {r.Restore.Outcome.Address:x} {r.Restore.Outcome.KeysRestored}",
             .. r.Restore.Volumes.Select(v => $"{v.KeyringSpec} {v.Status}"),
-            $"{r.Dump!.Blob} {r.Dump.NonZeroBytes} {r.Failure}",
+            $"{string.Join(' ', r.Dump!.Blobs)} {r.Dump.NonZeroBytes} {r.Failure}",
         ];
     }
 
@@ -160,6 +161,80 @@ public sealed class KdumpLifeCycleTests
         Assert.False(report.Dump.VmcoreWritten);
         Assert.True(report.Dump.NonZeroBytes > 0);
         Assert.False(report.MemoryZeroised);
+    }
+
+    [Fact]
+    public void A_hot_plug_reload_as_kdump_utils_intends_it_reuses_nothing_because_the_exit_trap_removed_the_items()
+    {
+        LifeCycleReport report = KdumpLifeCycle.Run(new LifeCycleOptions { Hotplug = HotplugReload.Intended });
+
+        Assert.Equal(
+            [LifeCycleStepKind.Boot, LifeCycleStepKind.Configfs, LifeCycleStepKind.Load, LifeCycleStepKind.Hotplug, LifeCycleStepKind.Restore, LifeCycleStepKind.Dump],
+            report.Steps.Select(s => s.Kind));
+        HotplugStep hotplug = report.Hotplug!;
+        Assert.False(hotplug.AsWritten);
+
+        // reuse_luks_keys writes 1 (a crash kernel with a blob is loaded), so prepare_luks does nothing...
+        Assert.Equal(ConfigfsStatus.Ok, hotplug.ReuseWrite!.Value.Status);
+        Assert.True(hotplug.Prepare.SkippedForReuse);
+        Assert.True(hotplug.Prepare.Succeeded);
+        Assert.Empty(hotplug.Prepare.Items);
+        Assert.Equal(0, hotplug.Prepare.Count!.Value.Value);
+
+        // ...but the first load's EXIT trap left key_count at 0, which crash_load_dm_crypt_keys checks before reuse:
+        // the reload succeeds without a blob.
+        KexecLoadResult reload = hotplug.Reload!;
+        Assert.True(reload.Succeeded);
+        Assert.Equal(KexecLoadWarnings.NoKeys, reload.Warnings);
+        Assert.False(reload.Image!.HasKeys);
+        Assert.DoesNotContain("dmcryptkeys=", reload.Image.CommandLine, StringComparison.Ordinal);
+        Assert.False(hotplug.Succeeded);
+        Assert.Equal(0, hotplug.ItemsRemoved);
+
+        // unuse_luks_keys: writing 0 is refused now, since the loaded image has no saved keys.
+        Assert.Equal(ConfigfsStatus.KernelRefused, hotplug.UnuseWrite!.Value.Status);
+        Assert.Equal(LinuxErrno.EINVAL, hotplug.UnuseWrite.Value.Errno);
+
+        // The kdump kernel has no address; the first blob is still in reserved memory, unwiped.
+        Assert.Same(reload.Image, report.CrashImage);
+        Assert.Equal(0, report.BlobSize);
+        Assert.Equal(KdumpRestoreStatus.AddressMissing, report.Restore!.Outcome.Status);
+        Assert.Equal(CommandLineError.ParameterMissing, report.Restore.Outcome.CommandLineError);
+        Assert.Equal(LifeCycleFailure.RestoreFailed, report.Failure);
+        Assert.Equal([report.Load!.Load.Image!.DmCryptKeys], report.Dump!.Blobs);
+        Assert.True(report.Dump.NonZeroBytes > 0);
+        Assert.False(report.MemoryZeroised);
+    }
+
+    [Fact]
+    public void With_the_kdump_utils_reuse_bug_the_reload_asks_for_the_expired_keys_and_leaves_no_crash_kernel()
+    {
+        LifeCycleReport report = KdumpLifeCycle.Run(new LifeCycleOptions { Hotplug = HotplugReload.KdumpUtilsReuseBug });
+
+        HotplugStep hotplug = report.Hotplug!;
+        Assert.True(hotplug.AsWritten);
+
+        // [[ -f reuse ]] || echo 1 > reuse: the file exists, so neither write happens.
+        Assert.Null(hotplug.ReuseWrite);
+        Assert.Null(hotplug.UnuseWrite);
+
+        // prepare_luks sees reuse 0 and asks for the first logon key, which expired 300 s after it was provisioned.
+        Assert.False(hotplug.Prepare.SkippedForReuse);
+        Assert.False(hotplug.Prepare.ReuseBefore.Value);
+        ConfigfsItemOutcome asked = Assert.Single(hotplug.Prepare.Items);
+        Assert.Equal(LinuxErrno.EKEYEXPIRED, asked.LogonKeyLookup);
+        Assert.Null(asked.Result);
+        Assert.False(hotplug.Prepare.Succeeded);
+
+        // So kdumpctl loads nothing after stop_kdump unloaded the crash kernel: the panic has no kdump kernel to boot.
+        Assert.Null(hotplug.Reload);
+        Assert.Equal(LifeCycleFailure.NoCrashKernel, report.Failure);
+        Assert.Equal([LifeCycleStepKind.Boot, LifeCycleStepKind.Configfs, LifeCycleStepKind.Load, LifeCycleStepKind.Hotplug], report.Steps.Select(s => s.Kind));
+        Assert.Null(report.Restore);
+        Assert.Null(report.Dump);
+        Assert.Null(report.CrashImage);
+        Assert.Null(report.KdumpCommandLine);
+        Assert.Equal(0, report.VolumesOpened);
     }
 
     [Theory]

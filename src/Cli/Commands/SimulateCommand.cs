@@ -8,7 +8,7 @@ using CrashDmCrypt.Simulation;
 namespace CrashDmCrypt.Cli.Commands;
 
 /// <summary>
-/// <c>simulate [--keys N] [--seed S] [--handoff cmdline|dtb] [--mode strict|kernel] [--json]</c>: runs the whole
+/// <c>simulate [--keys N] [--seed S] [--handoff cmdline|dtb] [--mode strict|kernel] [--hotplug] [--kdump-utils-reuse-bug] [--json]</c>: runs the whole
 /// key life cycle on the kernel model and prints each step. Exit 0 when every volume was unlocked in the
 /// kdump kernel and no key was left in reserved memory, 1 when the life cycle failed, 2 on a usage error.
 /// Never prints key bytes.
@@ -46,6 +46,14 @@ internal static class SimulateCommand
         };
         Option<KeyBlobMode> mode = CliOptions.Mode();
         mode.Description = "How the kdump kernel reads the blob: strict (also checks the address lies in the crashkernel region; the default) or kernel (exactly what the kernel reads).";
+        var hotplug = new Option<bool>("--hotplug")
+        {
+            Description = "After the keys expired, a CPU hot-plug reloads the kdump kernel through kdump-udev-throttler as kdump-utils intends it (reuse written 1, kdumpctl reload, reuse written 0).",
+        };
+        var reuseBug = new Option<bool>("--kdump-utils-reuse-bug")
+        {
+            Description = "Do that hot-plug reload with kdump-udev-throttler as written: its '[[ -f reuse ]] || echo 1 > reuse' never writes, so the reload asks for the expired keys.",
+        };
         var json = new Option<bool>("--json")
         {
             Description = "Print one JSON object (options, counts, verdict and each step's fields) instead of text.",
@@ -58,6 +66,8 @@ internal static class SimulateCommand
         command.Add(seed);
         command.Add(handoff);
         command.Add(mode);
+        command.Add(hotplug);
+        command.Add(reuseBug);
         command.Add(json);
         command.SetAction(parse =>
         {
@@ -67,6 +77,9 @@ internal static class SimulateCommand
                 Seed = parse.GetValue(seed),
                 Handoff = parse.GetValue(handoff),
                 RestoreMode = parse.GetValue(mode),
+                Hotplug = parse.GetValue(reuseBug) ? HotplugReload.KdumpUtilsReuseBug
+                    : parse.GetValue(hotplug) ? HotplugReload.Intended
+                    : HotplugReload.None,
             };
             LifeCycleReport report = KdumpLifeCycle.Run(options);
             TextWriter output = parse.InvocationConfiguration.Output;

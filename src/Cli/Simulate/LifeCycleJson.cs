@@ -41,8 +41,9 @@ internal static class LifeCycleJson
         json.WriteBoolean("memoryZeroised", report.MemoryZeroised);
 
         WriteBoot(json, report.Boot);
-        WriteConfigfs(json, report.Configfs);
+        WriteConfigfs(json, "configfs", report.Configfs);
         WriteLoad(json, report.Load);
+        WriteHotplug(json, report.Hotplug);
         WriteRestore(json, report.Restore);
         WriteDump(json, report.Dump);
         json.WriteEndObject();
@@ -69,9 +70,9 @@ internal static class LifeCycleJson
         json.WriteEndObject();
     }
 
-    private static void WriteConfigfs(Utf8JsonWriter json, ConfigfsStep configfs)
+    private static void WriteConfigfs(Utf8JsonWriter json, string name, ConfigfsStep configfs)
     {
-        json.WriteStartObject("configfs");
+        json.WriteStartObject(name);
         json.WriteBoolean("succeeded", configfs.Succeeded);
         json.WriteString("root", configfs.Root);
         if (configfs.ReuseBefore.Succeeded)
@@ -212,6 +213,66 @@ internal static class LifeCycleJson
         json.WriteEndObject();
     }
 
+    private static void WriteHotplug(Utf8JsonWriter json, HotplugStep? hotplug)
+    {
+        if (hotplug is null)
+        {
+            json.WriteNull("hotplug");
+            return;
+        }
+
+        json.WriteStartObject("hotplug");
+        json.WriteBoolean("succeeded", hotplug.Succeeded);
+        json.WriteBoolean("asWritten", hotplug.AsWritten);
+        WriteOptionalConfigfsResult(json, "reuseWrite", hotplug.ReuseWrite);
+        WriteConfigfs(json, "prepare", hotplug.Prepare);
+        if (hotplug.Reload is { } reload)
+        {
+            json.WriteStartObject("reload");
+            json.WriteBoolean("succeeded", reload.Succeeded);
+            WriteErrno(json, "errno", reload.Error);
+            WriteName(json, "failure", reload.Failure, KexecLoadFailure.None);
+            WriteFlags(json, "warnings", reload.Warnings);
+            if (reload.Image is { HasKeys: true } image)
+            {
+                json.WriteStartObject("blob");
+                json.WriteNumber("address", image.DmCryptKeys.Start);
+                json.WriteNumber("size", image.DmCryptKeys.Size);
+                json.WriteNumber("keys", image.KeyCount);
+                json.WriteEndObject();
+            }
+            else
+            {
+                json.WriteNull("blob");
+            }
+
+            WriteStringOrNull(json, "commandLine", reload.Image?.CommandLine);
+            json.WriteEndObject();
+        }
+        else
+        {
+            json.WriteNull("reload");
+        }
+
+        json.WriteNumber("itemsRemoved", hotplug.ItemsRemoved);
+        WriteOptionalConfigfsResult(json, "unuseWrite", hotplug.UnuseWrite);
+        json.WriteEndObject();
+    }
+
+    private static void WriteOptionalConfigfsResult(Utf8JsonWriter json, string name, ConfigfsResult? result)
+    {
+        if (result is { } written)
+        {
+            json.WriteStartObject(name);
+            WriteConfigfsResultFields(json, written);
+            json.WriteEndObject();
+        }
+        else
+        {
+            json.WriteNull(name);
+        }
+    }
+
     private static void WriteRestore(Utf8JsonWriter json, RestoreStep? restore)
     {
         if (restore is null)
@@ -292,7 +353,13 @@ internal static class LifeCycleJson
         json.WriteStartObject("dump");
         json.WriteBoolean("succeeded", dump.Succeeded);
         json.WriteBoolean("vmcoreWritten", dump.VmcoreWritten);
-        WriteRange(json, "blob", dump.Blob);
+        json.WriteStartArray("blobs");
+        foreach (MemoryRange blob in dump.Blobs)
+        {
+            WriteRange(json, null, blob);
+        }
+
+        json.WriteEndArray();
         json.WriteBoolean("blobZeroised", dump.BlobZeroised);
         json.WriteNumber("nonZeroBytes", dump.NonZeroBytes);
         json.WriteNumber("userKeysZeroised", dump.UserKeysZeroised);
@@ -307,9 +374,17 @@ internal static class LifeCycleJson
         WriteFlags(json, "warnings", result.Warnings);
     }
 
-    private static void WriteRange(Utf8JsonWriter json, string name, MemoryRange range)
+    private static void WriteRange(Utf8JsonWriter json, string? name, MemoryRange range)
     {
-        json.WriteStartObject(name);
+        if (name is null)
+        {
+            json.WriteStartObject();
+        }
+        else
+        {
+            json.WriteStartObject(name);
+        }
+
         json.WriteNumber("address", range.Start);
         json.WriteNumber("size", range.Size);
         json.WriteEndObject();

@@ -24,10 +24,12 @@ internal static class LifeCycleText
         string handoff = o.Handoff == KdumpHandoff.DeviceTree ? "device-tree handoff (arm64 style)" : "command-line handoff (x86_64 style)";
         output.WriteLine(Invariant(
             $"kdump dm-crypt key life cycle on the kernel model: {o.Keys} volume(s), seed {o.Seed}, {handoff}, {CliOptions.Name(o.RestoreMode)} restore"));
+        int number = 0;
         foreach (LifeCycleStep step in report.Steps)
         {
+            number++;
             output.WriteLine();
-            output.WriteLine(Invariant($"{step.Number}. {Title(step.Kind)}{(step.Succeeded ? string.Empty : " -- FAILED")}"));
+            output.WriteLine(Invariant($"{number}. {Title(step.Kind)}{(step.Succeeded ? string.Empty : " -- FAILED")}"));
             foreach (string line in Lines(report, step))
             {
                 output.WriteLine("   " + line);
@@ -44,6 +46,7 @@ internal static class LifeCycleText
         LifeCycleStepKind.Boot => "Boot and unlock the encrypted volumes",
         LifeCycleStepKind.Configfs => "Prepare the keys for kdump (kdumpctl prepare_luks)",
         LifeCycleStepKind.Load => "Load the kdump kernel (kexec_file_load)",
+        LifeCycleStepKind.Hotplug => "CPU hot-plug: kdump-udev-throttler reloads the kdump kernel",
         LifeCycleStepKind.Restore => "Crash, boot the kdump kernel and restore the keys",
         LifeCycleStepKind.Dump => "Write the dump and reboot",
         _ => kind.ToString(),
@@ -64,6 +67,9 @@ internal static class LifeCycleText
                 break;
             case LoadStep load:
                 LoadLines(lines, load);
+                break;
+            case HotplugStep hotplug:
+                HotplugLines(lines, hotplug);
                 break;
             case RestoreStep restore:
                 RestoreLines(lines, restore);
@@ -89,6 +95,7 @@ internal static class LifeCycleText
             LifeCycleFailure.LogonKeyUnavailable => Invariant(
                 $"FAIL: prepare_luks could not get the logon key of volume {report.KeysProvisioned + 1} ({LinuxErrors.Describe(report.Configfs.Items[^1].LogonKeyLookup)}), so no crash kernel was loaded."),
             LifeCycleFailure.LoadFailed => "FAIL: the crash kernel could not be loaded, so a crash would leave the volumes locked.",
+            LifeCycleFailure.NoCrashKernel => "FAIL: no crash kernel is loaded after the hot-plug reload, so the panic reboots without a dump and the volumes stay locked.",
             LifeCycleFailure.RestoreFailed => Invariant($"FAIL: {opened} of {volumes} volume(s) unlocked; {Describe(report.Restore!.Outcome)}."),
             LifeCycleFailure.KeyBytesLeft => Invariant($"FAIL: {opened} of {volumes} volume(s) unlocked; key bytes were left in reserved memory."),
             LifeCycleFailure.VolumesLocked => Invariant($"FAIL: {opened} of {volumes} volume(s) unlocked; some volumes stayed locked."),
@@ -164,8 +171,9 @@ internal static class LifeCycleText
             : $"logon key {v.KeyDescription}: add_key failed: {LinuxErrors.Describe(v.LinkError)}");
     }
 
-    private static void ConfigfsLines(List<string> lines, ConfigfsStep configfs)
+    private static void ConfigfsLines(List<string> lines, ConfigfsStep configfs, string prefix = "")
     {
+        int first = lines.Count;
         ConfigfsResult<bool> reuse = configfs.ReuseBefore;
         if (configfs.SkippedForReuse)
         {
@@ -212,6 +220,11 @@ internal static class LifeCycleText
             {
                 lines.Add("refused: " + Describe(result));
             }
+        }
+
+        for (int i = first; i < lines.Count; i++)
+        {
+            lines[i] = prefix + lines[i];
         }
     }
 
@@ -286,6 +299,38 @@ internal static class LifeCycleText
         lines.Add(Invariant($"{load.Waited.TotalMinutes:0} min later {after}; the blob waits in reserved memory"));
     }
 
+    private static void HotplugLines(List<string> lines, HotplugStep hotplug)
+    {
+        string reuse = $"{ConfigfsAttributes.DefaultRoot}/{ConfigfsAttributes.Reuse}";
+        lines.Add(hotplug.ReuseWrite is { } written
+            ? $"reuse_luks_keys: echo 1 > {reuse}: write {(written.Succeeded ? "succeeded" : "failed: " + Describe(written))}"
+            : $"reuse_luks_keys as written: [[ -f {reuse} ]] || echo 1 > {reuse}: the file exists, so nothing is written (intended: echo 1 > {reuse})");
+        lines.Add("kdumpctl reload: stop_kdump unloads the crash kernel; its blob stays in reserved memory, not wiped");
+        ConfigfsLines(lines, hotplug.Prepare, "prepare_luks: ");
+        if (hotplug.Reload is not { } reload)
+        {
+            lines.Add("prepare_luks failed, so kdumpctl loads nothing: no crash kernel is loaded now");
+        }
+        else if (!reload.Succeeded || reload.Image is not { } image)
+        {
+            lines.Add("kexec_file_load failed: " + Describe(reload));
+        }
+        else if (!image.HasKeys)
+        {
+            lines.Add(Invariant($"kexec_file_load: {Describe(reload)}: configfs has no key items (kdumpctl's EXIT trap removed them after the first load), and the kernel checks the item count before reuse, so the new kdump kernel gets no dmcryptkeys="));
+        }
+        else
+        {
+            lines.Add(Invariant($"kexec_file_load: {Describe(reload)}{(reload.Warnings.HasFlag(KexecLoadWarnings.Reused) ? ", the saved blob placed again" : string.Empty)}"));
+            lines.Add("kdump kernel command line: " + image.CommandLine);
+        }
+
+        lines.Add(Invariant($"kdumpctl's EXIT trap removes {hotplug.ItemsRemoved} configfs item(s)"));
+        lines.Add(hotplug.UnuseWrite is { } unused
+            ? $"unuse_luks_keys: echo 0 > {reuse}: write {(unused.Succeeded ? "succeeded" : "failed: " + Describe(unused))}"
+            : $"unuse_luks_keys as written: [[ -f {reuse} ]] || echo 0 > {reuse}: nothing is written (intended: echo 0 > {reuse})");
+    }
+
     private static void RestoreLines(List<string> lines, RestoreStep restore)
     {
         lines.Add("panic: the kdump kernel boots from the crashkernel region");
@@ -309,9 +354,17 @@ internal static class LifeCycleText
     private static void DumpLines(List<string> lines, DumpStep dump)
     {
         lines.Add(dump.VmcoreWritten ? "vmcore written to the encrypted dump target" : "the dump target stays locked; no vmcore");
+        string ranges = string.Join(", ", dump.Blobs.Select(b => Invariant($"{b.Size} bytes at 0x{b.Start:x}")));
+        ulong total = 0;
+        foreach (MemoryRange blob in dump.Blobs)
+        {
+            total += blob.Size;
+        }
+
+        string what = dump.Blobs.Count == 1 ? "blob" : Invariant($"{dump.Blobs.Count} blobs");
         lines.Add(dump.BlobZeroised
-            ? Invariant($"blob in reserved memory after the restore: all zero ({dump.Blob.Size} bytes at 0x{dump.Blob.Start:x})")
-            : Invariant($"blob in reserved memory after the restore: KEY BYTES LEFT ({dump.NonZeroBytes} of {dump.Blob.Size} bytes at 0x{dump.Blob.Start:x} are not zero)"));
+            ? Invariant($"{what} in reserved memory after the restore: all zero ({ranges})")
+            : Invariant($"{what} in reserved memory after the restore: KEY BYTES LEFT ({dump.NonZeroBytes} of {total} bytes are not zero: {ranges})"));
         lines.Add(Invariant($"reboot: the kdump kernel's user keyring is zeroised ({dump.UserKeysZeroised} key(s))"));
     }
 
