@@ -2,7 +2,7 @@ using CrashDmCrypt.Kernel;
 
 namespace CrashDmCrypt.Simulation;
 
-/// <summary>The part of cryptsetup the kdump initramfs uses: <c>cryptsetup open --volume-key-keyring %user:cryptsetup:&lt;UUID&gt;</c>.</summary>
+/// <summary>The part of cryptsetup the kdump initramfs uses: <c>cryptsetup luksOpen --volume-key-keyring %user:kdump-cryptsetup:vk-<c>cryptsetup open --volume-key-keyring %user:cryptsetup:&lt;UUID&gt;</c>lt;UUID<c>cryptsetup open --volume-key-keyring %user:cryptsetup:&lt;UUID&gt;</c>gt;</c>.</summary>
 internal static class Cryptsetup
 {
     /// <summary>The <c>--volume-key-keyring</c> value kdump-utils passes for <paramref name="volume"/>.</summary>

@@ -31,7 +31,7 @@ internal sealed class FirstKernel : IDisposable
         Configfs = new FirstKernelConfigfs(this);
     }
 
-    /// <summary>The keyring <c>request_key</c> searches for the loader (where cryptsetup's <c>--link-vk-to-keyring</c> put the keys).</summary>
+    /// <summary>The keyring <c>request_key</c> searches for the loader (where systemd-cryptsetup's <c>link-volume-key=</c> or cryptsetup's <c>--link-vk-to-keyring</c> put the keys).</summary>
     public Keyring LogonKeyring { get; }
 
     /// <summary>The configfs group.</summary>

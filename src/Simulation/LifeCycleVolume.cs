@@ -8,7 +8,7 @@ public sealed class LifeCycleVolume
     /// <summary>The LUKS UUID.</summary>
     public required string Uuid { get; init; }
 
-    /// <summary>The logon key's description (<c>cryptsetup:&lt;UUID&gt;</c>).</summary>
+    /// <summary>The logon key's description (<c>kdump-cryptsetup:vk-&lt;UUID&gt;</c>).</summary>
     public required string KeyDescription { get; init; }
 
     /// <summary>The volume key's length in bytes.</summary>
