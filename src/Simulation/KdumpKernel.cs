@@ -132,7 +132,7 @@ internal sealed class KdumpKernel : IDisposable
         {
             // The kernel returns -1 here and touches nothing; the model still wipes the count inside the region.
             bool wiped = ZeroiseIfInRegion(address, header);
-            return Outcome(KdumpRestoreStatus.CountTooLarge, problem: new KeyBlobProblem(KeyBlobError.CountTooLarge, -1, KeyBlobLayout.CountOffset), zeroised: wiped);
+            return Outcome(KdumpRestoreStatus.CountTooLarge, problem: default(KeyBlobProblem) with { Error = KeyBlobError.CountTooLarge, EntryIndex = -1, Offset = KeyBlobLayout.CountOffset }, zeroised: wiped);
         }
 
         if (strict && !region.Contains(address, (ulong)size))
@@ -154,7 +154,7 @@ internal sealed class KdumpKernel : IDisposable
         using var copy = SecretBuffer.CopyOf(oldMemory);
         bool zeroised = ZeroiseIfInRegion(address, oldMemory);
         var sink = new KeyringSink(UserKeyring);
-        KeyBlobRestoreResult result = KeyBlobRestorer.Restore(copy.Span, new KeyBlobReadOptions(_machine.Options.ByteOrder, mode), ref sink);
+        KeyBlobRestoreResult result = KeyBlobRestorer.Restore(copy.Span, new KeyBlobReadOptions { ByteOrder = _machine.Options.ByteOrder, Mode = mode }, ref sink);
         return result.Succeeded
             ? Outcome(KdumpRestoreStatus.Restored, sink.Added, sink.Refused, zeroised: zeroised)
             : Outcome(KdumpRestoreStatus.BlobRefused, problem: result.Problem, zeroised: zeroised);

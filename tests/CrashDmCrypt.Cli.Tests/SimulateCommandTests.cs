@@ -392,7 +392,7 @@ public sealed class SimulateCommandTests
             TotalKeys = 3,
             KeysRestored = 2,
             KeysRefused = 1,
-            Problem = new KeyBlobProblem(KeyBlobError.CountTooLarge, -1, 0),
+            Problem = default(KeyBlobProblem) with { Error = KeyBlobError.CountTooLarge, EntryIndex = -1, Offset = 0 },
             CommandLineError = status == KdumpRestoreStatus.AddressMissing ? CommandLineError.ParameterMissing : CommandLineError.None,
             DeviceTreeError = status == KdumpRestoreStatus.AddressInvalid ? DeviceTreeError.BadMagic : DeviceTreeError.None,
         };
