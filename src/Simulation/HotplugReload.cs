@@ -1,6 +1,10 @@
 namespace CrashDmCrypt.Simulation;
 
-/// <summary>Whether the life cycle reloads the crash kernel after a CPU or memory hot-plug, and how kdump-utils does it.</summary>
+/// <summary>
+/// Whether the life cycle reloads the crash kernel after a CPU or memory hot-plug, and how kdump-utils does it.
+/// The reload happens only where the kernel cannot update the crash image itself (<c>crash_hotplug</c> reads 0,
+/// so kdump-utils' <c>98-kexec.rules</c> runs <c>kdump-udev-throttler</c>).
+/// </summary>
 public enum HotplugReload
 {
     /// <summary>No hot-plug.</summary>
