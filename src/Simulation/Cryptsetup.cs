@@ -2,27 +2,8 @@ using CrashDmCrypt.Kernel;
 
 namespace CrashDmCrypt.Simulation;
 
-/// <summary>How <see cref="Cryptsetup.OpenWithVolumeKeyKeyring"/> ended.</summary>
-public enum CryptsetupStatus
-{
-    /// <summary>The key was found and unlocks the volume.</summary>
-    Opened = 0,
-
-    /// <summary>The keyring specification is not <c>%user:DESCRIPTION</c>.</summary>
-    InvalidKeyringSpec = 1,
-
-    /// <summary>No such user key (ENOKEY): the restore did not bring it over.</summary>
-    KeyNotFound = 2,
-
-    /// <summary>The key has expired.</summary>
-    KeyExpired = 3,
-
-    /// <summary>A key was found but does not unlock the volume.</summary>
-    WrongKey = 4,
-}
-
-/// <summary>The part of cryptsetup the kdump initramfs uses: <c>cryptsetup open --volume-key-keyring %user:cryptsetup:&lt;UUID&gt;</c>.</summary>
-public static class Cryptsetup
+/// <summary>The part of cryptsetup the kdump initramfs uses: <c>cryptsetup luksOpen --volume-key-keyring %user:kdump-cryptsetup:vk-<c>cryptsetup open --volume-key-keyring %user:cryptsetup:&lt;UUID&gt;</c>lt;UUID<c>cryptsetup open --volume-key-keyring %user:cryptsetup:&lt;UUID&gt;</c>gt;</c>.</summary>
+internal static class Cryptsetup
 {
     /// <summary>The <c>--volume-key-keyring</c> value kdump-utils passes for <paramref name="volume"/>.</summary>
     /// <exception cref="ArgumentNullException"><paramref name="volume"/> is null.</exception>

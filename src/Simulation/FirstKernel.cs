@@ -14,7 +14,7 @@ namespace CrashDmCrypt.Simulation;
 /// <c>crash_dm_crypt_keys</c> configfs group, and <c>kexec_file_load</c> of the crash kernel, which builds
 /// the blob the kernel's way and places it at a random 4 KiB-aligned address in the crashkernel region.
 /// </summary>
-public sealed class FirstKernel : IDisposable
+internal sealed class FirstKernel : IDisposable
 {
     /// <summary>Bytes the model reserves for the ELF core headers segment.</summary>
     public const int ElfCoreHeaderSize = Machine.PageSize;
@@ -32,7 +32,7 @@ public sealed class FirstKernel : IDisposable
         Configfs = new FirstKernelConfigfs(this);
     }
 
-    /// <summary>The keyring <c>request_key</c> searches for the loader (where cryptsetup's <c>--link-vk-to-keyring</c> put the keys).</summary>
+    /// <summary>The keyring <c>request_key</c> searches for the loader (where systemd-cryptsetup's <c>link-volume-key=</c> or cryptsetup's <c>--link-vk-to-keyring</c> put the keys).</summary>
     public Keyring LogonKeyring { get; }
 
     /// <summary>The configfs group.</summary>
@@ -77,7 +77,7 @@ public sealed class FirstKernel : IDisposable
         if (Configfs.KeyCount == 0)
         {
             // crash_load_dm_crypt_keys returns -ENOENT, which crash_load_segments treats as "no keys".
-            return Loaded(new CrashImage(elfRange, default, BuildCommandLine(elfAddress, 0), null), KexecLoadWarnings.NoKeys);
+            return Loaded(new CrashImage { ElfCoreHeader = elfRange, CommandLine = BuildCommandLine(elfAddress, 0) }, KexecLoadWarnings.NoKeys);
         }
 
         KexecLoadWarnings warnings = KexecLoadWarnings.None;
@@ -115,7 +115,18 @@ public sealed class FirstKernel : IDisposable
         byte[]? deviceTree = _machine.Options.Handoff == KdumpHandoff.DeviceTree
             ? DeviceTree.BuildDtb(keysAddress, (ulong)size, _machine.Options.DeviceTreeAddressCells, _machine.Options.DeviceTreeSizeCells, _machine.Options.KdumpParameters)
             : null;
-        return Loaded(new CrashImage(elfRange, keysRange, BuildCommandLine(elfAddress, keysAddress), deviceTree), warnings);
+        return Loaded(new CrashImage { ElfCoreHeader = elfRange, DmCryptKeys = keysRange, CommandLine = BuildCommandLine(elfAddress, keysAddress), DeviceTree = deviceTree }, warnings);
+    }
+
+    /// <summary>
+    /// <c>kexec -p -u</c> (kdumpctl's <c>stop_kdump</c>): the crash image is freed. Its segments stay in reserved
+    /// memory as they were, the blob included, and the first kernel keeps its own copy.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The kernel has crashed or was disposed.</exception>
+    public void UnloadCrashKernel()
+    {
+        ThrowIfGone();
+        LoadedImage = null;
     }
 
     /// <summary>
@@ -162,12 +173,12 @@ public sealed class FirstKernel : IDisposable
     private static int RoundUpToPage(int size) => (size + Machine.PageSize - 1) & ~(Machine.PageSize - 1);
 
     private static KexecLoadResult Fail(LinuxErrno error, KexecLoadFailure failure, string? item, string? lookedUp, KexecLoadWarnings warnings) =>
-        new(error, failure, item, lookedUp, null, warnings);
+        new() { Error = error, Failure = failure, FailedItem = item, LookedUpDescription = lookedUp, Warnings = warnings };
 
     private KexecLoadResult Loaded(CrashImage image, KexecLoadWarnings warnings)
     {
         LoadedImage = image;
-        return new KexecLoadResult(LinuxErrno.None, KexecLoadFailure.None, null, null, image, warnings);
+        return new KexecLoadResult { Image = image, Warnings = warnings };
     }
 
     // build_keys_header: a zeroed buffer sized from key_count, total_keys = key_count, then one entry per

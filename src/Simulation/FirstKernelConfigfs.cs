@@ -11,7 +11,7 @@ namespace CrashDmCrypt.Simulation;
 /// (<c>kernel/crash_dump_dm_crypt.c</c>). Stores take the bytes of one <c>write()</c>, as configfs hands them
 /// to the store function, and return an errno.
 /// </summary>
-public sealed class FirstKernelConfigfs
+internal sealed class FirstKernelConfigfs
 {
     // configfs_write_iter copies at most SIMPLE_ATTR_SIZE - 1 bytes of one write into the page.
     private const int MaxPage = 4095;

@@ -11,7 +11,7 @@ namespace CrashDmCrypt.Simulation;
 /// whole RAM as old memory, and on a write to <c>restore</c> reads the blob and adds each key to the user
 /// keyring (<c>restore_dm_crypt_keys_to_thread_keyring</c>), then zeroises the blob in old memory.
 /// </summary>
-public sealed class KdumpKernel : IDisposable
+internal sealed class KdumpKernel : IDisposable
 {
     private readonly Machine _machine;
     private bool _restore;
@@ -91,8 +91,19 @@ public sealed class KdumpKernel : IDisposable
         KeyBlobMode mode = _machine.Options.RestoreMode;
         bool strict = mode == KeyBlobMode.Strict;
         KdumpRestoreStatus? handoffFailure = FindAddress(strict, out ulong address, out ulong? handedSize, out CommandLineError commandLineError, out DeviceTreeError deviceTreeError);
-        KdumpRestoreOutcome Outcome(KdumpRestoreStatus status, int restored = 0, int refused = 0, KeyBlobProblem problem = default, bool zeroised = false) =>
-            new(status, address, restored, refused, problem, commandLineError, deviceTreeError, zeroised);
+        uint count = 0;
+        KdumpRestoreOutcome Outcome(KdumpRestoreStatus status, int restored = 0, int refused = 0, KeyBlobProblem problem = default, bool zeroised = false) => new()
+        {
+            Status = status,
+            Address = address,
+            TotalKeys = count,
+            KeysRestored = restored,
+            KeysRefused = refused,
+            Problem = problem,
+            CommandLineError = commandLineError,
+            DeviceTreeError = deviceTreeError,
+            OldMemoryZeroised = zeroised,
+        };
 
         if (handoffFailure is { } failure)
         {
@@ -116,12 +127,12 @@ public sealed class KdumpKernel : IDisposable
             return Outcome(KdumpRestoreStatus.OldMemoryUnreadable);
         }
 
-        KeyBlobReader.TryReadCount(header, _machine.Options.ByteOrder, out uint count);
+        KeyBlobReader.TryReadCount(header, _machine.Options.ByteOrder, out count);
         if (!KeyBlobLayout.TryGetBlobSize(count, out int size))
         {
             // The kernel returns -1 here and touches nothing; the model still wipes the count inside the region.
             bool wiped = ZeroiseIfInRegion(address, header);
-            return Outcome(KdumpRestoreStatus.CountTooLarge, problem: new KeyBlobProblem { Error = KeyBlobError.CountTooLarge, EntryIndex = -1, Offset = KeyBlobLayout.CountOffset }, zeroised: wiped);
+            return Outcome(KdumpRestoreStatus.CountTooLarge, problem: default(KeyBlobProblem) with { Error = KeyBlobError.CountTooLarge, EntryIndex = -1, Offset = KeyBlobLayout.CountOffset }, zeroised: wiped);
         }
 
         if (strict && !region.Contains(address, (ulong)size))

@@ -1,77 +1,22 @@
-using System.Globalization;
 using System.Security.Cryptography;
+using System.Text;
 using CrashDmCrypt.Codec;
+using CrashDmCrypt.Kernel;
 using CrashDmCrypt.Kernel.Configfs;
+using CrashDmCrypt.Kernel.Handoff;
 
 namespace CrashDmCrypt.Simulation;
 
-/// <summary>Settings of one <see cref="KdumpLifeCycle.Run"/>.</summary>
-public sealed record LifeCycleOptions
-{
-    /// <summary>Most volumes a run accepts: one more than the blob can hold, to show the 129th-item quirk.</summary>
-    public const int MaxKeys = KeyBlobLayout.MaxKeys + 1;
-
-    /// <summary>Number of LUKS volumes (and keys), 1..129.</summary>
-    public int Keys { get; init; } = 2;
-
-    /// <summary>Seed of the volumes' UUIDs and keys and of the blob's placement.</summary>
-    public int Seed { get; init; } = 1;
-
-    /// <summary>Bytes per volume key (64: aes-xts-plain64 with a 512-bit key, LUKS2's default).</summary>
-    public int KeySize { get; init; } = 64;
-
-    /// <summary>How the address reaches the kdump kernel.</summary>
-    public KdumpHandoff Handoff { get; init; } = KdumpHandoff.CommandLine;
-
-    /// <summary>How the kdump kernel reads the blob.</summary>
-    public KeyBlobMode RestoreMode { get; init; } = KeyBlobMode.Strict;
-
-    /// <summary>The logon keys' timeout; the run lets it pass between the load and the crash.</summary>
-    public TimeSpan KeyTimeout { get; init; } = TimeSpan.FromMinutes(5);
-}
-
-/// <summary>One step of the life cycle and what it showed.</summary>
-/// <param name="Number">1..5, as in the seed commit.</param>
-/// <param name="Title">What the step does.</param>
-/// <param name="Succeeded">Whether it did it.</param>
-/// <param name="Lines">What happened, one fact a line; never key bytes.</param>
-public sealed record LifeCycleStep(int Number, string Title, bool Succeeded, IReadOnlyList<string> Lines);
-
-/// <summary>The result of <see cref="KdumpLifeCycle.Run"/>.</summary>
-/// <param name="Options">The settings used.</param>
-/// <param name="Steps">The steps run, in order (a failed step ends the run).</param>
-/// <param name="KeysProvisioned">Key items created in configfs.</param>
-/// <param name="BlobSize">Blob size in bytes (0 when none was written).</param>
-/// <param name="BlobAddress">Blob address (0 when none).</param>
-/// <param name="KdumpCommandLine">The kdump kernel's command line, or null when the load failed.</param>
-/// <param name="KeysRestored">Keys the kdump kernel added to the user keyring.</param>
-/// <param name="VolumesOpened">Volumes cryptsetup opened with the restored keys.</param>
-/// <param name="MemoryZeroised">Whether the blob's bytes in reserved memory were all zero after the restore.</param>
-/// <param name="Succeeded">Whether every volume was opened and the blob wiped.</param>
-/// <param name="Verdict">The final line.</param>
-public sealed record LifeCycleReport(
-    LifeCycleOptions Options,
-    IReadOnlyList<LifeCycleStep> Steps,
-    int KeysProvisioned,
-    int BlobSize,
-    ulong BlobAddress,
-    string? KdumpCommandLine,
-    int KeysRestored,
-    int VolumesOpened,
-    bool MemoryZeroised,
-    bool Succeeded,
-    string Verdict);
-
 /// <summary>
-/// Runs the seed commit's five steps on the model: unlock volumes and link their keys as logon keys, create
-/// configfs items with <see cref="ConfigfsClient"/>, load the crash kernel, crash and restore, open the
-/// volumes with the restored user keys, then check that no key is left in reserved memory. Deterministic for a seed.
+/// Runs the seed commit's five steps on the model, the way kdump-utils drives them: unlock volumes and link
+/// their keys as logon keys <c>kdump-cryptsetup:vk-&lt;UUID&gt;</c>; <c>kdumpctl prepare_luks</c> (skip when
+/// <c>reuse</c> reads 1, request each key, 300 s timeout, configfs item <c>&lt;UUID&gt;</c> through
+/// <see cref="ConfigfsClient"/>); load the crash kernel, then remove every item as kdumpctl's EXIT trap does;
+/// crash, write 1 to <c>restore</c> unless it reads 1, open the volumes with the restored user keys; check
+/// that no key is left in reserved memory. Deterministic for a seed. Returns data only; the caller words it.
 /// </summary>
 public static class KdumpLifeCycle
 {
-    // Lists longer than this print their first entries and a count.
-    private const int ListedItems = 3;
-
     /// <summary>Runs the life cycle.</summary>
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">Keys outside 1..129 or a key size outside 1..256.</exception>
@@ -83,15 +28,8 @@ public static class KdumpLifeCycle
         ArgumentOutOfRangeException.ThrowIfLessThan(options.KeySize, 1, nameof(options));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(options.KeySize, KeyBlobLayout.MaxKeySize, nameof(options));
 
-        var run = new Runner(options);
-        try
-        {
-            return run.Execute();
-        }
-        finally
-        {
-            run.Dispose();
-        }
+        using var run = new Runner(options);
+        return run.Execute();
     }
 
     private sealed class Runner : IDisposable
@@ -100,7 +38,6 @@ public static class KdumpLifeCycle
         private readonly ManualTimeProvider _clock = new();
         private readonly Machine _machine;
         private readonly List<LuksVolume> _volumes = [];
-        private readonly List<LifeCycleStep> _steps = [];
         private FirstKernel? _first;
         private KdumpKernel? _kdump;
 
@@ -118,140 +55,58 @@ public static class KdumpLifeCycle
 
         public LifeCycleReport Execute()
         {
-            int provisioned = 0;
-            int restored = 0;
-            int opened = 0;
-            bool zeroised = false;
-            CrashImage? image = null;
-
-            LifeCycleReport Report(string verdict, bool succeeded) => new(
-                _options, _steps, provisioned, (int)(image?.DmCryptKeys.Size ?? 0), image?.DmCryptKeys.Start ?? 0,
-                image?.CommandLine, restored, opened, zeroised, succeeded, verdict);
-
-            // 1. Boot: cryptsetup unlocks each volume and links its volume key as a logon key with an expiry.
             _first = _machine.BootFirstKernel();
-            var random = new Random(_options.Seed);
-            var unlock = new List<string>
+            BootStep boot = Boot(_first);
+            ConfigfsStep configfs = Provision(_first);
+            if (!configfs.Succeeded)
             {
-                $"machine: {_machine.Memory.Range.Size >> 20} MiB of RAM at 0x{_machine.Memory.Range.Start:x}, crashkernel region {_machine.CrashKernelRegion}",
-            };
-            Span<byte> bytes = stackalloc byte[KeyBlobLayout.MaxKeySize];
-            Span<byte> uuid = stackalloc byte[16];
-            for (int i = 0; i < _options.Keys; i++)
-            {
-                random.NextBytes(uuid);
-                random.NextBytes(bytes[.._options.KeySize]);
-                var volume = new LuksVolume(LuksVolume.FormatUuid(uuid), bytes[.._options.KeySize]);
-                _volumes.Add(volume);
-                _first.LogonKeyring.Add(volume.KeyDescription, volume.VolumeKey, _options.KeyTimeout);
+                // prepare_luks failed, so kdumpctl does not load; its EXIT trap still removes the items made so far.
+                RemoveAllItems(_first);
+                LifeCycleFailure why = configfs.Items[^1].LogonKeyLookup != LinuxErrno.None ? LifeCycleFailure.LogonKeyUnavailable : LifeCycleFailure.ConfigfsRefused;
+                return new LifeCycleReport { Options = _options, Boot = boot, Configfs = configfs, Failure = why };
             }
 
-            CryptographicOperations.ZeroMemory(bytes);
-            unlock.Add(Invariant($"{_options.Keys} LUKS volume(s) unlocked; each {_options.KeySize}-byte volume key linked as a logon key (cryptsetup --link-vk-to-keyring), expiring in {_options.KeyTimeout.TotalMinutes:0} min:"));
-            AddList(unlock, _volumes.ConvertAll(v => "logon key " + v.KeyDescription));
-            _steps.Add(new LifeCycleStep(1, "Boot and unlock the encrypted volumes", true, unlock));
-
-            // 2. kdump user space creates one configfs item per key, through the same client as on a real system.
-            var client = new ConfigfsClient(new ModelConfigfsBackend(_first));
-            var items = new List<string>();
-            foreach (LuksVolume volume in _volumes)
-            {
-                ConfigfsResult added = client.AddKey(volume.Uuid, volume.KeyDescription);
-                if (!added.Succeeded)
-                {
-                    items.Add($"refused: {added.Code} {added.Status}");
-                    _steps.Add(new LifeCycleStep(2, "Create the configfs key items", false, items));
-                    return Report($"FAIL: configfs refused key item {provisioned + 1}.", false);
-                }
-
-                provisioned++;
-                foreach (string warning in WarningNames(added.Warnings))
-                {
-                    items.Add($"warning for {volume.Uuid}: {warning}");
-                }
-            }
-
-            ConfigfsResult<int> count = client.ReadCount();
-            items.Insert(0, Invariant($"mkdir {ConfigfsAttributes.DefaultRoot}/<UUID> and write its description, for {provisioned} key(s); count now reads {count.Value}"));
-            _steps.Add(new LifeCycleStep(2, "Create the configfs key items", true, items));
-
-            // 3. kexec_file_load of the crash kernel builds the blob and places it in reserved memory.
-            KexecLoadResult load = _first.LoadCrashKernel();
-            var loadLines = new List<string>();
+            LoadStep load = Load(_first);
             if (!load.Succeeded)
             {
-                loadLines.Add("kexec_file_load failed: " + load.Message);
-                _steps.Add(new LifeCycleStep(3, "Load the kdump kernel (kexec_file_load)", false, loadLines));
-                return Report("FAIL: the crash kernel could not be loaded, so a crash would leave the volumes locked.", false);
+                return new LifeCycleReport { Options = _options, Boot = boot, Configfs = configfs, Load = load, Failure = LifeCycleFailure.LoadFailed };
             }
 
-            image = load.Image!;
-            int keysInBlob = (int)((image.DmCryptKeys.Size - KeyBlobLayout.HeaderSize) / KeyBlobLayout.EntrySize);
-            loadLines.Add(Invariant($"blob: {image.DmCryptKeys.Size} bytes (4 + 388 x {keysInBlob}) at 0x{image.DmCryptKeys.Start:x}, a random 4 KiB-aligned place in the crashkernel region"));
-            loadLines.Add(Invariant($"ELF core headers at 0x{image.ElfCoreHeader.Start:x}"));
-            loadLines.Add("kdump kernel command line: " + image.CommandLine);
-            if (image.DeviceTree is { } dtb)
+            var blobs = new List<MemoryRange> { load.Load.Image!.DmCryptKeys };
+            HotplugStep? hotplug = null;
+            if (_options.Hotplug != HotplugReload.None)
             {
-                loadLines.Add(Invariant($"kdump kernel device tree: {dtb.Length} bytes, /chosen/linux,dmcryptkeys = <0x{image.DmCryptKeys.Start:x} 0x{image.DmCryptKeys.Size:x}>"));
+                hotplug = Hotplug(_first, asWritten: _options.Hotplug == HotplugReload.KdumpUtilsReuseBug);
+                if (hotplug.Reload?.Image is { HasKeys: true } reloaded && !blobs.Contains(reloaded.DmCryptKeys))
+                {
+                    blobs.Add(reloaded.DmCryptKeys);
+                }
+
+                if (_first.LoadedImage is null)
+                {
+                    return new LifeCycleReport { Options = _options, Boot = boot, Configfs = configfs, Load = load, Hotplug = hotplug, Failure = LifeCycleFailure.NoCrashKernel };
+                }
             }
 
-            loadLines.Add(Invariant($"the first kernel keeps its own {_first.SavedCopySize}-byte plaintext copy in ordinary memory for the reuse path (a vmcore can contain it)"));
-            if (load.Warnings.HasFlag(KexecLoadWarnings.BlobAboveKeyLimit))
-            {
-                loadLines.Add(Invariant($"warning: the blob holds {keysInBlob} keys; the kdump kernel refuses more than {KeyBlobLayout.MaxKeys}"));
-            }
-
-            _clock.Advance(_options.KeyTimeout + TimeSpan.FromMinutes(1));
-            loadLines.Add(Invariant($"{_options.KeyTimeout.TotalMinutes + 1:0} min later the logon keys have expired; the blob waits in reserved memory"));
-            _steps.Add(new LifeCycleStep(3, "Load the kdump kernel (kexec_file_load)", true, loadLines));
-
-            // 4. The crash: the kdump initramfs writes yes to restore, then opens each volume from the user keyring.
             _kdump = _first.Crash();
             _first = null;
-            var crashLines = new List<string> { "panic: the kdump kernel boots from the crashkernel region" };
-            ConfigfsResult written = new ConfigfsClient(new ModelConfigfsBackend(_kdump)).Restore();
-            KdumpRestoreOutcome outcome = _kdump.LastRestore!;
-            crashLines.Add($"echo yes > {ConfigfsAttributes.DefaultRoot}/{ConfigfsAttributes.Restore}: write {(written.Succeeded ? "succeeded" : $"failed: {written.Code} {written.Status}")}");
-            crashLines.Add("restore: " + outcome.Message);
-            restored = outcome.KeysRestored;
-            var failures = new List<string>();
-            foreach (LuksVolume volume in _volumes)
+            RestoreStep restore = Restore(_kdump);
+            DumpStep dump = Dump(_kdump, blobs, restore.Succeeded);
+            LifeCycleFailure failure = !restore.Outcome.Succeeded ? LifeCycleFailure.RestoreFailed
+                : !dump.BlobZeroised ? LifeCycleFailure.KeyBytesLeft
+                : !restore.Succeeded ? LifeCycleFailure.VolumesLocked
+                : LifeCycleFailure.None;
+            return new LifeCycleReport
             {
-                string spec = Cryptsetup.VolumeKeyKeyringSpec(volume);
-                CryptsetupStatus status = Cryptsetup.OpenWithVolumeKeyKeyring(_kdump.UserKeyring, volume, spec);
-                if (status == CryptsetupStatus.Opened)
-                {
-                    opened++;
-                }
-                else
-                {
-                    failures.Add($"cryptsetup open --volume-key-keyring {spec}: {status}");
-                }
-            }
-
-            crashLines.Add(Invariant($"cryptsetup open --volume-key-keyring %user:cryptsetup:<UUID>: {opened} of {_volumes.Count} volume(s) opened"));
-            AddList(crashLines, failures);
-            bool allOpened = opened == _volumes.Count;
-            _steps.Add(new LifeCycleStep(4, "Crash, boot the kdump kernel and restore the keys", allOpened, crashLines));
-
-            // 5. The dump goes to the encrypted target; then the machine reboots.
-            zeroised = _machine.Memory.IsZero(image.DmCryptKeys.Start, (int)image.DmCryptKeys.Size);
-            var rebootLines = new List<string>
-            {
-                allOpened ? "vmcore written to the encrypted dump target" : "the dump target stays locked; no vmcore",
-                Invariant($"blob in reserved memory after the restore: {(zeroised ? "all zero" : "KEY BYTES LEFT")} ({image.DmCryptKeys.Size} bytes at 0x{image.DmCryptKeys.Start:x})"),
-                "reboot: the kdump kernel's user keyring is zeroised",
+                Options = _options,
+                Boot = boot,
+                Configfs = configfs,
+                Load = load,
+                Hotplug = hotplug,
+                Restore = restore,
+                Dump = dump,
+                Failure = failure,
             };
-            _kdump.Dispose();
-            _steps.Add(new LifeCycleStep(5, "Write the dump and reboot", allOpened && zeroised, rebootLines));
-
-            if (allOpened && zeroised)
-            {
-                return Report(Invariant($"PASS: {opened} of {_volumes.Count} volume(s) unlocked in the kdump kernel with keys carried through reserved memory; no key left behind."), true);
-            }
-
-            string why = !outcome.Succeeded ? outcome.Message : !zeroised ? "key bytes were left in reserved memory" : "some volumes stayed locked";
-            return Report(Invariant($"FAIL: {opened} of {_volumes.Count} volume(s) unlocked; {why}."), false);
         }
 
         public void Dispose()
@@ -266,36 +121,187 @@ public static class KdumpLifeCycle
             _machine.Dispose();
         }
 
-        private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
-
-        private static void AddList(List<string> lines, List<string> items)
+        // 1. Boot: systemd-cryptsetup unlocks each volume and links its volume key as a logon key (no expiry yet).
+        private BootStep Boot(FirstKernel first)
         {
-            for (int i = 0; i < items.Count && i < ListedItems; i++)
+            var random = new Random(_options.Seed);
+            var volumes = new List<LifeCycleVolume>(_options.Keys);
+            Span<byte> bytes = stackalloc byte[KeyBlobLayout.MaxKeySize];
+            Span<byte> uuid = stackalloc byte[16];
+            try
             {
-                lines.Add("  " + items[i]);
+                for (int i = 0; i < _options.Keys; i++)
+                {
+                    random.NextBytes(uuid);
+                    random.NextBytes(bytes[.._options.KeySize]);
+                    var volume = new LuksVolume(LuksVolume.FormatUuid(uuid), bytes[.._options.KeySize]);
+                    _volumes.Add(volume);
+                    LinuxErrno linked = first.LogonKeyring.Add(volume.KeyDescription, volume.VolumeKey);
+                    volumes.Add(new LifeCycleVolume { Uuid = volume.Uuid, KeyDescription = volume.KeyDescription, KeySize = volume.KeySize, LinkError = linked });
+                }
+            }
+            finally
+            {
+                CryptographicOperations.ZeroMemory(bytes);
             }
 
-            if (items.Count > ListedItems)
+            return new BootStep
             {
-                lines.Add(Invariant($"  ... and {items.Count - ListedItems} more"));
-            }
+                Memory = _machine.Memory.Range,
+                CrashKernelRegion = _machine.CrashKernelRegion,
+                Volumes = volumes,
+            };
         }
-    }
 
-    // Interim: the words move to the CLI with the typed life-cycle results.
-    private static IEnumerable<string> WarningNames(ConfigfsWarnings warnings)
-    {
-        if ((warnings & ConfigfsWarnings.ItemBeyondKeyLimit) != 0)
+        // 2. kdumpctl prepare_luks: nothing when reuse reads 1; else per volume keyctl request logon, keyctl timeout 300,
+        // mkdir <UUID> and its description, through the same client as on a real system. The first failure ends it.
+        private ConfigfsStep Provision(FirstKernel first)
         {
-            yield return "this is the 129th item: configfs accepts it, but the kdump kernel refuses a blob of more than 128 keys";
+            var client = new ConfigfsClient(new ModelConfigfsBackend(first));
+            ConfigfsResult<bool> reuse = client.ReadReuse();
+            var items = new List<ConfigfsItemOutcome>(_volumes.Count);
+            ConfigfsStep Step(ConfigfsResult<int>? count) => new() { ReuseBefore = reuse, KeyTimeout = _options.KeyTimeout, Items = items, Count = count };
+            if (reuse.Succeeded && reuse.Value)
+            {
+                return Step(client.ReadCount());
+            }
+
+            foreach (LuksVolume volume in _volumes)
+            {
+                LinuxErrno lookup = first.LogonKeyring.RequestKey(volume.KeyDescription, out _);
+                if (lookup != LinuxErrno.None)
+                {
+                    // _get_luks_key_by_unlock would ask for the passphrase; the model has none to give.
+                    items.Add(new ConfigfsItemOutcome { Name = volume.Uuid, Description = volume.KeyDescription, LogonKeyLookup = lookup });
+                    return Step(null);
+                }
+
+                LinuxErrno timeout = first.LogonKeyring.SetTimeout(volume.KeyDescription, _options.KeyTimeout);
+                ConfigfsResult added = client.AddKey(volume.Uuid, volume.KeyDescription);
+                items.Add(new ConfigfsItemOutcome { Name = volume.Uuid, Description = volume.KeyDescription, TimeoutSet = timeout, Result = added });
+                if (!added.Succeeded)
+                {
+                    return Step(null);
+                }
+            }
+
+            return Step(client.ReadCount());
         }
 
-        foreach (ConfigfsWarnings flag in Enum.GetValues<ConfigfsWarnings>())
+        // kdumpctl's EXIT trap: find $LUKS_CONFIGFS/ -mindepth 1 -type d -delete. Returns the items removed.
+        private static int RemoveAllItems(FirstKernel first)
         {
-            if (flag is not ConfigfsWarnings.None and not ConfigfsWarnings.ItemBeyondKeyLimit && (warnings & flag) != 0)
+            var client = new ConfigfsClient(new ModelConfigfsBackend(first));
+            ConfigfsResult<IReadOnlyList<ConfigfsKeyItem>> listed = client.ListKeys();
+            int removed = 0;
+            foreach (ConfigfsKeyItem item in listed.Succeeded ? listed.Value : [])
             {
-                yield return $"{ConfigfsWarningCodes.GetCode(flag)} {flag}";
+                if (client.RemoveKey(item.Name).Succeeded)
+                {
+                    removed++;
+                }
             }
+
+            return removed;
+        }
+
+        // 3. kexec_file_load of the crash kernel builds the blob and places it in reserved memory; kdumpctl exits and
+        // its trap removes the items; then the keys expire.
+        private LoadStep Load(FirstKernel first)
+        {
+            var client = new ConfigfsClient(new ModelConfigfsBackend(first));
+            KexecLoadResult load = first.LoadCrashKernel();
+            int removed = RemoveAllItems(first);
+            if (!load.Succeeded)
+            {
+                return new LoadStep { Load = load, ItemsRemoved = removed, CountAfterCleanup = client.ReadCount() };
+            }
+
+            CrashImage image = load.Image!;
+            bool intact = !image.HasKeys
+                || _machine.Memory.GetSpan(image.DmCryptKeys.Start, (int)image.DmCryptKeys.Size).SequenceEqual(first.SavedCopy.Span);
+
+            DmCryptKeysRange? handed = null;
+            if (image.DeviceTree is { } dtb && DeviceTree.TryReadDmCryptKeys(dtb, out DmCryptKeysRange range, out _))
+            {
+                handed = range;
+            }
+
+            TimeSpan wait = _options.KeyTimeout + TimeSpan.FromMinutes(1);
+            _clock.Advance(wait);
+            return new LoadStep
+            {
+                Load = load,
+                DeviceTreeRange = handed,
+                SavedCopySize = first.SavedCopySize,
+                ItemsRemoved = removed,
+                CountAfterCleanup = client.ReadCount(),
+                BlobIntactAfterCleanup = intact,
+                Waited = wait,
+                LogonKeyAfterWait = first.LogonKeyring.RequestKey(_volumes[0].KeyDescription, out _),
+            };
+        }
+
+        // Between 3 and 4: a CPU hot-plug once the keys have expired. kdump-udev-throttler: reuse_luks_keys;
+        // kdumpctl reload (stop_kdump unloads, then prepare_luks and the load; the EXIT trap); unuse_luks_keys.
+        // As written, both reuse writes are guarded by [[ -f reuse ]] || ..., which the existing file never passes.
+        private HotplugStep Hotplug(FirstKernel first, bool asWritten)
+        {
+            var client = new ConfigfsClient(new ModelConfigfsBackend(first));
+            ConfigfsResult? reuse = asWritten ? null : client.WriteReuse(true);
+            first.UnloadCrashKernel();
+            ConfigfsStep prepare = Provision(first);
+            KexecLoadResult? reload = prepare.Succeeded ? first.LoadCrashKernel() : null;
+            int removed = RemoveAllItems(first);
+            ConfigfsResult? unuse = asWritten ? null : client.WriteReuse(false);
+            return new HotplugStep
+            {
+                AsWritten = asWritten,
+                ReuseWrite = reuse,
+                Prepare = prepare,
+                Reload = reload,
+                ItemsRemoved = removed,
+                UnuseWrite = unuse,
+            };
+        }
+
+        // 4. The crash: kexec-crypt-setup.sh writes 1 to restore unless it reads 1; a udev rule opens each volume from the user keyring.
+        private RestoreStep Restore(KdumpKernel kdump)
+        {
+            var backend = new ModelConfigfsBackend(kdump);
+            ConfigfsResult<bool> before = new ConfigfsClient(backend).ReadRestore();
+            bool write = !(before.Succeeded && before.Value);
+            LinuxErrno written = write
+                ? backend.WriteAttribute(null, ConfigfsAttributes.Restore, Encoding.ASCII.GetBytes(KdumpUtils.RestoreValue + "\n"))
+                : LinuxErrno.None;
+            var opened = new List<CryptsetupOpenResult>(_volumes.Count);
+            foreach (LuksVolume volume in _volumes)
+            {
+                string spec = Cryptsetup.VolumeKeyKeyringSpec(volume);
+                opened.Add(new CryptsetupOpenResult
+                {
+                    Uuid = volume.Uuid,
+                    KeyringSpec = spec,
+                    Status = Cryptsetup.OpenWithVolumeKeyKeyring(kdump.UserKeyring, volume, spec),
+                });
+            }
+
+            return new RestoreStep { RestoreBefore = before, RestoreWritten = write, RestoreWriteError = written, Outcome = kdump.LastRestore!, Volumes = opened };
+        }
+
+        // 5. The dump goes to the encrypted target; no blob range may hold a key byte; then the machine reboots.
+        private DumpStep Dump(KdumpKernel kdump, List<MemoryRange> blobs, bool targetOpen)
+        {
+            int nonZero = 0;
+            foreach (MemoryRange range in blobs)
+            {
+                ReadOnlySpan<byte> blob = _machine.Memory.GetSpan(range.Start, (int)range.Size);
+                nonZero += blob.Length - blob.Count((byte)0);
+            }
+
+            int userKeys = kdump.UserKeyring.Count;
+            kdump.Dispose();
+            return new DumpStep { VmcoreWritten = targetOpen, Blobs = blobs, NonZeroBytes = nonZero, UserKeysZeroised = userKeys };
         }
     }
 }

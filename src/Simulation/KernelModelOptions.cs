@@ -2,18 +2,8 @@ using CrashDmCrypt.Codec;
 
 namespace CrashDmCrypt.Simulation;
 
-/// <summary>How the first kernel hands the blob's address to the kdump kernel.</summary>
-public enum KdumpHandoff
-{
-    /// <summary>x86_64: <c>dmcryptkeys=0x&lt;hex&gt; </c> on the kdump kernel's command line, after <c>elfcorehdr=</c>.</summary>
-    CommandLine = 0,
-
-    /// <summary>arm64, ppc64le, riscv: the <c>/chosen/linux,dmcryptkeys</c> property of the kdump kernel's device tree.</summary>
-    DeviceTree = 1,
-}
-
 /// <summary>The model machine and its kernels' settings. The defaults give a small x86_64-like machine.</summary>
-public sealed record KernelModelOptions
+internal sealed record KernelModelOptions
 {
     /// <summary>Address handoff to the kdump kernel.</summary>
     public KdumpHandoff Handoff { get; init; } = KdumpHandoff.CommandLine;

@@ -5,25 +5,12 @@ using CrashDmCrypt.Kernel.Configfs;
 
 namespace CrashDmCrypt.Simulation;
 
-/// <summary>The two key types of the life cycle.</summary>
-public enum KeyType
-{
-    /// <summary>
-    /// <c>logon</c>: payload readable only inside the kernel; the description must be <c>prefix:rest</c>
-    /// (<c>logon_vet_description</c>). cryptsetup links LUKS volume keys as logon keys.
-    /// </summary>
-    Logon = 0,
-
-    /// <summary><c>user</c>: the kdump kernel restores keys as user keys, which cryptsetup then reads.</summary>
-    User = 1,
-}
-
 /// <summary>
 /// A keyring of one key type: description to payload, each payload in a pinned <see cref="SecretBuffer"/>,
 /// with optional expiry against the model's clock. Adding follows <c>key_create_or_update</c>: a key with
 /// the same description is updated in place. <see cref="Dispose"/> zeroises every payload.
 /// </summary>
-public sealed class Keyring : IDisposable
+internal sealed class Keyring : IDisposable
 {
     /// <summary>Largest payload of a user or logon key (<c>user_preparse</c>).</summary>
     public const int MaxPayloadSize = 32767;
@@ -96,6 +83,29 @@ public sealed class Keyring : IDisposable
     {
         ArgumentNullException.ThrowIfNull(description);
         return Add(Encoding.UTF8.GetBytes(description), payload, timeout);
+    }
+
+    /// <summary><c>keyctl_set_timeout</c>: the key expires <paramref name="timeout"/> from now; ENOKEY when there is no such key, EKEYEXPIRED when it has expired already.</summary>
+    /// <exception cref="ObjectDisposedException">The keyring was disposed.</exception>
+    public LinuxErrno SetTimeout(string description, TimeSpan timeout)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentNullException.ThrowIfNull(description);
+        int index = Find(Encoding.UTF8.GetBytes(description));
+        if (index < 0)
+        {
+            return LinuxErrno.ENOKEY;
+        }
+
+        Entry entry = _entries[index];
+        DateTimeOffset now = _clock.GetUtcNow();
+        if (entry.Expiry is { } expiry && now >= expiry)
+        {
+            return LinuxErrno.EKEYEXPIRED;
+        }
+
+        _entries[index] = entry with { Expiry = now + timeout };
+        return LinuxErrno.None;
     }
 
     /// <summary>

@@ -5,7 +5,7 @@ using CrashDmCrypt.Codec;
 namespace CrashDmCrypt.Simulation;
 
 /// <summary>A LUKS volume of the model: its UUID and its volume key (pinned, zeroised on dispose).</summary>
-public sealed class LuksVolume : IDisposable
+internal sealed class LuksVolume : IDisposable
 {
     private readonly SecretBuffer _volumeKey;
 
@@ -26,8 +26,8 @@ public sealed class LuksVolume : IDisposable
     /// <summary>The LUKS UUID.</summary>
     public string Uuid { get; }
 
-    /// <summary>The description kdump-utils and cryptsetup use: <c>cryptsetup:&lt;UUID&gt;</c>.</summary>
-    public string KeyDescription => "cryptsetup:" + Uuid;
+    /// <summary>The logon key's description, as kdump-utils names it: <c>kdump-cryptsetup:vk-&lt;UUID&gt;</c>.</summary>
+    public string KeyDescription => KdumpUtils.KeyDescriptionPrefix + Uuid;
 
     /// <summary>The volume key's length in bytes.</summary>
     public int KeySize => _volumeKey.Length;

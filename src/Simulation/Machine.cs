@@ -5,7 +5,7 @@ namespace CrashDmCrypt.Simulation;
 /// source. Boot a <see cref="FirstKernel"/> on it; its crash boots a <see cref="KdumpKernel"/> on the same memory.
 /// Disposing the machine zeroises its memory.
 /// </summary>
-public sealed class Machine : IDisposable
+internal sealed class Machine : IDisposable
 {
     /// <summary>A machine with <paramref name="options"/> (the defaults when null).</summary>
     /// <exception cref="ArgumentOutOfRangeException">The crashkernel region is not 4 KiB-aligned or not inside the memory.</exception>

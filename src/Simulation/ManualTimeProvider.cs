@@ -1,7 +1,7 @@
 namespace CrashDmCrypt.Simulation;
 
 /// <summary>A clock that moves only when told to, so key expiry in the model is reproducible.</summary>
-public sealed class ManualTimeProvider : TimeProvider
+internal sealed class ManualTimeProvider : TimeProvider
 {
     private DateTimeOffset _now;
 

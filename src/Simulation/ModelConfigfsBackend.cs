@@ -7,7 +7,7 @@ namespace CrashDmCrypt.Simulation;
 /// <see cref="IConfigfsBackend"/> over a model kernel's configfs group, so <see cref="ConfigfsClient"/> runs
 /// against the model exactly as against <c>/sys/kernel/config/crash_dm_crypt_keys</c>, errnos included.
 /// </summary>
-public sealed class ModelConfigfsBackend : IConfigfsBackend
+internal sealed class ModelConfigfsBackend : IConfigfsBackend
 {
     private readonly FirstKernel? _first;
     private readonly KdumpKernel? _kdump;

@@ -7,7 +7,7 @@ namespace CrashDmCrypt.Simulation;
 /// <c>[BaseAddress, BaseAddress + Size)</c>. It survives the crash (it is the kdump kernel's "old memory")
 /// and is zeroised on <see cref="Dispose"/>.
 /// </summary>
-public sealed class PhysicalMemory : IDisposable
+internal sealed class PhysicalMemory : IDisposable
 {
     private readonly byte[] _bytes;
 

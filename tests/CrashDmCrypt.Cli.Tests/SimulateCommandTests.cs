@@ -1,4 +1,10 @@
 using System.Text.Json;
+using CrashDmCrypt.Cli.Simulate;
+using CrashDmCrypt.Codec;
+using CrashDmCrypt.Kernel;
+using CrashDmCrypt.Kernel.Configfs;
+using CrashDmCrypt.Kernel.Handoff;
+using CrashDmCrypt.Simulation;
 
 namespace CrashDmCrypt.Cli.Tests;
 
@@ -12,21 +18,50 @@ public sealed class SimulateCommandTests
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Empty(result.Error);
         string[] lines = result.OutputLines;
-        Assert.StartsWith("kdump dm-crypt key life cycle on the kernel model: 2 volume(s), seed 1", lines[0], StringComparison.Ordinal);
+        Assert.Equal("kdump dm-crypt key life cycle on the kernel model: 2 volume(s), seed 1, command-line handoff (x86_64 style), strict restore", lines[0]);
         Assert.Equal(
-            ["1. Boot and unlock the encrypted volumes", "2. Create the configfs key items", "3. Load the kdump kernel (kexec_file_load)", "4. Crash, boot the kdump kernel and restore the keys", "5. Write the dump and reboot"],
-            lines.Where(l => l.Length > 2 && char.IsAsciiDigit(l[0]) && l[1] == '.'));
+            ["1. Boot and unlock the encrypted volumes", "2. Prepare the keys for kdump (kdumpctl prepare_luks)", "3. Load the kdump kernel (kexec_file_load)", "4. Crash, boot the kdump kernel and restore the keys", "5. Write the dump and reboot"],
+            lines.Where(IsStepTitle));
+        Assert.Contains("machine: 3 MiB of RAM at 0x2b000000, crashkernel region [0x2b100000, 0x2b200000)", lines);
+        Assert.Contains("2 LUKS volume(s) unlocked; each 64-byte volume key linked as a logon key (crypttab link-volume-key=@u::%logon:<desc>):", lines);
+        Assert.Equal(2, lines.Count(l => l.StartsWith("logon key kdump-cryptsetup:vk-", StringComparison.Ordinal)));
+        Assert.Contains("/sys/kernel/config/crash_dm_crypt_keys/reuse reads 0, so each key is prepared", lines);
+        Assert.Contains("keyctl request logon kdump-cryptsetup:vk-<UUID>; keyctl timeout <id> 300; mkdir /sys/kernel/config/crash_dm_crypt_keys/<UUID> and write the description: for 2 key(s); count now reads 2", lines);
         Assert.Contains(lines, l => l.StartsWith("blob: 780 bytes (4 + 388 x 2) at 0x", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("kdump kernel command line: elfcorehdr=0x", StringComparison.Ordinal) && l.Contains(" dmcryptkeys=0x", StringComparison.Ordinal));
-        Assert.Contains(lines, l => l.StartsWith("blob in reserved memory after the restore: all zero", StringComparison.Ordinal));
-        Assert.StartsWith("PASS: 2 of 2 volume(s) unlocked", lines[^1], StringComparison.Ordinal);
+        Assert.Contains("the first kernel keeps its own 780-byte plaintext copy in ordinary memory for the reuse path (a vmcore can contain it)", lines);
+        Assert.Contains("kdumpctl's EXIT trap removes every configfs item (2); count now reads 0; the blob stays in reserved memory, unchanged", lines);
+        Assert.Contains("6 min later the logon keys have expired; the blob waits in reserved memory", lines);
+        Assert.Contains("/sys/kernel/config/crash_dm_crypt_keys/restore reads 0, so echo 1 > /sys/kernel/config/crash_dm_crypt_keys/restore: write succeeded", lines);
+        Assert.Contains(lines, l => l.StartsWith("restore: 2 key(s) restored from 0x", StringComparison.Ordinal));
+        Assert.Contains("cryptsetup luksOpen --volume-key-keyring %user:kdump-cryptsetup:vk-<UUID>: 2 of 2 volume(s) opened", lines);
+        Assert.Contains("vmcore written to the encrypted dump target", lines);
+        Assert.Contains(lines, l => l.StartsWith("blob in reserved memory after the restore: all zero (780 bytes at 0x", StringComparison.Ordinal));
+        Assert.Contains("reboot: the kdump kernel's user keyring is zeroised (2 key(s))", lines);
+        Assert.DoesNotContain(lines, l => l.Contains("FAILED", StringComparison.Ordinal) || l.StartsWith("warning", StringComparison.Ordinal));
+        Assert.Equal("PASS: 2 of 2 volume(s) unlocked in the kdump kernel with keys carried through reserved memory; no key left behind.", lines[^1]);
     }
 
     [Fact]
-    public void The_output_is_the_same_for_a_seed_and_never_shows_key_bytes()
+    public void The_device_tree_run_prints_the_property_the_kdump_kernel_reads()
     {
-        CliResult a = CliRunner.Run("simulate", "--keys", "3", "--seed", "9");
-        CliResult b = CliRunner.Run("simulate", "--keys", "3", "--seed", "9");
+        CliResult result = CliRunner.Run("simulate", "--handoff", "dtb", "--keys", "3", "--seed", "4");
+
+        Assert.Equal(0, result.ExitCode);
+        string blob = Assert.Single(result.OutputLines, l => l.StartsWith("blob: ", StringComparison.Ordinal));
+        string address = blob.Split(" at ")[1].Split(',')[0];
+        Assert.Contains(result.OutputLines, l => l.StartsWith("kdump kernel device tree: ", StringComparison.Ordinal) && l.EndsWith($"/chosen/linux,dmcryptkeys = <{address} 0x490>", StringComparison.Ordinal));
+        Assert.Contains("kdump kernel command line: irqpoll nr_cpus=1 reset_devices", result.OutputLines);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void The_output_is_the_same_for_a_seed_and_never_shows_key_bytes(bool json)
+    {
+        string[] args = json ? ["simulate", "--keys", "3", "--seed", "9", "--json"] : ["simulate", "--keys", "3", "--seed", "9"];
+        CliResult a = CliRunner.Run(args);
+        CliResult b = CliRunner.Run(args);
 
         Assert.Equal(a.Output, b.Output);
 
@@ -40,33 +75,137 @@ public sealed class SimulateCommandTests
             random.NextBytes(key);
 
             // The rebuild matches the run (its volume UUIDs are printed), so the search below is meaningful.
-            Assert.Contains(CrashDmCrypt.Simulation.LuksVolume.FormatUuid(uuid), a.Output, StringComparison.Ordinal);
+            Assert.Contains(FormatUuid(uuid), a.Output, StringComparison.Ordinal);
             for (int at = 0; at + 8 <= key.Length; at += 8)
             {
-                Assert.DoesNotContain(Convert.ToHexStringLower(key, at, 8), a.Output, StringComparison.Ordinal);
+                Assert.DoesNotContain(Convert.ToHexStringLower(key, at, 8), a.Output, StringComparison.OrdinalIgnoreCase);
             }
         }
     }
 
     [Fact]
-    public void Json_gives_the_counts_and_the_verdict()
+    public void Json_gives_the_counts_the_verdict_and_each_steps_fields()
     {
         CliResult result = CliRunner.Run("simulate", "--keys", "4", "--seed", "5", "--handoff", "dtb", "--json");
 
         Assert.Equal(0, result.ExitCode);
+        Assert.Empty(result.Error);
         using JsonDocument json = JsonDocument.Parse(result.Output);
         JsonElement root = json.RootElement;
         Assert.Equal(4, root.GetProperty("keys").GetInt32());
+        Assert.Equal(5, root.GetProperty("seed").GetInt32());
         Assert.Equal("dtb", root.GetProperty("handoff").GetString());
         Assert.Equal("strict", root.GetProperty("mode").GetString());
-        Assert.Equal(5, root.GetProperty("steps").GetArrayLength());
-        Assert.Equal(4 + (388 * 4), root.GetProperty("blobSize").GetInt32());
-        Assert.Equal(0UL, root.GetProperty("blobAddress").GetUInt64() % 4096);
+        Assert.Equal(64, root.GetProperty("keySize").GetInt32());
+        Assert.Equal(300, root.GetProperty("keyTimeoutSeconds").GetInt32());
+        Assert.True(root.GetProperty("succeeded").GetBoolean());
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("failure").ValueKind);
+        Assert.Equal(4, root.GetProperty("keysProvisioned").GetInt32());
+        int blobSize = root.GetProperty("blobSize").GetInt32();
+        ulong blobAddress = root.GetProperty("blobAddress").GetUInt64();
+        Assert.Equal(4 + (388 * 4), blobSize);
+        Assert.Equal(0UL, blobAddress % 4096);
         Assert.Equal(4, root.GetProperty("keysRestored").GetInt32());
         Assert.Equal(4, root.GetProperty("volumesOpened").GetInt32());
         Assert.True(root.GetProperty("memoryZeroised").GetBoolean());
-        Assert.True(root.GetProperty("succeeded").GetBoolean());
-        Assert.DoesNotContain("dmcryptkeys", root.GetProperty("kdumpCommandLine").GetString()!, StringComparison.Ordinal);
+        Assert.Equal("irqpoll nr_cpus=1 reset_devices", root.GetProperty("kdumpCommandLine").GetString());
+
+        foreach (string step in (string[])["boot", "configfs", "load", "restore", "dump"])
+        {
+            Assert.True(root.GetProperty(step).GetProperty("succeeded").GetBoolean(), step);
+        }
+
+        JsonElement boot = root.GetProperty("boot");
+        Assert.Equal(0x2b10_0000UL, boot.GetProperty("crashKernelRegion").GetProperty("address").GetUInt64());
+        Assert.Equal(1UL << 20, boot.GetProperty("crashKernelRegion").GetProperty("size").GetUInt64());
+        Assert.Equal(3UL << 20, boot.GetProperty("memory").GetProperty("size").GetUInt64());
+        JsonElement[] volumes = [.. boot.GetProperty("volumes").EnumerateArray()];
+        Assert.Equal(4, volumes.Length);
+        string[] uuids = [.. volumes.Select(v => v.GetProperty("uuid").GetString()!)];
+        Assert.All(volumes, v => Assert.Equal("kdump-cryptsetup:vk-" + v.GetProperty("uuid").GetString(), v.GetProperty("keyDescription").GetString()));
+        Assert.All(volumes, v => Assert.Equal(64, v.GetProperty("keySize").GetInt32()));
+        Assert.All(volumes, v => Assert.Equal(JsonValueKind.Null, v.GetProperty("errno").ValueKind));
+
+        JsonElement configfs = root.GetProperty("configfs");
+        Assert.Equal("/sys/kernel/config/crash_dm_crypt_keys", configfs.GetProperty("root").GetString());
+        Assert.False(configfs.GetProperty("reuseBefore").GetBoolean());
+        Assert.False(configfs.GetProperty("skippedForReuse").GetBoolean());
+        Assert.Equal(300, configfs.GetProperty("keyTimeoutSeconds").GetInt32());
+        Assert.Equal(4, configfs.GetProperty("itemsCreated").GetInt32());
+        Assert.Equal(4, configfs.GetProperty("count").GetInt32());
+        JsonElement[] items = [.. configfs.GetProperty("items").EnumerateArray()];
+        Assert.Equal(uuids, items.Select(i => i.GetProperty("name").GetString()));
+        Assert.Equal(volumes.Select(v => v.GetProperty("keyDescription").GetString()), items.Select(i => i.GetProperty("description").GetString()));
+        Assert.All(items, i => Assert.True(i.GetProperty("succeeded").GetBoolean()));
+        Assert.All(items, i => Assert.Equal(JsonValueKind.Null, i.GetProperty("logonKeyLookup").ValueKind));
+        Assert.All(items, i => Assert.Equal(JsonValueKind.Null, i.GetProperty("timeoutSet").ValueKind));
+        Assert.All(items, i => Assert.Equal("ok", i.GetProperty("configfs").GetProperty("status").GetString()));
+        Assert.All(items, i => Assert.Equal(JsonValueKind.Null, i.GetProperty("configfs").GetProperty("errno").ValueKind));
+        Assert.All(items, i => Assert.Equal(0, i.GetProperty("configfs").GetProperty("warnings").GetArrayLength()));
+
+        JsonElement load = root.GetProperty("load");
+        Assert.Equal(JsonValueKind.Null, load.GetProperty("errno").ValueKind);
+        Assert.Equal(JsonValueKind.Null, load.GetProperty("failure").ValueKind);
+        Assert.Equal(JsonValueKind.Null, load.GetProperty("failedItem").ValueKind);
+        Assert.Equal(0, load.GetProperty("warnings").GetArrayLength());
+        Assert.Equal(blobAddress, load.GetProperty("blob").GetProperty("address").GetUInt64());
+        Assert.Equal(blobSize, load.GetProperty("blob").GetProperty("size").GetInt32());
+        Assert.Equal(4, load.GetProperty("blob").GetProperty("keys").GetInt32());
+        Assert.Equal(4096, load.GetProperty("elfCoreHeader").GetProperty("size").GetInt32());
+        JsonElement property = load.GetProperty("deviceTree").GetProperty("dmCryptKeys");
+        Assert.Equal(blobAddress, property.GetProperty("address").GetUInt64());
+        Assert.Equal(blobSize, property.GetProperty("size").GetInt32());
+        Assert.True(load.GetProperty("deviceTree").GetProperty("size").GetInt32() > 0);
+        Assert.Equal(blobSize, load.GetProperty("savedCopySize").GetInt32());
+        Assert.Equal(4, load.GetProperty("itemsRemoved").GetInt32());
+        Assert.Equal(0, load.GetProperty("countAfterCleanup").GetInt32());
+        Assert.True(load.GetProperty("blobIntactAfterCleanup").GetBoolean());
+        Assert.Equal(360, load.GetProperty("waitedSeconds").GetInt32());
+        Assert.Equal("EKEYEXPIRED", load.GetProperty("logonKeyAfterWait").GetString());
+
+        JsonElement restore = root.GetProperty("restore");
+        Assert.False(restore.GetProperty("write").GetProperty("before").GetBoolean());
+        Assert.True(restore.GetProperty("write").GetProperty("written").GetBoolean());
+        Assert.Equal(JsonValueKind.Null, restore.GetProperty("write").GetProperty("errno").ValueKind);
+        Assert.Equal("restored", restore.GetProperty("status").GetString());
+        Assert.Equal(blobAddress, restore.GetProperty("address").GetUInt64());
+        Assert.Equal(4, restore.GetProperty("totalKeys").GetInt32());
+        Assert.Equal(4, restore.GetProperty("keysRestored").GetInt32());
+        Assert.Equal(0, restore.GetProperty("keysRefused").GetInt32());
+        Assert.Equal(JsonValueKind.Null, restore.GetProperty("problem").ValueKind);
+        Assert.Equal(JsonValueKind.Null, restore.GetProperty("commandLineError").ValueKind);
+        Assert.Equal(JsonValueKind.Null, restore.GetProperty("deviceTreeError").ValueKind);
+        Assert.True(restore.GetProperty("oldMemoryZeroised").GetBoolean());
+        JsonElement[] opened = [.. restore.GetProperty("volumes").EnumerateArray()];
+        Assert.Equal(uuids, opened.Select(v => v.GetProperty("uuid").GetString()));
+        Assert.All(opened, v => Assert.Equal("opened", v.GetProperty("status").GetString()));
+        Assert.All(opened, v => Assert.Equal("%user:kdump-cryptsetup:vk-" + v.GetProperty("uuid").GetString(), v.GetProperty("keyringSpec").GetString()));
+
+        JsonElement dump = root.GetProperty("dump");
+        Assert.True(dump.GetProperty("vmcoreWritten").GetBoolean());
+        Assert.True(dump.GetProperty("blobZeroised").GetBoolean());
+        Assert.Equal(0, dump.GetProperty("nonZeroBytes").GetInt32());
+        JsonElement blob = Assert.Single(dump.GetProperty("blobs").EnumerateArray());
+        Assert.Equal(blobAddress, blob.GetProperty("address").GetUInt64());
+        Assert.Equal(blobSize, blob.GetProperty("size").GetInt32());
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("hotplug").ValueKind);
+        Assert.Equal(4, dump.GetProperty("userKeysZeroised").GetInt32());
+    }
+
+    [Fact]
+    public void Json_on_the_command_line_handoff_names_the_blob_in_dmcryptkeys_and_has_no_device_tree()
+    {
+        CliResult result = CliRunner.Run("simulate", "--json", "--mode", "kernel");
+
+        Assert.Equal(0, result.ExitCode);
+        using JsonDocument json = JsonDocument.Parse(result.Output);
+        JsonElement root = json.RootElement;
+        Assert.Equal("cmdline", root.GetProperty("handoff").GetString());
+        Assert.Equal("kernel", root.GetProperty("mode").GetString());
+        ulong address = root.GetProperty("blobAddress").GetUInt64();
+        Assert.Contains($" dmcryptkeys=0x{address:x} ", root.GetProperty("kdumpCommandLine").GetString()!, StringComparison.Ordinal);
+        Assert.Equal(root.GetProperty("kdumpCommandLine").GetString(), root.GetProperty("load").GetProperty("commandLine").GetString());
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("load").GetProperty("deviceTree").ValueKind);
     }
 
     [Fact]
@@ -75,9 +214,126 @@ public sealed class SimulateCommandTests
         CliResult result = CliRunner.Run("simulate", "--keys", "129");
 
         Assert.Equal(1, result.ExitCode);
-        Assert.Contains(result.OutputLines, l => l.StartsWith("warning for ", StringComparison.Ordinal) && l.Contains("129th item", StringComparison.Ordinal));
-        Assert.Contains(result.OutputLines, l => l == "4. Crash, boot the kdump kernel and restore the keys -- FAILED");
-        Assert.StartsWith("FAIL: 0 of 129 volume(s) unlocked", result.OutputLines[^1], StringComparison.Ordinal);
+        string[] lines = result.OutputLines;
+        Assert.Contains(lines, l => l.StartsWith("warning for ", StringComparison.Ordinal) && l.Contains("129th item", StringComparison.Ordinal));
+        Assert.Contains("warning: the blob holds 129 keys; the kdump kernel refuses more than 128", lines);
+        Assert.Contains(lines, l => l == "4. Crash, boot the kdump kernel and restore the keys -- FAILED");
+        Assert.Contains(lines, l => l == "5. Write the dump and reboot -- FAILED");
+        Assert.Contains(lines, l => l.StartsWith("restore: the blob at 0x", StringComparison.Ordinal) && l.Contains("announces 129 keys, more than 128; nothing restored (CDC003 header at offset 0: ", StringComparison.Ordinal));
+        Assert.Contains("cryptsetup luksOpen --volume-key-keyring %user:kdump-cryptsetup:vk-<UUID>: 0 of 129 volume(s) opened", lines);
+        Assert.Equal(3, lines.Count(l => l.EndsWith(": no such user key (ENOKEY): the restore did not bring it over", StringComparison.Ordinal)));
+        Assert.Contains("... and 126 more", lines);
+        Assert.Contains("the dump target stays locked; no vmcore", lines);
+        Assert.Contains(lines, l => l.StartsWith("blob in reserved memory after the restore: KEY BYTES LEFT (", StringComparison.Ordinal));
+        Assert.StartsWith("FAIL: 0 of 129 volume(s) unlocked; the blob at 0x", lines[^1], StringComparison.Ordinal);
+        Assert.Contains("more than 128; nothing restored", lines[^1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_129th_volume_in_json_gives_the_failure_and_the_codecs_code_and_exits_1()
+    {
+        CliResult result = CliRunner.Run("simulate", "--keys", "129", "--json");
+
+        Assert.Equal(1, result.ExitCode);
+        using JsonDocument json = JsonDocument.Parse(result.Output);
+        JsonElement root = json.RootElement;
+        Assert.False(root.GetProperty("succeeded").GetBoolean());
+        Assert.Equal("restoreFailed", root.GetProperty("failure").GetString());
+        Assert.Equal(129, root.GetProperty("keysProvisioned").GetInt32());
+        Assert.Equal(0, root.GetProperty("volumesOpened").GetInt32());
+        Assert.False(root.GetProperty("memoryZeroised").GetBoolean());
+        JsonElement[] items = [.. root.GetProperty("configfs").GetProperty("items").EnumerateArray()];
+        Assert.Equal(["itemBeyondKeyLimit"], items[128].GetProperty("configfs").GetProperty("warnings").EnumerateArray().Select(w => w.GetString()));
+        Assert.All(items.Take(128), i => Assert.Equal(0, i.GetProperty("configfs").GetProperty("warnings").GetArrayLength()));
+        Assert.Equal(["blobAboveKeyLimit"], root.GetProperty("load").GetProperty("warnings").EnumerateArray().Select(w => w.GetString()));
+        JsonElement restore = root.GetProperty("restore");
+        Assert.False(restore.GetProperty("succeeded").GetBoolean());
+        Assert.Equal("countTooLarge", restore.GetProperty("status").GetString());
+        Assert.Equal(129, restore.GetProperty("totalKeys").GetInt32());
+        Assert.Equal("CDC003", restore.GetProperty("problem").GetProperty("code").GetString());
+        Assert.Equal(JsonValueKind.Null, restore.GetProperty("problem").GetProperty("entry").ValueKind);
+        Assert.Equal(0, restore.GetProperty("problem").GetProperty("offset").GetInt32());
+        Assert.All(restore.GetProperty("volumes").EnumerateArray(), v => Assert.Equal("keyNotFound", v.GetProperty("status").GetString()));
+        JsonElement dump = root.GetProperty("dump");
+        Assert.False(dump.GetProperty("succeeded").GetBoolean());
+        Assert.False(dump.GetProperty("vmcoreWritten").GetBoolean());
+        Assert.True(dump.GetProperty("nonZeroBytes").GetInt32() > 0);
+    }
+
+    [Fact]
+    public void A_hot_plug_as_kdump_utils_intends_it_prints_a_sixth_step_and_why_the_reload_carries_no_blob()
+    {
+        CliResult result = CliRunner.Run("simulate", "--hotplug");
+
+        Assert.Equal(1, result.ExitCode);
+        string[] lines = result.OutputLines;
+        Assert.Equal(
+            ["1. Boot and unlock the encrypted volumes", "2. Prepare the keys for kdump (kdumpctl prepare_luks)", "3. Load the kdump kernel (kexec_file_load)", "4. CPU hot-plug: kdump-udev-throttler reloads the kdump kernel -- FAILED", "5. Crash, boot the kdump kernel and restore the keys -- FAILED", "6. Write the dump and reboot -- FAILED"],
+            lines.Where(IsStepTitle));
+        Assert.Contains("reuse_luks_keys: echo 1 > /sys/kernel/config/crash_dm_crypt_keys/reuse: write succeeded", lines);
+        Assert.Contains("kdumpctl reload: stop_kdump unloads the crash kernel; its blob stays in reserved memory, not wiped", lines);
+        Assert.Contains("prepare_luks: /sys/kernel/config/crash_dm_crypt_keys/reuse reads 1: nothing to do, the saved blob is reused", lines);
+        Assert.Contains(lines, l => l.StartsWith("kexec_file_load: loaded; no dm-crypt key items, so no blob: configfs has no key items (kdumpctl's EXIT trap removed them", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("unuse_luks_keys: echo 0 > /sys/kernel/config/crash_dm_crypt_keys/reuse: write failed: ", StringComparison.Ordinal) && l.Contains("EINVAL", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("blob in reserved memory after the restore: KEY BYTES LEFT (", StringComparison.Ordinal));
+        Assert.Equal("FAIL: 0 of 2 volume(s) unlocked; no blob address was handed over (command line: CDC101 no dmcryptkeys= parameter on the command line (before any --)).", lines[^1]);
+
+        using JsonDocument json = JsonDocument.Parse(CliRunner.Run("simulate", "--hotplug", "--json").Output);
+        JsonElement root = json.RootElement;
+        Assert.Equal("restoreFailed", root.GetProperty("failure").GetString());
+        Assert.Equal(0, root.GetProperty("blobSize").GetInt32());
+        JsonElement hotplug = root.GetProperty("hotplug");
+        Assert.False(hotplug.GetProperty("succeeded").GetBoolean());
+        Assert.False(hotplug.GetProperty("asWritten").GetBoolean());
+        Assert.Equal("ok", hotplug.GetProperty("reuseWrite").GetProperty("status").GetString());
+        Assert.True(hotplug.GetProperty("prepare").GetProperty("skippedForReuse").GetBoolean());
+        Assert.Equal(0, hotplug.GetProperty("prepare").GetProperty("items").GetArrayLength());
+        JsonElement reload = hotplug.GetProperty("reload");
+        Assert.True(reload.GetProperty("succeeded").GetBoolean());
+        Assert.Equal(["noKeys"], reload.GetProperty("warnings").EnumerateArray().Select(w => w.GetString()));
+        Assert.Equal(JsonValueKind.Null, reload.GetProperty("blob").ValueKind);
+        Assert.DoesNotContain("dmcryptkeys", reload.GetProperty("commandLine").GetString()!, StringComparison.Ordinal);
+        Assert.Equal(0, hotplug.GetProperty("itemsRemoved").GetInt32());
+        Assert.Equal("kernelRefused", hotplug.GetProperty("unuseWrite").GetProperty("status").GetString());
+        Assert.Equal("EINVAL", hotplug.GetProperty("unuseWrite").GetProperty("errno").GetString());
+        Assert.Equal("addressMissing", root.GetProperty("restore").GetProperty("status").GetString());
+        Assert.Equal("CDC101", root.GetProperty("restore").GetProperty("commandLineError").GetString());
+        Assert.Equal(root.GetProperty("load").GetProperty("blob").GetProperty("address").GetUInt64(), root.GetProperty("dump").GetProperty("blobs")[0].GetProperty("address").GetUInt64());
+        Assert.True(root.GetProperty("dump").GetProperty("nonZeroBytes").GetInt32() > 0);
+    }
+
+    [Fact]
+    public void The_kdump_utils_reuse_bug_shows_the_write_that_never_happens_next_to_the_intended_one()
+    {
+        CliResult result = CliRunner.Run("simulate", "--kdump-utils-reuse-bug");
+
+        Assert.Equal(1, result.ExitCode);
+        string[] lines = result.OutputLines;
+        Assert.Equal("4. CPU hot-plug: kdump-udev-throttler reloads the kdump kernel -- FAILED", lines.Last(IsStepTitle));
+        Assert.Contains(
+            "reuse_luks_keys as written: [[ -f /sys/kernel/config/crash_dm_crypt_keys/reuse ]] || echo 1 > /sys/kernel/config/crash_dm_crypt_keys/reuse: the file exists, so nothing is written (intended: echo 1 > /sys/kernel/config/crash_dm_crypt_keys/reuse)",
+            lines);
+        Assert.Contains("prepare_luks: /sys/kernel/config/crash_dm_crypt_keys/reuse reads 0, so each key is prepared", lines);
+        Assert.Contains(lines, l => l.StartsWith("prepare_luks: keyctl request logon kdump-cryptsetup:vk-", StringComparison.Ordinal) && l.EndsWith(": EKEYEXPIRED (key has expired); no passphrase can be asked for here, so prepare_luks fails", StringComparison.Ordinal));
+        Assert.Contains("prepare_luks failed, so kdumpctl loads nothing: no crash kernel is loaded now", lines);
+        Assert.Equal("FAIL: no crash kernel is loaded after the hot-plug reload, so the panic reboots without a dump and the volumes stay locked.", lines[^1]);
+
+        // With both options the defect wins.
+        CliResult both = CliRunner.Run("simulate", "--hotplug", "--kdump-utils-reuse-bug", "--json");
+        Assert.Equal(1, both.ExitCode);
+        using JsonDocument json = JsonDocument.Parse(both.Output);
+        JsonElement root = json.RootElement;
+        Assert.Equal("noCrashKernel", root.GetProperty("failure").GetString());
+        JsonElement hotplug = root.GetProperty("hotplug");
+        Assert.True(hotplug.GetProperty("asWritten").GetBoolean());
+        Assert.Equal(JsonValueKind.Null, hotplug.GetProperty("reuseWrite").ValueKind);
+        Assert.Equal(JsonValueKind.Null, hotplug.GetProperty("unuseWrite").ValueKind);
+        Assert.False(hotplug.GetProperty("prepare").GetProperty("reuseBefore").GetBoolean());
+        Assert.Equal("EKEYEXPIRED", hotplug.GetProperty("prepare").GetProperty("items")[0].GetProperty("logonKeyLookup").GetString());
+        Assert.Equal(JsonValueKind.Null, hotplug.GetProperty("reload").ValueKind);
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("restore").ValueKind);
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("dump").ValueKind);
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("kdumpCommandLine").ValueKind);
     }
 
     [Theory]
@@ -91,5 +347,181 @@ public sealed class SimulateCommandTests
 
         Assert.Equal(2, result.ExitCode);
         Assert.NotEmpty(result.Error);
+    }
+
+    public static TheoryData<KexecLoadFailure, LinuxErrno, string> LoadFailures => new()
+    {
+        { KexecLoadFailure.NoDescription, LinuxErrno.EINVAL, "key item 'bare' has no description: EINVAL (invalid argument)" },
+        { KexecLoadFailure.LogonKeyNotFound, LinuxErrno.ENOKEY, "key item 'bare': no logon key 'cryptsetup:x': ENOKEY (required key not available)" },
+        { KexecLoadFailure.LogonKeyExpired, LinuxErrno.EKEYEXPIRED, "key item 'bare': logon key 'cryptsetup:x' has expired: EKEYEXPIRED (key has expired)" },
+        { KexecLoadFailure.KeyTooLarge, LinuxErrno.EINVAL, "key item 'bare': logon key 'cryptsetup:x' is larger than 256 bytes: EINVAL (invalid argument)" },
+        { KexecLoadFailure.ReusedBlobSizeChanged, LinuxErrno.EINVAL, "reuse is on but the number of key items changed since the blob was saved: EINVAL (invalid argument)" },
+        { KexecLoadFailure.NoRoomInCrashKernelRegion, LinuxErrno.EADDRNOTAVAIL, "no room for the blob in the crashkernel region: EADDRNOTAVAIL (cannot assign requested address)" },
+    };
+
+    [Theory]
+    [MemberData(nameof(LoadFailures))]
+    public void Every_load_failure_is_worded_by_the_tool_with_the_item_and_the_errno(KexecLoadFailure failure, LinuxErrno errno, string expected)
+    {
+        var load = new KexecLoadResult { Error = errno, Failure = failure, FailedItem = "bare", LookedUpDescription = "cryptsetup:x" };
+
+        Assert.Equal(expected, LifeCycleText.Describe(load));
+    }
+
+    public static TheoryData<KdumpRestoreStatus, string> RestoreOutcomes => new()
+    {
+        { KdumpRestoreStatus.Restored, "2 key(s) restored from 0x2b140000, 1 refused by the keyring" },
+        { KdumpRestoreStatus.AddressMissing, "no blob address was handed over (command line: CDC101 no dmcryptkeys= parameter on the command line (before any --))" },
+        { KdumpRestoreStatus.AddressInvalid, "the blob address was refused (device tree: CDC202 not a flattened device tree (bad magic))" },
+        { KdumpRestoreStatus.AddressMisaligned, "address 0x2b140000 is not 4 KiB-aligned" },
+        { KdumpRestoreStatus.AddressOutsideRegion, "the blob at 0x2b140000 does not lie inside the crashkernel region" },
+        { KdumpRestoreStatus.OldMemoryUnreadable, "old memory at 0x2b140000 is not readable" },
+        { KdumpRestoreStatus.CountTooLarge, "the blob at 0x2b140000 announces 3 keys, more than 128; nothing restored (CDC003 header at offset 0: " },
+        { KdumpRestoreStatus.BlobRefused, "the blob at 0x2b140000 is refused: CDC003 header at offset 0: " },
+        { KdumpRestoreStatus.SizeMismatch, "the device tree's size for the blob at 0x2b140000 does not match its total_keys (3)" },
+    };
+
+    [Theory]
+    [MemberData(nameof(RestoreOutcomes))]
+    public void Every_restore_outcome_is_worded_by_the_tool(KdumpRestoreStatus status, string expected)
+    {
+        var outcome = new KdumpRestoreOutcome
+        {
+            Status = status,
+            Address = 0x2b14_0000,
+            TotalKeys = 3,
+            KeysRestored = 2,
+            KeysRefused = 1,
+            Problem = default(KeyBlobProblem) with { Error = KeyBlobError.CountTooLarge, EntryIndex = -1, Offset = 0 },
+            CommandLineError = status == KdumpRestoreStatus.AddressMissing ? CommandLineError.ParameterMissing : CommandLineError.None,
+            DeviceTreeError = status == KdumpRestoreStatus.AddressInvalid ? DeviceTreeError.BadMagic : DeviceTreeError.None,
+        };
+
+        Assert.StartsWith(expected, LifeCycleText.Describe(outcome), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Every_cryptsetup_status_has_its_own_words()
+    {
+        CryptsetupStatus[] all = Enum.GetValues<CryptsetupStatus>();
+        string[] words = [.. all.Select(LifeCycleText.Describe)];
+
+        Assert.Equal(all.Length, words.Distinct().Count());
+        Assert.DoesNotContain(words, w => Enum.TryParse<CryptsetupStatus>(w, out _));
+    }
+
+    [Fact]
+    public void A_run_stopped_by_configfs_or_by_the_load_prints_the_steps_reached_and_the_reason()
+    {
+        LifeCycleReport passed = KdumpLifeCycle.Run(new LifeCycleOptions());
+        ConfigfsItemOutcome first = passed.Configfs.Items[0];
+        var refusedItem = new ConfigfsItemOutcome
+        {
+            Name = "second",
+            Description = "cryptsetup:second",
+            Result = default(ConfigfsResult) with { Status = ConfigfsStatus.KernelRefused, Errno = LinuxErrno.EINVAL },
+        };
+        var refused = new LifeCycleReport
+        {
+            Options = passed.Options,
+            Boot = passed.Boot,
+            Configfs = new ConfigfsStep { Items = [first, refusedItem] },
+            Failure = LifeCycleFailure.ConfigfsRefused,
+        };
+        var unloaded = new LifeCycleReport
+        {
+            Options = passed.Options,
+            Boot = passed.Boot,
+            Configfs = passed.Configfs,
+            Load = new LoadStep { Load = new KexecLoadResult { Error = LinuxErrno.ENOKEY, Failure = KexecLoadFailure.LogonKeyNotFound, FailedItem = "a", LookedUpDescription = "cryptsetup:a" } },
+            Failure = LifeCycleFailure.LoadFailed,
+        };
+
+        var keyless = new LifeCycleReport
+        {
+            Options = passed.Options,
+            Boot = passed.Boot,
+            Configfs = new ConfigfsStep
+            {
+                Items = [first, new ConfigfsItemOutcome { Name = "second", Description = "kdump-cryptsetup:vk-second", LogonKeyLookup = LinuxErrno.EKEYEXPIRED }],
+            },
+            Failure = LifeCycleFailure.LogonKeyUnavailable,
+        };
+
+        string[] keylessText = Render(keyless);
+        Assert.Equal("2. Prepare the keys for kdump (kdumpctl prepare_luks) -- FAILED", keylessText.Last(IsStepTitle));
+        Assert.Contains("keyctl request logon kdump-cryptsetup:vk-second: EKEYEXPIRED (key has expired); no passphrase can be asked for here, so prepare_luks fails", keylessText);
+        Assert.Equal("FAIL: prepare_luks could not get the logon key of volume 2 (EKEYEXPIRED (key has expired)), so no crash kernel was loaded.", keylessText[^1]);
+        JsonElement keylessJson = JsonOf(keyless);
+        Assert.Equal("logonKeyUnavailable", keylessJson.GetProperty("failure").GetString());
+        JsonElement missing = keylessJson.GetProperty("configfs").GetProperty("items")[1];
+        Assert.False(missing.GetProperty("succeeded").GetBoolean());
+        Assert.Equal("EKEYEXPIRED", missing.GetProperty("logonKeyLookup").GetString());
+        Assert.Equal(JsonValueKind.Null, missing.GetProperty("configfs").ValueKind);
+        Assert.Equal(1, keylessJson.GetProperty("configfs").GetProperty("itemsCreated").GetInt32());
+
+        string[] refusedText = Render(refused);
+        Assert.Equal(["1. Boot and unlock the encrypted volumes", "2. Prepare the keys for kdump (kdumpctl prepare_luks) -- FAILED"], refusedText.Where(IsStepTitle));
+        Assert.Contains(refusedText, l => l.StartsWith("refused: ", StringComparison.Ordinal));
+        Assert.DoesNotContain(refusedText, l => l.StartsWith("keyctl request logon kdump-cryptsetup:vk-<UUID>", StringComparison.Ordinal));
+        Assert.Equal("FAIL: configfs refused key item 2.", refusedText[^1]);
+
+        string[] unloadedText = Render(unloaded);
+        Assert.Equal("3. Load the kdump kernel (kexec_file_load) -- FAILED", unloadedText.Last(IsStepTitle));
+        Assert.Contains("kexec_file_load failed: key item 'a': no logon key 'cryptsetup:a': ENOKEY (required key not available)", unloadedText);
+        Assert.Equal("FAIL: the crash kernel could not be loaded, so a crash would leave the volumes locked.", unloadedText[^1]);
+
+        foreach (LifeCycleReport stopped in (LifeCycleReport[])[refused, unloaded, keyless])
+        {
+            using var document = new Common.JsonOutput();
+            LifeCycleJson.Write(document.Writer, stopped);
+            using var text = new StringWriter();
+            document.WriteTo(text);
+            using JsonDocument json = JsonDocument.Parse(text.ToString());
+            JsonElement root = json.RootElement;
+            Assert.False(root.GetProperty("succeeded").GetBoolean());
+            Assert.Equal(JsonValueKind.Null, root.GetProperty("restore").ValueKind);
+            Assert.Equal(JsonValueKind.Null, root.GetProperty("dump").ValueKind);
+            Assert.Equal(JsonValueKind.Null, root.GetProperty("kdumpCommandLine").ValueKind);
+        }
+
+        Assert.Equal("configfsRefused", JsonOf(refused).GetProperty("failure").GetString());
+        Assert.Equal("kernelRefused", JsonOf(refused).GetProperty("configfs").GetProperty("items")[1].GetProperty("configfs").GetProperty("status").GetString());
+        Assert.Equal("EINVAL", JsonOf(refused).GetProperty("configfs").GetProperty("items")[1].GetProperty("configfs").GetProperty("errno").GetString());
+        Assert.Equal(JsonValueKind.Null, JsonOf(refused).GetProperty("load").ValueKind);
+        Assert.Equal("loadFailed", JsonOf(unloaded).GetProperty("failure").GetString());
+        JsonElement load = JsonOf(unloaded).GetProperty("load");
+        Assert.Equal("ENOKEY", load.GetProperty("errno").GetString());
+        Assert.Equal("logonKeyNotFound", load.GetProperty("failure").GetString());
+        Assert.Equal("a", load.GetProperty("failedItem").GetString());
+        Assert.Equal("cryptsetup:a", load.GetProperty("lookedUpDescription").GetString());
+        Assert.Equal(JsonValueKind.Null, load.GetProperty("blob").ValueKind);
+
+        static string[] Render(LifeCycleReport report)
+        {
+            using var output = new StringWriter();
+            LifeCycleText.Write(output, report);
+            return output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        }
+
+        static JsonElement JsonOf(LifeCycleReport report)
+        {
+            using var document = new Common.JsonOutput();
+            LifeCycleJson.Write(document.Writer, report);
+            using var text = new StringWriter();
+            document.WriteTo(text);
+            return JsonDocument.Parse(text.ToString()).RootElement.Clone();
+        }
+    }
+
+    private static bool IsStepTitle(string line) => line.Length > 2 && char.IsAsciiDigit(line[0]) && line[1] == '.';
+
+    // The model's UUID layout: 16 seeded bytes with the version 4 and variant bits set, printed big-endian.
+    private static string FormatUuid(byte[] bytes)
+    {
+        byte[] b = [.. bytes];
+        b[6] = (byte)((b[6] & 0x0f) | 0x40);
+        b[8] = (byte)((b[8] & 0x3f) | 0x80);
+        return new Guid(b, bigEndian: true).ToString();
     }
 }

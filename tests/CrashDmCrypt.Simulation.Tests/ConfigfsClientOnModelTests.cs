@@ -31,6 +31,7 @@ public sealed class ConfigfsClientOnModelTests
         ConfigfsResult mkdir = kdumpClient.AddKey("b", "cryptsetup:b");
         Assert.Equal(ConfigfsStatus.PermissionDenied, mkdir.Status);
         Assert.Equal((ConfigfsOperation.MakeItem, "b", LinuxErrno.EPERM), (mkdir.Operation, mkdir.Item, mkdir.Errno));
+        Assert.Equal(0, kdump.UserKeyring.Count);
         Assert.True(kdumpClient.Restore().Succeeded);
         Assert.Equal(1, kdump.UserKeyring.Count);
     }

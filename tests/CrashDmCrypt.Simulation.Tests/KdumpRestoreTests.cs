@@ -46,7 +46,7 @@ public sealed class KdumpRestoreTests
 
         KdumpRestoreOutcome outcome = kdump.RestoreKeys();
 
-        Assert.True(expected == outcome.Status, $"{because}: {outcome.Message}");
+        Assert.True(expected == outcome.Status, $"{because}: {outcome.Status}");
         bool blobRead = outcome.Status == KdumpRestoreStatus.Restored && outcome.Address == address;
         Assert.Equal(blobRead ? 2 : 0, kdump.UserKeyring.Count);
         Assert.Equal(blobRead, s.Machine.Memory.IsZero(address, (int)image.DmCryptKeys.Size));
@@ -104,7 +104,7 @@ public sealed class KdumpRestoreTests
         // The write never reports restore errors: the kernel ignores them.
         Assert.Equal(LinuxErrno.None, written.Error);
         KdumpRestoreOutcome outcome = written.Outcome!;
-        Assert.True(expected == outcome.Status, $"{because}: {outcome.Message}");
+        Assert.True(expected == outcome.Status, $"{because}: {outcome.Status}");
         Assert.Equal(error, outcome.Problem.Error);
         int expectedKeys = outcome.Succeeded && value != 0 && offset != 0 ? 2 : outcome.Succeeded && offset == 4 ? 1 : 0;
         Assert.Equal(expectedKeys, kdump.UserKeyring.Count);

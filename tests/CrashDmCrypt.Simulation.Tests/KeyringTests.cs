@@ -7,18 +7,18 @@ namespace CrashDmCrypt.Simulation.Tests;
 public sealed class KeyringTests
 {
     [Theory]
-    [InlineData(KeyType.Logon, "cryptsetup:uuid", 32, LinuxErrno.None)]
-    [InlineData(KeyType.Logon, "svc:", 1, LinuxErrno.None)]
-    [InlineData(KeyType.Logon, ":uuid", 32, LinuxErrno.EINVAL)]
-    [InlineData(KeyType.Logon, "nocolon", 32, LinuxErrno.EINVAL)]
-    [InlineData(KeyType.User, "nocolon", 32, LinuxErrno.None)]
-    [InlineData(KeyType.User, "", 32, LinuxErrno.EINVAL)]
-    [InlineData(KeyType.User, "a:b", 0, LinuxErrno.EINVAL)]
-    [InlineData(KeyType.User, "a:b", 32767, LinuxErrno.None)]
-    [InlineData(KeyType.User, "a:b", 32768, LinuxErrno.EINVAL)]
-    public void Add_vets_the_description_and_payload_as_the_key_type_does(KeyType type, string description, int size, LinuxErrno expected)
+    [InlineData("logon", "cryptsetup:uuid", 32, LinuxErrno.None)]
+    [InlineData("logon", "svc:", 1, LinuxErrno.None)]
+    [InlineData("logon", ":uuid", 32, LinuxErrno.EINVAL)]
+    [InlineData("logon", "nocolon", 32, LinuxErrno.EINVAL)]
+    [InlineData("user", "nocolon", 32, LinuxErrno.None)]
+    [InlineData("user", "", 32, LinuxErrno.EINVAL)]
+    [InlineData("user", "a:b", 0, LinuxErrno.EINVAL)]
+    [InlineData("user", "a:b", 32767, LinuxErrno.None)]
+    [InlineData("user", "a:b", 32768, LinuxErrno.EINVAL)]
+    public void Add_vets_the_description_and_payload_as_the_key_type_does(string type, string description, int size, LinuxErrno expected)
     {
-        using var keyring = new Keyring(type, new ManualTimeProvider());
+        using var keyring = new Keyring(type == "logon" ? KeyType.Logon : KeyType.User, new ManualTimeProvider());
         Assert.Equal(expected, keyring.Add(description, new byte[size]));
         Assert.Equal(expected == LinuxErrno.None ? 1 : 0, keyring.Count);
     }
@@ -63,5 +63,22 @@ public sealed class KeyringTests
 
         Assert.Equal(new byte[3], payload.ToArray());
         Assert.Throws<ObjectDisposedException>(() => keyring.RequestKey("a:b", out _));
+    }
+
+    [Fact]
+    public void Set_timeout_starts_the_expiry_from_now_and_refuses_missing_or_expired_keys()
+    {
+        var clock = new ManualTimeProvider();
+        using var keyring = new Keyring(KeyType.Logon, clock);
+        keyring.Add("a:b", [1]);
+        clock.Advance(TimeSpan.FromHours(1));
+
+        Assert.Equal(LinuxErrno.None, keyring.SetTimeout("a:b", TimeSpan.FromSeconds(300)));
+        clock.Advance(TimeSpan.FromSeconds(299));
+        Assert.Equal(LinuxErrno.None, keyring.RequestKey("a:b", out _));
+        clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(LinuxErrno.EKEYEXPIRED, keyring.RequestKey("a:b", out _));
+        Assert.Equal(LinuxErrno.EKEYEXPIRED, keyring.SetTimeout("a:b", TimeSpan.FromSeconds(300)));
+        Assert.Equal(LinuxErrno.ENOKEY, keyring.SetTimeout("a:c", TimeSpan.FromSeconds(300)));
     }
 }

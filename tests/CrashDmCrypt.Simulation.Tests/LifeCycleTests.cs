@@ -58,7 +58,9 @@ public sealed class LifeCycleTests
         var kdumpClient = new ConfigfsClient(new ModelConfigfsBackend(kdump));
         Assert.False(kdumpClient.ReadRestore().Value);
         ConfigfsResult restored = kdumpClient.Restore();
-        Assert.Equal(default(ConfigfsResult), restored);
+        Assert.Equal(ConfigfsStatus.Ok, restored.Status);
+        Assert.Equal(LinuxErrno.None, restored.Errno);
+        Assert.Equal(ConfigfsWarnings.None, restored.Warnings);
         Assert.True(kdumpClient.ReadRestore().Value);
         KdumpRestoreOutcome outcome = kdump.LastRestore!;
         Assert.Equal(KdumpRestoreStatus.Restored, outcome.Status);

@@ -31,7 +31,7 @@ internal sealed class ModelScenario : IDisposable
     /// <summary>A UUID made from <paramref name="n"/>, so tests can name volumes.</summary>
     public static string Uuid(int n) => $"00000000-0000-4000-8000-{n:x12}";
 
-    /// <summary>Step 1: a volume whose key is linked as a logon key cryptsetup:UUID (with the standard timeout).</summary>
+    /// <summary>Step 1: a volume whose key is linked as a logon key kdump-cryptsetup:vk-UUID (with the standard timeout).</summary>
     public LuksVolume Unlock(int n, int keySize = 64, TimeSpan? timeout = null)
     {
         byte[] key = new byte[keySize];
@@ -53,14 +53,14 @@ internal sealed class ModelScenario : IDisposable
         {
             LuksVolume volume = Unlock(n, keySize);
             ConfigfsResult added = FirstClient.AddKey(volume.Uuid, volume.KeyDescription);
-            Assert.True(added.Succeeded, $"{added.Code} {added.Status} {added.Errno}");
+            Assert.True(added.Succeeded, $"{volume.Uuid}: {added.Status} {added.Errno}");
         }
     }
 
     public KexecLoadResult LoadSucceeds()
     {
         KexecLoadResult load = First.LoadCrashKernel();
-        Assert.True(load.Succeeded, load.Message);
+        Assert.True(load.Succeeded, $"{load.Failure} {load.Error} {load.FailedItem}");
         return load;
     }
 

@@ -16,7 +16,10 @@ public sealed class ReuseTests
         byte[] blob = s.Machine.Memory.GetSpan(before.DmCryptKeys.Start, (int)before.DmCryptKeys.Size).ToArray();
         s.Clock.Advance(TimeSpan.FromHours(1));
 
-        Assert.Equal(default(ConfigfsResult), s.FirstClient.WriteReuse(true));
+        ConfigfsResult reuse = s.FirstClient.WriteReuse(true);
+        Assert.Equal(ConfigfsStatus.Ok, reuse.Status);
+        Assert.Equal(LinuxErrno.None, reuse.Errno);
+        Assert.Equal(ConfigfsWarnings.None, reuse.Warnings);
         Assert.True(s.FirstClient.ReadReuse().Value);
 
         // Hot-plug: udev reloads the crash kernel; the keyring is not asked again.

@@ -1,15 +1,14 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
-using System.Globalization;
-using System.Text.Json;
 using CrashDmCrypt.Cli.Common;
+using CrashDmCrypt.Cli.Simulate;
 using CrashDmCrypt.Codec;
 using CrashDmCrypt.Simulation;
 
 namespace CrashDmCrypt.Cli.Commands;
 
 /// <summary>
-/// <c>simulate [--keys N] [--seed S] [--handoff cmdline|dtb] [--mode strict|kernel] [--json]</c>: runs the whole
+/// <c>simulate [--keys N] [--seed S] [--handoff cmdline|dtb] [--mode strict|kernel] [--hotplug] [--kdump-utils-reuse-bug] [--json]</c>: runs the whole
 /// key life cycle on the kernel model and prints each step. Exit 0 when every volume was unlocked in the
 /// kdump kernel and no key was left in reserved memory, 1 when the life cycle failed, 2 on a usage error.
 /// Never prints key bytes.
@@ -47,9 +46,17 @@ internal static class SimulateCommand
         };
         Option<KeyBlobMode> mode = CliOptions.Mode();
         mode.Description = "How the kdump kernel reads the blob: strict (also checks the address lies in the crashkernel region; the default) or kernel (exactly what the kernel reads).";
+        var hotplug = new Option<bool>("--hotplug")
+        {
+            Description = "After the keys expired, a CPU hot-plug reloads the kdump kernel through kdump-udev-throttler as kdump-utils intends it (reuse written 1, kdumpctl reload, reuse written 0).",
+        };
+        var reuseBug = new Option<bool>("--kdump-utils-reuse-bug")
+        {
+            Description = "Do that hot-plug reload with kdump-udev-throttler as written: its '[[ -f reuse ]] || echo 1 > reuse' never writes, so the reload asks for the expired keys.",
+        };
         var json = new Option<bool>("--json")
         {
-            Description = "Print one JSON object (options, steps, counts, verdict) instead of text.",
+            Description = "Print one JSON object (options, counts, verdict and each step's fields) instead of text.",
         };
 
         var command = new Command(
@@ -59,6 +66,8 @@ internal static class SimulateCommand
         command.Add(seed);
         command.Add(handoff);
         command.Add(mode);
+        command.Add(hotplug);
+        command.Add(reuseBug);
         command.Add(json);
         command.SetAction(parse =>
         {
@@ -68,16 +77,21 @@ internal static class SimulateCommand
                 Seed = parse.GetValue(seed),
                 Handoff = parse.GetValue(handoff),
                 RestoreMode = parse.GetValue(mode),
+                Hotplug = parse.GetValue(reuseBug) ? HotplugReload.KdumpUtilsReuseBug
+                    : parse.GetValue(hotplug) ? HotplugReload.Intended
+                    : HotplugReload.None,
             };
             LifeCycleReport report = KdumpLifeCycle.Run(options);
             TextWriter output = parse.InvocationConfiguration.Output;
             if (parse.GetValue(json))
             {
-                WriteJson(output, report);
+                using var document = new JsonOutput();
+                LifeCycleJson.Write(document.Writer, report);
+                document.WriteTo(output);
             }
             else
             {
-                WriteText(output, report);
+                LifeCycleText.Write(output, report);
             }
 
             return report.Succeeded ? Program.ExitOk : Program.ExitInvalid;
@@ -100,74 +114,5 @@ internal static class SimulateCommand
                 result.AddError($"--handoff must be 'cmdline' or 'dtb', not '{text}'.");
                 return default;
         }
-    }
-
-    private static void WriteText(TextWriter output, LifeCycleReport report)
-    {
-        LifeCycleOptions o = report.Options;
-        string handoff = o.Handoff == KdumpHandoff.DeviceTree ? "device-tree handoff (arm64 style)" : "command-line handoff (x86_64 style)";
-        output.WriteLine(string.Create(
-            CultureInfo.InvariantCulture,
-            $"kdump dm-crypt key life cycle on the kernel model: {o.Keys} volume(s), seed {o.Seed}, {handoff}, {CliOptions.Name(o.RestoreMode)} restore"));
-        foreach (LifeCycleStep step in report.Steps)
-        {
-            output.WriteLine();
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{step.Number}. {step.Title}{(step.Succeeded ? string.Empty : " -- FAILED")}"));
-            foreach (string line in step.Lines)
-            {
-                output.WriteLine("   " + line);
-            }
-        }
-
-        output.WriteLine();
-        output.WriteLine(report.Verdict);
-    }
-
-    private static void WriteJson(TextWriter output, LifeCycleReport report)
-    {
-        using var document = new JsonOutput();
-        Utf8JsonWriter json = document.Writer;
-        json.WriteStartObject();
-        json.WriteNumber("keys", report.Options.Keys);
-        json.WriteNumber("seed", report.Options.Seed);
-        json.WriteString("handoff", Name(report.Options.Handoff));
-        json.WriteString("mode", CliOptions.Name(report.Options.RestoreMode));
-        json.WriteStartArray("steps");
-        foreach (LifeCycleStep step in report.Steps)
-        {
-            json.WriteStartObject();
-            json.WriteNumber("number", step.Number);
-            json.WriteString("title", step.Title);
-            json.WriteBoolean("succeeded", step.Succeeded);
-            json.WriteStartArray("lines");
-            foreach (string line in step.Lines)
-            {
-                json.WriteStringValue(line);
-            }
-
-            json.WriteEndArray();
-            json.WriteEndObject();
-        }
-
-        json.WriteEndArray();
-        json.WriteNumber("keysProvisioned", report.KeysProvisioned);
-        json.WriteNumber("blobSize", report.BlobSize);
-        json.WriteNumber("blobAddress", report.BlobAddress);
-        if (report.KdumpCommandLine is null)
-        {
-            json.WriteNull("kdumpCommandLine");
-        }
-        else
-        {
-            json.WriteString("kdumpCommandLine", report.KdumpCommandLine);
-        }
-
-        json.WriteNumber("keysRestored", report.KeysRestored);
-        json.WriteNumber("volumesOpened", report.VolumesOpened);
-        json.WriteBoolean("memoryZeroised", report.MemoryZeroised);
-        json.WriteBoolean("succeeded", report.Succeeded);
-        json.WriteString("verdict", report.Verdict);
-        json.WriteEndObject();
-        document.WriteTo(output);
     }
 }

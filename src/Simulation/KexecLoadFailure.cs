@@ -1,0 +1,30 @@
+namespace CrashDmCrypt.Simulation;
+
+/// <summary>Why the model's <c>kexec_file_load</c> failed; each maps to the errno the kernel returns.</summary>
+public enum KexecLoadFailure
+{
+    /// <summary>The load succeeded.</summary>
+    None = 0,
+
+    /// <summary>A key item has no description (<c>build_keys_header</c>: EINVAL).</summary>
+    NoDescription = 1,
+
+    /// <summary><c>request_key</c> found no logon key with the (possibly truncated) description: ENOKEY.</summary>
+    LogonKeyNotFound = 2,
+
+    /// <summary>The logon key's timeout has passed: EKEYEXPIRED.</summary>
+    LogonKeyExpired = 3,
+
+    /// <summary>The logon key's payload is above 256 bytes (<c>read_key_from_user_keying</c>: EINVAL).</summary>
+    KeyTooLarge = 4,
+
+    /// <summary>
+    /// <c>reuse</c> is on but the item count changed since the blob was saved. The kernel would copy
+    /// <c>4 + 388 * key_count</c> bytes from a copy of another size (a heap over-read when items were added);
+    /// the model refuses with EINVAL instead.
+    /// </summary>
+    ReusedBlobSizeChanged = 5,
+
+    /// <summary>No 4 KiB-aligned hole in the crashkernel region is large enough (<c>kexec_add_buffer</c>: EADDRNOTAVAIL).</summary>
+    NoRoomInCrashKernelRegion = 6,
+}
