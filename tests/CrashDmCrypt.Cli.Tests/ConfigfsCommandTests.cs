@@ -1,3 +1,5 @@
+using CrashDmCrypt.Codec;
+
 namespace CrashDmCrypt.Cli.Tests;
 
 /// <summary><c>configfs</c> on a temporary directory that imitates /sys/kernel/config/crash_dm_crypt_keys.</summary>
@@ -50,7 +52,7 @@ public sealed class ConfigfsCommandTests : IDisposable
 
         Assert.Equal(0, result.ExitCode);
         Assert.Equal(
-            "configfs add: warning: the description is 128 bytes: the kernel keeps only 127 when it builds the blob (strscpy), so the logon-key lookup will use the wrong name and the kexec load will fail [CDC021]",
+            "configfs add: warning: " + KeyBlobErrors.GetMessage(KeyBlobError.DescriptionTruncatedByKernel) + " [CDC021]",
             Assert.Single(result.ErrorLines));
     }
 

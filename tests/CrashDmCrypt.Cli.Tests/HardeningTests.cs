@@ -176,7 +176,7 @@ public sealed class HardeningTests : IDisposable
         Assert.Equal(fromFile, text);
     }
 
-    [Fact]
+    [InProcessFact("only in process are the arguments' bytes unrecoverable: a real process finds them in /proc/self/cmdline")]
     public void Cmdline_text_whose_bytes_cannot_be_recovered_is_a_usage_error()
     {
         CliResult result = CliRunner.Run("cmdline", "dmcryptkeys=0x1000\ufffd" + Guid.NewGuid().ToString("N"));

@@ -27,6 +27,11 @@ public class ProblemCodeTests
             data.Add(ProblemCode.Format((int)e), e.ToString(), string.Empty);
         }
 
+        foreach (CrashDmCrypt.Kernel.Keyring.KeyringStatus e in Enum.GetValues<CrashDmCrypt.Kernel.Keyring.KeyringStatus>().Where(e => e != CrashDmCrypt.Kernel.Keyring.KeyringStatus.Ok))
+        {
+            data.Add(ProblemCode.Format((int)e), e.ToString(), e == CrashDmCrypt.Kernel.Keyring.KeyringStatus.OtherError ? string.Empty : CrashDmCrypt.Kernel.Keyring.KeyringErrors.GetMessage(e));
+        }
+
         foreach (ConfigfsWarnings e in Enum.GetValues<ConfigfsWarnings>().Where(e => e != ConfigfsWarnings.None))
         {
             data.Add(ConfigfsWarningCodes.GetCode(e), e.ToString(), string.Empty);

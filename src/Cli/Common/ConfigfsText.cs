@@ -47,7 +47,8 @@ internal static class ConfigfsText
 
             string text = flag switch
             {
-                ConfigfsWarnings.DescriptionTruncatedByKernel => "the description is 128 bytes: the kernel keeps only 127 when it builds the blob (strscpy), so the logon-key lookup will use the wrong name and the kexec load will fail",
+                // The codec's rule and its text: one place for the 128-byte truncation.
+                ConfigfsWarnings.DescriptionTruncatedByKernel => KeyBlobErrors.GetMessage(KeyBlobError.DescriptionTruncatedByKernel),
                 ConfigfsWarnings.ItemBeyondKeyLimit => "this is the 129th item: configfs accepts it (its check is count > 128), but the kdump kernel refuses a blob of more than 128 keys and will restore none of them",
                 ConfigfsWarnings.DescriptionNotLogonForm => "the description is not 'prefix:rest' (e.g. cryptsetup:<UUID>): no logon key can carry it, so the kexec load will fail with ENOKEY",
                 ConfigfsWarnings.RollbackFailed => "the item created for this key could not be removed again; remove it by hand",
