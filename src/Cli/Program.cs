@@ -27,6 +27,8 @@ public static class Program
         root.Subcommands.Add(DtbCommand.Create());
         root.Subcommands.Add(ConfigfsCommand.Create());
         root.Subcommands.Add(SimulateCommand.Create());
+        root.Subcommands.Add(DumpCommand.Create());
+        root.Subcommands.Add(ScanCommand.Create());
         return root;
     }
 
