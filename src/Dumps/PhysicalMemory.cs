@@ -59,6 +59,28 @@ public abstract class PhysicalMemory : IDisposable
     /// <summary>Sum of the ranges' lengths.</summary>
     public ulong TotalBytes { get; }
 
+    /// <summary>
+    /// The parts of <see cref="Ranges"/> whose bytes the file stores (sorted, disjoint, merged); the rest reads as zero
+    /// (ELF bytes past p_filesz, excluded kdump pages). A scan covers these, so its work is bounded by the file, not by
+    /// the memory size a header claims.
+    /// </summary>
+    public virtual IReadOnlyList<PhysicalRange> StoredRanges => _ranges;
+
+    /// <summary>Sum of the stored ranges' lengths.</summary>
+    public ulong StoredBytes
+    {
+        get
+        {
+            ulong total = 0;
+            foreach (PhysicalRange range in StoredRanges)
+            {
+                total += range.Length;
+            }
+
+            return total;
+        }
+    }
+
     /// <summary>Whether this format keeps memory as plain bytes in the file, so that a finding has a file offset.</summary>
     public virtual bool HasFileOffsets => false;
 

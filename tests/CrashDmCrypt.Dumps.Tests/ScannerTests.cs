@@ -185,7 +185,7 @@ public class ScannerTests
         using PhysicalMemory memory = opened!;
         Assert.Equal(format, memory.Format);
         DumpScanResult result = DumpScanner.Scan(memory);
-        Assert.Equal(memory.TotalBytes, result.BytesScanned);
+        Assert.Equal(memory.StoredBytes, result.BytesScanned);
         Assert.Empty(result.Problems);
         Assert.Equal(
             [
@@ -196,6 +196,30 @@ public class ScannerTests
             ],
             result.Findings.Select(f => (f.Kind, f.Address!.Value, f.Count)).ToList());
         Assert.Equal(format == DumpFormat.Elf, result.Findings.All(f => f.FileOffset is not null));
+    }
+
+    [Fact]
+    public void Only_stored_bytes_are_scanned_so_a_header_claiming_huge_memory_costs_nothing()
+    {
+        byte[] data = new byte[8192];
+        Fixtures.Vector("one-key.bin").CopyTo(data, 100);
+        using PhysicalMemory memory = TestData.Open(new ElfBuilder().Load(0x1000, data, memSize: 1UL << 60).Build());
+        Assert.Equal(1UL << 60, memory.TotalBytes);
+        Assert.Equal(8192UL, memory.StoredBytes);
+        DumpScanResult result = DumpScanner.Scan(memory);
+        Assert.Equal(8192UL, result.BytesScanned);
+        Assert.Equal(0x1000UL + 100, Assert.Single(result.Findings).Address);
+
+        var builder = new KdumpBuilder { MaxMapNr = 1 << 20 };
+        builder.Pages[3] = KdumpTests.Compressible(3);
+        foreach (ulong pfn in Enumerable.Range(10, 5000).Select(i => (ulong)i))
+        {
+            builder.Excluded.Add(pfn);
+        }
+
+        using PhysicalMemory kdump = TestData.Open(builder.Build());
+        Assert.Equal(4096UL, kdump.StoredBytes);
+        Assert.Equal(4096UL, DumpScanner.Scan(kdump).BytesScanned);
     }
 
     [Fact]

@@ -62,6 +62,7 @@ internal static class DumpCommand
         output.WriteLine($"compression: {DumpOptions.Name(memory.Compression)}");
         output.WriteLine($"addresses: {(memory.AddressesKnown ? "physical" : "file offsets (raw image without --base)")}");
         output.WriteLine(string.Create(c, $"ranges: {memory.Ranges.Count} ({memory.TotalBytes} bytes)"));
+        output.WriteLine(string.Create(c, $"stored: {memory.StoredBytes} bytes (the rest reads as zero)"));
         foreach (PhysicalRange range in memory.Ranges)
         {
             output.WriteLine(string.Create(c, $"range: {DumpOptions.Hex(range.Start)}-{DumpOptions.Hex(range.End - 1)} ({range.Length} bytes)"));
@@ -88,6 +89,7 @@ internal static class DumpCommand
         json.WriteNumber("fileLength", memory.FileLength);
         json.WriteNumber("rangeCount", memory.Ranges.Count);
         json.WriteNumber("totalBytes", memory.TotalBytes);
+        json.WriteNumber("storedBytes", memory.StoredBytes);
         json.WriteStartArray("ranges");
         foreach (PhysicalRange range in memory.Ranges)
         {

@@ -20,16 +20,21 @@ internal sealed class KdumpMemory : PhysicalMemory
     private readonly long[] _rank;     // set bits of _present before each 512-byte block
     private readonly long _descriptors;
     private readonly int _pageShift;
+    private readonly PhysicalRange[] _stored;
 
-    private KdumpMemory(DumpSource source, DumpFormat format, PhysicalRange[] ranges, byte[] ram, byte[] present, long[] rank, long descriptors, int pageSize)
+    private KdumpMemory(
+        DumpSource source, DumpFormat format, PhysicalRange[] ranges, PhysicalRange[] stored, byte[] ram, byte[] present, long[] rank, long descriptors, int pageSize)
         : base(source, format, ranges)
     {
+        _stored = stored;
         _ram = ram;
         _present = present;
         _rank = rank;
         _descriptors = descriptors;
         _pageShift = BitOperations.Log2((uint)pageSize);
     }
+
+    public override IReadOnlyList<PhysicalRange> StoredRanges => _stored;
 
     /// <summary>Header version (1..6).</summary>
     public int HeaderVersion { get; private init; }
@@ -137,13 +142,21 @@ internal sealed class KdumpMemory : PhysicalMemory
             return false;
         }
 
-        if (!TryBuildRanges(ram, blockSize, options.RangeLimit, out PhysicalRange[] ranges))
+        // Stored pages are RAM pages present in the dump; a present bit outside RAM is never read.
+        byte[] stored = new byte[usedBytes];
+        for (int i = 0; i < usedBytes; i++)
+        {
+            stored[i] = (byte)(ram[i] & present[i]);
+        }
+
+        if (!TryBuildRanges(ram, blockSize, options.RangeLimit, out PhysicalRange[] ranges)
+            || !TryBuildRanges(stored, blockSize, options.RangeLimit, out PhysicalRange[] storedRanges))
         {
             problem = DumpProblem.At(DumpError.TooManyRanges, (long)bitmapOffset);
             return false;
         }
 
-        var kdump = new KdumpMemory(source, format, ranges, ram, present, rank, (long)descriptorOffset, blockSize)
+        var kdump = new KdumpMemory(source, format, ranges, storedRanges, ram, present, rank, (long)descriptorOffset, blockSize)
         {
             ByteOrder = bigEndian ? DumpByteOrder.BigEndian : DumpByteOrder.LittleEndian,
             ByteOrderKnown = true,

@@ -9,9 +9,34 @@ namespace CrashDmCrypt.Dumps.Formats;
 internal sealed class SegmentedMemory : PhysicalMemory
 {
     private readonly Segment[] _pieces;
+    private readonly PhysicalRange[] _stored;
 
     private SegmentedMemory(DumpSource source, DumpFormat format, Segment[] pieces, PhysicalRange[] ranges)
-        : base(source, format, ranges) => _pieces = pieces;
+        : base(source, format, ranges)
+    {
+        _pieces = pieces;
+        var stored = new List<PhysicalRange>();
+        foreach (Segment piece in pieces)
+        {
+            if (piece.FileBytes == 0)
+            {
+                continue;
+            }
+
+            if (stored.Count > 0 && stored[^1].End == piece.Start)
+            {
+                stored[^1] = stored[^1] with { Length = stored[^1].Length + piece.FileBytes };
+            }
+            else
+            {
+                stored.Add(new PhysicalRange(piece.Start, piece.FileBytes));
+            }
+        }
+
+        _stored = [.. stored];
+    }
+
+    public override IReadOnlyList<PhysicalRange> StoredRanges => _stored;
 
     public override bool HasFileOffsets => true;
 

@@ -15,14 +15,14 @@ public static class DumpScanner
     private const int Lookback = KeyBlobLayout.HeaderSize;
     private const int Overlap = KeyBlobLayout.MaxBlobSize;
 
-    /// <summary>Scans <paramref name="memory"/>. Damaged pages are reported in the result and scanned as zero; nothing throws for hostile bytes.</summary>
+    /// <summary>Scans the stored memory of <paramref name="memory"/> (what reads as zero cannot hold a key). Damaged pages are reported in the result and scanned as zero; nothing throws for hostile bytes.</summary>
     public static DumpScanResult Scan(PhysicalMemory memory, DumpScanOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(memory);
         options ??= new DumpScanOptions();
         var windows = new List<(ulong Start, ulong End, ulong RangeStart, ulong RangeEnd)>();
         ulong total = 0;
-        foreach (PhysicalRange range in memory.Ranges)
+        foreach (PhysicalRange range in memory.StoredRanges)
         {
             ulong first = (range.Start + 3) & ~3UL;
             for (ulong start = first; start < range.End && start >= first; start += WindowSize)
