@@ -41,7 +41,7 @@ public static class DumpReader
     public static bool TryOpen(ReadOnlyMemory<byte> bytes, DumpOpenOptions options, out PhysicalMemory? memory, out DumpProblem problem) =>
         TryOpen(new MemorySource(bytes), options, out memory, out problem);
 
-    private static bool TryOpen(DumpSource source, DumpOpenOptions options, out PhysicalMemory? memory, out DumpProblem problem)
+    internal static bool TryOpen(DumpSource source, DumpOpenOptions options, out PhysicalMemory? memory, out DumpProblem problem)
     {
         bool ok = false;
         memory = null;
