@@ -29,6 +29,7 @@ public static class Program
         root.Subcommands.Add(SimulateCommand.Create());
         root.Subcommands.Add(DumpCommand.Create());
         root.Subcommands.Add(ScanCommand.Create());
+        root.Subcommands.Add(DumpScrubCommand.Create());
         return root;
     }
 

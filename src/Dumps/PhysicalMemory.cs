@@ -84,7 +84,7 @@ public abstract class PhysicalMemory : IDisposable
     /// <summary>Whether this format keeps memory as plain bytes in the file, so that a finding has a file offset.</summary>
     public virtual bool HasFileOffsets => false;
 
-    private protected DumpSource Source { get; }
+    internal DumpSource Source { get; }
 
     /// <summary>
     /// Reads <c>destination.Length</c> bytes of physical memory from <paramref name="address"/>. The whole range must lie in one

@@ -335,7 +335,7 @@ internal sealed class KdumpBuilder
         }
 
         BinaryPrimitives.WriteInt64BigEndian(record, -1);
-        BinaryPrimitives.WriteInt64BigEndian(record.AsSpan(8), 0);
+        BinaryPrimitives.WriteInt64BigEndian(record.AsSpan(8), -1);
         output.Write(record);
         return output.ToArray();
     }

@@ -7,6 +7,8 @@ namespace CrashDmCrypt.Dumps.Tests;
 /// <summary><c>dump info</c>, <c>dump read</c> and <c>scan</c>, run in process.</summary>
 public class CliTests
 {
+    internal static (int Exit, string Out, string Err) RunCli(params string[] args) => Run(args);
+
     private static (int Exit, string Out, string Err) Run(params string[] args)
     {
         using var output = new StringWriter();

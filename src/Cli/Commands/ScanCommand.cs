@@ -102,7 +102,7 @@ internal static class ScanCommand
         return found > 0 ? Program.ExitInvalid : failed ? Program.ExitUsage : Program.ExitOk;
     }
 
-    private static void WriteText(TextWriter output, string file, DumpScanResult result)
+    internal static void WriteText(TextWriter output, string file, DumpScanResult result)
     {
         var c = CultureInfo.InvariantCulture;
         foreach (DumpFinding finding in result.Findings)
@@ -119,7 +119,7 @@ internal static class ScanCommand
         }
     }
 
-    private static void WriteJson(TextWriter output, List<(string File, DumpScanResult Result)> results, ulong scanned, List<(string File, DumpProblem Problem)> errors)
+    internal static void WriteJson(TextWriter output, List<(string File, DumpScanResult Result)> results, ulong scanned, List<(string File, DumpProblem Problem)> errors)
     {
         using var document = new JsonOutput();
         Utf8JsonWriter json = document.Writer;

@@ -409,6 +409,39 @@ internal sealed class KdumpMemory : PhysicalMemory
         return pfn < (ulong)_present.Length * 8 && IsSet(_present, (long)pfn);
     }
 
+    /// <summary>Where the page_desc of a stored page is, and what it says; false for a page the dump does not store.</summary>
+    internal bool TryGetDescriptor(ulong pfn, out long descriptorOffset, out ulong dataOffset, out uint size, out uint flags)
+    {
+        descriptorOffset = -1;
+        dataOffset = 0;
+        size = 0;
+        flags = 0;
+        if (pfn >= (ulong)_present.Length * 8 || !IsSet(_present, (long)pfn))
+        {
+            return false;
+        }
+
+        descriptorOffset = DescriptorOffset(pfn);
+        Span<byte> descriptor = stackalloc byte[KdumpLayout.PageDescriptorSize];
+        if (!Source.TryRead(descriptorOffset, descriptor))
+        {
+            return false;
+        }
+
+        var r = new ByteReader(ByteOrder == DumpByteOrder.BigEndian);
+        dataOffset = r.U64(descriptor, 0);
+        size = r.U32(descriptor, KdumpLayout.PageDescriptorSizeOffset);
+        flags = r.U32(descriptor, KdumpLayout.PageDescriptorFlagsOffset);
+        return true;
+    }
+
+    private long DescriptorOffset(ulong pfn)
+    {
+        long index = _rank[(int)(pfn >> 12)] + PopCount(_present.AsSpan((int)(pfn >> 12) * RankBlockBytes, (int)((pfn >> 3) & (RankBlockBytes - 1))));
+        index += BitOperations.PopCount((uint)(_present[(int)(pfn >> 3)] & ((1 << (int)(pfn & 7)) - 1)));
+        return _descriptors + (index * KdumpLayout.PageDescriptorSize);
+    }
+
     private bool TryReadPage(ulong pfn, Span<byte> page, out DumpProblem problem)
     {
         long index = _rank[(int)(pfn >> 12)] + PopCount(_present.AsSpan((int)(pfn >> 12) * RankBlockBytes, (int)((pfn >> 3) & (RankBlockBytes - 1))));

@@ -99,6 +99,29 @@ internal sealed class SegmentedMemory : PhysicalMemory
         };
     }
 
+    /// <summary>
+    /// How many bytes from <paramref name="address"/> (at most <paramref name="length"/>) map to one contiguous run: in the
+    /// file from <paramref name="fileOffset"/>, or (offset -1) zero fill that the file does not store. 0 outside memory.
+    /// </summary>
+    internal ulong MapToFile(ulong address, ulong length, out long fileOffset)
+    {
+        fileOffset = -1;
+        int index = FindPiece(address);
+        if (index >= _pieces.Length || _pieces[index].Start > address)
+        {
+            return 0;
+        }
+
+        Segment piece = _pieces[index];
+        if (address < piece.FileEnd)
+        {
+            fileOffset = piece.FileOffset + (long)(address - piece.Start);
+            return Math.Min(length, piece.FileEnd - address);
+        }
+
+        return Math.Min(length, piece.End - address);
+    }
+
     public override bool TryGetFileOffset(ulong address, out long fileOffset)
     {
         int index = FindPiece(address);

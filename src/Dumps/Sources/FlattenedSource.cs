@@ -70,7 +70,8 @@ internal sealed class FlattenedSource : DumpSource
 
             long target = BinaryPrimitives.ReadInt64BigEndian(recordHeader);
             long size = BinaryPrimitives.ReadInt64BigEndian(recordHeader[sizeof(long)..]);
-            if (target == EndOfRecords)
+            // makedumpfile's rearrange_dumpdata() ends at a header whose offset and size are both END_FLAG_FLAT_HEADER.
+            if (target == EndOfRecords && size == EndOfRecords)
             {
                 break;
             }
@@ -97,7 +98,7 @@ internal sealed class FlattenedSource : DumpSource
         }
 
         Piece[] pieces = BuildPieces(records, out long length);
-        source = new FlattenedSource(inner, pieces, length);
+        source = new FlattenedSource(inner, pieces, length) { EndRecordOffset = position };
         problem = default;
         return true;
     }
@@ -220,6 +221,24 @@ internal sealed class FlattenedSource : DumpSource
 
         return _inner.TryGetSpan(_pieces[index].FileOffset + (offset - _pieces[index].Start), length, out span);
     }
+
+    /// <summary>The file offsets that hold <c>[offset, offset + length)</c> of the reassembled file (holes are left out).</summary>
+    internal IEnumerable<(long FileOffset, long Length)> MapToFile(long offset, long length)
+    {
+        long end = offset + length;
+        for (int index = FindPiece(offset); index < _pieces.Length && _pieces[index].Start < end; index++)
+        {
+            long from = Math.Max(offset, _pieces[index].Start);
+            long to = Math.Min(end, _pieces[index].End);
+            yield return (_pieces[index].FileOffset + (from - _pieces[index].Start), to - from);
+        }
+    }
+
+    /// <summary>File offset of the end-of-records header (makedumpfile's END_FLAG_FLAT_HEADER), where appended records go.</summary>
+    internal long EndRecordOffset { get; private init; }
+
+    /// <summary>The flattened file itself.</summary>
+    internal DumpSource Inner => _inner;
 
     // The first piece whose end is past offset.
     private int FindPiece(long offset)
