@@ -37,6 +37,7 @@ internal static class WindowScanner
             var lowThree = Vector256.Create(0x00FF_FFFFu);
             var bigOne = Vector256.Create(0x0001_0000u);
             var lowByte = Vector256.Create(0xFFu);
+            var secondByte = Vector256.Create(0xFF00u);
             for (; i <= to - 32 && i + 36 <= window.Length; i += 32)
             {
                 var words = Vector256.Create<uint>(MemoryMarshal.Cast<byte, uint>(window.Slice(i, 32)));
@@ -47,13 +48,16 @@ internal static class WindowScanner
                 }
 
                 // Little-endian key_size in 1..256: (w - 1) < 256 unsigned. Big-endian 1..255 is 0x??000000 (nonzero),
-                // and 256 is 0x00010000. The description's first byte (the next word's low byte) must be non-zero.
+                // and 256 is 0x00010000. The description's first two bytes (the next word's low bytes) must be non-zero:
+                // strict mode wants at least "x:".
                 var le = little ? Vector256.LessThan(words - one, keySizeSpan) : Vector256<uint>.Zero;
                 var be = big
                     ? ((Vector256.Equals(words & lowThree, Vector256<uint>.Zero) & ~Vector256.Equals(words, Vector256<uint>.Zero))
                        | Vector256.Equals(words, bigOne))
                     : Vector256<uint>.Zero;
-                var candidates = (le | be) & ~Vector256.Equals(next & lowByte, Vector256<uint>.Zero);
+                var candidates = (le | be)
+                    & ~Vector256.Equals(next & lowByte, Vector256<uint>.Zero)
+                    & ~Vector256.Equals(next & secondByte, Vector256<uint>.Zero);
                 uint mask = candidates.ExtractMostSignificantBits();
                 while (mask != 0)
                 {
@@ -70,7 +74,7 @@ internal static class WindowScanner
 
         for (; i < to && i + 8 <= window.Length; i += 4)
         {
-            if (i >= skipUntil && window[i + 4] != 0 && IsKeySize(window, i, little, big))
+            if (i >= skipUntil && window[i + 4] != 0 && window[i + 5] != 0 && IsKeySize(window, i, little, big))
             {
                 skipUntil = Check(window, i, little, big, hits, skipUntil);
             }
@@ -105,6 +109,16 @@ internal static class WindowScanner
             ? BinaryPrimitives.ReadUInt32BigEndian(window[p..])
             : BinaryPrimitives.ReadUInt32LittleEndian(window[p..]);
         if (keySize - 1 >= KeyBlobLayout.MaxKeySize)
+        {
+            return false;
+        }
+
+        // Strict mode wants a description "prefix:rest" with its NUL inside the 128-byte field: most candidates (arrays
+        // of small integers) fail this at once, before the codec is asked.
+        ReadOnlySpan<byte> field = window[(p + KeyBlobLayout.DescriptionOffset)..];
+        field = field[..Math.Min(field.Length, KeyBlobLayout.DescriptionFieldLength)];
+        int nul = field.IndexOf((byte)0);
+        if (nul < 2 || field[..nul].IndexOf((byte)':') <= 0)
         {
             return false;
         }
