@@ -491,9 +491,17 @@ internal sealed class KdumpMemory : PhysicalMemory
         }
         else
         {
-            byte[] copy = new byte[size];
-            Source.TryRead((long)offset, copy);
-            error = PageCodec.Decompress(method, copy, page);
+            // The compressed bytes may hold key material: a pinned copy, cleared after use.
+            byte[] copy = GC.AllocateUninitializedArray<byte>((int)size, pinned: true);
+            try
+            {
+                Source.TryRead((long)offset, copy);
+                error = PageCodec.Decompress(method, copy, page);
+            }
+            finally
+            {
+                System.Security.Cryptography.CryptographicOperations.ZeroMemory(copy);
+            }
         }
 
         problem = error == DumpError.None ? default : DumpProblem.At(error, (long)offset);

@@ -108,7 +108,10 @@ internal static class DumpInvariants
     private static void CheckScan(PhysicalMemory memory, string label)
     {
         DumpScanResult result = DumpScanner.Scan(memory, new DumpScanOptions { MaxDegreeOfParallelism = 1 });
-        Fuzz.Check.Equal(memory.StoredBytes, result.BytesScanned, label + " bytes scanned");
+        // Candidates are 4-byte aligned, so up to 3 bytes at the start of each stored range are not scanned.
+        Fuzz.Check.That(
+            result.BytesScanned <= memory.StoredBytes && memory.StoredBytes - result.BytesScanned <= 3 * (ulong)memory.StoredRanges.Count,
+            $"{label}: {result.BytesScanned} bytes scanned of {memory.StoredBytes} stored");
         foreach (DumpFinding finding in result.Findings)
         {
             ulong at = finding.Address ?? (ulong)finding.FileOffset!.Value;
