@@ -30,6 +30,9 @@ public static class Program
         root.Subcommands.Add(ConfigfsCommand.Create());
         root.Subcommands.Add(ProvisionCommand.Create());
         root.Subcommands.Add(SimulateCommand.Create());
+        root.Subcommands.Add(DumpCommand.Create());
+        root.Subcommands.Add(ScanCommand.Create());
+        root.Subcommands.Add(DumpScrubCommand.Create());
         return root;
     }
 

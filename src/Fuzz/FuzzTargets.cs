@@ -11,7 +11,7 @@ internal delegate void FuzzTarget(ReadOnlySpan<byte> input);
 internal static class FuzzTargets
 {
     /// <summary>Target names, in the order the usage text lists them.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["reader", "restore", "writer", "cmdline", "dtb"];
+    public static IReadOnlyList<string> Names { get; } = ["reader", "restore", "writer", "cmdline", "dtb", "dump-elf", "dump-kdump", "dump-flattened", "dump-lime"];
 
     public static bool TryGet(string name, [NotNullWhen(true)] out FuzzTarget? target)
     {
@@ -22,6 +22,10 @@ internal static class FuzzTargets
             "writer" => WriterTarget.Run,
             "cmdline" => CommandLineTarget.Run,
             "dtb" => DeviceTreeTarget.Run,
+            "dump-elf" => DumpElfTarget.Run,
+            "dump-kdump" => DumpKdumpTarget.Run,
+            "dump-flattened" => DumpFlattenedTarget.Run,
+            "dump-lime" => DumpLimeTarget.Run,
             "selftest-overread" => OverreadSelfTest,
             _ => null,
         };

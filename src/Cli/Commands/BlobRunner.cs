@@ -36,41 +36,50 @@ internal static class BlobRunner
 
         using (region)
         {
-            KeyBlobReadOptions options = input.GetReadOptions(parse, exactLength);
-            bool asJson = parse.GetValue(input.Json);
-            if (KeyBlobReader.TryRead(region.Span, options, out KeyBlob blob, out _))
-            {
-                if (asJson)
-                {
-                    using var json = new JsonOutput();
-                    BlobReport.WriteJson(json.Writer, blob, showKeyMaterial);
-                    json.WriteTo(output);
-                }
-                else if (report == Report.Inspect)
-                {
-                    BlobReport.WriteText(output, blob, showKeyMaterial);
-                }
-                else
-                {
-                    BlobReport.WriteSummary(output, blob);
-                }
+            return Print(region.Span, input.GetReadOptions(parse, exactLength), report, parse.GetValue(input.Json), showKeyMaterial, output, error);
+        }
+    }
 
-                return Program.ExitOk;
-            }
-
-            KeyBlobProblem[] problems = BlobReport.CollectProblems(region.Span, options);
+    /// <summary>
+    /// Validates <paramref name="region"/> once and prints what the command prints; every command that reports a blob
+    /// (inspect, validate, dump read) goes through here, so they print alike.
+    /// </summary>
+    public static int Print(ReadOnlySpan<byte> region, KeyBlobReadOptions options, Report report, bool asJson, bool showKeyMaterial, TextWriter output, TextWriter error)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(error);
+        if (KeyBlobReader.TryRead(region, options, out KeyBlob blob, out _))
+        {
             if (asJson)
             {
                 using var json = new JsonOutput();
-                BlobReport.WriteJson(json.Writer, region.Span, options, problems, showKeyMaterial);
+                BlobReport.WriteJson(json.Writer, blob, showKeyMaterial);
                 json.WriteTo(output);
+            }
+            else if (report == Report.Inspect)
+            {
+                BlobReport.WriteText(output, blob, showKeyMaterial);
             }
             else
             {
-                BlobReport.WriteProblems(report == Report.Inspect ? error : output, problems);
+                BlobReport.WriteSummary(output, blob);
             }
 
-            return Program.ExitInvalid;
+            return Program.ExitOk;
         }
+
+        KeyBlobProblem[] problems = BlobReport.CollectProblems(region, options);
+        if (asJson)
+        {
+            using var json = new JsonOutput();
+            BlobReport.WriteJson(json.Writer, region, options, problems, showKeyMaterial);
+            json.WriteTo(output);
+        }
+        else
+        {
+            BlobReport.WriteProblems(report == Report.Inspect ? error : output, problems);
+        }
+
+        return Program.ExitInvalid;
     }
 }

@@ -1,0 +1,194 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using CrashDmCrypt.Cli.Common;
+using CrashDmCrypt.Dumps;
+using CrashDmCrypt.Dumps.Scanning;
+
+namespace CrashDmCrypt.Cli.Commands;
+
+/// <summary>
+/// <c>scan FILE... [--json] [--byte-order little|big|both] [--base ADDRESS]</c>: every complete blob and lone entry in dumps of
+/// any format. Exit 0 when nothing is found, 1 when key material is found, 2 on an error (and nothing found), so a pipeline
+/// can refuse to ship a dump that leaks. Never prints a key byte.
+/// </summary>
+internal static class ScanCommand
+{
+    public static Command Create()
+    {
+        var files = new Argument<string[]>("FILE") { Description = "Dumps or memory images; each one's format is detected from its content.", Arity = ArgumentArity.OneOrMore };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object {findings, bytesScanned, errors} instead of text." };
+        var byteOrder = new Option<ScanByteOrders>("--byte-order", "-b")
+        {
+            Description = "Byte orders to look for: little, big or both. Default: both.",
+            HelpName = "little|big|both",
+            DefaultValueFactory = _ => ScanByteOrders.Both,
+            CustomParser = result =>
+            {
+                string text = result.Tokens[0].Value;
+                switch (text)
+                {
+                    case "little":
+                        return ScanByteOrders.Little;
+                    case "big":
+                        return ScanByteOrders.Big;
+                    case "both":
+                        return ScanByteOrders.Both;
+                    default:
+                        result.AddError($"--byte-order must be 'little', 'big' or 'both', not '{text}'.");
+                        return ScanByteOrders.Both;
+                }
+            },
+        };
+        var rawBase = DumpOptions.Base();
+        var command = new Command("scan", "Find every copy of dm-crypt key material (complete blobs and lone entries) in memory dumps; never prints a key byte.");
+        command.Add(files);
+        command.Add(json);
+        command.Add(byteOrder);
+        command.Add(rawBase);
+        command.SetAction(parse => Run(parse, parse.GetValue(files)!, parse.GetValue(json), parse.GetValue(byteOrder), parse.GetValue(rawBase)));
+        return command;
+    }
+
+    private static int Run(ParseResult parse, string[] files, bool json, ScanByteOrders orders, ulong? rawBase)
+    {
+        TextWriter output = parse.InvocationConfiguration.Output;
+        TextWriter error = parse.InvocationConfiguration.Error;
+        var results = new List<(string File, DumpScanResult Result)>();
+        bool failed = false;
+        ulong scanned = 0;
+        int found = 0;
+        var errors = new List<(string File, DumpProblem Problem)>();
+        foreach (string file in files)
+        {
+            if (!DumpReader.TryOpen(file, new DumpOpenOptions { RawBase = rawBase }, out PhysicalMemory? memory, out DumpProblem problem))
+            {
+                failed = true;
+                errors.Add((file, problem));
+                continue;
+            }
+
+            using (memory)
+            {
+                using var progress = ScanProgress.ForTerminal(parse.InvocationConfiguration.Error, file);
+                DumpScanResult result = DumpScanner.Scan(memory!, new DumpScanOptions { ByteOrders = orders, Progress = progress });
+                scanned += result.BytesScanned;
+                found += result.Findings.Count;
+                failed |= result.ProblemCount > 0;
+                errors.AddRange(result.Problems.Select(p => (file, p)));
+                if (!json)
+                {
+                    WriteText(output, file, result);
+                }
+
+                results.Add((file, result));
+            }
+        }
+
+        if (json)
+        {
+            WriteJson(output, results, scanned, errors);
+        }
+        else
+        {
+            foreach (var (file, problem) in errors)
+            {
+                error.WriteLine(problem.Error == DumpError.IoError ? $"scan: cannot read '{file}'" : $"scan: {file}: {problem}");
+            }
+
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"scanned {scanned} bytes in {files.Length} file(s): {found} finding(s)"));
+        }
+
+        return found > 0 ? Program.ExitInvalid : failed ? Program.ExitUsage : Program.ExitOk;
+    }
+
+    internal static void WriteText(TextWriter output, string file, DumpScanResult result)
+    {
+        var c = CultureInfo.InvariantCulture;
+        foreach (DumpFinding finding in result.Findings)
+        {
+            string where = finding.Address is ulong address ? $"address {DumpOptions.Hex(address)}" : "address unknown";
+            if (finding.FileOffset is long offset)
+            {
+                where += string.Create(c, $", file offset {offset}");
+            }
+
+            string keys = string.Join(", ", finding.Keys.Select(k => string.Create(c, $"\"{DumpOptions.Escape(k.Description.Span)}\" ({k.KeySize} bytes)")));
+            string kind = finding.Kind == FindingKind.Blob ? "blob" : "entry";
+            output.WriteLine(string.Create(c, $"{file}: {kind} at {where}, {finding.Count} key(s), {DumpOptions.Name(finding.ByteOrder)}-endian: {keys}"));
+        }
+    }
+
+    internal static void WriteJson(TextWriter output, List<(string File, DumpScanResult Result)> results, ulong scanned, List<(string File, DumpProblem Problem)> errors)
+    {
+        using var document = new JsonOutput();
+        Utf8JsonWriter json = document.Writer;
+        json.WriteStartObject();
+        json.WriteStartArray("findings");
+        foreach (var (file, result) in results)
+        {
+            foreach (DumpFinding finding in result.Findings)
+            {
+                json.WriteStartObject();
+                json.WriteString("file", file);
+                json.WriteString("kind", finding.Kind == FindingKind.Blob ? "blob" : "entry");
+                if (finding.Address is ulong address)
+                {
+                    json.WriteNumber("address", address);
+                }
+                else
+                {
+                    json.WriteNull("address");
+                }
+
+                if (finding.FileOffset is long offset)
+                {
+                    json.WriteNumber("fileOffset", offset);
+                }
+                else
+                {
+                    json.WriteNull("fileOffset");
+                }
+
+                json.WriteString("byteOrder", DumpOptions.Name(finding.ByteOrder));
+                json.WriteNumber("count", finding.Count);
+                json.WriteStartArray("keys");
+                foreach (FoundKey key in finding.Keys)
+                {
+                    json.WriteStartObject();
+                    json.WriteString("description", DumpOptions.Escape(key.Description.Span));
+                    json.WriteNumber("keySize", key.KeySize);
+                    json.WriteEndObject();
+                }
+
+                json.WriteEndArray();
+                json.WriteEndObject();
+            }
+        }
+
+        json.WriteEndArray();
+        json.WriteNumber("bytesScanned", scanned);
+        json.WriteStartArray("errors");
+        foreach (var (file, problem) in errors)
+        {
+            json.WriteStartObject();
+            json.WriteString("file", file);
+            json.WriteString("code", problem.Code);
+            if (problem.FileOffset >= 0)
+            {
+                json.WriteNumber("offset", problem.FileOffset);
+            }
+            else
+            {
+                json.WriteNull("offset");
+            }
+
+            json.WriteString("message", problem.Message);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WriteEndObject();
+        document.WriteTo(output);
+    }
+}

@@ -1,0 +1,32 @@
+namespace CrashDmCrypt.Dumps;
+
+/// <summary>How <see cref="DumpReader"/> opens a dump. The defaults suit real dumps; the limits bound the memory a hostile file can make the reader use.</summary>
+public readonly struct DumpOpenOptions
+{
+    /// <summary>Default <see cref="MaxRanges"/>.</summary>
+    public const int DefaultMaxRanges = 1 << 20;
+
+    /// <summary>Default <see cref="MaxFlattenedRecords"/>.</summary>
+    public const int DefaultMaxFlattenedRecords = 1 << 22;
+
+    /// <summary>Default <see cref="MaxBitmapBytes"/>: both kdump bitmaps of 16 TiB of 4 KiB pages.</summary>
+    public const long DefaultMaxBitmapBytes = 1L << 30;
+
+    /// <summary>Physical address of byte 0 of a raw image; without it a raw image's addresses are its file offsets and are reported as unknown.</summary>
+    public ulong? RawBase { get; init; }
+
+    /// <summary>Most physical ranges (segments, LiME ranges, runs of pages) a dump may have; 0 means <see cref="DefaultMaxRanges"/>.</summary>
+    public int MaxRanges { get; init; }
+
+    /// <summary>Most records a flattened dump may have; 0 means <see cref="DefaultMaxFlattenedRecords"/>.</summary>
+    public int MaxFlattenedRecords { get; init; }
+
+    /// <summary>Most bytes of kdump bitmaps held in memory; 0 means <see cref="DefaultMaxBitmapBytes"/>.</summary>
+    public long MaxBitmapBytes { get; init; }
+
+    internal int RangeLimit => MaxRanges > 0 ? MaxRanges : DefaultMaxRanges;
+
+    internal int FlattenedRecordLimit => MaxFlattenedRecords > 0 ? MaxFlattenedRecords : DefaultMaxFlattenedRecords;
+
+    internal long BitmapByteLimit => MaxBitmapBytes > 0 ? MaxBitmapBytes : DefaultMaxBitmapBytes;
+}

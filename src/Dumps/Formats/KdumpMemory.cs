@@ -1,0 +1,510 @@
+using System.Buffers.Binary;
+using System.Numerics;
+using System.Runtime.InteropServices;
+using CrashDmCrypt.Dumps.Compression;
+using CrashDmCrypt.Dumps.Sources;
+
+namespace CrashDmCrypt.Dumps.Formats;
+
+/// <summary>
+/// A kdump-compressed dump (makedumpfile's IMPLEMENTATION): header, sub-header, two bitmaps (RAM pages, then pages present
+/// in the dump), one page_desc per bit of the second bitmap in page-frame order, then page data. A RAM page whose second
+/// bit is clear was excluded and reads as zero.
+/// </summary>
+internal sealed class KdumpMemory : PhysicalMemory
+{
+    private const int RankBlockBytes = 512;
+
+    private readonly byte[] _ram;
+    private readonly byte[] _present;
+    private readonly long[] _rank;     // set bits of _present before each 512-byte block
+    private readonly long _descriptors;
+    private readonly int _pageShift;
+    private readonly PhysicalRange[] _stored;
+
+    private KdumpMemory(
+        DumpSource source, DumpFormat format, PhysicalRange[] ranges, PhysicalRange[] stored, byte[] ram, byte[] present, long[] rank, long descriptors, int pageSize)
+        : base(source, format, ranges)
+    {
+        _stored = stored;
+        _ram = ram;
+        _present = present;
+        _rank = rank;
+        _descriptors = descriptors;
+        _pageShift = BitOperations.Log2((uint)pageSize);
+    }
+
+    public override IReadOnlyList<PhysicalRange> StoredRanges => _stored;
+
+    /// <summary>Header version (1..6).</summary>
+    public int HeaderVersion { get; private init; }
+
+    /// <summary>Whether the header has the 64-bit layout.</summary>
+    public bool Is64Bit { get; private init; }
+
+    /// <summary>utsname.release from the header (Latin-1).</summary>
+    public string Release { get; private init; } = "";
+
+    /// <summary>utsname.machine from the header (Latin-1).</summary>
+    public string Machine { get; private init; } = "";
+
+    /// <summary>Number of page descriptors (pages stored in the file).</summary>
+    public long StoredPages { get; private init; }
+
+    public static bool HasSignature(ReadOnlySpan<byte> head) =>
+        head.StartsWith(KdumpLayout.KdumpSignature) || head.StartsWith(KdumpLayout.DiskdumpSignature);
+
+    public static bool TryOpen(DumpSource source, DumpFormat format, DumpOpenOptions options, out PhysicalMemory? memory, out DumpProblem problem)
+    {
+        memory = null;
+        Span<byte> header = stackalloc byte[KdumpLayout.HeaderSize(8)];
+        if (!source.TryRead(0, header))
+        {
+            problem = DumpProblem.At(DumpError.Truncated, source.Length);
+            return false;
+        }
+
+        int versionLe = BinaryPrimitives.ReadInt32LittleEndian(header[KdumpLayout.VersionOffset..]);
+        int versionBe = BinaryPrimitives.ReadInt32BigEndian(header[KdumpLayout.VersionOffset..]);
+        bool bigEndian;
+        int version;
+        if (versionLe is >= KdumpLayout.MinVersion and <= KdumpLayout.MaxVersion)
+        {
+            (bigEndian, version) = (false, versionLe);
+        }
+        else if (versionBe is >= KdumpLayout.MinVersion and <= KdumpLayout.MaxVersion)
+        {
+            (bigEndian, version) = (true, versionBe);
+        }
+        else
+        {
+            problem = DumpProblem.At(DumpError.KdumpBadHeader, KdumpLayout.VersionOffset);
+            return false;
+        }
+
+        var r = new ByteReader(bigEndian);
+        string machine = Field(header, KdumpLayout.MachineOffset);
+        int word = ChooseWord(machine, header, r);
+        if (word == 0)
+        {
+            problem = DumpProblem.At(DumpError.KdumpBadHeader, KdumpLayout.BlockSizeOffset(8));
+            return false;
+        }
+
+        int blockSize = r.I32(header, KdumpLayout.BlockSizeOffset(word));
+        int subHeaderBlocks = r.I32(header, KdumpLayout.SubHeaderSizeOffset(word));
+        uint bitmapBlocks = r.U32(header, KdumpLayout.BitmapBlocksOffset(word));
+        ulong maxMapNr = r.U32(header, KdumpLayout.MaxMapNrOffset(word));
+        if (subHeaderBlocks < 0 || bitmapBlocks == 0)
+        {
+            problem = DumpProblem.At(DumpError.KdumpBadHeader, subHeaderBlocks < 0 ? KdumpLayout.SubHeaderSizeOffset(word) : KdumpLayout.BitmapBlocksOffset(word));
+            return false;
+        }
+
+        VmcoreInfo vmcoreInfo = VmcoreInfo.Empty;
+        if (subHeaderBlocks > 0 && !TryReadSubHeader(source, r, word, version, blockSize, ref maxMapNr, ref vmcoreInfo, out problem))
+        {
+            return false;
+        }
+
+        // Both bitmaps, then the page descriptors: every offset widened before it is multiplied.
+        ulong bitmapOffset = (1UL + (uint)subHeaderBlocks) * (uint)blockSize;
+        ulong bitmapBytes = (ulong)bitmapBlocks * (uint)blockSize;
+        ulong descriptorOffset = bitmapOffset + bitmapBytes;
+        if (!source.Contains(bitmapOffset, bitmapBytes) || bitmapBytes > (ulong)options.BitmapByteLimit)
+        {
+            problem = DumpProblem.At(DumpError.KdumpBadBitmap, KdumpLayout.BitmapBlocksOffset(word));
+            return false;
+        }
+
+        int half = (int)(bitmapBytes / 2);
+        ulong pfnLimit = Math.Min(maxMapNr, (ulong)half * 8);
+        int usedBytes = (int)((pfnLimit + 7) / 8);
+        byte[] ram = new byte[usedBytes];
+        byte[] present = new byte[usedBytes];
+        source.TryRead((long)bitmapOffset, ram);
+        source.TryRead((long)bitmapOffset + half, present);
+        ClearBitsFrom(ram, pfnLimit);
+        ClearBitsFrom(present, pfnLimit);
+
+        long[] rank = new long[(usedBytes / RankBlockBytes) + 1];
+        long descriptors = 0;
+        for (int block = 0; block < rank.Length; block++)
+        {
+            rank[block] = descriptors;
+            int from = block * RankBlockBytes;
+            descriptors += PopCount(present.AsSpan(from, Math.Min(RankBlockBytes, usedBytes - from)));
+        }
+
+        if (!source.Contains(descriptorOffset, (ulong)descriptors * KdumpLayout.PageDescriptorSize))
+        {
+            problem = DumpProblem.At(DumpError.KdumpPageDescriptorOutsideFile, (long)Math.Min(descriptorOffset, (ulong)source.Length));
+            return false;
+        }
+
+        // Stored pages are RAM pages present in the dump; a present bit outside RAM is never read.
+        byte[] stored = new byte[usedBytes];
+        for (int i = 0; i < usedBytes; i++)
+        {
+            stored[i] = (byte)(ram[i] & present[i]);
+        }
+
+        if (!TryBuildRanges(ram, blockSize, options.RangeLimit, out PhysicalRange[] ranges)
+            || !TryBuildRanges(stored, blockSize, options.RangeLimit, out PhysicalRange[] storedRanges))
+        {
+            problem = DumpProblem.At(DumpError.TooManyRanges, (long)bitmapOffset);
+            return false;
+        }
+
+        var kdump = new KdumpMemory(source, format, ranges, storedRanges, ram, present, rank, (long)descriptorOffset, blockSize)
+        {
+            ByteOrder = bigEndian ? DumpByteOrder.BigEndian : DumpByteOrder.LittleEndian,
+            ByteOrderKnown = true,
+            PageSize = blockSize,
+            PageSizeKnown = true,
+            VmcoreInfo = vmcoreInfo,
+            HeaderVersion = version,
+            Is64Bit = word == 8,
+            Release = Field(header, KdumpLayout.ReleaseOffset),
+            Machine = machine,
+            StoredPages = descriptors,
+        };
+        kdump.Compression = kdump.SurveyCompression();
+        memory = kdump;
+        problem = default;
+        return true;
+    }
+
+    private static bool TryReadSubHeader(
+        DumpSource source, ByteReader r, int word, int version, int blockSize, ref ulong maxMapNr, ref VmcoreInfo vmcoreInfo, out DumpProblem problem)
+    {
+        Span<byte> sub = stackalloc byte[KdumpLayout.SubHeaderSize(8)];
+        sub = sub[..KdumpLayout.SubHeaderSize(word)];
+        if (!source.TryRead(blockSize, sub))
+        {
+            problem = DumpProblem.At(DumpError.Truncated, source.Length);
+            return false;
+        }
+
+        if (version >= 2 && r.I32(sub, KdumpLayout.SplitOffset(word)) != 0)
+        {
+            problem = DumpProblem.At(DumpError.KdumpSplitUnsupported, blockSize + KdumpLayout.SplitOffset(word));
+            return false;
+        }
+
+        if (version >= 3)
+        {
+            ulong offset = r.U64(sub, KdumpLayout.OffsetVmcoreInfoOffset(word));
+            ulong size = r.Word(sub, KdumpLayout.SizeVmcoreInfoOffset(word), word);
+            if (size != 0)
+            {
+                if (!source.Contains(offset, size))
+                {
+                    problem = DumpProblem.At(DumpError.KdumpBadSubHeader, blockSize + KdumpLayout.OffsetVmcoreInfoOffset(word));
+                    return false;
+                }
+
+                byte[] text = new byte[(int)Math.Min(size, VmcoreInfo.MaxLength)];
+                source.TryRead((long)offset, text);
+                vmcoreInfo = VmcoreInfo.Parse(text);
+            }
+        }
+
+        if (version >= 6)
+        {
+            ulong maxMapNr64 = r.U64(sub, KdumpLayout.MaxMapNr64Offset(word));
+            if (maxMapNr64 != 0)
+            {
+                maxMapNr = maxMapNr64;
+            }
+        }
+
+        problem = default;
+        return true;
+    }
+
+    // The header layout follows the dumped machine's word size (utsname.machine, as libkdumpfile decides it); for a
+    // machine this list does not know, the layout whose block size is a power of two in range decides.
+    private static int ChooseWord(string machine, ReadOnlySpan<byte> header, ByteReader r)
+    {
+        int known = machine switch
+        {
+            "x86_64" or "aarch64" or "arm64" or "ppc64" or "ppc64le" or "s390x" or "riscv64" or "loongarch64" or "mips64" or "sparc64" or "ia64" or "alpha" => 8,
+            "i386" or "i486" or "i586" or "i686" or "arm" or "armv7l" or "ppc" or "s390" or "mips" or "riscv32" or "sh" => 4,
+            _ => 0,
+        };
+        if (known != 0)
+        {
+            return IsBlockSize(r.I32(header, KdumpLayout.BlockSizeOffset(known))) ? known : 0;
+        }
+
+        return IsBlockSize(r.I32(header, KdumpLayout.BlockSizeOffset(8))) ? 8
+            : IsBlockSize(r.I32(header, KdumpLayout.BlockSizeOffset(4))) ? 4
+            : 0;
+    }
+
+    private static bool IsBlockSize(int size) => size is >= KdumpLayout.MinBlockSize and <= KdumpLayout.MaxBlockSize && int.IsPow2(size);
+
+    private static string Field(ReadOnlySpan<byte> header, int offset)
+    {
+        ReadOnlySpan<byte> field = header.Slice(offset, KdumpLayout.UtsnameFieldLength);
+        int nul = field.IndexOf((byte)0);
+        return System.Text.Encoding.Latin1.GetString(nul < 0 ? field : field[..nul]);
+    }
+
+    private static void ClearBitsFrom(byte[] bitmap, ulong bit)
+    {
+        if (bit % 8 != 0)
+        {
+            bitmap[^1] &= (byte)((1 << (int)(bit % 8)) - 1);
+        }
+    }
+
+    private static long PopCount(ReadOnlySpan<byte> bytes)
+    {
+        long count = 0;
+        ReadOnlySpan<ulong> words = MemoryMarshal.Cast<byte, ulong>(bytes);
+        foreach (ulong w in words)
+        {
+            count += BitOperations.PopCount(w);
+        }
+
+        foreach (byte b in bytes[(words.Length * sizeof(ulong))..])
+        {
+            count += BitOperations.PopCount(b);
+        }
+
+        return count;
+    }
+
+    private static bool TryBuildRanges(byte[] ram, int pageSize, int limit, out PhysicalRange[] ranges)
+    {
+        var list = new List<PhysicalRange>();
+        long count = (long)ram.Length * 8;
+        long pfn = NextBit(ram, 0, true);
+        while (pfn >= 0)
+        {
+            long end = NextBit(ram, pfn, false);
+            if (end < 0)
+            {
+                end = count;
+            }
+
+            if (list.Count >= limit)
+            {
+                ranges = [];
+                return false;
+            }
+
+            list.Add(new PhysicalRange((ulong)pfn * (uint)pageSize, (ulong)(end - pfn) * (uint)pageSize));
+            pfn = end < count ? NextBit(ram, end, true) : -1;
+        }
+
+        ranges = [.. list];
+        return true;
+    }
+
+    // The first bit at or after from that is set (or clear), or -1; whole bytes are skipped with a vectorised search.
+    private static long NextBit(ReadOnlySpan<byte> bits, long from, bool set)
+    {
+        long count = (long)bits.Length * 8;
+        for (; from < count && (from & 7) != 0; from++)
+        {
+            if (IsSet(bits, from) == set)
+            {
+                return from;
+            }
+        }
+
+        if (from >= count)
+        {
+            return -1;
+        }
+
+        int skip = bits[(int)(from >> 3)..].IndexOfAnyExcept(set ? (byte)0 : (byte)0xFF);
+        if (skip < 0)
+        {
+            return -1;
+        }
+
+        for (from += (long)skip * 8; IsSet(bits, from) != set; from++)
+        {
+        }
+
+        return from;
+    }
+
+    private static bool IsSet(ReadOnlySpan<byte> bits, long pfn) => (bits[(int)(pfn >> 3)] & (1 << (int)(pfn & 7))) != 0;
+
+    private DumpCompression SurveyCompression()
+    {
+        var seen = DumpCompression.None;
+        Span<byte> descriptor = stackalloc byte[KdumpLayout.PageDescriptorSize];
+        var r = new ByteReader(ByteOrder == DumpByteOrder.BigEndian);
+        for (long i = 0; i < StoredPages; i++)
+        {
+            Source.TryRead(_descriptors + (i * KdumpLayout.PageDescriptorSize), descriptor);
+            seen |= (DumpCompression)(r.U32(descriptor, KdumpLayout.PageDescriptorFlagsOffset) & (uint)AllMethods);
+        }
+
+        return seen;
+    }
+
+    private const DumpCompression AllMethods = DumpCompression.Zlib | DumpCompression.Lzo | DumpCompression.Snappy | DumpCompression.Zstd;
+
+    private protected override bool ReadCore(ulong address, Span<byte> destination, out DumpProblem problem)
+    {
+        int pageSize = PageSize;
+        byte[]? scratch = null;
+        try
+        {
+            while (!destination.IsEmpty)
+            {
+                ulong pfn = address >> _pageShift;
+                int inPage = (int)(address & (ulong)(pageSize - 1));
+                int count = Math.Min(destination.Length, pageSize - inPage);
+                Span<byte> part = destination[..count];
+                if (!IsSet(_present, (long)pfn))
+                {
+                    part.Clear();
+                }
+                else if (count == pageSize)
+                {
+                    if (!TryReadPage(pfn, part, out problem))
+                    {
+                        return false;
+                    }
+                }
+                else
+                {
+                    scratch ??= GC.AllocateUninitializedArray<byte>(pageSize, pinned: true);
+                    if (!TryReadPage(pfn, scratch, out problem))
+                    {
+                        return false;
+                    }
+
+                    scratch.AsSpan(inPage, count).CopyTo(part);
+                }
+
+                destination = destination[count..];
+                address += (ulong)count;
+            }
+        }
+        finally
+        {
+            if (scratch is not null)
+            {
+                System.Security.Cryptography.CryptographicOperations.ZeroMemory(scratch);
+            }
+        }
+
+        problem = default;
+        return true;
+    }
+
+    /// <summary>Whether the page holding <paramref name="address"/> is stored in the file (not excluded).</summary>
+    internal bool IsPageStored(ulong address)
+    {
+        ulong pfn = address >> _pageShift;
+        return pfn < (ulong)_present.Length * 8 && IsSet(_present, (long)pfn);
+    }
+
+    /// <summary>Where the page_desc of a stored page is, and what it says; false for a page the dump does not store.</summary>
+    internal bool TryGetDescriptor(ulong pfn, out long descriptorOffset, out ulong dataOffset, out uint size, out uint flags)
+    {
+        descriptorOffset = -1;
+        dataOffset = 0;
+        size = 0;
+        flags = 0;
+        if (pfn >= (ulong)_present.Length * 8 || !IsSet(_present, (long)pfn))
+        {
+            return false;
+        }
+
+        descriptorOffset = DescriptorOffset(pfn);
+        Span<byte> descriptor = stackalloc byte[KdumpLayout.PageDescriptorSize];
+        if (!Source.TryRead(descriptorOffset, descriptor))
+        {
+            return false;
+        }
+
+        var r = new ByteReader(ByteOrder == DumpByteOrder.BigEndian);
+        dataOffset = r.U64(descriptor, 0);
+        size = r.U32(descriptor, KdumpLayout.PageDescriptorSizeOffset);
+        flags = r.U32(descriptor, KdumpLayout.PageDescriptorFlagsOffset);
+        return true;
+    }
+
+    private long DescriptorOffset(ulong pfn)
+    {
+        long index = _rank[(int)(pfn >> 12)] + PopCount(_present.AsSpan((int)(pfn >> 12) * RankBlockBytes, (int)((pfn >> 3) & (RankBlockBytes - 1))));
+        index += BitOperations.PopCount((uint)(_present[(int)(pfn >> 3)] & ((1 << (int)(pfn & 7)) - 1)));
+        return _descriptors + (index * KdumpLayout.PageDescriptorSize);
+    }
+
+    private bool TryReadPage(ulong pfn, Span<byte> page, out DumpProblem problem)
+    {
+        long index = _rank[(int)(pfn >> 12)] + PopCount(_present.AsSpan((int)(pfn >> 12) * RankBlockBytes, (int)((pfn >> 3) & (RankBlockBytes - 1))));
+        index += BitOperations.PopCount((uint)(_present[(int)(pfn >> 3)] & ((1 << (int)(pfn & 7)) - 1)));
+        long at = _descriptors + (index * KdumpLayout.PageDescriptorSize);
+        Span<byte> descriptor = stackalloc byte[KdumpLayout.PageDescriptorSize];
+        if (!Source.TryRead(at, descriptor))
+        {
+            problem = DumpProblem.At(DumpError.KdumpPageDescriptorOutsideFile, at);
+            return false;
+        }
+
+        var r = new ByteReader(ByteOrder == DumpByteOrder.BigEndian);
+        ulong offset = r.U64(descriptor, 0);
+        uint size = r.U32(descriptor, KdumpLayout.PageDescriptorSizeOffset);
+        uint flags = r.U32(descriptor, KdumpLayout.PageDescriptorFlagsOffset);
+        if (size == 0 || size > (uint)page.Length || !Source.Contains(offset, size))
+        {
+            problem = DumpProblem.At(DumpError.KdumpBadPageDescriptor, at);
+            return false;
+        }
+
+        var method = (DumpCompression)flags;
+        if ((flags & ~(uint)AllMethods) != 0 || BitOperations.PopCount(flags) > 1)
+        {
+            problem = DumpProblem.At(DumpError.KdumpUnknownCompression, at + KdumpLayout.PageDescriptorFlagsOffset);
+            return false;
+        }
+
+        if (method == DumpCompression.None)
+        {
+            if (size != (uint)page.Length)
+            {
+                problem = DumpProblem.At(DumpError.KdumpBadPageDescriptor, at + KdumpLayout.PageDescriptorSizeOffset);
+                return false;
+            }
+
+            Source.TryRead((long)offset, page);
+            problem = default;
+            return true;
+        }
+
+        DumpError error;
+        if (Source.TryGetSpan((long)offset, (int)size, out ReadOnlySpan<byte> compressed))
+        {
+            error = PageCodec.Decompress(method, compressed, page);
+        }
+        else
+        {
+            // The compressed bytes may hold key material: a pinned copy, cleared after use.
+            byte[] copy = GC.AllocateUninitializedArray<byte>((int)size, pinned: true);
+            try
+            {
+                Source.TryRead((long)offset, copy);
+                error = PageCodec.Decompress(method, copy, page);
+            }
+            finally
+            {
+                System.Security.Cryptography.CryptographicOperations.ZeroMemory(copy);
+            }
+        }
+
+        problem = error == DumpError.None ? default : DumpProblem.At(error, (long)offset);
+        return error == DumpError.None;
+    }
+}

@@ -1,0 +1,206 @@
+using CrashDmCrypt.Dumps.Sources;
+
+namespace CrashDmCrypt.Dumps.Formats;
+
+/// <summary>
+/// Memory given as segments of an uncompressed file (ELF, LiME, raw). Overlapping segments are allowed, as in an x86_64
+/// /proc/vmcore whose kernel-text PT_LOAD repeats part of a RAM PT_LOAD: the segment that starts first keeps the bytes.
+/// </summary>
+internal sealed class SegmentedMemory : PhysicalMemory
+{
+    private readonly Segment[] _pieces;
+    private readonly PhysicalRange[] _stored;
+
+    private SegmentedMemory(DumpSource source, DumpFormat format, Segment[] pieces, PhysicalRange[] ranges)
+        : base(source, format, ranges)
+    {
+        _pieces = pieces;
+        var stored = new List<PhysicalRange>();
+        foreach (Segment piece in pieces)
+        {
+            if (piece.FileBytes == 0)
+            {
+                continue;
+            }
+
+            if (stored.Count > 0 && stored[^1].End == piece.Start)
+            {
+                stored[^1] = stored[^1] with { Length = stored[^1].Length + piece.FileBytes };
+            }
+            else
+            {
+                stored.Add(new PhysicalRange(piece.Start, piece.FileBytes));
+            }
+        }
+
+        _stored = [.. stored];
+    }
+
+    public override IReadOnlyList<PhysicalRange> StoredRanges => _stored;
+
+    public override bool HasFileOffsets => true;
+
+    public int SegmentCount => _pieces.Length;
+
+    /// <summary>Resolves <paramref name="segments"/> into disjoint pieces and merged ranges.</summary>
+    public static SegmentedMemory Create(
+        DumpSource source,
+        DumpFormat format,
+        List<Segment> segments,
+        DumpByteOrder byteOrder,
+        bool byteOrderKnown,
+        VmcoreInfo vmcoreInfo,
+        bool addressesKnown)
+    {
+        segments.Sort(static (a, b) => a.Start != b.Start ? a.Start.CompareTo(b.Start) : b.End.CompareTo(a.End));
+        var pieces = new List<Segment>(segments.Count);
+        var ranges = new List<PhysicalRange>(segments.Count);
+        ulong covered = 0;
+        bool any = false;
+        foreach (Segment segment in segments)
+        {
+            Segment piece = segment;
+            if (any && piece.Start < covered)
+            {
+                if (piece.End <= covered)
+                {
+                    continue;
+                }
+
+                // Trim the front that an earlier segment already holds.
+                ulong cut = covered - piece.Start;
+                ulong fileCut = Math.Min(cut, piece.FileBytes);
+                piece = new Segment(covered, piece.End, piece.FileOffset + (long)fileCut, piece.FileBytes - fileCut);
+            }
+
+            pieces.Add(piece);
+            if (ranges.Count > 0 && ranges[^1].End == piece.Start)
+            {
+                ranges[^1] = ranges[^1] with { Length = ranges[^1].Length + (piece.End - piece.Start) };
+            }
+            else
+            {
+                ranges.Add(new PhysicalRange(piece.Start, piece.End - piece.Start));
+            }
+
+            covered = piece.End;
+            any = true;
+        }
+
+        int pageSize = vmcoreInfo.PageSize ?? 4096;
+        return new SegmentedMemory(source, format, [.. pieces], [.. ranges])
+        {
+            ByteOrder = byteOrder,
+            ByteOrderKnown = byteOrderKnown,
+            VmcoreInfo = vmcoreInfo,
+            PageSize = pageSize,
+            PageSizeKnown = vmcoreInfo.PageSize is not null,
+            AddressesKnown = addressesKnown,
+        };
+    }
+
+    /// <summary>
+    /// How many bytes from <paramref name="address"/> (at most <paramref name="length"/>) map to one contiguous run: in the
+    /// file from <paramref name="fileOffset"/>, or (offset -1) zero fill that the file does not store. 0 outside memory.
+    /// </summary>
+    internal ulong MapToFile(ulong address, ulong length, out long fileOffset)
+    {
+        fileOffset = -1;
+        int index = FindPiece(address);
+        if (index >= _pieces.Length || _pieces[index].Start > address)
+        {
+            return 0;
+        }
+
+        Segment piece = _pieces[index];
+        if (address < piece.FileEnd)
+        {
+            fileOffset = piece.FileOffset + (long)(address - piece.Start);
+            return Math.Min(length, piece.FileEnd - address);
+        }
+
+        return Math.Min(length, piece.End - address);
+    }
+
+    public override bool TryGetFileOffset(ulong address, out long fileOffset)
+    {
+        int index = FindPiece(address);
+        if (index < _pieces.Length && _pieces[index].Start <= address && address < _pieces[index].FileEnd)
+        {
+            fileOffset = _pieces[index].FileOffset + (long)(address - _pieces[index].Start);
+            return true;
+        }
+
+        fileOffset = -1;
+        return false;
+    }
+
+    internal override bool TryGetSpan(ulong address, int length, out ReadOnlySpan<byte> span)
+    {
+        span = default;
+        int index = FindPiece(address);
+        if (length < 0 || index >= _pieces.Length || _pieces[index].Start > address || _pieces[index].FileEnd - address < (ulong)length
+            || _pieces[index].FileEnd < address)
+        {
+            return false;
+        }
+
+        return Source.TryGetSpan(_pieces[index].FileOffset + (long)(address - _pieces[index].Start), length, out span);
+    }
+
+    private protected override bool ReadCore(ulong address, Span<byte> destination, out DumpProblem problem)
+    {
+        int index = FindPiece(address);
+        while (!destination.IsEmpty)
+        {
+            // Ranges are checked by the caller and pieces tile them, so a piece always holds address here.
+            Segment piece = _pieces[index];
+            int count = (int)Math.Min((ulong)destination.Length, piece.End - address);
+            Span<byte> part = destination[..count];
+            if (address < piece.FileEnd)
+            {
+                int inFile = (int)Math.Min((ulong)count, piece.FileEnd - address);
+                long offset = piece.FileOffset + (long)(address - piece.Start);
+                if (!Source.TryRead(offset, part[..inFile]))
+                {
+                    problem = DumpProblem.At(DumpError.SegmentOutsideFile, offset);
+                    return false;
+                }
+
+                part[inFile..].Clear();
+            }
+            else
+            {
+                part.Clear();
+            }
+
+            destination = destination[count..];
+            address += (ulong)count;
+            index++;
+        }
+
+        problem = default;
+        return true;
+    }
+
+    // The first piece whose end is past address.
+    private int FindPiece(ulong address)
+    {
+        int low = 0;
+        int high = _pieces.Length;
+        while (low < high)
+        {
+            int mid = (int)((uint)(low + high) >> 1);
+            if (_pieces[mid].End <= address)
+            {
+                low = mid + 1;
+            }
+            else
+            {
+                high = mid;
+            }
+        }
+
+        return low;
+    }
+}

@@ -1,0 +1,173 @@
+using CrashDmCrypt.Dumps.Sources;
+
+namespace CrashDmCrypt.Dumps;
+
+/// <summary>
+/// The physical memory a dump holds, whatever its format: sorted, disjoint ranges, and reads by physical address into a
+/// caller's buffer. A page the dump excluded (a kdump page whose bit is clear, an ELF segment's bytes past
+/// <c>p_filesz</c>) reads as zero. Hostile bytes give a <see cref="DumpProblem"/>, never an exception.
+/// </summary>
+public abstract class PhysicalMemory : IDisposable
+{
+    private readonly PhysicalRange[] _ranges;
+    private bool _disposed;
+
+    private protected PhysicalMemory(DumpSource source, DumpFormat format, PhysicalRange[] ranges)
+    {
+        Source = source;
+        Format = format;
+        _ranges = ranges;
+        ulong total = 0;
+        foreach (PhysicalRange range in ranges)
+        {
+            total += range.Length;
+        }
+
+        TotalBytes = total;
+    }
+
+    /// <summary>The container format.</summary>
+    public DumpFormat Format { get; }
+
+    /// <summary>The dumped machine's byte order, where the format says it; little-endian otherwise.</summary>
+    public DumpByteOrder ByteOrder { get; private protected init; }
+
+    /// <summary>Whether <see cref="ByteOrder"/> comes from the dump rather than being assumed.</summary>
+    public bool ByteOrderKnown { get; private protected init; }
+
+    /// <summary>Page size: the kdump block size or VMCOREINFO's PAGESIZE; 4096 when the dump does not say.</summary>
+    public int PageSize { get; private protected init; } = 4096;
+
+    /// <summary>Whether <see cref="PageSize"/> comes from the dump rather than being assumed.</summary>
+    public bool PageSizeKnown { get; private protected init; }
+
+    /// <summary>False for a raw image opened without a base address: its "addresses" are then file offsets.</summary>
+    public bool AddressesKnown { get; private protected init; } = true;
+
+    /// <summary>The compressions a kdump-compressed dump uses (as far as surveyed); <see cref="DumpCompression.None"/> otherwise.</summary>
+    public DumpCompression Compression { get; private protected set; }
+
+    /// <summary>The VMCOREINFO note, or <see cref="VmcoreInfo.Empty"/>.</summary>
+    public VmcoreInfo VmcoreInfo { get; private protected init; } = VmcoreInfo.Empty;
+
+    /// <summary>Length of the file (for a flattened dump: of the file it stands for once reassembled).</summary>
+    public long FileLength => Source.Length;
+
+    /// <summary>The memory the dump holds: sorted by address, disjoint, adjacent ranges merged.</summary>
+    public IReadOnlyList<PhysicalRange> Ranges => _ranges;
+
+    /// <summary>Sum of the ranges' lengths.</summary>
+    public ulong TotalBytes { get; }
+
+    /// <summary>
+    /// The parts of <see cref="Ranges"/> whose bytes the file stores (sorted, disjoint, merged); the rest reads as zero
+    /// (ELF bytes past p_filesz, excluded kdump pages). A scan covers these, so its work is bounded by the file, not by
+    /// the memory size a header claims.
+    /// </summary>
+    public virtual IReadOnlyList<PhysicalRange> StoredRanges => _ranges;
+
+    /// <summary>Sum of the stored ranges' lengths.</summary>
+    public ulong StoredBytes
+    {
+        get
+        {
+            ulong total = 0;
+            foreach (PhysicalRange range in StoredRanges)
+            {
+                total += range.Length;
+            }
+
+            return total;
+        }
+    }
+
+    /// <summary>Whether this format keeps memory as plain bytes in the file, so that a finding has a file offset.</summary>
+    public virtual bool HasFileOffsets => false;
+
+    internal DumpSource Source { get; }
+
+    /// <summary>
+    /// Reads <c>destination.Length</c> bytes of physical memory from <paramref name="address"/>. The whole range must lie in one
+    /// of <see cref="Ranges"/> (<see cref="DumpError.AddressNotInDump"/> otherwise); excluded pages read as zero.
+    /// </summary>
+    /// <returns>False with a problem when the range is not in the dump or the dump is damaged there; <paramref name="destination"/> is then undefined.</returns>
+    public bool TryRead(ulong address, Span<byte> destination, out DumpProblem problem)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (!Covers(address, (ulong)destination.Length))
+        {
+            problem = DumpProblem.At(DumpError.AddressNotInDump, -1);
+            return false;
+        }
+
+        if (destination.IsEmpty)
+        {
+            problem = default;
+            return true;
+        }
+
+        return ReadCore(address, destination, out problem);
+    }
+
+    /// <summary>The file offset that holds the byte at <paramref name="address"/>, for formats that store memory uncompressed.</summary>
+    /// <returns>False when the format compresses memory, or the byte is not stored in the file (outside the dump, or an excluded page).</returns>
+    public virtual bool TryGetFileOffset(ulong address, out long fileOffset)
+    {
+        fileOffset = -1;
+        return false;
+    }
+
+    /// <summary>Whether <c>[address, address + length)</c> lies in one range.</summary>
+    public bool Covers(ulong address, ulong length)
+    {
+        int index = FindRange(address);
+        return index >= 0 && length <= _ranges[index].End - address;
+    }
+
+    /// <summary>A view of physical memory without a copy, where the format can give one (uncompressed, mapped); false otherwise.</summary>
+    internal virtual bool TryGetSpan(ulong address, int length, out ReadOnlySpan<byte> span)
+    {
+        span = default;
+        return false;
+    }
+
+    private protected abstract bool ReadCore(ulong address, Span<byte> destination, out DumpProblem problem);
+
+    // Index of the range that holds address, or -1.
+    private int FindRange(ulong address)
+    {
+        int low = 0;
+        int high = _ranges.Length;
+        while (low < high)
+        {
+            int mid = (int)((uint)(low + high) >> 1);
+            if (_ranges[mid].End <= address)
+            {
+                low = mid + 1;
+            }
+            else
+            {
+                high = mid;
+            }
+        }
+
+        return low < _ranges.Length && _ranges[low].Start <= address ? low : -1;
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        Dispose(true);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Releases the file.</summary>
+    protected virtual void Dispose(bool disposing)
+    {
+        if (disposing && !_disposed)
+        {
+            _disposed = true;
+            Source.Dispose();
+        }
+    }
+}

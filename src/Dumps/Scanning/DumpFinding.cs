@@ -1,0 +1,29 @@
+namespace CrashDmCrypt.Dumps.Scanning;
+
+/// <summary>Key material found in a dump. It holds descriptions and sizes, never a key byte.</summary>
+public sealed class DumpFinding
+{
+    /// <summary>A blob or a lone entry.</summary>
+    public required FindingKind Kind { get; init; }
+
+    /// <summary>Physical address of the blob's count or of the entry's key_size; <see langword="null"/> when the dump does not know addresses (raw without a base).</summary>
+    public required ulong? Address { get; init; }
+
+    /// <summary>Offset in the file, for formats that store memory uncompressed (ELF, LiME, raw); otherwise <see langword="null"/>.</summary>
+    public required long? FileOffset { get; init; }
+
+    /// <summary>Byte order the finding was read in.</summary>
+    public required DumpByteOrder ByteOrder { get; init; }
+
+    /// <summary>Number of entries: the blob's count, or 1.</summary>
+    public int Count => Keys.Count;
+
+    /// <summary>Bytes the finding spans in memory: <c>4 + 388 * count</c> for a blob, 388 for an entry.</summary>
+    public required int Length { get; init; }
+
+    /// <summary>The keys, in order.</summary>
+    public required IReadOnlyList<FoundKey> Keys { get; init; }
+
+    /// <summary>Where the finding is in the scan's own order (address, or file offset for raw images without a base).</summary>
+    internal ulong Position { get; init; }
+}

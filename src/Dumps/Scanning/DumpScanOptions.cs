@@ -1,0 +1,17 @@
+namespace CrashDmCrypt.Dumps.Scanning;
+
+/// <summary>How <see cref="DumpScanner"/> scans.</summary>
+public sealed class DumpScanOptions
+{
+    /// <summary>Byte orders to look for; both by default.</summary>
+    public ScanByteOrders ByteOrders { get; init; } = ScanByteOrders.Both;
+
+    /// <summary>Threads that scan at once; 0 means every core.</summary>
+    public int MaxDegreeOfParallelism { get; init; }
+
+    /// <summary>Told, now and then from any thread, how far the scan is.</summary>
+    public IProgress<DumpScanProgress>? Progress { get; init; }
+
+    /// <summary>Most problems (unreadable pages) kept; the scan goes on past them.</summary>
+    public int MaxProblems { get; init; } = 100;
+}

@@ -1,0 +1,17 @@
+namespace CrashDmCrypt.Dumps.Scanning;
+
+/// <summary>What a scan found, in address order, and what it could not read.</summary>
+public sealed class DumpScanResult
+{
+    /// <summary>Blobs and lone entries, sorted by position; an entry inside a found blob is not repeated.</summary>
+    public required IReadOnlyList<DumpFinding> Findings { get; init; }
+
+    /// <summary>Bytes of memory scanned.</summary>
+    public required ulong BytesScanned { get; init; }
+
+    /// <summary>Pages that could not be read (damaged dump); the scan went on past them. At most <see cref="DumpScanOptions.MaxProblems"/>.</summary>
+    public required IReadOnlyList<DumpProblem> Problems { get; init; }
+
+    /// <summary>Number of problems, which may exceed the ones kept.</summary>
+    public required int ProblemCount { get; init; }
+}

@@ -1,0 +1,152 @@
+using System.Security.Cryptography;
+using CrashDmCrypt.Codec;
+
+namespace CrashDmCrypt.Dumps.Scanning;
+
+/// <summary>
+/// Finds every complete blob and every lone well-formed entry in a dump's physical memory, in windows scanned on all
+/// cores. A window reads on past its end by one largest blob, so a blob that crosses into the next window is found whole.
+/// </summary>
+public static class DumpScanner
+{
+    /// <summary>Bytes of candidates each window covers.</summary>
+    internal const int WindowSize = 4 << 20;
+
+    private const int Lookback = KeyBlobLayout.HeaderSize;
+    private const int Overlap = KeyBlobLayout.MaxBlobSize;
+
+    /// <summary>Scans the stored memory of <paramref name="memory"/> (what reads as zero cannot hold a key). Damaged pages are reported in the result and scanned as zero; nothing throws for hostile bytes.</summary>
+    public static DumpScanResult Scan(PhysicalMemory memory, DumpScanOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(memory);
+        options ??= new DumpScanOptions();
+        var windows = new List<(ulong Start, ulong End, ulong RangeStart, ulong RangeEnd)>();
+        ulong total = 0;
+        foreach (PhysicalRange range in memory.StoredRanges)
+        {
+            ulong first = (range.Start + 3) & ~3UL;
+            for (ulong start = first; start < range.End && start >= first; start += WindowSize)
+            {
+                ulong end = Math.Min(range.End, start + WindowSize);
+                windows.Add((start, end, range.Start, range.End));
+                total += end - start;
+            }
+        }
+
+        var hits = new List<(ulong Position, WindowScanner.Hit Hit)>();
+        var problems = new List<DumpProblem>();
+        int problemCount = 0;
+        long done = 0;
+        var gate = new Lock();
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism > 0 ? options.MaxDegreeOfParallelism : Environment.ProcessorCount };
+        Parallel.ForEach(
+            windows,
+            parallel,
+            () => (Buffer: GC.AllocateUninitializedArray<byte>(Lookback + WindowSize + Overlap, pinned: true), Hits: new List<WindowScanner.Hit>()),
+            (window, _, local) =>
+            {
+                ulong lookStart = window.Start - window.RangeStart >= Lookback ? window.Start - Lookback : window.Start;
+                ulong readEnd = Math.Min(window.RangeEnd, window.End + Overlap);
+                int length = (int)(readEnd - lookStart);
+                ReadOnlySpan<byte> data = Read(memory, lookStart, length, local.Buffer, options.MaxProblems, problems, ref problemCount, gate);
+                local.Hits.Clear();
+                WindowScanner.Scan(data, (int)(window.Start - lookStart), (int)(window.End - lookStart), options.ByteOrders, local.Hits);
+                long now = Interlocked.Add(ref done, (long)(window.End - window.Start));
+                lock (gate)
+                {
+                    foreach (WindowScanner.Hit hit in local.Hits)
+                    {
+                        hits.Add((lookStart + (ulong)hit.Offset, hit));
+                    }
+
+                    options.Progress?.Report(new DumpScanProgress((ulong)now, total, hits.Count));
+                }
+
+                return local;
+            },
+            local => CryptographicOperations.ZeroMemory(local.Buffer));
+
+        return new DumpScanResult
+        {
+            Findings = Merge(memory, hits),
+            BytesScanned = total,
+            Problems = problems,
+            ProblemCount = problemCount,
+        };
+    }
+
+    // Reads a window, without a copy where the dump is mapped; a window with unreadable pages is read page by page,
+    // those pages scanned as zero and reported.
+    private static ReadOnlySpan<byte> Read(
+        PhysicalMemory memory, ulong address, int length, byte[] buffer, int maxProblems, List<DumpProblem> problems, ref int problemCount, Lock gate)
+    {
+        if (memory.TryGetSpan(address, length, out ReadOnlySpan<byte> span))
+        {
+            return span;
+        }
+
+        Span<byte> destination = buffer.AsSpan(0, length);
+        if (memory.TryRead(address, destination, out _))
+        {
+            return destination;
+        }
+
+        int page = memory.PageSize;
+        for (int at = 0; at < length;)
+        {
+            ulong here = address + (ulong)at;
+            int count = (int)Math.Min((ulong)(length - at), (ulong)page - (here % (ulong)page));
+            if (!memory.TryRead(here, destination.Slice(at, count), out DumpProblem problem))
+            {
+                destination.Slice(at, count).Clear();
+                lock (gate)
+                {
+                    // Overlapping windows read some pages twice; report each problem once.
+                    if (!problems.Contains(problem))
+                    {
+                        problemCount++;
+                        if (problems.Count < maxProblems)
+                        {
+                            problems.Add(problem);
+                        }
+                    }
+                }
+            }
+
+            at += count;
+        }
+
+        return destination;
+    }
+
+    // Sorts by position, drops findings seen twice and entries that lie inside a blob found, and attaches addresses and file offsets.
+    private static List<DumpFinding> Merge(PhysicalMemory memory, List<(ulong Position, WindowScanner.Hit Hit)> hits)
+    {
+        hits.Sort(static (a, b) => a.Position != b.Position ? a.Position.CompareTo(b.Position) : a.Hit.Kind.CompareTo(b.Hit.Kind));
+        var findings = new List<DumpFinding>(hits.Count);
+        ulong coveredUntil = 0;
+        bool any = false;
+        foreach (var (position, hit) in hits)
+        {
+            if (any && position < coveredUntil)
+            {
+                continue;
+            }
+
+            findings.Add(new DumpFinding
+            {
+                Kind = hit.Kind,
+                Address = memory.AddressesKnown ? position : null,
+                FileOffset = memory.HasFileOffsets && memory.TryGetFileOffset(position, out long offset) ? offset : null,
+                ByteOrder = hit.ByteOrder,
+                Length = hit.Length,
+                Keys = hit.Keys,
+                Position = position,
+            });
+            coveredUntil = position + (ulong)hit.Length;
+            any = true;
+        }
+
+        return findings;
+    }
+}

@@ -1,0 +1,33 @@
+namespace CrashDmCrypt.Dumps.Sources;
+
+/// <summary>The bytes of a dump file, read by offset. Reads outside <see cref="Length"/> fail; they never throw.</summary>
+internal abstract class DumpSource : IDisposable
+{
+    public abstract long Length { get; }
+
+    /// <summary>Copies <c>destination.Length</c> bytes from <paramref name="offset"/>; false when any of them lies outside the file.</summary>
+    public abstract bool TryRead(long offset, Span<byte> destination);
+
+    /// <summary>A view of the bytes without a copy, where the source can give one; false otherwise (the caller then copies).</summary>
+    public virtual bool TryGetSpan(long offset, int length, out ReadOnlySpan<byte> span)
+    {
+        span = default;
+        return false;
+    }
+
+    public bool Contains(long offset, long length) =>
+        offset >= 0 && length >= 0 && offset <= Length && length <= Length - offset;
+
+    public bool Contains(ulong offset, ulong length) =>
+        offset <= (ulong)Length && length <= (ulong)Length - offset;
+
+    public void Dispose()
+    {
+        Dispose(true);
+        GC.SuppressFinalize(this);
+    }
+
+    protected virtual void Dispose(bool disposing)
+    {
+    }
+}

@@ -1,0 +1,142 @@
+using CrashDmCrypt.Fuzz;
+
+namespace CrashDmCrypt.Dumps.Tests;
+
+/// <summary>
+/// The dump fuzz targets: their seed corpus (src/Fuzz/corpus/dump-*, made here from the builders so it can be
+/// regenerated with CDC_WRITE_DUMP_SEEDS=1), the CI replay of every corpus file, and a short deterministic mutation run.
+/// </summary>
+public class FuzzTests
+{
+    public static readonly string[] Targets = ["dump-elf", "dump-kdump", "dump-flattened", "dump-lime"];
+
+    private static string Corpus(string target) => Path.Combine(RepoPaths.Root, "src", "Fuzz", "corpus", target);
+
+    /// <summary>Small dumps of each format with blobs in them (kdump pages of 1 KiB keep seeds small).</summary>
+    public static IEnumerable<(string Target, string Name, byte[] Bytes)> Seeds()
+    {
+        byte[] blob = File.ReadAllBytes(Path.Combine(RepoPaths.Vectors, "two-keys.bin"));
+        byte[] bigBlob = File.ReadAllBytes(Path.Combine(RepoPaths.Vectors, "big-endian-3-keys.bin"));
+        byte[] memory = new byte[2048];
+        blob.CopyTo(memory, 8);
+        foreach (bool is64 in new[] { true, false })
+        {
+            foreach (bool big in new[] { false, true })
+            {
+                var elf = new ElfBuilder(is64, big) { VmcoreInfo = "OSRELEASE=6.12.0\nPAGESIZE=4096\nCRASHTIME=1700000000\n" }
+                    .Load(0x2000, memory, 4096)
+                    .Load(0x1000, bigBlob);
+                yield return ("dump-elf", $"gen-elf{(is64 ? 64 : 32)}-{(big ? "be" : "le")}", elf.Build());
+            }
+        }
+
+        foreach (DumpCompression method in new[] { DumpCompression.None, DumpCompression.Zlib, DumpCompression.Snappy, DumpCompression.Zstd, DumpCompression.Lzo })
+        {
+            if (method == DumpCompression.Lzo && !Compression.Lzo.IsAvailable)
+            {
+                continue;
+            }
+
+            foreach (bool is64 in new[] { true, false })
+            {
+                var kdump = new KdumpBuilder
+                {
+                    Method = method, Is64 = is64, BigEndian = !is64, BlockSize = 1024, MaxMapNr = 16, Machine = is64 ? "x86_64" : "i686",
+                    VmcoreInfo = "OSRELEASE=6.12.0\nPAGESIZE=1024\n",
+                };
+                byte[] page = new byte[1024];
+                blob.CopyTo(page.AsSpan(24));
+                kdump.Pages[1] = page;
+                kdump.Pages[2] = KdumpTests.Compressible(2)[..1024];
+                kdump.Pages[3] = new byte[1024];
+                kdump.Excluded.Add(5);
+                string name = $"gen-{method.ToString().ToLowerInvariant()}-{(is64 ? "64le" : "32be")}";
+                byte[] file = kdump.Build();
+                yield return ("dump-kdump", name, file);
+                yield return ("dump-flattened", name, KdumpBuilder.Flatten(file, 700));
+            }
+        }
+
+        yield return ("dump-lime", "gen-two-ranges", LimeBuilder.Build((0x1000, memory), (0x100000, bigBlob)));
+        yield return ("dump-lime", "gen-one-byte", LimeBuilder.Build((0, [7])));
+    }
+
+    [Fact]
+    public void Seed_corpus_is_the_one_the_builders_make()
+    {
+        bool write = Environment.GetEnvironmentVariable("CDC_WRITE_DUMP_SEEDS") == "1";
+        foreach (var (target, name, bytes) in Seeds())
+        {
+            string path = Path.Combine(Corpus(target), name);
+            if (write)
+            {
+                Directory.CreateDirectory(Corpus(target));
+                File.WriteAllBytes(path, bytes);
+            }
+
+            Assert.True(File.Exists(path), $"{path} is missing; run the tests with CDC_WRITE_DUMP_SEEDS=1");
+            // Compressed seeds depend on the compression libraries' versions; the others must match exactly.
+            bool compressed = name.Contains("zlib", StringComparison.Ordinal) || name.Contains("zstd", StringComparison.Ordinal)
+                || name.Contains("snappy", StringComparison.Ordinal) || name.Contains("lzo", StringComparison.Ordinal);
+            Assert.True(compressed || File.ReadAllBytes(path).AsSpan().SequenceEqual(bytes), $"{path} differs from what the builders make; regenerate it");
+        }
+    }
+
+    public static TheoryData<string, string> ReplayCases()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (string target in Targets)
+        {
+            foreach (string file in Directory.Exists(Corpus(target)) ? Directory.GetFiles(Corpus(target)).Order(StringComparer.Ordinal).ToArray() : [])
+            {
+                data.Add(target, Path.GetFileName(file));
+            }
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(ReplayCases))]
+    public void Target_holds_its_invariants_on_its_corpus(string target, string file)
+    {
+        Assert.True(FuzzTargets.TryGet(target, out FuzzTarget? run));
+        FuzzTargets.Execute(run, File.ReadAllBytes(Path.Combine(Corpus(target), file)));
+    }
+
+    [Theory]
+    [InlineData("dump-elf")]
+    [InlineData("dump-kdump")]
+    [InlineData("dump-flattened")]
+    [InlineData("dump-lime")]
+    public void Targets_hold_their_invariants_on_mutated_seeds(string target)
+    {
+        Assert.True(FuzzTargets.TryGet(target, out FuzzTarget? run));
+        var random = new Random(target.Length);
+        foreach (var (_, _, seed) in Seeds().Where(s => s.Target == target))
+        {
+            for (int round = 0; round < 150; round++)
+            {
+                byte[] input = (byte[])seed.Clone();
+                int edits = random.Next(1, 8);
+                for (int e = 0; e < edits; e++)
+                {
+                    int at = random.Next(input.Length);
+                    input[at] = random.Next(3) switch
+                    {
+                        0 => (byte)random.Next(256),
+                        1 => (byte)(input[at] ^ (1 << random.Next(8))),
+                        _ => (byte)(random.Next(2) == 0 ? 0 : 0xFF),
+                    };
+                }
+
+                if (random.Next(10) == 0)
+                {
+                    input = input[..random.Next(input.Length)];
+                }
+
+                FuzzTargets.Execute(run, input);
+            }
+        }
+    }
+}

@@ -1,0 +1,264 @@
+namespace CrashDmCrypt.Dumps.Tests;
+
+public class KdumpTests
+{
+    private static KdumpBuilder Sample(DumpCompression method = DumpCompression.None, bool is64 = true, bool bigEndian = false, int version = 6)
+    {
+        var builder = new KdumpBuilder { Method = method, Is64 = is64, BigEndian = bigEndian, Version = version, Machine = is64 ? "x86_64" : "i686" };
+        // Compressible pages (text-like), a random page that does not compress, zero pages sharing one copy, an excluded page.
+        builder.Pages[1] = Compressible(1);
+        builder.Pages[2] = Compressible(2);
+        builder.Pages[3] = TestData.Pattern(4096, 3);
+        builder.Pages[4] = new byte[4096];
+        builder.Pages[7] = new byte[4096];
+        builder.Pages[40] = Compressible(40);
+        builder.Excluded.Add(5);
+        builder.Excluded.Add(6);
+        return builder;
+    }
+
+    internal static byte[] Compressible(int seed)
+    {
+        // Words from a small list: compressible by every method, snappy and LZO included, yet different per seed.
+        string[] words = ["cryptsetup:", "volume ", "0123", "key ", "logon ", "dm-crypt ", "\n", "page "];
+        byte[] page = new byte[4096];
+        var random = new Random(seed);
+        int at = 0;
+        while (at < page.Length)
+        {
+            foreach (char c in words[random.Next(words.Length)])
+            {
+                if (at < page.Length)
+                {
+                    page[at++] = (byte)c;
+                }
+            }
+        }
+
+        return page;
+    }
+
+    public static TheoryData<DumpCompression, bool, bool, int> Variants()
+    {
+        var data = new TheoryData<DumpCompression, bool, bool, int>();
+        foreach (DumpCompression method in new[] { DumpCompression.None, DumpCompression.Zlib, DumpCompression.Snappy, DumpCompression.Zstd })
+        {
+            data.Add(method, true, false, 6);
+        }
+
+        data.Add(DumpCompression.Zlib, true, true, 6);
+        data.Add(DumpCompression.Zlib, false, false, 6);
+        data.Add(DumpCompression.Zstd, false, true, 6);
+        for (int version = 1; version <= 5; version++)
+        {
+            data.Add(DumpCompression.Zlib, true, false, version);
+            data.Add(DumpCompression.None, false, true, version);
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Variants))]
+    public void Every_page_reads_back_in_every_compression_layout_byte_order_and_version(DumpCompression method, bool is64, bool bigEndian, int version)
+    {
+        KdumpBuilder builder = Sample(method, is64, bigEndian, version);
+        builder.VmcoreInfo = "OSRELEASE=6.12.0\nPAGESIZE=4096\nCRASHTIME=1700000001\n";
+        foreach (byte[] file in new[] { builder.Build(), KdumpBuilder.Flatten(builder.Build()), KdumpBuilder.Flatten(builder.Build(), 777, reverse: true) })
+        {
+            using PhysicalMemory memory = TestData.Open(file);
+            Assert.Equal(bigEndian ? DumpByteOrder.BigEndian : DumpByteOrder.LittleEndian, memory.ByteOrder);
+            Assert.Equal(4096, memory.PageSize);
+            Assert.Equal([new PhysicalRange(0x1000, 7 * 4096), new PhysicalRange(40 * 4096, 4096)], memory.Ranges);
+            foreach (var (pfn, page) in builder.Pages)
+            {
+                Assert.Equal(page, TestData.Read(memory, pfn * 4096, 4096));
+            }
+
+            Assert.Equal(new byte[4096], TestData.Read(memory, 5 * 4096, 4096));
+            Assert.Equal([.. builder.Pages[2][4000..], .. builder.Pages[3][..100]], TestData.Read(memory, (2 * 4096) + 4000, 196));
+            Assert.Equal(version >= 3 ? "6.12.0" : null, memory.VmcoreInfo.OsRelease);
+            if (method != DumpCompression.None)
+            {
+                Assert.Equal(method, memory.Compression);
+            }
+        }
+    }
+
+    [ToolFact("liblzo2")]
+    public void Lzo_pages_read_back_through_liblzo2()
+    {
+        Every_page_reads_back_in_every_compression_layout_byte_order_and_version(DumpCompression.Lzo, true, false, 6);
+        Every_page_reads_back_in_every_compression_layout_byte_order_and_version(DumpCompression.Lzo, false, true, 6);
+    }
+
+    [ToolFact("liblzo2")]
+    public void Corrupt_lzo_pages_and_bombs_are_refused() => Corrupt_compressed_pages_and_bombs_are_refused(DumpCompression.Lzo);
+
+    [Fact]
+    public void Diskdump_signature_and_unknown_machine_use_the_layout_whose_block_size_is_sane()
+    {
+        KdumpBuilder builder = Sample();
+        builder.Signature = "DISKDUMP";
+        builder.Machine = "unknown";
+        using PhysicalMemory memory = TestData.Open(builder.Build());
+        Assert.Equal(DumpFormat.KdumpCompressed, memory.Format);
+        Assert.Equal(builder.Pages[3], TestData.Read(memory, 3 * 4096, 4096));
+    }
+
+    [Fact]
+    public void Hostile_headers_get_stable_codes_and_offsets()
+    {
+        byte[] good = Sample().Build();
+
+        byte[] version = (byte[])good.Clone();
+        version[8] = 7;
+        Assert.Equal(new DumpProblem { Error = DumpError.KdumpBadHeader, FileOffset = 8 }, TestData.Refuse(version));
+
+        byte[] blockSize = (byte[])good.Clone();
+        blockSize[428] = 1;
+        Assert.Equal(DumpError.KdumpBadHeader, TestData.Refuse(blockSize).Error);
+
+        byte[] bitmap = (byte[])good.Clone();
+        bitmap[439] = 0x40;
+        Assert.Equal(DumpError.KdumpBadBitmap, TestData.Refuse(bitmap).Error);
+
+        byte[] split = (byte[])good.Clone();
+        split[4096 + 12] = 1;
+        Assert.Equal(new DumpProblem { Error = DumpError.KdumpSplitUnsupported, FileOffset = 4096 + 12 }, TestData.Refuse(split));
+
+        byte[] vmcoreinfo = (byte[])good.Clone();
+        vmcoreinfo[4096 + 40] = 1;
+        vmcoreinfo[4096 + 39] = 0x7F;
+        Assert.Equal(DumpError.KdumpBadSubHeader, TestData.Refuse(vmcoreinfo).Error);
+
+        Assert.Equal(DumpError.Truncated, TestData.Refuse(good[..400]).Error);
+        Assert.Equal(DumpError.KdumpPageDescriptorOutsideFile, TestData.Refuse(good[..((4 * 4096) + 10)]).Error);
+    }
+
+    private static (byte[] File, int Descriptor) WithDescriptor(DumpCompression method, int pfnIndex)
+    {
+        byte[] file = Sample(method).Build();
+        return (file, (4 * 4096) + (pfnIndex * 24));
+    }
+
+    [Fact]
+    public void Hostile_page_descriptors_fail_the_read_of_that_page_only()
+    {
+        var (file, d) = WithDescriptor(DumpCompression.Zlib, 0);
+        file[d + 7] = 0x10;                             // offset far past the end
+        using (PhysicalMemory memory = TestData.Open(file))
+        {
+            Assert.False(memory.TryRead(0x1000, new byte[16], out DumpProblem problem));
+            Assert.Equal(new DumpProblem { Error = DumpError.KdumpBadPageDescriptor, FileOffset = d }, problem);
+            Assert.Equal(Sample().Pages[2], TestData.Read(memory, 0x2000, 4096));
+        }
+
+        (file, d) = WithDescriptor(DumpCompression.Zlib, 0);
+        file[d + 9] = 0x20;                             // size 8 KiB > block size
+        using (PhysicalMemory memory = TestData.Open(file))
+        {
+            Assert.False(memory.TryRead(0x1000, new byte[16], out DumpProblem problem));
+            Assert.Equal(DumpError.KdumpBadPageDescriptor, problem.Error);
+        }
+
+        (file, d) = WithDescriptor(DumpCompression.Zlib, 0);
+        file[d + 12] = 0x3;                             // two methods at once
+        using (PhysicalMemory memory = TestData.Open(file))
+        {
+            Assert.False(memory.TryRead(0x1000, new byte[16], out DumpProblem problem));
+            Assert.Equal(new DumpProblem { Error = DumpError.KdumpUnknownCompression, FileOffset = d + 12 }, problem);
+        }
+
+        (file, d) = WithDescriptor(DumpCompression.None, 0);
+        file[d + 8] = 0xFF;                             // a raw page whose size is not one page
+        file[d + 9] = 0x0F;
+        using (PhysicalMemory memory = TestData.Open(file))
+        {
+            Assert.False(memory.TryRead(0x1000, new byte[16], out DumpProblem problem));
+            Assert.Equal(DumpError.KdumpBadPageDescriptor, problem.Error);
+        }
+    }
+
+    [Theory]
+    [InlineData(DumpCompression.Zlib)]
+    [InlineData(DumpCompression.Snappy)]
+    [InlineData(DumpCompression.Zstd)]
+    public void Corrupt_compressed_pages_and_bombs_are_refused(DumpCompression method)
+    {
+
+        // A page that inflates to two pages: its data is the compressed form of 8 KiB.
+        var bomb = new KdumpBuilder { Method = method, BlockSize = 8192 };
+        bomb.Pages[0] = new byte[8192];
+        bomb.Pages[0][1] = 1;
+        byte[] big = bomb.Build();
+        int bombDescriptor = 4 * 8192;
+        byte[] pageData = big[(int)BitConverter.ToUInt64(big, bombDescriptor)..];
+        int size = BitConverter.ToInt32(big, bombDescriptor + 8);
+        Assert.True(size < 4096);
+
+        var builder = new KdumpBuilder { Method = method };
+        builder.Pages[1] = Compressible(1);
+        byte[] file = builder.Build();
+        int d = 4 * 4096;
+        long offset = BitConverter.ToInt64(file, d);
+        byte[] hostile = [.. file[..(int)offset], .. pageData[..size]];
+        BitConverter.GetBytes(size).CopyTo(hostile, d + 8);
+        using (PhysicalMemory memory = TestData.Open(hostile))
+        {
+            Assert.False(memory.TryRead(0x1000, new byte[4096], out DumpProblem problem));
+            Assert.True(problem.Error is DumpError.DecompressionSizeMismatch or DumpError.DecompressionFailed, problem.ToString());
+            Assert.Equal(offset, problem.FileOffset);
+        }
+
+        byte[] corrupt = (byte[])file.Clone();
+        int compressedSize = BitConverter.ToInt32(file, d + 8);
+        for (int i = 0; i < compressedSize; i += 3)
+        {
+            corrupt[offset + i] ^= 0x5A;
+        }
+
+        using (PhysicalMemory memory = TestData.Open(corrupt))
+        {
+            Assert.False(memory.TryRead(0x1000, new byte[4096], out DumpProblem problem));
+            Assert.True(problem.Error is DumpError.DecompressionSizeMismatch or DumpError.DecompressionFailed, problem.ToString());
+        }
+    }
+
+    [Fact]
+    public void Flattened_hostile_records()
+    {
+        byte[] flat = KdumpBuilder.Flatten(Sample().Build());
+        byte[] badType = (byte[])flat.Clone();
+        badType[23] = 2;
+        Assert.Equal(new DumpProblem { Error = DumpError.FlattenedBadHeader, FileOffset = 0 }, TestData.Refuse(badType));
+
+        byte[] negative = (byte[])flat.Clone();
+        negative[4096] = 0x80;
+        Assert.Equal(new DumpProblem { Error = DumpError.FlattenedBadRecord, FileOffset = 4096 }, TestData.Refuse(negative));
+
+        byte[] sizePastEnd = (byte[])flat.Clone();
+        sizePastEnd[4096 + 8 + 3] = 1;
+        Assert.Equal(DumpError.FlattenedBadRecord, TestData.Refuse(sizePastEnd).Error);
+
+        Assert.Equal(DumpError.Truncated, TestData.Refuse(flat[..^16]).Error);
+        Assert.Equal(DumpError.FlattenedTooManyRecords, TestData.Refuse(flat, new DumpOpenOptions { MaxFlattenedRecords = 3 }).Error);
+    }
+
+    [Fact]
+    public void Flattened_later_record_wins_where_records_overlap()
+    {
+        byte[] kdump = Sample().Build();
+        byte[] flat = KdumpBuilder.Flatten(kdump, 4096);
+        // Append a record that rewrites page 3's data with other bytes, as makedumpfile rewrites its sub-header.
+        long pageOffset = BitConverter.ToInt64(kdump, (4 * 4096) + (2 * 24));
+        byte[] replacement = TestData.Pattern(4096, 99);
+        byte[] record = new byte[16];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(record, pageOffset);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(record.AsSpan(8), 4096);
+        byte[] patched = [.. flat[..^16], .. record, .. replacement, .. flat[^16..]];
+        using PhysicalMemory memory = TestData.Open(patched);
+        Assert.Equal(replacement, TestData.Read(memory, 3 * 4096, 4096));
+        Assert.Equal(Sample().Pages[2], TestData.Read(memory, 2 * 4096, 4096));
+    }
+}

@@ -1,0 +1,240 @@
+using System.Buffers.Binary;
+using System.Text;
+using CrashDmCrypt.Codec;
+using CrashDmCrypt.Dumps.Scanning;
+
+namespace CrashDmCrypt.Dumps.Tests;
+
+public class ScannerTests
+{
+    private static byte[] Realistic(int length, int seed)
+    {
+        // Random bytes mixed with text and arrays of small integers, the things that look most like key_size words.
+        byte[] image = new byte[length];
+        var random = new Random(seed);
+        int at = 0;
+        while (at < length)
+        {
+            int n = Math.Min(length - at, random.Next(64, 4096));
+            switch (random.Next(4))
+            {
+                case 0:
+                    random.NextBytes(image.AsSpan(at, n));
+                    break;
+                case 1:
+                    Encoding.ASCII.GetBytes(new string('x', n).Select((_, i) => "cryptsetup: key logon user\n"[(i + at) % 27]).ToArray()).CopyTo(image, at);
+                    break;
+                case 2:
+                    for (int i = 0; i + 4 <= n; i += 4)
+                    {
+                        BinaryPrimitives.WriteUInt32LittleEndian(image.AsSpan(at + i), (uint)random.Next(0, 300));
+                    }
+
+                    break;
+            }
+
+            at += n;
+        }
+
+        return image;
+    }
+
+    private static DumpScanResult ScanRaw(byte[] image, ulong? rawBase = null, ScanByteOrders orders = ScanByteOrders.Both)
+    {
+        using PhysicalMemory memory = TestData.Open(image, new DumpOpenOptions { RawBase = rawBase });
+        return DumpScanner.Scan(memory, new DumpScanOptions { ByteOrders = orders });
+    }
+
+    [Fact]
+    public void Finds_blobs_in_both_orders_lone_entries_and_blobs_across_window_boundaries()
+    {
+        byte[] image = Realistic(9 << 20, 1);
+        byte[] two = Fixtures.Vector("two-keys.bin");
+        byte[] big = Fixtures.Vector("big-endian-3-keys.bin");
+        byte[] max = Fixtures.Vector("max-keys-128.bin");
+        byte[] entry = Fixtures.Vector("one-key.bin")[4..];
+        two.CopyTo(image, 0x1000);
+        big.CopyTo(image, 0x20004);
+        max.CopyTo(image, (4 << 20) - 20000);           // crosses the first window boundary
+        entry.CopyTo(image, 0x300008);
+        two.CopyTo(image, (8 << 20) + 12);
+
+        DumpScanResult result = ScanRaw(image, 0x1_0000_0000);
+        Assert.Equal((ulong)image.Length, result.BytesScanned);
+        Assert.Empty(result.Problems);
+        Assert.Collection(
+            result.Findings,
+            f => Expect(f, FindingKind.Blob, 0x1000, 2, DumpByteOrder.LittleEndian),
+            f => Expect(f, FindingKind.Blob, 0x20004, 3, DumpByteOrder.BigEndian),
+            f => Expect(f, FindingKind.Entry, 0x300008, 1, DumpByteOrder.LittleEndian),
+            f => Expect(f, FindingKind.Blob, (4 << 20) - 20000, 128, DumpByteOrder.LittleEndian),
+            f => Expect(f, FindingKind.Blob, (8 << 20) + 12, 2, DumpByteOrder.LittleEndian));
+        Assert.True(KeyBlobReader.TryRead(two, out KeyBlob blob, out _));
+        Assert.Equal(blob[1].Description.ToArray(), result.Findings[0].Keys[1].Description.ToArray());
+        Assert.Equal(blob[1].KeySize, result.Findings[0].Keys[1].KeySize);
+
+        static void Expect(DumpFinding f, FindingKind kind, long offset, int count, DumpByteOrder order)
+        {
+            Assert.Equal(kind, f.Kind);
+            Assert.Equal(0x1_0000_0000UL + (ulong)offset, f.Address);
+            Assert.Equal(offset, f.FileOffset);
+            Assert.Equal(count, f.Count);
+            Assert.Equal(order, f.ByteOrder);
+        }
+    }
+
+    [Fact]
+    public void A_blob_with_one_damaged_entry_is_reported_as_its_good_entries()
+    {
+        byte[] image = new byte[1 << 16];
+        byte[] three = Fixtures.Vector("big-endian-3-keys.bin");
+        three.CopyTo(image, 0x100);
+        image[0x100 + 4 + 388 + 10] = (byte)'\n';       // entry 1's description now holds a newline
+        DumpScanResult result = ScanRaw(image);
+        Assert.Equal([0x104L, 0x104L + (2 * 388)], result.Findings.Select(f => f.FileOffset!.Value));
+        Assert.All(result.Findings, f => Assert.Equal(FindingKind.Entry, f.Kind));
+        Assert.All(result.Findings, f => Assert.Null(f.Address));
+    }
+
+    [Fact]
+    public void Byte_order_option_limits_the_search()
+    {
+        byte[] image = new byte[1 << 16];
+        Fixtures.Vector("two-keys.bin").CopyTo(image, 0x100);
+        Fixtures.Vector("big-endian-3-keys.bin").CopyTo(image, 0x2000);
+        Assert.Equal(DumpByteOrder.LittleEndian, Assert.Single(ScanRaw(image, orders: ScanByteOrders.Little).Findings).ByteOrder);
+        Assert.Equal(DumpByteOrder.BigEndian, Assert.Single(ScanRaw(image, orders: ScanByteOrders.Big).Findings).ByteOrder);
+    }
+
+    [Fact]
+    public void Unaligned_copies_are_not_candidates()
+    {
+        byte[] image = new byte[1 << 16];
+        Fixtures.Vector("two-keys.bin").CopyTo(image, 0x102);
+        Assert.Empty(ScanRaw(image).Findings);
+    }
+
+    [Fact]
+    public void The_vectorised_pass_finds_what_checking_every_word_finds()
+    {
+        for (int seed = 0; seed < 4; seed++)
+        {
+            byte[] image = Realistic(1 << 20, seed);
+            var random = new Random(seed);
+            string[] vectors = ["one-key.bin", "two-keys.bin", "big-endian-3-keys.bin", "desc-utf8.bin", "key-256-bytes.bin", "key-1-byte.bin"];
+            for (int k = 0; k < 40; k++)
+            {
+                byte[] v = Fixtures.Vector(vectors[random.Next(vectors.Length)]);
+                int at = random.Next(0, (image.Length - v.Length) / 4) * 4;
+                (random.Next(3) == 0 ? v[4..392] : v).CopyTo(image, at);
+            }
+
+            var expected = Naive(image);
+            var actual = new List<WindowScanner.Hit>();
+            WindowScanner.Scan(image, 0, image.Length, ScanByteOrders.Both, actual);
+            Assert.Equal(expected, actual.Select(h => (h.Offset, h.Kind, h.ByteOrder)).ToList());
+        }
+    }
+
+    // Every aligned word, checked with the codec alone: a blob at p - 4 first, then an entry at p; found spans are skipped.
+    private static List<(int, FindingKind, DumpByteOrder)> Naive(byte[] image)
+    {
+        var found = new List<(int, FindingKind, DumpByteOrder)>();
+        int skip = 0;
+        for (int p = 0; p + 8 <= image.Length; p += 4)
+        {
+            if (p < skip)
+            {
+                continue;
+            }
+
+            foreach (var order in new[] { KeyBlobByteOrder.LittleEndian, KeyBlobByteOrder.BigEndian })
+            {
+                var options = new KeyBlobReadOptions { ByteOrder = order };
+                var dumpOrder = order == KeyBlobByteOrder.BigEndian ? DumpByteOrder.BigEndian : DumpByteOrder.LittleEndian;
+                if (p >= 4 && KeyBlobReader.TryRead(image.AsSpan(p - 4), options, out KeyBlob blob, out _))
+                {
+                    found.Add((p - 4, FindingKind.Blob, dumpOrder));
+                    skip = p - 4 + blob.Size;
+                    break;
+                }
+
+                if (p + 388 <= image.Length)
+                {
+                    byte[] single = new byte[392];
+                    if (order == KeyBlobByteOrder.BigEndian) { single[3] = 1; } else { single[0] = 1; }
+                    image.AsSpan(p, 388).CopyTo(single.AsSpan(4));
+                    if (KeyBlobReader.TryRead(single, options, out KeyBlob one, out _) && one[0].Key.ContainsAnyExcept((byte)0))
+                    {
+                        found.Add((p, FindingKind.Entry, dumpOrder));
+                        skip = p + 388;
+                        break;
+                    }
+                }
+            }
+        }
+
+        return found;
+    }
+
+    [Theory]
+    [MemberData(nameof(QemuFixtureTests.Dumps), MemberType = typeof(QemuFixtureTests))]
+    public void Finds_every_planted_blob_in_the_qemu_dumps(string name, DumpFormat format)
+    {
+        Assert.True(DumpReader.TryOpen(Fixtures.Get(name), default, out PhysicalMemory? opened, out _));
+        using PhysicalMemory memory = opened!;
+        Assert.Equal(format, memory.Format);
+        DumpScanResult result = DumpScanner.Scan(memory);
+        Assert.Equal(memory.StoredBytes, result.BytesScanned);
+        Assert.Empty(result.Problems);
+        Assert.Equal(
+            [
+                (FindingKind.Blob, Fixtures.TwoKeysAddress, 2),
+                (FindingKind.Blob, Fixtures.MaxKeysAddress, 128),
+                (FindingKind.Blob, Fixtures.BigEndianAddress, 3),
+                (FindingKind.Entry, Fixtures.LoneEntryAddress, 1),
+            ],
+            result.Findings.Select(f => (f.Kind, f.Address!.Value, f.Count)).ToList());
+        Assert.Equal(format == DumpFormat.Elf, result.Findings.All(f => f.FileOffset is not null));
+    }
+
+    [Fact]
+    public void Only_stored_bytes_are_scanned_so_a_header_claiming_huge_memory_costs_nothing()
+    {
+        byte[] data = new byte[8192];
+        Fixtures.Vector("one-key.bin").CopyTo(data, 100);
+        using PhysicalMemory memory = TestData.Open(new ElfBuilder().Load(0x1000, data, memSize: 1UL << 60).Build());
+        Assert.Equal(1UL << 60, memory.TotalBytes);
+        Assert.Equal(8192UL, memory.StoredBytes);
+        DumpScanResult result = DumpScanner.Scan(memory);
+        Assert.Equal(8192UL, result.BytesScanned);
+        Assert.Equal(0x1000UL + 100, Assert.Single(result.Findings).Address);
+
+        var builder = new KdumpBuilder { MaxMapNr = 1 << 20 };
+        builder.Pages[3] = KdumpTests.Compressible(3);
+        foreach (ulong pfn in Enumerable.Range(10, 5000).Select(i => (ulong)i))
+        {
+            builder.Excluded.Add(pfn);
+        }
+
+        using PhysicalMemory kdump = TestData.Open(builder.Build());
+        Assert.Equal(4096UL, kdump.StoredBytes);
+        Assert.Equal(4096UL, DumpScanner.Scan(kdump).BytesScanned);
+    }
+
+    [Fact]
+    public void Damaged_pages_are_reported_and_the_scan_goes_on()
+    {
+        var builder = new KdumpBuilder { Method = DumpCompression.Zlib };
+        byte[] page = new byte[4096];
+        Fixtures.Vector("two-keys.bin").CopyTo(page, 8);
+        builder.Pages[1] = KdumpTests.Compressible(1);
+        builder.Pages[2] = page;
+        byte[] file = builder.Build();
+        file[(4 * 4096) + 12] = 0x40;                   // page 1: unknown compression
+        using PhysicalMemory memory = TestData.Open(file);
+        DumpScanResult result = DumpScanner.Scan(memory);
+        Assert.Equal(DumpError.KdumpUnknownCompression, Assert.Single(result.Problems).Error);
+        Assert.Equal(0x2008UL, Assert.Single(result.Findings).Address);
+    }
+}
