@@ -5,8 +5,11 @@
 #
 #   eng/publish-native.sh [OUT_DIR]        # default artifacts/native; the binary is OUT_DIR/crashdmcrypt
 #
-# It runs `dotnet publish src/Cli -c Release -r linux-x64 -p:PublishAot=true -o OUT_DIR`. The ILCompiler
-# packages come from the registry at the version the SDK picks (the runtime it ships with; name it nowhere).
+# It runs `dotnet publish src/Cli -c Release -r linux-x64 -p:PublishAot=true -o OUT_DIR`. The compiler
+# packages (runtime.linux-x64.Microsoft.DotNet.ILCompiler, Microsoft.NETCore.App.Runtime.NativeAOT.linux-x64)
+# come from the registry at the version the SDK picks: KnownILCompilerPack's ILCompilerPackVersion in the
+# SDK's Microsoft.NETCoreSdk.BundledVersions.props, the runtime it ships with (10.0.12 for SDK 10.0.401,
+# which the registry serves). The project names that version nowhere.
 # Native AOT on Linux links with clang and needs zlib: both are installed with apt when missing.
 # On the shared machine run it under the CPU lock: flock /tmp/cdc-cpu.lock eng/publish-native.sh
 set -euo pipefail
