@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text;
 using CrashDmCrypt.Cli.Common;
 using CrashDmCrypt.Kernel.Configfs;
 
@@ -79,7 +78,7 @@ internal static class ConfigfsCommand
                 foreach (ConfigfsKeyItem item in items.Value)
                 {
                     // Both come from the file system, where anyone who can write the root may have put escape sequences.
-                    parse.InvocationConfiguration.Output.WriteLine($"{Shown(item.Name)}\t{(item.Description is null ? "(none)" : Shown(item.Description))}");
+                    parse.InvocationConfiguration.Output.WriteLine($"{CliText.EscapeMessage(item.Name)}\t{(item.Description is null ? "(none)" : CliText.EscapeMessage(item.Description))}");
                 }
             }
 
@@ -180,9 +179,6 @@ internal static class ConfigfsCommand
 
     private static string DisplayRoot(ParseResult parse) =>
         parse.GetValue<string>("--root") is { Length: > 0 } root ? root : ConfigfsAttributes.DefaultRoot;
-
-    /// <summary>An item name or description as printed: escaped as blob descriptions are.</summary>
-    internal static string Shown(string text) => DescriptionText.Escape(Encoding.UTF8.GetBytes(text));
 
     /// <summary>The first C0 or C1 control character or DEL (Unicode category Cc), or null.</summary>
     internal static int? FindControlCharacter(string text)

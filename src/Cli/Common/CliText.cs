@@ -37,7 +37,7 @@ internal static class CliText
     }
 
     /// <summary>
-    /// A message built elsewhere that may hold a name (the configfs client's): every control or format
+    /// A name, or a message that may hold one: every control or format
     /// character in it is escaped as <c>\xNN</c> (and a backslash doubled), so it prints on one line.
     /// </summary>
     public static string EscapeMessage(string message)
