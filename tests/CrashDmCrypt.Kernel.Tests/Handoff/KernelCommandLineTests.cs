@@ -270,4 +270,29 @@ public class KernelCommandLineTests
             Assert.Equal(value, parsed);
         }
     }
+
+    // Hostile 16 MiB lines (the most the CLI reads): many parameters, one huge quoted value, runs of '='. The parser makes
+    // one forward pass; a quadratic one would not finish. The wait is a hang guard, not a timing assertion.
+    [Theory]
+    [InlineData("dmcryptkeys=1 ", 1UL, CommandLineError.None)]
+    [InlineData("\"", 0UL, CommandLineError.ParameterMissing)]
+    [InlineData("=", 0UL, CommandLineError.ParameterMissing)]
+    [InlineData("dmcryptkeys=0x1\"=", 1UL, CommandLineError.None)]
+    public async Task A_16_MiB_hostile_line_is_read_in_one_pass(string unit, ulong expectedAddress, CommandLineError expectedError)
+    {
+        byte[] line = new byte[16 << 20];
+        byte[] pattern = B(unit);
+        for (int i = 0; i < line.Length; i++)
+        {
+            line[i] = pattern[i % pattern.Length];
+        }
+
+        (ulong Address, CommandLineError Error) result = await Task.Run(() =>
+        {
+            KernelCommandLine.TryGetDmCryptKeysAddress(line, CommandLineQuirks.Kernel, out ulong address, out CommandLineProblem problem);
+            return (address, problem.Error);
+        }).WaitAsync(TimeSpan.FromMinutes(2));
+
+        Assert.Equal((expectedAddress, expectedError), result);
+    }
 }
