@@ -26,6 +26,21 @@ public sealed class ProcessHardeningTests : IDisposable
         Assert.Equal(key, blob[0].Key.ToArray());
     }
 
+    // Issue 12 item 5 for build: a description that is not valid UTF-8 reaches the codec as its bytes, not as U+FFFD.
+    [LinuxFact("argv bytes from sh's printf and /proc/self/cmdline")]
+    public void A_description_that_is_not_utf8_keeps_its_bytes()
+    {
+        string output = _dir["blob.bin"];
+
+        CliResult result = ToolProcess.RunShell(
+            $"\"$TOOL\" exec \"$DLL\" build -o '{output}' --key \"$(printf 'svc:a\\377\\240b=hex:0102')\"");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.True(KeyBlobReader.TryRead(File.ReadAllBytes(output), new KeyBlobReadOptions { Mode = KeyBlobMode.Kernel }, out KeyBlob blob, out _));
+        Assert.Equal([.. "svc:a"u8, 0xff, 0xa0, (byte)'b'], blob[0].Description.ToArray());
+        Assert.Equal([1, 2], blob[0].Key.ToArray());
+    }
+
     [LinuxFact("pipes as standard input")]
     public void A_key_on_standard_input_is_bounded_at_257_bytes()
     {

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.CommandLine;
 using System.Diagnostics.CodeAnalysis;
+using System.Security.Cryptography;
 using System.Text;
 using CrashDmCrypt.Cli.Common;
 using CrashDmCrypt.Codec;
@@ -111,6 +112,60 @@ internal static class BuildCommand
         }
     }
 
+    // The kernel takes a description's bytes as they are, but .NET decodes argv as UTF-8 and turns invalid
+    // bytes into U+FFFD; such a description's bytes are recovered from /proc/self/cmdline, as cmdline TEXT does.
+    private static bool TryGetDescriptionBytes(
+        string argument,
+        string descriptionText,
+        [NotNullWhen(true)] out byte[]? description,
+        [NotNullWhen(false)] out string? error)
+    {
+        if (!descriptionText.Contains('\uFFFD', StringComparison.Ordinal))
+        {
+            try
+            {
+                (description, error) = (StrictUtf8.GetBytes(descriptionText), null);
+                return true;
+            }
+            catch (EncoderFallbackException)
+            {
+                (description, error) = (null, "the description is not valid Unicode");
+                return false;
+            }
+        }
+
+        // The whole argument holds the key's hex digits too: clear its copy whatever happens.
+        byte[] raw = [];
+        try
+        {
+            if (CommandLineBytes.TryGet(argument, out raw))
+            {
+                // The description ends at the first '=' whose prefix decodes to the text KeyArgument split off.
+                for (int equals = raw.AsSpan().IndexOf((byte)'='); equals >= 0; equals = NextEquals(raw, equals))
+                {
+                    if (Encoding.UTF8.GetString(raw, 0, equals) == descriptionText)
+                    {
+                        (description, error) = (raw[..equals], null);
+                        return true;
+                    }
+                }
+            }
+
+            (description, error) = (null, "the description is not valid UTF-8 and its bytes could not be recovered from /proc/self/cmdline");
+            return false;
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(raw);
+        }
+    }
+
+    private static int NextEquals(byte[] raw, int equals)
+    {
+        int next = raw.AsSpan(equals + 1).IndexOf((byte)'=');
+        return next < 0 ? -1 : equals + 1 + next;
+    }
+
     // The key bytes go straight from the hex text or the file into a pinned buffer.
     private static bool TryLoadKey(
         string argument,
@@ -127,13 +182,8 @@ internal static class BuildCommand
             return false;
         }
 
-        try
+        if (!TryGetDescriptionBytes(argument, descriptionText, out description, out error))
         {
-            description = StrictUtf8.GetBytes(descriptionText);
-        }
-        catch (EncoderFallbackException)
-        {
-            error = "the description is not valid Unicode";
             return false;
         }
 

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text;
 
 namespace CrashDmCrypt.Cli.Common;
@@ -16,7 +17,19 @@ internal static class CommandLineBytes
 
     /// <summary>The bytes of <paramref name="text"/> as passed on the command line.</summary>
     /// <returns><see langword="false"/> when the text holds U+FFFD and its bytes cannot be recovered.</returns>
-    public static bool TryGet(string text, out byte[] bytes) => TryGet(text, ReadProcessArguments(), out bytes);
+    public static bool TryGet(string text, out byte[] bytes)
+    {
+        // argv can hold key material (build --key DESC=hex:...): clear this copy of it.
+        byte[] processArguments = ReadProcessArguments();
+        try
+        {
+            return TryGet(text, processArguments, out bytes);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(processArguments);
+        }
+    }
 
     /// <summary>As <see cref="TryGet(string, out byte[])"/>, with argv given as NUL-terminated strings.</summary>
     internal static bool TryGet(string text, ReadOnlySpan<byte> processArguments, out byte[] bytes)
