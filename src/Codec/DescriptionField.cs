@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace CrashDmCrypt.Codec;
@@ -16,6 +17,7 @@ internal static class DescriptionField
     /// </summary>
     /// <param name="field">Exactly <see cref="KeyBlobLayout.DescriptionFieldLength"/> bytes.</param>
     /// <param name="length">The description's length (the NUL's position) when valid.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool IsValidStrict(ReadOnlySpan<byte> field, out int length)
     {
         length = 0;
@@ -51,6 +53,7 @@ internal static class DescriptionField
     /// 32-byte blocks: whether a byte is anywhere in the description does not depend on how the blocks overlap.
     /// On <see langword="false"/> the writer runs the rule-by-rule checks to name the failure.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool IsValidWriterDescription(ReadOnlySpan<byte> description)
     {
         int length = description.Length;
@@ -84,6 +87,7 @@ internal static class DescriptionField
     }
 
     /// <summary>Index of the first NUL in a 128-byte field, or -1: <c>IndexOf(0)</c> without the general search's setup.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int IndexOfTerminator(ReadOnlySpan<byte> field)
     {
         int nul = FirstSet(Mask(field[..64], 0), Mask(field.Slice(64, 64), 0));
@@ -96,6 +100,7 @@ internal static class DescriptionField
     /// </summary>
     /// <param name="data">Exactly <see cref="KeyBlobLayout.DataLength"/> bytes.</param>
     /// <param name="keySize">0..256.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool IsPaddingZero(ReadOnlySpan<byte> data, int keySize)
     {
         data = data[..KeyBlobLayout.DataLength];

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 
 namespace CrashDmCrypt.Codec;
 
@@ -55,6 +56,7 @@ internal static class DuplicateFinder
     /// <param name="index">The entry, after every earlier one.</param>
     /// <param name="description">The entry's description.</param>
     /// <returns>Whether the description equals an earlier entry's (it then stays out of the table; the earlier copy stays in, so a third copy finds it too).</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool Add<TSource>(scoped TSource source, Span<byte> slots, Span<uint> hashes, int index, ReadOnlySpan<byte> description)
         where TSource : IDescriptionSource, allows ref struct
     {
@@ -80,6 +82,7 @@ internal static class DuplicateFinder
 
     // Length, the first and the last 8 bytes: descriptions such as cryptsetup:<UUID> differ at the end.
     // Not a format field, so the byte order only has to be fixed, not the blob's.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static uint Hash(ReadOnlySpan<byte> description)
     {
         ulong head;

@@ -137,10 +137,10 @@ public static class KeyBlobReader
         Span<byte> terminators = stackalloc byte[KeyBlobLayout.MaxKeys];
         for (int i = 0; i < count; i++)
         {
-            // Fast path for the common case, a valid strict entry: one pass over the description field
-            // and one over the data padding. Anything else goes to the rule-by-rule checks, which alone
-            // decide what is reported, so the fast path cannot change a result.
-            if (strict && IsValidStrictEntry(blob, i, options.ByteOrder, out int keySize, out int descriptionLength))
+            // Fast path for the common case, a valid entry: one pass over the description field (strict: and one
+            // over the data padding; kernel mode: a NUL inside the field). Anything else goes to the rule-by-rule
+            // checks, which alone decide what is reported, so the fast path cannot change a result.
+            if (IsValidEntry(blob, i, options.ByteOrder, strict, out int keySize, out int descriptionLength))
             {
                 lengths[i] = EntryLengths.Pack(keySize, descriptionLength);
                 terminators[i] = (byte)descriptionLength;
@@ -153,7 +153,11 @@ public static class KeyBlobReader
                 return count;
             }
 
-            terminators[i] = descriptionLength < 0 ? BlobDescriptions.NoTerminator : (byte)descriptionLength;
+            if (strict)
+            {
+                terminators[i] = descriptionLength < 0 ? BlobDescriptions.NoTerminator : (byte)descriptionLength;
+            }
+
             if (problems.Count == reported)
             {
                 lengths[i] = EntryLengths.Pack(keySize, descriptionLength);
@@ -238,11 +242,18 @@ public static class KeyBlobReader
         return true;
     }
 
-    private static bool IsValidStrictEntry(ReadOnlySpan<byte> blob, int index, KeyBlobByteOrder byteOrder, out int keySize, out int descriptionLength)
+    private static bool IsValidEntry(ReadOnlySpan<byte> blob, int index, KeyBlobByteOrder byteOrder, bool strict, out int keySize, out int descriptionLength)
     {
         ReadOnlySpan<byte> entry = blob.Slice(KeyBlobLayout.GetEntryOffset(index), KeyBlobLayout.EntrySize);
         uint rawKeySize = ReadUInt32(entry[KeyBlobLayout.KeySizeOffset..], byteOrder);
         keySize = (int)rawKeySize;
+        if (!strict)
+        {
+            // Kernel mode: key_size at most 256 and a NUL in the field (a NUL further on, in data, takes the slow path).
+            descriptionLength = DescriptionField.IndexOfTerminator(entry.Slice(KeyBlobLayout.DescriptionOffset, KeyBlobLayout.DescriptionFieldLength));
+            return rawKeySize <= KeyBlobLayout.MaxKeySize && descriptionLength >= 0;
+        }
+
         descriptionLength = 0;
         return rawKeySize - 1 < KeyBlobLayout.MaxKeySize
             && DescriptionField.IsValidStrict(entry.Slice(KeyBlobLayout.DescriptionOffset, KeyBlobLayout.DescriptionFieldLength), out descriptionLength)

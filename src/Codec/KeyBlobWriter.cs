@@ -108,14 +108,17 @@ public static class KeyBlobWriter
     }
 
     /// <summary>
-    /// Writes an already validated key set: <c>total_keys</c>, then every entry, each field written once with its
-    /// zero padding (no clear of the whole blob first). The lengths were checked, so every copy fits.
+    /// Writes an already validated key set: the whole blob cleared in one call (as <c>build_keys_header</c>'s
+    /// <c>kzalloc</c>), then <c>total_keys</c> and each entry's <c>key_size</c>, description and key copied in; no
+    /// check runs again. Measured against writing each field with its padding by vector stores (issue 10):
+    /// one clear of the blob and two copies per entry was the faster of the two.
     /// </summary>
     /// <param name="keys">A key set that passed every rule.</param>
     /// <param name="blob">Exactly 4 + 388 * <c>keys.Length</c> bytes.</param>
     /// <param name="byteOrder">Byte order of the counts.</param>
     internal static void WriteEntries(ReadOnlySpan<KeyBlobKey> keys, Span<byte> blob, KeyBlobByteOrder byteOrder)
     {
+        blob.Clear();
         WriteUInt32(blob, (uint)keys.Length, byteOrder);
         Span<byte> entries = blob[KeyBlobLayout.EntriesOffset..];
         for (int i = 0; i < keys.Length; i++)
@@ -126,10 +129,10 @@ public static class KeyBlobWriter
             WriteUInt32(entry, (uint)data.Length, byteOrder);
 
             // strscpy(key_desc, description, KEY_DESC_MAX_LEN): validation keeps it under 128 bytes, so the NUL stays.
-            FieldWriter.WriteDescriptionField(key.Description.Span, entry.Slice(KeyBlobLayout.DescriptionOffset, KeyBlobLayout.DescriptionFieldLength));
+            key.Description.Span.CopyTo(entry.Slice(KeyBlobLayout.DescriptionOffset, KeyBlobLayout.MaxDescriptionLength));
 
             // memcpy(data, payload, key_size); the rest of data stays zero.
-            FieldWriter.WriteDataField(data, entry.Slice(KeyBlobLayout.DataOffset, KeyBlobLayout.DataLength));
+            data.CopyTo(entry.Slice(KeyBlobLayout.DataOffset, KeyBlobLayout.DataLength));
         }
     }
 
