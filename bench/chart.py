@@ -4,7 +4,10 @@ operation (serialise, read, restore), from a BenchmarkDotNet JSON report of this
 optionally, the output of the kernel-style C program (spec/reference/build/kstyle_bench, or the file
 bench/compare-c.sh --c-out writes). Standard library only; log-log axes, medians.
 
-    bench/chart.py REPORT.json [--c C.txt] [--order LE|BE] [--out-dir bench] [--title TEXT]
+    bench/chart.py REPORT.json [MORE.json ...] [--c C.txt] [--order LE|BE] [--out-dir bench] [--title TEXT]
+
+Several reports are merged (a later report's row replaces an earlier one's for the same case), so separate
+runs per key count can be drawn together; rows of one run are the better comparison.
 
 Writes OUT_DIR/chart-serialise.svg, chart-read.svg and chart-restore.svg.
 """
@@ -135,14 +138,18 @@ def svg(op, lines, title):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("report", help="BenchmarkDotNet JSON report (*-report-full-compressed.json or *-report.json)")
+    ap.add_argument("reports", nargs="+", help="BenchmarkDotNet JSON reports (*-report-full-compressed.json or *-report.json)")
     ap.add_argument("--c", dest="c", help="output of the kernel-style C program (lines: op bo keys ns_median ...)")
     ap.add_argument("--order", default="LE", choices=["LE", "BE"], help="byte order to draw (default LE)")
     ap.add_argument("--out-dir", default=os.path.dirname(os.path.abspath(__file__)), help="where the SVGs go (default bench/)")
     ap.add_argument("--title", default="", help="appended to each chart's title (machine, date)")
     args = ap.parse_args()
 
-    series = load_bdn(args.report, args.order)
+    series = {}
+    for report in args.reports:
+        for op, lines in load_bdn(report, args.order).items():
+            for label, points in lines.items():
+                series.setdefault(op, {}).setdefault(label, {}).update(points)
     if args.c:
         load_c(args.c, args.order, series)
     if not series:
