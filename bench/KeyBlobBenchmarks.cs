@@ -106,7 +106,7 @@ public class KeyBlobBenchmarks
         _inputs.Dispose();
     }
 
-    /// <summary>Codec: <see cref="KeyBlobWriter.Write(ReadOnlySpan{KeyBlobKey}, Span{byte}, KeyBlobWriteOptions, out int, out KeyBlobProblem)"/> (validation, duplicate check, then every byte of the blob written once) into the reused buffer.</summary>
+    /// <summary>Codec: <see cref="KeyBlobWriter.Write(ReadOnlySpan{KeyBlobKey}, Span{byte}, KeyBlobWriteOptions, out int, out KeyBlobProblem)"/> (validation, duplicate check, then the blob written: one clear, then the fields copied in) into the reused buffer.</summary>
     [Benchmark]
     [BenchmarkCategory(Serialise)]
     public int Serialise_Codec_Write()
