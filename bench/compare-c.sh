@@ -8,6 +8,11 @@
 #   bench/compare-c.sh -- ARGS...      pass ARGS to BenchmarkDotNet instead of --job short
 #   bench/compare-c.sh --json FILE     take the C# figures from an earlier run's JSON report
 #                                      (--exporters json) instead of running BenchmarkDotNet
+#   bench/compare-c.sh --c-out FILE    also keep the C program's output in FILE (for bench/chart.py --c)
+#
+# Issue 10's target, printed as a verdict at the end: at 128 keys, in both byte orders, Serialise_Codec_Write
+# and Restore_Codec_Restore each take at most 0.5x the kernel-style C's time (exit status 1 when missed).
+# Serialise_Codec_WriteValidated (a KeyBlobKeySet written without re-checking) is shown beside it, no target.
 #
 # Needs gcc, jq and the .NET SDK. Writes nothing into the work tree except spec/reference/build/.
 set -euo pipefail
@@ -15,13 +20,15 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 quick=0
 json=
+cout=
 job=(--job short)
 while [[ $# -gt 0 ]]; do
     case $1 in
         --quick) quick=1; job=(--job dry); shift ;;
         --json) json=${2:?--json needs a file}; shift 2 ;;
+        --c-out) cout=${2:?--c-out needs a file}; shift 2 ;;
         --) shift; job=("$@"); break ;;
-        -h|--help) sed -n '2,12p' "${BASH_SOURCE[0]}"; exit 0 ;;
+        -h|--help) sed -n '2,18p' "${BASH_SOURCE[0]}"; exit 0 ;;
         *) echo "compare-c.sh: unknown argument $1 (try --help)" >&2; exit 2 ;;
     esac
 done
@@ -46,6 +53,7 @@ batches=15
 [[ $quick -eq 1 ]] && batches=3
 echo "== kernel-style C ($cbin, $batches batches)"
 "$cbin" "$batches" | tee "$work/c.txt"
+[[ -n $cout ]] && cp "$work/c.txt" "$cout"
 
 # The C# side: only the codec and floor rows of the two operations the C program does.
 if [[ -z $json ]]; then
@@ -76,12 +84,26 @@ echo "== C# / kernel-style C (median ns per operation; below 1.00 means C# is fa
 awk -F'\t' '
     FNR == NR { cs[$1 "|" $2 "|" $3] = $4; next }   # C# rows
     /^#/ || NF < 4 { next }                          # C header lines
+    function row(name, label, floor) {
+        codec = cs[name "|" keys "|" order]
+        if (!header++) printf "%-20s %-2s %4s %12s %12s %12s %9s %9s %9s\n", "op", "bo", "keys", "csharp_ns", "c_ns", "floor_ns", "cs/c", "cs/floor", "c/floor"
+        if (codec == "" || floor == "") { printf "%-20s %-2s %4s %12s %12.1f   (no C# row in this run)\n", label, order, keys, "-", c; return "" }
+        printf "%-20s %-2s %4s %12.1f %12.1f %12.1f %9.2f %9.2f %9.2f\n", label, order, keys, codec, c, floor, codec / c, codec / floor, c / floor
+        return codec / c
+    }
     {
         op = $1; order = $2; keys = $3; c = $4
-        codec = cs[(op == "serialise" ? "Serialise_Codec_Write" : "Restore_Codec_Restore") "|" keys "|" order]
         floor = cs[(op == "serialise" ? "Serialise_Floor_ClearCopy" : "Restore_Floor_ClearCopy") "|" keys "|" order]
-        if (!header++) printf "%-9s %-2s %4s %12s %12s %12s %9s %9s %9s\n", "op", "bo", "keys", "csharp_ns", "c_ns", "floor_ns", "cs/c", "cs/floor", "c/floor"
-        if (codec == "" || floor == "") { printf "%-9s %-2s %4s %12s %12.1f   (no C# row in this run)\n", op, order, keys, "-", c; next }
-        printf "%-9s %-2s %4s %12.1f %12.1f %12.1f %9.2f %9.2f %9.2f\n", op, order, keys, codec, c, floor,
-            codec / c, codec / floor, c / floor
+        ratio = row(op == "serialise" ? "Serialise_Codec_Write" : "Restore_Codec_Restore", op, floor)
+        if (op == "serialise" && cs["Serialise_Codec_WriteValidated|" keys "|" order] != "")
+            row("Serialise_Codec_WriteValidated", "serialise, validated", floor)
+        if (keys == 128) {
+            verdict[op " " order] = (ratio == "" ? "no C# row" : sprintf("%.2f: %s", ratio, ratio <= 0.5 ? "met" : "MISSED"))
+            if (ratio == "" || ratio > 0.5) missed++
+        }
+    }
+    END {
+        printf "\n== Issue 10: C# <= 0.5x kernel-style C at 128 keys\n"
+        for (k in verdict) printf "%-13s %s\n", k, verdict[k]
+        exit missed > 0
     }' "$work/cs.tsv" FS='[ \t]+' "$work/c.txt"

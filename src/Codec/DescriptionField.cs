@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace CrashDmCrypt.Codec;
@@ -16,6 +17,7 @@ internal static class DescriptionField
     /// </summary>
     /// <param name="field">Exactly <see cref="KeyBlobLayout.DescriptionFieldLength"/> bytes.</param>
     /// <param name="length">The description's length (the NUL's position) when valid.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool IsValidStrict(ReadOnlySpan<byte> field, out int length)
     {
         length = 0;
@@ -45,11 +47,83 @@ internal static class DescriptionField
         return (strayLow | strayHigh) == 0;
     }
 
+    /// <summary>
+    /// Whether a description given to the writer passes every writer rule (rows 3a-3d of spec/FORMAT.md section 7:
+    /// 1..127 bytes, no NUL, no newline, a ':' after byte 0). Only says yes or no, in one pass of overlapping
+    /// 32-byte blocks: whether a byte is anywhere in the description does not depend on how the blocks overlap.
+    /// On <see langword="false"/> the writer runs the rule-by-rule checks to name the failure.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool IsValidWriterDescription(ReadOnlySpan<byte> description)
+    {
+        int length = description.Length;
+        if ((uint)(length - 32) > KeyBlobLayout.MaxDescriptionLength - 32 || !Vector256.IsHardwareAccelerated)
+        {
+            // Short (or no vectors): the general searches, as the rules run them.
+            return (uint)(length - 1) < KeyBlobLayout.MaxDescriptionLength
+                && description.IndexOfAny((byte)0, (byte)'\n') < 0
+                && description.IndexOf((byte)':') > 0;
+        }
+
+        Vector256<byte> nul = Vector256<byte>.Zero;
+        Vector256<byte> newline = Vector256.Create((byte)'\n');
+        Vector256<byte> colon = Vector256.Create((byte)':');
+        Vector256<byte> bad = Vector256<byte>.Zero;
+        Vector256<byte> colons = Vector256<byte>.Zero;
+        int last = length - 32;
+        for (int i = 0; ; i += 32)
+        {
+            Vector256<byte> block = Vector256.Create(description[Math.Min(i, last)..]);
+            bad |= Vector256.Equals(block, nul) | Vector256.Equals(block, newline);
+            colons |= Vector256.Equals(block, colon);
+            if (i >= last)
+            {
+                break;
+            }
+        }
+
+        // logon_vet_description: the first ':' is not byte 0.
+        return bad == Vector256<byte>.Zero && colons != Vector256<byte>.Zero && description[0] != (byte)':';
+    }
+
     /// <summary>Index of the first NUL in a 128-byte field, or -1: <c>IndexOf(0)</c> without the general search's setup.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int IndexOfTerminator(ReadOnlySpan<byte> field)
     {
         int nul = FirstSet(Mask(field[..64], 0), Mask(field.Slice(64, 64), 0));
         return nul == KeyBlobLayout.DescriptionFieldLength ? -1 : nul;
+    }
+
+    /// <summary>
+    /// Whether every byte of the 256-byte <c>data</c> field after the first <paramref name="keySize"/> bytes is zero,
+    /// without a call: the block that holds byte <paramref name="keySize"/> is masked, the blocks after it are ORed.
+    /// </summary>
+    /// <param name="data">Exactly <see cref="KeyBlobLayout.DataLength"/> bytes.</param>
+    /// <param name="keySize">0..256.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool IsPaddingZero(ReadOnlySpan<byte> data, int keySize)
+    {
+        data = data[..KeyBlobLayout.DataLength];
+        if (!Vector512.IsHardwareAccelerated)
+        {
+            return !data[keySize..].ContainsAnyExcept((byte)0);
+        }
+
+        int block = keySize >> 6;
+        if (block == KeyBlobLayout.DataLength / 64)
+        {
+            return true;
+        }
+
+        Vector512<byte> first = Vector512.Create(data[(block * 64)..]);
+        ulong stray = ~Vector512.Equals(first, Vector512<byte>.Zero).ExtractMostSignificantBits() & (ulong.MaxValue << (keySize & 63));
+        Vector512<byte> rest = Vector512<byte>.Zero;
+        for (int at = (block + 1) * 64; at < KeyBlobLayout.DataLength; at += 64)
+        {
+            rest |= Vector512.Create(data[at..]);
+        }
+
+        return stray == 0 && rest == Vector512<byte>.Zero;
     }
 
     // Index of the lowest set bit of the 128-bit mask (high:low), or 128 when none is set.

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 
 namespace CrashDmCrypt.Codec;
 
@@ -18,55 +19,70 @@ internal interface IDescriptionSource
 /// </summary>
 internal static class DuplicateFinder
 {
-    // A power of two at least twice KEY_NUM_MAX keeps the table at most half full.
-    private const int TableSize = 256;
+    /// <summary>Slots of the table: a power of two at least twice KEY_NUM_MAX keeps it at most half full.</summary>
+    public const int TableSize = 256;
+
     private const int TableMask = TableSize - 1;
 
     /// <summary>Sets <c>duplicate[i]</c> for every entry whose description equals an earlier entry's.</summary>
     /// <returns>Whether any duplicate was found.</returns>
-    public static bool Mark<TSource>(TSource source, Span<bool> duplicate)
+    public static bool Mark<TSource>(scoped TSource source, Span<bool> duplicate)
         where TSource : IDescriptionSource, allows ref struct
     {
         int count = source.Count;
-        Span<byte> slots = stackalloc byte[TableSize];      // entry index + 1; 0 = empty
+        Span<byte> slots = stackalloc byte[TableSize];
         Span<uint> hashes = stackalloc uint[KeyBlobLayout.MaxKeys];
         slots.Clear();
         bool found = false;
         for (int i = 0; i < count; i++)
         {
-            if (!source.TryGetDescription(i, out ReadOnlySpan<byte> description))
+            if (source.TryGetDescription(i, out ReadOnlySpan<byte> description) && Add(source, slots, hashes, i, description))
             {
-                continue;
-            }
-
-            uint hash = Hash(description);
-            hashes[i] = hash;
-            for (int slot = (int)(hash & TableMask); ; slot = (slot + 1) & TableMask)
-            {
-                int occupant = slots[slot] - 1;
-                if (occupant < 0)
-                {
-                    slots[slot] = (byte)(i + 1);
-                    break;
-                }
-
-                if (hashes[occupant] == hash
-                    && source.TryGetDescription(occupant, out ReadOnlySpan<byte> earlier)
-                    && description.SequenceEqual(earlier))
-                {
-                    // The earlier copy stays in the table, so a third copy finds it too.
-                    duplicate[i] = true;
-                    found = true;
-                    break;
-                }
+                duplicate[i] = true;
+                found = true;
             }
         }
 
         return found;
     }
 
+    /// <summary>
+    /// Enters entry <paramref name="index"/> into the table, one entry at a time in index order, so a caller can
+    /// check duplicates in the same pass that measures each description.
+    /// </summary>
+    /// <param name="source">Gives an earlier entry's description back when two hashes are equal.</param>
+    /// <param name="slots"><see cref="TableSize"/> bytes, zero before the first entry: entry index + 1, 0 = empty.</param>
+    /// <param name="hashes">At least <paramref name="index"/> + 1 words.</param>
+    /// <param name="index">The entry, after every earlier one.</param>
+    /// <param name="description">The entry's description.</param>
+    /// <returns>Whether the description equals an earlier entry's (it then stays out of the table; the earlier copy stays in, so a third copy finds it too).</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool Add<TSource>(scoped TSource source, Span<byte> slots, Span<uint> hashes, int index, ReadOnlySpan<byte> description)
+        where TSource : IDescriptionSource, allows ref struct
+    {
+        uint hash = Hash(description);
+        hashes[index] = hash;
+        for (int slot = (int)(hash & TableMask); ; slot = (slot + 1) & TableMask)
+        {
+            int occupant = slots[slot] - 1;
+            if (occupant < 0)
+            {
+                slots[slot] = (byte)(index + 1);
+                return false;
+            }
+
+            if (hashes[occupant] == hash
+                && source.TryGetDescription(occupant, out ReadOnlySpan<byte> earlier)
+                && description.SequenceEqual(earlier))
+            {
+                return true;
+            }
+        }
+    }
+
     // Length, the first and the last 8 bytes: descriptions such as cryptsetup:<UUID> differ at the end.
     // Not a format field, so the byte order only has to be fixed, not the blob's.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static uint Hash(ReadOnlySpan<byte> description)
     {
         ulong head;

@@ -132,14 +132,18 @@ public static class KeyBlobReader
 
         int count = (int)rawCount;
         ReadOnlySpan<byte> blob = source[..size];
+
+        // Each description's NUL, found once here and reused by the duplicate check (strict only).
+        Span<byte> terminators = stackalloc byte[KeyBlobLayout.MaxKeys];
         for (int i = 0; i < count; i++)
         {
-            // Fast path for the common case, a valid strict entry: one pass over the description field
-            // and one over the data padding. Anything else goes to the rule-by-rule checks, which alone
-            // decide what is reported, so the fast path cannot change a result.
-            if (strict && IsValidStrictEntry(blob, i, options.ByteOrder, out int keySize, out int descriptionLength))
+            // Fast path for the common case, a valid entry: one pass over the description field (strict: and one
+            // over the data padding; kernel mode: a NUL inside the field). Anything else goes to the rule-by-rule
+            // checks, which alone decide what is reported, so the fast path cannot change a result.
+            if (IsValidEntry(blob, i, options.ByteOrder, strict, out int keySize, out int descriptionLength))
             {
                 lengths[i] = EntryLengths.Pack(keySize, descriptionLength);
+                terminators[i] = (byte)descriptionLength;
                 continue;
             }
 
@@ -149,13 +153,18 @@ public static class KeyBlobReader
                 return count;
             }
 
+            if (strict)
+            {
+                terminators[i] = descriptionLength < 0 ? BlobDescriptions.NoTerminator : (byte)descriptionLength;
+            }
+
             if (problems.Count == reported)
             {
                 lengths[i] = EntryLengths.Pack(keySize, descriptionLength);
             }
         }
 
-        if (strict && count > 1 && !FindDuplicates(new BlobDescriptions(blob, count), ref problems))
+        if (strict && count > 1 && !FindDuplicates(new BlobDescriptions(blob, count, terminators), ref problems))
         {
             return count;
         }
@@ -169,7 +178,8 @@ public static class KeyBlobReader
     }
 
     // Returns false when the collector wants no more problems.
-    // On return with no new problem, keySize and descriptionLength are the entry's (key_size <= 256, a NUL found).
+    // On return with no new problem, keySize and descriptionLength are the entry's (key_size <= 256, a NUL found);
+    // otherwise descriptionLength is -1 when no NUL was found.
     private static bool ValidateEntry(ReadOnlySpan<byte> blob, int index, KeyBlobReadOptions options, ref ProblemCollector problems, out int keySize, out int descriptionLength)
     {
         bool strict = options.Mode == KeyBlobMode.Strict;
@@ -196,8 +206,16 @@ public static class KeyBlobReader
         }
 
         ReadOnlySpan<byte> text = DescriptionSearchRange(entry, options.Mode);
-        int nul = text.IndexOf((byte)0);
-        descriptionLength = Math.Max(nul, 0);
+
+        // The 128-byte field first, in one vector pass; kernel mode goes on into data only when it has no NUL.
+        int nul = DescriptionField.IndexOfTerminator(text);
+        if (nul < 0 && !strict)
+        {
+            nul = text[KeyBlobLayout.DescriptionFieldLength..].IndexOf((byte)0);
+            nul = nul < 0 ? -1 : KeyBlobLayout.DescriptionFieldLength + nul;
+        }
+
+        descriptionLength = nul;
         if (nul < 0)
         {
             if (!problems.Add(KeyBlobError.DescriptionNotTerminated, index, offset + KeyBlobLayout.DescriptionOffset))
@@ -224,15 +242,22 @@ public static class KeyBlobReader
         return true;
     }
 
-    private static bool IsValidStrictEntry(ReadOnlySpan<byte> blob, int index, KeyBlobByteOrder byteOrder, out int keySize, out int descriptionLength)
+    private static bool IsValidEntry(ReadOnlySpan<byte> blob, int index, KeyBlobByteOrder byteOrder, bool strict, out int keySize, out int descriptionLength)
     {
         ReadOnlySpan<byte> entry = blob.Slice(KeyBlobLayout.GetEntryOffset(index), KeyBlobLayout.EntrySize);
         uint rawKeySize = ReadUInt32(entry[KeyBlobLayout.KeySizeOffset..], byteOrder);
         keySize = (int)rawKeySize;
+        if (!strict)
+        {
+            // Kernel mode: key_size at most 256 and a NUL in the field (a NUL further on, in data, takes the slow path).
+            descriptionLength = DescriptionField.IndexOfTerminator(entry.Slice(KeyBlobLayout.DescriptionOffset, KeyBlobLayout.DescriptionFieldLength));
+            return rawKeySize <= KeyBlobLayout.MaxKeySize && descriptionLength >= 0;
+        }
+
         descriptionLength = 0;
         return rawKeySize - 1 < KeyBlobLayout.MaxKeySize
             && DescriptionField.IsValidStrict(entry.Slice(KeyBlobLayout.DescriptionOffset, KeyBlobLayout.DescriptionFieldLength), out descriptionLength)
-            && !entry.Slice(KeyBlobLayout.DataOffset + keySize, KeyBlobLayout.DataLength - keySize).ContainsAnyExcept((byte)0);
+            && DescriptionField.IsPaddingZero(entry.Slice(KeyBlobLayout.DataOffset, KeyBlobLayout.DataLength), keySize);
     }
 
     private static bool ValidateStrictDescription(ReadOnlySpan<byte> field, int nul, int index, int fieldOffset, ref ProblemCollector problems)
@@ -267,7 +292,7 @@ public static class KeyBlobReader
 
     // Strict only: key_create_or_update would replace an earlier key with the same description.
     // Returns false when the collector wants no more problems.
-    internal static bool FindDuplicates<TSource>(TSource source, ref ProblemCollector problems)
+    internal static bool FindDuplicates<TSource>(scoped TSource source, ref ProblemCollector problems)
         where TSource : IDescriptionSource, allows ref struct
     {
         int count = source.Count;
@@ -290,11 +315,16 @@ public static class KeyBlobReader
 
     private readonly ref struct BlobDescriptions : IDescriptionSource
     {
-        private readonly ReadOnlySpan<byte> _blob;
+        /// <summary>In <c>terminators</c>: the field holds no NUL.</summary>
+        public const byte NoTerminator = byte.MaxValue;
 
-        public BlobDescriptions(ReadOnlySpan<byte> blob, int count)
+        private readonly ReadOnlySpan<byte> _blob;
+        private readonly ReadOnlySpan<byte> _terminators;
+
+        public BlobDescriptions(ReadOnlySpan<byte> blob, int count, ReadOnlySpan<byte> terminators)
         {
             _blob = blob;
+            _terminators = terminators;
             Count = count;
         }
 
@@ -303,10 +333,11 @@ public static class KeyBlobReader
         // Entries without a NUL in the field already failed; they take no part in the duplicate check.
         public bool TryGetDescription(int index, out ReadOnlySpan<byte> description)
         {
-            ReadOnlySpan<byte> field = _blob.Slice(KeyBlobLayout.GetEntryOffset(index) + KeyBlobLayout.DescriptionOffset, KeyBlobLayout.DescriptionFieldLength);
-            int nul = DescriptionField.IndexOfTerminator(field);
-            description = nul < 0 ? default : field[..nul];
-            return nul >= 0;
+            int nul = _terminators[index];
+            description = nul == NoTerminator
+                ? default
+                : _blob.Slice(KeyBlobLayout.GetEntryOffset(index) + KeyBlobLayout.DescriptionOffset, nul);
+            return nul != NoTerminator;
         }
     }
 }

@@ -17,6 +17,12 @@ public static class KeyBlobWriter
     /// <returns><see langword="false"/> with the first failed rule in <paramref name="problem"/>.</returns>
     public static bool TryValidate(ReadOnlySpan<KeyBlobKey> keys, out KeyBlobProblem problem)
     {
+        if (IsValid(keys))
+        {
+            problem = default;
+            return true;
+        }
+
         var collector = new ProblemCollector(default, stopAtFirst: true);
         Validate(keys, ref collector);
         problem = collector.First;
@@ -78,7 +84,14 @@ public static class KeyBlobWriter
         KeyBlobByteOrder byteOrder = options.ByteOrder;
         KeyBlobReader.CheckOptions(new KeyBlobReadOptions { ByteOrder = byteOrder });
         bytesWritten = 0;
-        if (!TryValidate(keys, out problem))
+
+        // One measuring pass that only ever says "valid"; anything else goes to the rule-by-rule checks, which
+        // alone decide what is reported. Nothing is written before the whole set has passed.
+        if (IsValid(keys))
+        {
+            problem = default;
+        }
+        else if (!TryValidate(keys, out problem))
         {
             return OperationStatus.InvalidData;
         }
@@ -89,31 +102,66 @@ public static class KeyBlobWriter
             return OperationStatus.DestinationTooSmall;
         }
 
-        WriteUInt32(destination[KeyBlobLayout.CountOffset..], (uint)keys.Length, byteOrder);
-        for (int i = 0; i < keys.Length; i++)
-        {
-            WriteEntry(destination.Slice(KeyBlobLayout.GetEntryOffset(i), KeyBlobLayout.EntrySize), keys[i], byteOrder);
-        }
-
+        WriteEntries(keys, destination[..size], byteOrder);
         bytesWritten = size;
         return OperationStatus.Done;
     }
 
-    private static void WriteEntry(Span<byte> entry, KeyBlobKey key, KeyBlobByteOrder byteOrder)
+    /// <summary>
+    /// Writes an already validated key set: the whole blob cleared in one call (as <c>build_keys_header</c>'s
+    /// <c>kzalloc</c>), then <c>total_keys</c> and each entry's <c>key_size</c>, description and key copied in; no
+    /// check runs again. Measured against writing each field with its padding by vector stores (issue 10):
+    /// one clear of the blob and two copies per entry was the faster of the two.
+    /// </summary>
+    /// <param name="keys">A key set that passed every rule.</param>
+    /// <param name="blob">Exactly 4 + 388 * <c>keys.Length</c> bytes.</param>
+    /// <param name="byteOrder">Byte order of the counts.</param>
+    internal static void WriteEntries(ReadOnlySpan<KeyBlobKey> keys, Span<byte> blob, KeyBlobByteOrder byteOrder)
     {
-        ReadOnlySpan<byte> description = key.Description.Span;
-        ReadOnlySpan<byte> data = key.Key.Span;
+        blob.Clear();
+        WriteUInt32(blob, (uint)keys.Length, byteOrder);
+        Span<byte> entries = blob[KeyBlobLayout.EntriesOffset..];
+        for (int i = 0; i < keys.Length; i++)
+        {
+            ref readonly KeyBlobKey key = ref keys[i];
+            Span<byte> entry = entries.Slice(KeyBlobLayout.EntrySize * i, KeyBlobLayout.EntrySize);
+            ReadOnlySpan<byte> data = key.Key.Span;
+            WriteUInt32(entry, (uint)data.Length, byteOrder);
 
-        // build_keys_header zero-allocates: one clear of the whole entry costs less than two
-        // clears of the odd-sized tails after the description and the key.
-        entry.Clear();
-        WriteUInt32(entry[KeyBlobLayout.KeySizeOffset..], (uint)data.Length, byteOrder);
+            // strscpy(key_desc, description, KEY_DESC_MAX_LEN): validation keeps it under 128 bytes, so the NUL stays.
+            key.Description.Span.CopyTo(entry.Slice(KeyBlobLayout.DescriptionOffset, KeyBlobLayout.MaxDescriptionLength));
 
-        // strscpy(key_desc, description, KEY_DESC_MAX_LEN): validation keeps it under 128 bytes, so the NUL stays.
-        description.CopyTo(entry.Slice(KeyBlobLayout.DescriptionOffset, KeyBlobLayout.DescriptionFieldLength));
+            // memcpy(data, payload, key_size); the rest of data stays zero.
+            data.CopyTo(entry.Slice(KeyBlobLayout.DataOffset, KeyBlobLayout.DataLength));
+        }
+    }
 
-        // memcpy(data, payload, key_size); the rest of data stays zero.
-        data.CopyTo(entry.Slice(KeyBlobLayout.DataOffset, KeyBlobLayout.DataLength));
+    // Every rule at once, each description read once (no NUL, no newline, its ':' and its duplicate hash in the same
+    // pass). True only when the set is valid; false leaves naming the failure to Validate.
+    internal static bool IsValid(ReadOnlySpan<KeyBlobKey> keys)
+    {
+        if ((uint)(keys.Length - 1) >= KeyBlobLayout.MaxKeys)
+        {
+            return false;
+        }
+
+        Span<byte> slots = stackalloc byte[DuplicateFinder.TableSize];
+        Span<uint> hashes = stackalloc uint[KeyBlobLayout.MaxKeys];
+        slots.Clear();
+        var source = new KeyDescriptions(keys);
+        for (int i = 0; i < keys.Length; i++)
+        {
+            ref readonly KeyBlobKey key = ref keys[i];
+            ReadOnlySpan<byte> description = key.Description.Span;
+            if ((uint)(key.Key.Length - 1) >= KeyBlobLayout.MaxKeySize
+                || !DescriptionField.IsValidWriterDescription(description)
+                || DuplicateFinder.Add(source, slots, hashes, i, description))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static void WriteUInt32(Span<byte> destination, uint value, KeyBlobByteOrder byteOrder)

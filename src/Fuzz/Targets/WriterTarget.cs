@@ -8,7 +8,8 @@ namespace CrashDmCrypt.Fuzz.Targets;
 /// The <c>writer</c> target: the input drives a key set (<see cref="KeySetDecoder"/>). The writer's first problem
 /// must match an independent model of the configfs and keyring rules; a refusal leaves a sentinel-filled
 /// destination untouched; an accepted set is written exactly 4 + 388 * count bytes into a destination that ends
-/// at a guard page, and strict mode reads it back (exact length) to the same keys.
+/// at a guard page, and strict mode reads it back (exact length) to the same keys. The validated key set
+/// (<see cref="KeyBlobKeySet"/>) is refused with the same problem, or writes the same bytes as the checked writer.
 /// </summary>
 internal static class WriterTarget
 {
@@ -60,6 +61,8 @@ internal static class WriterTarget
             {
                 Check.Equal(0, bytesWritten, label + " bytes written on refusal");
                 Check.AllEqual(destination, Sentinel, label + ": a refusal touched the destination");
+                Check.That(!KeyBlobKeySet.TryCreate(keys, out _, out KeyBlobProblem setProblem), label + ": KeyBlobKeySet accepted a refused set");
+                Check.Equal(problem, setProblem, label + " KeyBlobKeySet problem");
                 return;
             }
 
@@ -67,6 +70,7 @@ internal static class WriterTarget
             Check.AllEqual(destination[size..], Sentinel, label + ": bytes after the blob");
             ReadBack(destination[..size], keys, order, label);
             CheckTooSmall(keys, order, size, context, label);
+            CheckValidatedKeySet(keys, destination[..size], order, context, label);
         }
         finally
         {
@@ -101,6 +105,27 @@ internal static class WriterTarget
         Check.Equal(0, written, label + ": bytes written into a too-small destination");
         Check.Equal(default, problem, label + ": problem for a too-small destination");
         Check.AllEqual(shortDestination, Sentinel, label + ": a too-small destination was written");
+    }
+
+    // The validated key set writes exactly the checked writer's bytes, into a destination that ends at a guard page.
+    private static void CheckValidatedKeySet(ReadOnlySpan<KeyBlobKey> keys, ReadOnlySpan<byte> written, KeyBlobByteOrder order, FuzzContext context, string label)
+    {
+        Check.That(KeyBlobKeySet.TryCreate(keys, out KeyBlobKeySet? keySet, out KeyBlobProblem problem), $"{label}: KeyBlobKeySet refused a valid set ({problem.Code})");
+        using (keySet)
+        {
+            Span<byte> again = context.Spare.Tail(written.Length);
+            try
+            {
+                OperationStatus status = keySet!.Write(again, new KeyBlobWriteOptions { ByteOrder = order }, out int bytesWritten);
+                Check.That(status == OperationStatus.Done, $"{label}: KeyBlobKeySet.Write gave {status}");
+                Check.Equal(written.Length, bytesWritten, label + " KeyBlobKeySet bytes written");
+                Check.That(again.SequenceEqual(written), label + ": KeyBlobKeySet wrote other bytes than Write");
+            }
+            finally
+            {
+                CryptographicOperations.ZeroMemory(again);
+            }
+        }
     }
 
     /// <summary>The writer's rules restated: configfs (description), logon_vet_description, user keys 1..32767 (KEY_SIZE_MAX 256).</summary>
