@@ -63,14 +63,12 @@ internal static class SimulateCommand
         {
             Description = "Where the keys live: model (the default) or kernel (real logon and user keys in private session keyrings; presence and expiry decided by the kernel).",
             HelpName = "model|kernel",
-            DefaultValueFactory = _ => KeyringBackend.Model,
             CustomParser = result => ParseChoice(result, "--keyring", ("model", KeyringBackend.Model), ("kernel", KeyringBackend.Kernel)),
         };
         var luks = new Option<LuksBackend>("--luks")
         {
             Description = "What the volumes are: model (the default) or cryptsetup (real LUKS2 image files in a temporary folder; cryptsetup checks each restored key against its header).",
             HelpName = "model|cryptsetup",
-            DefaultValueFactory = _ => LuksBackend.Model,
             CustomParser = result => ParseChoice(result, "--luks", ("model", LuksBackend.Model), ("cryptsetup", LuksBackend.Cryptsetup)),
         };
         var real = new Option<bool>("--real")
