@@ -135,6 +135,7 @@ internal sealed class FirstKernel : IDisposable
     /// whole RAM as its old memory. This kernel's keyring and its copy of the blob are zeroised (the model's
     /// hygiene; on a real machine they stay in old memory and so in the vmcore).
     /// </summary>
+    /// <param name="realUserKeys">A private session keyring the kdump kernel restores real user keys into; null for the model's keyring. The caller keeps it.</param>
     /// <exception cref="InvalidOperationException">No crash kernel is loaded (a real kernel would just reboot), or this kernel is gone.</exception>
     public KdumpKernel Crash(PrivateKeyringSession? realUserKeys = null)
     {
