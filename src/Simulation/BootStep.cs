@@ -11,8 +11,8 @@ public sealed class BootStep : LifeCycleStep
     /// <inheritdoc/>
     public override LifeCycleStepKind Kind => LifeCycleStepKind.Boot;
 
-    /// <summary>Whether every volume key was linked.</summary>
-    public override bool Succeeded => Volumes.All(v => v.LinkError == LinuxErrno.None);
+    /// <summary>Whether every volume key was linked (and, with real LUKS2 images, every image was made).</summary>
+    public override bool Succeeded => Volumes.All(v => v.LinkError == LinuxErrno.None && v.LuksImage is not { Succeeded: false });
 
     /// <summary>The model's RAM.</summary>
     public MemoryRange Memory { get; init; }

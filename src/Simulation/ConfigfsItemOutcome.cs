@@ -15,6 +15,12 @@ public sealed class ConfigfsItemOutcome
     /// <summary>What <c>keyctl request logon &lt;desc&gt;</c> returned; anything but <see cref="LinuxErrno.None"/> ends <c>prepare_luks</c> (no passphrase can be asked for).</summary>
     public LinuxErrno LogonKeyLookup { get; init; }
 
+    /// <summary>
+    /// When the lookup failed: what <c>keyctl search</c> for the key returned (EKEYEXPIRED: the key is there but
+    /// expired, which <c>request_key</c> reports as ENOKEY); else <see cref="LinuxErrno.None"/>.
+    /// </summary>
+    public LinuxErrno LogonKeySearch { get; init; }
+
     /// <summary>What <c>keyctl timeout &lt;id&gt; 300</c> returned (kdump-utils does not check it).</summary>
     public LinuxErrno TimeoutSet { get; init; }
 

@@ -12,9 +12,12 @@ public enum CryptsetupStatus
     /// <summary>No such user key (ENOKEY): the restore did not bring it over.</summary>
     KeyNotFound = 2,
 
-    /// <summary>The key has expired.</summary>
+    /// <summary>The key has expired (not seen in practice: <c>request_key</c>, which cryptsetup uses, reports an expired key as ENOKEY).</summary>
     KeyExpired = 3,
 
     /// <summary>A key was found but does not unlock the volume.</summary>
     WrongKey = 4,
+
+    /// <summary>The key could not be checked: the real user key could not be read, or cryptsetup failed or had no image.</summary>
+    CheckFailed = 5,
 }

@@ -6,6 +6,7 @@ using CrashDmCrypt.Kernel;
 using CrashDmCrypt.Codec;
 using CrashDmCrypt.Kernel.Configfs;
 using CrashDmCrypt.Kernel.Handoff;
+using CrashDmCrypt.Kernel.Keyring;
 
 namespace CrashDmCrypt.Simulation;
 
@@ -25,15 +26,15 @@ internal sealed class FirstKernel : IDisposable
     private SecretBuffer? _keysHeader;
     private bool _crashed;
 
-    internal FirstKernel(Machine machine)
+    internal FirstKernel(Machine machine, IKeyring? logonKeyring = null)
     {
         _machine = machine;
-        LogonKeyring = new Keyring(KeyType.Logon, machine.Clock);
+        LogonKeyring = logonKeyring ?? new Keyring(KeyType.Logon, machine.Clock);
         Configfs = new FirstKernelConfigfs(this);
     }
 
     /// <summary>The keyring <c>request_key</c> searches for the loader (where systemd-cryptsetup's <c>link-volume-key=</c> or cryptsetup's <c>--link-vk-to-keyring</c> put the keys).</summary>
-    public Keyring LogonKeyring { get; }
+    public IKeyring LogonKeyring { get; }
 
     /// <summary>The configfs group.</summary>
     public FirstKernelConfigfs Configfs { get; }
@@ -134,15 +135,16 @@ internal sealed class FirstKernel : IDisposable
     /// whole RAM as its old memory. This kernel's keyring and its copy of the blob are zeroised (the model's
     /// hygiene; on a real machine they stay in old memory and so in the vmcore).
     /// </summary>
+    /// <param name="realUserKeys">A private session keyring the kdump kernel restores real user keys into; null for the model's keyring. The caller keeps it.</param>
     /// <exception cref="InvalidOperationException">No crash kernel is loaded (a real kernel would just reboot), or this kernel is gone.</exception>
-    public KdumpKernel Crash()
+    public KdumpKernel Crash(PrivateKeyringSession? realUserKeys = null)
     {
         ThrowIfGone();
         CrashImage image = LoadedImage ?? throw new InvalidOperationException("No crash kernel is loaded; a panic would reboot the machine without kdump.");
         _crashed = true;
         LogonKeyring.Dispose();
         FreeKeysHeader();
-        return new KdumpKernel(_machine, image);
+        return new KdumpKernel(_machine, image, realUserKeys);
     }
 
     /// <summary>Zeroises the keyring and the first kernel's copy of the blob.</summary>
@@ -225,8 +227,10 @@ internal sealed class FirstKernel : IDisposable
                 LinuxErrno found = LogonKeyring.RequestKey(truncated, out ReadOnlyMemory<byte> payload);
                 if (found != LinuxErrno.None)
                 {
+                    // request_key passes over an expired key and says ENOKEY; the load returns that errno. The
+                    // reason is the model's to tell (keyctl search still sees the key, as EKEYEXPIRED).
                     buffer.Dispose();
-                    KexecLoadFailure failure = found == LinuxErrno.EKEYEXPIRED ? KexecLoadFailure.LogonKeyExpired : KexecLoadFailure.LogonKeyNotFound;
+                    KexecLoadFailure failure = LogonKeyring.Search(truncated) == LinuxErrno.EKEYEXPIRED ? KexecLoadFailure.LogonKeyExpired : KexecLoadFailure.LogonKeyNotFound;
                     return Fail(found, failure, name, lookedUp, warnings);
                 }
 

@@ -3,6 +3,8 @@ using CrashDmCrypt.Kernel;
 using CrashDmCrypt.Codec;
 using CrashDmCrypt.Kernel.Configfs;
 using CrashDmCrypt.Kernel.Handoff;
+using CrashDmCrypt.Kernel.Keyring;
+using CrashDmCrypt.Simulation.Real;
 
 namespace CrashDmCrypt.Simulation;
 
@@ -17,9 +19,12 @@ internal sealed class KdumpKernel : IDisposable
     private bool _restore;
     private bool _disposed;
 
-    internal KdumpKernel(Machine machine, CrashImage image)
+    private readonly List<KeySerial> _realUserKeys = [];
+
+    internal KdumpKernel(Machine machine, CrashImage image, PrivateKeyringSession? realUserKeys = null)
     {
         _machine = machine;
+        RealUserKeys = realUserKeys;
         CommandLine = image.CommandLine;
         DeviceTree = image.DeviceTree;
         UserKeyring = new Keyring(KeyType.User, machine.Clock);
@@ -33,6 +38,18 @@ internal sealed class KdumpKernel : IDisposable
 
     /// <summary>The user keyring the restore adds keys to (<c>KEY_SPEC_USER_KEYRING</c> of the writer).</summary>
     public Keyring UserKeyring { get; }
+
+    /// <summary>
+    /// When set, the restore adds real <c>user</c> keys to this session's keyring (<see cref="KernelKeyringSink"/>)
+    /// instead of <see cref="UserKeyring"/>. The caller owns the session.
+    /// </summary>
+    public PrivateKeyringSession? RealUserKeys { get; }
+
+    /// <summary>The serials of the real user keys the restore added, one per entry (create-or-update repeats a serial).</summary>
+    public IReadOnlyList<KeySerial> RealUserKeySerials => _realUserKeys;
+
+    /// <summary>User keys the restore left in the keyring: the model's, or the distinct real ones.</summary>
+    public int UserKeyCount => RealUserKeys is null ? UserKeyring.Count : _realUserKeys.Distinct().Count();
 
     /// <summary>The last restore, or null before the first write to <c>restore</c>.</summary>
     public KdumpRestoreOutcome? LastRestore { get; private set; }
@@ -153,10 +170,28 @@ internal sealed class KdumpKernel : IDisposable
         // keys_header = kzalloc(size); dm_crypt_keys_read(keys_header, size): restore from a pinned copy.
         using var copy = SecretBuffer.CopyOf(oldMemory);
         bool zeroised = ZeroiseIfInRegion(address, oldMemory);
-        var sink = new KeyringSink(UserKeyring);
-        KeyBlobRestoreResult result = KeyBlobRestorer.Restore(copy.Span, new KeyBlobReadOptions { ByteOrder = _machine.Options.ByteOrder, Mode = mode }, ref sink);
+        var options = new KeyBlobReadOptions { ByteOrder = _machine.Options.ByteOrder, Mode = mode };
+        KeyBlobRestoreResult result;
+        int added;
+        int refused;
+        if (RealUserKeys is { } session)
+        {
+            // The real kernel's key_create_or_update, into the private session's keyring.
+            var real = new KernelKeyringSink(session, session.Keyring, _realUserKeys);
+            result = KeyBlobRestorer.Restore(copy.Span, options, ref real);
+            added = _realUserKeys.Count;
+            refused = real.Failures;
+        }
+        else
+        {
+            var sink = new KeyringSink(UserKeyring);
+            result = KeyBlobRestorer.Restore(copy.Span, options, ref sink);
+            added = sink.Added;
+            refused = sink.Refused;
+        }
+
         return result.Succeeded
-            ? Outcome(KdumpRestoreStatus.Restored, sink.Added, sink.Refused, zeroised: zeroised)
+            ? Outcome(KdumpRestoreStatus.Restored, added, refused, zeroised: zeroised)
             : Outcome(KdumpRestoreStatus.BlobRefused, problem: result.Problem, zeroised: zeroised);
     }
 

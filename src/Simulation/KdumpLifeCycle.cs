@@ -1,9 +1,13 @@
+using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using CrashDmCrypt.Codec;
 using CrashDmCrypt.Kernel;
 using CrashDmCrypt.Kernel.Configfs;
 using CrashDmCrypt.Kernel.Handoff;
+using CrashDmCrypt.Kernel.Keyring;
+using CrashDmCrypt.Simulation.Real;
+using KernelKeyType = CrashDmCrypt.Kernel.Keyring.KeyType;
 
 namespace CrashDmCrypt.Simulation;
 
@@ -17,10 +21,35 @@ namespace CrashDmCrypt.Simulation;
 /// </summary>
 public static class KdumpLifeCycle
 {
+    // The run gives each real logon key this timeout after the load and waits for the kernel to expire it.
+    private static readonly TimeSpan RealKeyTimeout = TimeSpan.FromSeconds(1);
+
+    // Longest the run waits for that; the kernel counts expiry in whole seconds.
+    private static readonly TimeSpan RealExpiryWait = TimeSpan.FromSeconds(5);
+
     /// <summary>Runs the life cycle.</summary>
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">Keys outside 1..129 or a key size outside 1..256.</exception>
+    /// <exception cref="InvalidOperationException">The options ask for a real part (kernel keyring, cryptsetup) that is not there; <see cref="TryRun"/> reports that instead.</exception>
     public static LifeCycleReport Run(LifeCycleOptions options)
+    {
+        if (!TryRun(options, CancellationToken.None, out LifeCycleReport? report, out RealPartsProblem problem))
+        {
+            throw new InvalidOperationException($"The real parts are not available: keyring {problem.Keyring}, cryptsetup {problem.Luks}.");
+        }
+
+        return report;
+    }
+
+    /// <summary>
+    /// Runs the life cycle with the real parts <paramref name="options"/> asks for. Returns false, with the reason in
+    /// <paramref name="problem"/> and nothing run, when the kernel has no usable keyring or cryptsetup is missing.
+    /// Temporary LUKS images and private keyrings are removed on every path, a cancellation included.
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">Keys outside 1..129 or a key size outside 1..256.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancel"/> was cancelled; everything made so far is removed first.</exception>
+    public static bool TryRun(LifeCycleOptions options, CancellationToken cancel, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out LifeCycleReport? report, out RealPartsProblem problem)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Keys, 1, nameof(options));
@@ -28,8 +57,52 @@ public static class KdumpLifeCycle
         ArgumentOutOfRangeException.ThrowIfLessThan(options.KeySize, 1, nameof(options));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(options.KeySize, KeyBlobLayout.MaxKeySize, nameof(options));
 
-        using var run = new Runner(options);
-        return run.Execute();
+        report = null;
+        problem = default;
+        PrivateKeyringSession? firstKernelKeys = null;
+        PrivateKeyringSession? kdumpKernelKeys = null;
+        LuksImageFolder? images = null;
+        try
+        {
+            if (options.Keyring == KeyringBackend.Kernel)
+            {
+                // One session for each kernel: the kdump kernel starts with none of the first kernel's keys.
+                KeyringResult opened = PrivateKeyringSession.Open(out firstKernelKeys);
+                if (opened.Succeeded)
+                {
+                    opened = PrivateKeyringSession.Open(out kdumpKernelKeys);
+                }
+
+                if (!opened.Succeeded)
+                {
+                    problem = problem with { Keyring = opened };
+                    return false;
+                }
+            }
+
+            if (options.Luks == LuksBackend.Cryptsetup)
+            {
+                LuksCheckResult created = LuksImageFolder.Create(out images, options.CryptsetupPath, options.TemporaryFolder);
+                if (!created.Succeeded)
+                {
+                    problem = problem with { Luks = created };
+                    return false;
+                }
+            }
+
+            using var run = new Runner(options, firstKernelKeys, kdumpKernelKeys, images, cancel);
+            firstKernelKeys = null;
+            kdumpKernelKeys = null;
+            images = null;
+            report = run.Execute();
+            return true;
+        }
+        finally
+        {
+            firstKernelKeys?.Dispose();
+            kdumpKernelKeys?.Dispose();
+            images?.Dispose();
+        }
     }
 
     private sealed class Runner : IDisposable
@@ -38,12 +111,22 @@ public static class KdumpLifeCycle
         private readonly ManualTimeProvider _clock = new();
         private readonly Machine _machine;
         private readonly List<LuksVolume> _volumes = [];
+        private readonly Dictionary<LuksVolume, LuksImage> _images = [];
+        private readonly CancellationToken _cancel;
+        private PrivateKeyringSession? _firstKernelKeys;
+        private readonly PrivateKeyringSession? _kdumpKernelKeys;
+        private readonly LuksImageFolder? _folder;
         private FirstKernel? _first;
         private KdumpKernel? _kdump;
 
-        public Runner(LifeCycleOptions options)
+        // Takes ownership of the sessions and the folder.
+        public Runner(LifeCycleOptions options, PrivateKeyringSession? firstKernelKeys, PrivateKeyringSession? kdumpKernelKeys, LuksImageFolder? folder, CancellationToken cancel)
         {
             _options = options;
+            _firstKernelKeys = firstKernelKeys;
+            _kdumpKernelKeys = kdumpKernelKeys;
+            _folder = folder;
+            _cancel = cancel;
             _machine = new Machine(new KernelModelOptions
             {
                 Seed = options.Seed,
@@ -55,7 +138,9 @@ public static class KdumpLifeCycle
 
         public LifeCycleReport Execute()
         {
-            _first = _machine.BootFirstKernel();
+            // The first kernel's logon keyring owns its session from here on.
+            _first = _machine.BootFirstKernel(_firstKernelKeys is { } keys ? new KernelLogonKeyring(keys, _clock) : null);
+            _firstKernelKeys = null;
             BootStep boot = Boot(_first);
             ConfigfsStep configfs = Provision(_first);
             if (!configfs.Succeeded)
@@ -88,7 +173,9 @@ public static class KdumpLifeCycle
                 }
             }
 
-            _kdump = _first.Crash();
+            CorruptKeyInReservedMemory(_first.LoadedImage!);
+            _cancel.ThrowIfCancellationRequested();
+            _kdump = _first.Crash(_kdumpKernelKeys);
             _first = null;
             RestoreStep restore = Restore(_kdump);
             DumpStep dump = Dump(_kdump, blobs, restore.Succeeded);
@@ -113,6 +200,9 @@ public static class KdumpLifeCycle
         {
             _kdump?.Dispose();
             _first?.Dispose();
+            _firstKernelKeys?.Dispose();
+            _kdumpKernelKeys?.Dispose();
+            _folder?.Dispose();
             foreach (LuksVolume volume in _volumes)
             {
                 volume.Dispose();
@@ -132,12 +222,34 @@ public static class KdumpLifeCycle
             {
                 for (int i = 0; i < _options.Keys; i++)
                 {
+                    _cancel.ThrowIfCancellationRequested();
                     random.NextBytes(uuid);
                     random.NextBytes(bytes[.._options.KeySize]);
                     var volume = new LuksVolume(LuksVolume.FormatUuid(uuid), bytes[.._options.KeySize]);
                     _volumes.Add(volume);
+                    LuksCheckResult? image = null;
+                    if (_folder is not null)
+                    {
+                        // cryptsetup luksFormat --volume-key-file: a real LUKS2 header for this very volume key.
+                        image = _folder.CreateImage(volume.Uuid, volume.VolumeKey, out LuksImage? made);
+                        if (made is not null)
+                        {
+                            _images[volume] = made;
+                        }
+                    }
+
                     LinuxErrno linked = first.LogonKeyring.Add(volume.KeyDescription, volume.VolumeKey);
-                    volumes.Add(new LifeCycleVolume { Uuid = volume.Uuid, KeyDescription = volume.KeyDescription, KeySize = volume.KeySize, LinkError = linked });
+                    var real = first.LogonKeyring as KernelLogonKeyring;
+                    volumes.Add(new LifeCycleVolume
+                    {
+                        Uuid = volume.Uuid,
+                        KeyDescription = volume.KeyDescription,
+                        KeySize = volume.KeySize,
+                        LinkError = linked,
+                        LogonKeySerial = real?.SerialOf(volume.KeyDescription).Value ?? 0,
+                        ReadBackError = real is null || linked != LinuxErrno.None ? LinuxErrno.None : real.ReadBack(volume.KeyDescription),
+                        LuksImage = image,
+                    });
                 }
             }
             finally
@@ -171,8 +283,10 @@ public static class KdumpLifeCycle
                 LinuxErrno lookup = first.LogonKeyring.RequestKey(volume.KeyDescription, out _);
                 if (lookup != LinuxErrno.None)
                 {
-                    // _get_luks_key_by_unlock would ask for the passphrase; the model has none to give.
-                    items.Add(new ConfigfsItemOutcome { Name = volume.Uuid, Description = volume.KeyDescription, LogonKeyLookup = lookup });
+                    // _get_luks_key_by_unlock would ask for the passphrase; the model has none to give. keyctl search
+                    // tells an expired key (EKEYEXPIRED) from a missing one; request_key says ENOKEY for both.
+                    LinuxErrno search = first.LogonKeyring.Search(Encoding.UTF8.GetBytes(volume.KeyDescription));
+                    items.Add(new ConfigfsItemOutcome { Name = volume.Uuid, Description = volume.KeyDescription, LogonKeyLookup = lookup, LogonKeySearch = search });
                     return Step(null);
                 }
 
@@ -229,6 +343,14 @@ public static class KdumpLifeCycle
 
             TimeSpan wait = _options.KeyTimeout + TimeSpan.FromMinutes(1);
             _clock.Advance(wait);
+            TimeSpan? realTimeout = null;
+            if (first.LogonKeyring is KernelLogonKeyring)
+            {
+                WaitForRealExpiry(first.LogonKeyring);
+                realTimeout = RealKeyTimeout;
+            }
+
+            byte[] firstDescription = Encoding.UTF8.GetBytes(_volumes[0].KeyDescription);
             return new LoadStep
             {
                 Load = load,
@@ -238,7 +360,9 @@ public static class KdumpLifeCycle
                 CountAfterCleanup = client.ReadCount(),
                 BlobIntactAfterCleanup = intact,
                 Waited = wait,
-                LogonKeyAfterWait = first.LogonKeyring.RequestKey(_volumes[0].KeyDescription, out _),
+                LogonKeyAfterWait = first.LogonKeyring.RequestKey(firstDescription, out _),
+                LogonKeySearchAfterWait = first.LogonKeyring.Search(firstDescription),
+                RealKeyTimeout = realTimeout,
             };
         }
 
@@ -277,16 +401,123 @@ public static class KdumpLifeCycle
             var opened = new List<CryptsetupOpenResult>(_volumes.Count);
             foreach (LuksVolume volume in _volumes)
             {
+                _cancel.ThrowIfCancellationRequested();
                 string spec = Cryptsetup.VolumeKeyKeyringSpec(volume);
-                opened.Add(new CryptsetupOpenResult
-                {
-                    Uuid = volume.Uuid,
-                    KeyringSpec = spec,
-                    Status = Cryptsetup.OpenWithVolumeKeyKeyring(kdump.UserKeyring, volume, spec),
-                });
+                opened.Add(kdump.RealUserKeys is { } session ? OpenWithRealKey(session, volume, spec)
+                    : _folder is null ? new CryptsetupOpenResult { Uuid = volume.Uuid, KeyringSpec = spec, Status = Cryptsetup.OpenWithVolumeKeyKeyring(kdump.UserKeyring, volume, spec) }
+                    : OpenWithModelKey(kdump.UserKeyring, volume, spec));
             }
 
             return new RestoreStep { RestoreBefore = before, RestoreWritten = write, RestoreWriteError = written, Outcome = kdump.LastRestore!, Volumes = opened };
+        }
+
+        // With the real keyring: cryptsetup's request_key finds the user key; it is read back into pinned stack memory,
+        // compared with the volume key in constant time and, with real images, checked by cryptsetup; then revoked.
+        private CryptsetupOpenResult OpenWithRealKey(PrivateKeyringSession session, LuksVolume volume, string spec)
+        {
+            KeyringResult<KeySerial> found = session.RequestKey(KernelKeyType.User, volume.KeyDescription);
+            if (!found.Succeeded)
+            {
+                CryptsetupStatus missing = found.Errno == LinuxErrno.EKEYEXPIRED ? CryptsetupStatus.KeyExpired : CryptsetupStatus.KeyNotFound;
+                return new CryptsetupOpenResult { Uuid = volume.Uuid, KeyringSpec = spec, Status = missing };
+            }
+
+            Span<byte> key = stackalloc byte[KeyBlobLayout.MaxKeySize];
+            KeyringResult<int> read = default;
+            bool? matches = null;
+            LuksCheckResult? check = null;
+            try
+            {
+                read = session.Read(found.Value, key);
+                if (read.Succeeded)
+                {
+                    ReadOnlySpan<byte> restored = key[..read.Value];
+                    matches = volume.Accepts(restored);
+                    check = CheckImage(volume, restored);
+                }
+            }
+            finally
+            {
+                CryptographicOperations.ZeroMemory(key);
+            }
+
+            // Done with the key: the kernel wipes a revoked key's payload.
+            LinuxErrno revoked = session.Revoke(found.Value).Errno;
+            return new CryptsetupOpenResult
+            {
+                Uuid = volume.Uuid,
+                KeyringSpec = spec,
+                Status = Verdict(read.Succeeded, matches, check),
+                UserKeySerial = found.Value.Value,
+                ReadBackError = read.Errno,
+                KeyMatches = matches,
+                LuksCheck = check,
+                Revoked = revoked,
+            };
+        }
+
+        // The model's user keyring with real images: the model finds the key, cryptsetup checks it.
+        private CryptsetupOpenResult OpenWithModelKey(Keyring userKeyring, LuksVolume volume, string spec)
+        {
+            CryptsetupStatus found = Cryptsetup.FindVolumeKey(userKeyring, spec, out ReadOnlyMemory<byte> key);
+            if (found != CryptsetupStatus.Opened)
+            {
+                return new CryptsetupOpenResult { Uuid = volume.Uuid, KeyringSpec = spec, Status = found };
+            }
+
+            bool matches = volume.Accepts(key.Span);
+            LuksCheckResult? check = CheckImage(volume, key.Span);
+            return new CryptsetupOpenResult { Uuid = volume.Uuid, KeyringSpec = spec, Status = Verdict(true, matches, check), KeyMatches = matches, LuksCheck = check };
+        }
+
+        // cryptsetup's own check of the key against the volume's LUKS2 header; null without real images.
+        private LuksCheckResult? CheckImage(LuksVolume volume, ReadOnlySpan<byte> key)
+        {
+            if (_folder is null)
+            {
+                return null;
+            }
+
+            return _images.TryGetValue(volume, out LuksImage? image)
+                ? _folder.VerifyVolumeKey(image, key)
+                : LuksCheckResult.Fail(LuksCheckStatus.IoError, "no LUKS2 image was made for this volume");
+        }
+
+        private static CryptsetupStatus Verdict(bool read, bool? matches, LuksCheckResult? check) =>
+            !read ? CryptsetupStatus.CheckFailed
+            : check is { Status: LuksCheckStatus.KeyMismatch or LuksCheckStatus.KeySizeMismatch } || matches == false ? CryptsetupStatus.WrongKey
+            : check is { Succeeded: false } ? CryptsetupStatus.CheckFailed
+            : CryptsetupStatus.Opened;
+
+        // The real kernel decides expiry: give every logon key a short timeout and poll keyctl search until the
+        // kernel reports the first one expired (or the wait runs out; the step then shows what request_key said).
+        private void WaitForRealExpiry(IKeyring logon)
+        {
+            foreach (LuksVolume volume in _volumes)
+            {
+                logon.SetTimeout(volume.KeyDescription, RealKeyTimeout);
+            }
+
+            byte[] description = Encoding.UTF8.GetBytes(_volumes[^1].KeyDescription);
+            var waited = Stopwatch.StartNew();
+            while (logon.Search(description) == LinuxErrno.None && waited.Elapsed < RealExpiryWait)
+            {
+                _cancel.WaitHandle.WaitOne(TimeSpan.FromMilliseconds(100));
+                _cancel.ThrowIfCancellationRequested();
+            }
+        }
+
+        // The test hook: damage one key byte of the blob in reserved memory, as a bad memory cell would.
+        private void CorruptKeyInReservedMemory(CrashImage image)
+        {
+            int entry = _options.CorruptKeyOfEntry;
+            if (entry < 0 || !image.HasKeys || entry >= image.KeyCount)
+            {
+                return;
+            }
+
+            ulong at = image.DmCryptKeys.Start + (ulong)KeyBlobLayout.GetEntryOffset(entry) + KeyBlobLayout.DataOffset;
+            _machine.Memory.GetSpan(at, 1)[0] ^= 1;
         }
 
         // 5. The dump goes to the encrypted target; no blob range may hold a key byte; then the machine reboots.
@@ -299,7 +530,7 @@ public static class KdumpLifeCycle
                 nonZero += blob.Length - blob.Count((byte)0);
             }
 
-            int userKeys = kdump.UserKeyring.Count;
+            int userKeys = kdump.UserKeyCount;
             kdump.Dispose();
             return new DumpStep { VmcoreWritten = targetOpen, Blobs = blobs, NonZeroBytes = nonZero, UserKeysZeroised = userKeys };
         }

@@ -12,7 +12,10 @@ public enum KexecLoadFailure
     /// <summary><c>request_key</c> found no logon key with the (possibly truncated) description: ENOKEY.</summary>
     LogonKeyNotFound = 2,
 
-    /// <summary>The logon key's timeout has passed: EKEYEXPIRED.</summary>
+    /// <summary>
+    /// The logon key's timeout has passed. The load still returns ENOKEY, not EKEYEXPIRED: <c>request_key</c>
+    /// passes over expired keys (<c>KEYRING_SEARCH_SKIP_EXPIRED</c>), as the real kernel shows.
+    /// </summary>
     LogonKeyExpired = 3,
 
     /// <summary>The logon key's payload is above 256 bytes (<c>read_key_from_user_keying</c>: EINVAL).</summary>

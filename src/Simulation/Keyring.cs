@@ -10,7 +10,7 @@ namespace CrashDmCrypt.Simulation;
 /// with optional expiry against the model's clock. Adding follows <c>key_create_or_update</c>: a key with
 /// the same description is updated in place. <see cref="Dispose"/> zeroises every payload.
 /// </summary>
-internal sealed class Keyring : IDisposable
+internal sealed class Keyring : IKeyring
 {
     /// <summary>Largest payload of a user or logon key (<c>user_preparse</c>).</summary>
     public const int MaxPayloadSize = 32767;
@@ -109,31 +109,55 @@ internal sealed class Keyring : IDisposable
     }
 
     /// <summary>
-    /// Looks a key up as <c>request_key</c> does inside the kernel: ENOKEY when there is none, EKEYEXPIRED
-    /// when its timeout has passed. (On a real system an expired key can also yield ENOKEY, depending on
-    /// which keyrings the search visits and on key garbage collection.)
+    /// Looks a key up as <c>request_key</c> does (also inside the kernel, in <c>build_keys_header</c>): ENOKEY
+    /// when there is none, and ENOKEY too when its timeout has passed, because <c>request_key_and_link</c>
+    /// searches with <c>KEYRING_SEARCH_SKIP_EXPIRED</c> and, with no callout, ends in ENOKEY (checked on the
+    /// real kernel by <c>RealKeyringAgreementTests</c>). <see cref="Search(ReadOnlySpan{byte})"/> tells the two apart.
     /// </summary>
     /// <param name="description">The exact description.</param>
     /// <param name="payload">The key's bytes, valid until the key is updated or the keyring disposed.</param>
     /// <exception cref="ObjectDisposedException">The keyring was disposed.</exception>
     public LinuxErrno RequestKey(ReadOnlySpan<byte> description, out ReadOnlyMemory<byte> payload)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
         payload = default;
+        LinuxErrno found = Search(description);
+        if (found != LinuxErrno.None)
+        {
+            return LinuxErrno.ENOKEY;
+        }
+
+        payload = _entries[Find(description)].Payload.Memory;
+        return LinuxErrno.None;
+    }
+
+    /// <summary>
+    /// <c>keyctl search</c> (<c>KEYCTL_SEARCH</c>, <c>keyring_search</c>, no <c>KEYRING_SEARCH_SKIP_EXPIRED</c>):
+    /// ENOKEY when there is no such key, EKEYEXPIRED when its timeout has passed.
+    /// </summary>
+    /// <exception cref="ObjectDisposedException">The keyring was disposed.</exception>
+    public LinuxErrno Search(ReadOnlySpan<byte> description)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         int index = Find(description);
         if (index < 0)
         {
             return LinuxErrno.ENOKEY;
         }
 
-        Entry entry = _entries[index];
-        if (entry.Expiry is { } expiry && _clock.GetUtcNow() >= expiry)
-        {
-            return LinuxErrno.EKEYEXPIRED;
-        }
+        return _entries[index].Expiry is { } expiry && _clock.GetUtcNow() >= expiry ? LinuxErrno.EKEYEXPIRED : LinuxErrno.None;
+    }
 
-        payload = entry.Payload.Memory;
-        return LinuxErrno.None;
+    /// <summary>
+    /// <c>keyctl read</c> by user space: ENOKEY when there is no such key; EOPNOTSUPP for any logon key, expired
+    /// or not (<c>key_type_logon</c> has no read method, and the real kernel says so before it looks at expiry);
+    /// EKEYEXPIRED for an expired user key; else none (the bytes are not copied).
+    /// </summary>
+    /// <exception cref="ObjectDisposedException">The keyring was disposed.</exception>
+    public LinuxErrno ReadBack(string description)
+    {
+        ArgumentNullException.ThrowIfNull(description);
+        LinuxErrno found = Search(Encoding.UTF8.GetBytes(description));
+        return found == LinuxErrno.ENOKEY ? found : Type == KeyType.Logon ? LinuxErrno.EOPNOTSUPP : found;
     }
 
     /// <inheritdoc cref="RequestKey(ReadOnlySpan{byte}, out ReadOnlyMemory{byte})"/>

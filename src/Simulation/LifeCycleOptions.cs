@@ -28,4 +28,23 @@ public sealed record LifeCycleOptions
 
     /// <summary>The timeout <c>kdumpctl prepare_luks</c> sets on each logon key (300 s); the run lets it pass between the load and the crash.</summary>
     public TimeSpan KeyTimeout { get; init; } = KdumpUtils.KeyTimeout;
+
+    /// <summary>Where the keys live: the model's keyrings, or the real kernel's (<see cref="KeyringBackend.Kernel"/>).</summary>
+    public KeyringBackend Keyring { get; init; }
+
+    /// <summary>What the volumes are: the model's, or real LUKS2 images checked by cryptsetup (<see cref="LuksBackend.Cryptsetup"/>).</summary>
+    public LuksBackend Luks { get; init; }
+
+    /// <summary>The cryptsetup program for <see cref="LuksBackend.Cryptsetup"/>; null finds it (<see cref="Real.CryptsetupTool.Find"/>).</summary>
+    public string? CryptsetupPath { get; init; }
+
+    /// <summary>Where the temporary folder of LUKS2 images is made; null: the system's temporary folder (<c>TMPDIR</c>).</summary>
+    public string? TemporaryFolder { get; init; }
+
+    /// <summary>
+    /// Test hook: flip the lowest bit of the first key byte of this blob entry in reserved memory after the load,
+    /// as damaged memory would; the restore then hands over a wrong key, which the checks must refuse. -1 (the
+    /// default) leaves the blob alone.
+    /// </summary>
+    internal int CorruptKeyOfEntry { get; init; } = -1;
 }

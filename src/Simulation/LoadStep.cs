@@ -41,6 +41,15 @@ public sealed class LoadStep : LifeCycleStep
     /// <summary>How long the run waited after the load, before the crash (longer than the keys' timeout).</summary>
     public TimeSpan Waited { get; init; }
 
-    /// <summary>What <c>request_key</c> for the first volume's logon key returned after the wait (EKEYEXPIRED: the keys are gone, the blob is not).</summary>
+    /// <summary>What <c>request_key</c> for the first volume's logon key returned after the wait (ENOKEY: the keys are gone, the blob is not).</summary>
     public LinuxErrno LogonKeyAfterWait { get; init; }
+
+    /// <summary>What <c>keyctl search</c> for that key returned after the wait (EKEYEXPIRED: it expired, rather than never existed).</summary>
+    public LinuxErrno LogonKeySearchAfterWait { get; init; }
+
+    /// <summary>
+    /// With <see cref="KeyringBackend.Kernel"/>: the timeout each real logon key was given after the load so that
+    /// the kernel expires it during the run (kdumpctl's 300 s are not waited out); null in the model.
+    /// </summary>
+    public TimeSpan? RealKeyTimeout { get; init; }
 }

@@ -43,8 +43,8 @@ internal sealed class Machine : IDisposable
     /// <summary>The placement randomness (seeded from <see cref="KernelModelOptions.Seed"/>).</summary>
     internal Random Random { get; }
 
-    /// <summary>Boots the first (production) kernel.</summary>
-    public FirstKernel BootFirstKernel() => new(this);
+    /// <summary>Boots the first (production) kernel, with the model's logon keyring or <paramref name="logonKeyring"/>, which it then owns.</summary>
+    public FirstKernel BootFirstKernel(IKeyring? logonKeyring = null) => new(this, logonKeyring);
 
     /// <summary>Zeroises the memory.</summary>
     public void Dispose() => Memory.Dispose();

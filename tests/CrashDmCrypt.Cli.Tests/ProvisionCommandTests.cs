@@ -85,7 +85,7 @@ public sealed class ProvisionCommandTests : IDisposable
         CliResult again = Provision(_first);
         Assert.Equal(1, again.ExitCode);
         Assert.Equal(
-            $"provision: {_first}: logon key '{Prefix}{_first}': CDC503 EKEYEXPIRED (key has expired): the key has expired",
+            $"provision: {_first}: logon key '{Prefix}{_first}': request_key says ENOKEY, keyctl search finds it: CDC503 EKEYEXPIRED (key has expired): the key has expired",
             Assert.Single(again.ErrorLines));
         Assert.False(Directory.Exists(_dir[_first]));
         Assert.True(key.Value > 0);

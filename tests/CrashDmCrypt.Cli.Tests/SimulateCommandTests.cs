@@ -161,7 +161,9 @@ public sealed class SimulateCommandTests
         Assert.Equal(0, load.GetProperty("countAfterCleanup").GetInt32());
         Assert.True(load.GetProperty("blobIntactAfterCleanup").GetBoolean());
         Assert.Equal(360, load.GetProperty("waitedSeconds").GetInt32());
-        Assert.Equal("EKEYEXPIRED", load.GetProperty("logonKeyAfterWait").GetString());
+        Assert.Equal("ENOKEY", load.GetProperty("logonKeyAfterWait").GetString());
+        Assert.Equal("EKEYEXPIRED", load.GetProperty("logonKeySearchAfterWait").GetString());
+        Assert.Equal(JsonValueKind.Null, load.GetProperty("realKeyTimeoutSeconds").ValueKind);
 
         JsonElement restore = root.GetProperty("restore");
         Assert.False(restore.GetProperty("write").GetProperty("before").GetBoolean());
@@ -314,7 +316,7 @@ public sealed class SimulateCommandTests
             "reuse_luks_keys as written: [[ -f /sys/kernel/config/crash_dm_crypt_keys/reuse ]] || echo 1 > /sys/kernel/config/crash_dm_crypt_keys/reuse: the file exists, so nothing is written (intended: echo 1 > /sys/kernel/config/crash_dm_crypt_keys/reuse)",
             lines);
         Assert.Contains("prepare_luks: /sys/kernel/config/crash_dm_crypt_keys/reuse reads 0, so each key is prepared", lines);
-        Assert.Contains(lines, l => l.StartsWith("prepare_luks: keyctl request logon kdump-cryptsetup:vk-", StringComparison.Ordinal) && l.EndsWith(": EKEYEXPIRED (key has expired); no passphrase can be asked for here, so prepare_luks fails", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("prepare_luks: keyctl request logon kdump-cryptsetup:vk-", StringComparison.Ordinal) && l.EndsWith(": ENOKEY (required key not available) (keyctl search: EKEYEXPIRED: the key has expired, and request_key passes over expired keys); no passphrase can be asked for here, so prepare_luks fails", StringComparison.Ordinal));
         Assert.Contains("prepare_luks failed, so kdumpctl loads nothing: no crash kernel is loaded now", lines);
         Assert.Equal("FAIL: no crash kernel is loaded after the hot-plug reload, so the panic reboots without a dump and the volumes stay locked.", lines[^1]);
 
@@ -329,7 +331,8 @@ public sealed class SimulateCommandTests
         Assert.Equal(JsonValueKind.Null, hotplug.GetProperty("reuseWrite").ValueKind);
         Assert.Equal(JsonValueKind.Null, hotplug.GetProperty("unuseWrite").ValueKind);
         Assert.False(hotplug.GetProperty("prepare").GetProperty("reuseBefore").GetBoolean());
-        Assert.Equal("EKEYEXPIRED", hotplug.GetProperty("prepare").GetProperty("items")[0].GetProperty("logonKeyLookup").GetString());
+        Assert.Equal("ENOKEY", hotplug.GetProperty("prepare").GetProperty("items")[0].GetProperty("logonKeyLookup").GetString());
+        Assert.Equal("EKEYEXPIRED", hotplug.GetProperty("prepare").GetProperty("items")[0].GetProperty("logonKeySearch").GetString());
         Assert.Equal(JsonValueKind.Null, hotplug.GetProperty("reload").ValueKind);
         Assert.Equal(JsonValueKind.Null, root.GetProperty("restore").ValueKind);
         Assert.Equal(JsonValueKind.Null, root.GetProperty("dump").ValueKind);
@@ -353,7 +356,7 @@ public sealed class SimulateCommandTests
     {
         { KexecLoadFailure.NoDescription, LinuxErrno.EINVAL, "key item 'bare' has no description: EINVAL (invalid argument)" },
         { KexecLoadFailure.LogonKeyNotFound, LinuxErrno.ENOKEY, "key item 'bare': no logon key 'cryptsetup:x': ENOKEY (required key not available)" },
-        { KexecLoadFailure.LogonKeyExpired, LinuxErrno.EKEYEXPIRED, "key item 'bare': logon key 'cryptsetup:x' has expired: EKEYEXPIRED (key has expired)" },
+        { KexecLoadFailure.LogonKeyExpired, LinuxErrno.ENOKEY, "key item 'bare': logon key 'cryptsetup:x' has expired, and request_key passes over expired keys: ENOKEY (required key not available)" },
         { KexecLoadFailure.KeyTooLarge, LinuxErrno.EINVAL, "key item 'bare': logon key 'cryptsetup:x' is larger than 256 bytes: EINVAL (invalid argument)" },
         { KexecLoadFailure.ReusedBlobSizeChanged, LinuxErrno.EINVAL, "reuse is on but the number of key items changed since the blob was saved: EINVAL (invalid argument)" },
         { KexecLoadFailure.NoRoomInCrashKernelRegion, LinuxErrno.EADDRNOTAVAIL, "no room for the blob in the crashkernel region: EADDRNOTAVAIL (cannot assign requested address)" },
@@ -443,20 +446,21 @@ public sealed class SimulateCommandTests
             Boot = passed.Boot,
             Configfs = new ConfigfsStep
             {
-                Items = [first, new ConfigfsItemOutcome { Name = "second", Description = "kdump-cryptsetup:vk-second", LogonKeyLookup = LinuxErrno.EKEYEXPIRED }],
+                Items = [first, new ConfigfsItemOutcome { Name = "second", Description = "kdump-cryptsetup:vk-second", LogonKeyLookup = LinuxErrno.ENOKEY, LogonKeySearch = LinuxErrno.EKEYEXPIRED }],
             },
             Failure = LifeCycleFailure.LogonKeyUnavailable,
         };
 
         string[] keylessText = Render(keyless);
         Assert.Equal("2. Prepare the keys for kdump (kdumpctl prepare_luks) -- FAILED", keylessText.Last(IsStepTitle));
-        Assert.Contains("keyctl request logon kdump-cryptsetup:vk-second: EKEYEXPIRED (key has expired); no passphrase can be asked for here, so prepare_luks fails", keylessText);
-        Assert.Equal("FAIL: prepare_luks could not get the logon key of volume 2 (EKEYEXPIRED (key has expired)), so no crash kernel was loaded.", keylessText[^1]);
+        Assert.Contains("keyctl request logon kdump-cryptsetup:vk-second: ENOKEY (required key not available) (keyctl search: EKEYEXPIRED: the key has expired, and request_key passes over expired keys); no passphrase can be asked for here, so prepare_luks fails", keylessText);
+        Assert.Equal("FAIL: prepare_luks could not get the logon key of volume 2 (ENOKEY (required key not available): it has expired), so no crash kernel was loaded.", keylessText[^1]);
         JsonElement keylessJson = JsonOf(keyless);
         Assert.Equal("logonKeyUnavailable", keylessJson.GetProperty("failure").GetString());
         JsonElement missing = keylessJson.GetProperty("configfs").GetProperty("items")[1];
         Assert.False(missing.GetProperty("succeeded").GetBoolean());
-        Assert.Equal("EKEYEXPIRED", missing.GetProperty("logonKeyLookup").GetString());
+        Assert.Equal("ENOKEY", missing.GetProperty("logonKeyLookup").GetString());
+        Assert.Equal("EKEYEXPIRED", missing.GetProperty("logonKeySearch").GetString());
         Assert.Equal(JsonValueKind.Null, missing.GetProperty("configfs").ValueKind);
         Assert.Equal(1, keylessJson.GetProperty("configfs").GetProperty("itemsCreated").GetInt32());
 

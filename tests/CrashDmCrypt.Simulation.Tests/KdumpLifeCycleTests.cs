@@ -74,7 +74,9 @@ public sealed class KdumpLifeCycleTests
         Assert.Equal(0, load.CountAfterCleanup.Value);
         Assert.True(load.BlobIntactAfterCleanup);
         Assert.True(load.Waited > configfs.KeyTimeout);
-        Assert.Equal(LinuxErrno.EKEYEXPIRED, load.LogonKeyAfterWait);
+        Assert.Equal(LinuxErrno.ENOKEY, load.LogonKeyAfterWait);
+        Assert.Equal(LinuxErrno.EKEYEXPIRED, load.LogonKeySearchAfterWait);
+        Assert.Null(load.RealKeyTimeout);
 
         // 4. restore reads 0, so 1 is written; it restores every key from the handed address, and cryptsetup opens each volume.
         RestoreStep restore = report.Restore!;
@@ -222,7 +224,8 @@ public sealed class KdumpLifeCycleTests
         Assert.False(hotplug.Prepare.SkippedForReuse);
         Assert.False(hotplug.Prepare.ReuseBefore.Value);
         ConfigfsItemOutcome asked = Assert.Single(hotplug.Prepare.Items);
-        Assert.Equal(LinuxErrno.EKEYEXPIRED, asked.LogonKeyLookup);
+        Assert.Equal(LinuxErrno.ENOKEY, asked.LogonKeyLookup);
+        Assert.Equal(LinuxErrno.EKEYEXPIRED, asked.LogonKeySearch);
         Assert.Null(asked.Result);
         Assert.False(hotplug.Prepare.Succeeded);
 

@@ -39,7 +39,7 @@ public sealed class KeyringTests
     }
 
     [Fact]
-    public void Expiry_is_measured_against_the_clock_and_missing_keys_are_ENOKEY()
+    public void Expiry_is_measured_against_the_clock_and_request_key_says_ENOKEY_for_expired_and_missing_keys()
     {
         var clock = new ManualTimeProvider();
         using var keyring = new Keyring(KeyType.Logon, clock);
@@ -47,9 +47,33 @@ public sealed class KeyringTests
 
         clock.Advance(TimeSpan.FromSeconds(9.999));
         Assert.Equal(LinuxErrno.None, keyring.RequestKey("a:b", out _));
+        Assert.Equal(LinuxErrno.None, keyring.Search("a:b"u8));
         clock.Advance(TimeSpan.FromMilliseconds(1));
-        Assert.Equal(LinuxErrno.EKEYEXPIRED, keyring.RequestKey("a:b", out _));
+
+        // As the real kernel: request_key passes over an expired key (ENOKEY); keyctl search reports it (EKEYEXPIRED).
+        Assert.Equal(LinuxErrno.ENOKEY, keyring.RequestKey("a:b", out ReadOnlyMemory<byte> payload));
+        Assert.True(payload.IsEmpty);
+        Assert.Equal(LinuxErrno.EKEYEXPIRED, keyring.Search("a:b"u8));
         Assert.Equal(LinuxErrno.ENOKEY, keyring.RequestKey("a:c", out _));
+        Assert.Equal(LinuxErrno.ENOKEY, keyring.Search("a:c"u8));
+    }
+
+    [Fact]
+    public void User_space_cannot_read_a_logon_key_back_but_can_read_a_user_key()
+    {
+        var clock = new ManualTimeProvider();
+        using var logon = new Keyring(KeyType.Logon, clock);
+        using var user = new Keyring(KeyType.User, clock);
+        logon.Add("a:b", [1], TimeSpan.FromSeconds(1));
+        user.Add("a:b", [1]);
+
+        Assert.Equal(LinuxErrno.EOPNOTSUPP, logon.ReadBack("a:b"));
+        Assert.Equal(LinuxErrno.None, user.ReadBack("a:b"));
+        Assert.Equal(LinuxErrno.ENOKEY, user.ReadBack("a:c"));
+        user.SetTimeout("a:b", TimeSpan.FromSeconds(1));
+        clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(LinuxErrno.EOPNOTSUPP, logon.ReadBack("a:b"));
+        Assert.Equal(LinuxErrno.EKEYEXPIRED, user.ReadBack("a:b"));
     }
 
     [Fact]
@@ -77,7 +101,9 @@ public sealed class KeyringTests
         clock.Advance(TimeSpan.FromSeconds(299));
         Assert.Equal(LinuxErrno.None, keyring.RequestKey("a:b", out _));
         clock.Advance(TimeSpan.FromSeconds(1));
-        Assert.Equal(LinuxErrno.EKEYEXPIRED, keyring.RequestKey("a:b", out _));
+        Assert.Equal(LinuxErrno.ENOKEY, keyring.RequestKey("a:b", out _));
+
+        // keyctl timeout goes by the key's serial, and for an expired key the kernel says EKEYEXPIRED.
         Assert.Equal(LinuxErrno.EKEYEXPIRED, keyring.SetTimeout("a:b", TimeSpan.FromSeconds(300)));
         Assert.Equal(LinuxErrno.ENOKEY, keyring.SetTimeout("a:c", TimeSpan.FromSeconds(300)));
     }

@@ -12,10 +12,10 @@ internal sealed class ModelScenario : IDisposable
     private readonly List<LuksVolume> _volumes = [];
     private KdumpKernel? _kdump;
 
-    public ModelScenario(KernelModelOptions? options = null)
+    public ModelScenario(KernelModelOptions? options = null, IKeyring? logonKeyring = null)
     {
         Machine = new Machine((options ?? new KernelModelOptions()) with { Clock = Clock });
-        First = Machine.BootFirstKernel();
+        First = Machine.BootFirstKernel(logonKeyring);
     }
 
     public ManualTimeProvider Clock { get; } = new();

@@ -64,7 +64,9 @@ public sealed class ReuseTests
         s.LoadSucceeds();
         s.Clock.Advance(TimeSpan.FromHours(1));
 
-        Assert.Equal(LinuxErrno.EKEYEXPIRED, s.First.LoadCrashKernel().Error);
+        KexecLoadResult reload = s.First.LoadCrashKernel();
+        Assert.Equal(LinuxErrno.ENOKEY, reload.Error);
+        Assert.Equal(KexecLoadFailure.LogonKeyExpired, reload.Failure);
 
         // kexec_file_load freed the old crash image before failing, so nothing is saved any more.
         Assert.Null(s.First.LoadedImage);

@@ -307,12 +307,14 @@ internal static class ProvisionCommand
             }
 
             KeyringResult why = found.Status == KeyringStatus.KeyNotFound ? Diagnose(volume.Description) : found.Result;
-            Refuse(volume, why.Code, $"logon key '{volume.Description}': {why}");
+            string lookup = why.Errno == found.Errno ? string.Empty : $"request_key says {LinuxErrors.GetName(found.Errno)}, keyctl search finds it: ";
+            Refuse(volume, why.Code, $"logon key '{volume.Description}': {lookup}{why}");
         }
 
         /// <summary>
-        /// request_key passes over expired and revoked keys (KEYRING_SEARCH_SKIP_EXPIRED) and says ENOKEY, as it
-        /// does in the kernel's own load; KEYCTL_SEARCH does not, so it tells "expired" from "missing".
+        /// request_key passes over expired keys (KEYRING_SEARCH_SKIP_EXPIRED) and says ENOKEY, as it does in the
+        /// kernel's own load (a revoked key it reports as EKEYREVOKED); KEYCTL_SEARCH does not skip them, so it
+        /// tells "expired" from "missing".
         /// </summary>
         private static KeyringResult Diagnose(string description)
         {

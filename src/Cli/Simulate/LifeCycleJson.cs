@@ -6,6 +6,7 @@ using CrashDmCrypt.Kernel;
 using CrashDmCrypt.Kernel.Configfs;
 using CrashDmCrypt.Kernel.Handoff;
 using CrashDmCrypt.Simulation;
+using CrashDmCrypt.Simulation.Real;
 
 namespace CrashDmCrypt.Cli.Simulate;
 
@@ -28,6 +29,8 @@ internal static class LifeCycleJson
         json.WriteNumber("seed", o.Seed);
         json.WriteString("handoff", SimulateCommand.Name(o.Handoff));
         json.WriteString("mode", CliOptions.Name(o.RestoreMode));
+        json.WriteString("keyring", Name(o.Keyring));
+        json.WriteString("luks", Name(o.Luks));
         json.WriteNumber("keySize", o.KeySize);
         json.WriteNumber("keyTimeoutSeconds", (long)o.KeyTimeout.TotalSeconds);
         json.WriteBoolean("succeeded", report.Succeeded);
@@ -63,6 +66,9 @@ internal static class LifeCycleJson
             json.WriteString("keyDescription", volume.KeyDescription);
             json.WriteNumber("keySize", volume.KeySize);
             WriteErrno(json, "errno", volume.LinkError);
+            WriteSerial(json, "logonKeySerial", volume.LogonKeySerial);
+            WriteErrno(json, "readBack", volume.ReadBackError);
+            WriteLuksResult(json, "luksImage", volume.LuksImage);
             json.WriteEndObject();
         }
 
@@ -104,6 +110,7 @@ internal static class LifeCycleJson
             json.WriteString("description", item.Description);
             json.WriteBoolean("succeeded", item.Succeeded);
             WriteErrno(json, "logonKeyLookup", item.LogonKeyLookup);
+            WriteErrno(json, "logonKeySearch", item.LogonKeySearch);
             WriteErrno(json, "timeoutSet", item.TimeoutSet);
             if (item.Result is { } result)
             {
@@ -210,6 +217,15 @@ internal static class LifeCycleJson
         json.WriteBoolean("blobIntactAfterCleanup", load.BlobIntactAfterCleanup);
         json.WriteNumber("waitedSeconds", (long)load.Waited.TotalSeconds);
         WriteErrno(json, "logonKeyAfterWait", load.LogonKeyAfterWait);
+        WriteErrno(json, "logonKeySearchAfterWait", load.LogonKeySearchAfterWait);
+        if (load.RealKeyTimeout is { } timeout)
+        {
+            json.WriteNumber("realKeyTimeoutSeconds", (long)timeout.TotalSeconds);
+        }
+        else
+        {
+            json.WriteNull("realKeyTimeoutSeconds");
+        }
         json.WriteEndObject();
     }
 
@@ -335,6 +351,27 @@ internal static class LifeCycleJson
             json.WriteString("uuid", volume.Uuid);
             json.WriteString("keyringSpec", volume.KeyringSpec);
             json.WriteString("status", Name(volume.Status));
+            WriteSerial(json, "userKeySerial", volume.UserKeySerial);
+            WriteErrno(json, "readBack", volume.ReadBackError);
+            if (volume.KeyMatches is { } matches)
+            {
+                json.WriteBoolean("keyMatches", matches);
+            }
+            else
+            {
+                json.WriteNull("keyMatches");
+            }
+
+            WriteLuksResult(json, "luksCheck", volume.LuksCheck);
+            if (volume.Revoked is { } revoked)
+            {
+                json.WriteBoolean("revoked", revoked == LinuxErrno.None);
+            }
+            else
+            {
+                json.WriteNull("revoked");
+            }
+
             json.WriteEndObject();
         }
 
@@ -363,6 +400,36 @@ internal static class LifeCycleJson
         json.WriteBoolean("blobZeroised", dump.BlobZeroised);
         json.WriteNumber("nonZeroBytes", dump.NonZeroBytes);
         json.WriteNumber("userKeysZeroised", dump.UserKeysZeroised);
+        json.WriteEndObject();
+    }
+
+    // A real key's serial, or null in the model.
+    private static void WriteSerial(Utf8JsonWriter json, string name, int serial)
+    {
+        if (serial == 0)
+        {
+            json.WriteNull(name);
+        }
+        else
+        {
+            json.WriteNumber(name, serial);
+        }
+    }
+
+    // What cryptsetup did: {status, code, exitCode, message}; null when it was not asked.
+    private static void WriteLuksResult(Utf8JsonWriter json, string name, LuksCheckResult? result)
+    {
+        if (result is not { } r)
+        {
+            json.WriteNull(name);
+            return;
+        }
+
+        json.WriteStartObject(name);
+        json.WriteString("status", Name(r.Status));
+        WriteCode(json, "code", r.Succeeded ? null : r.Code);
+        json.WriteNumber("exitCode", r.ExitCode);
+        WriteStringOrNull(json, "message", string.IsNullOrEmpty(r.ToolMessage) ? null : r.ToolMessage);
         json.WriteEndObject();
     }
 

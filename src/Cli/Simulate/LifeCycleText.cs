@@ -5,6 +5,7 @@ using CrashDmCrypt.Kernel;
 using CrashDmCrypt.Kernel.Configfs;
 using CrashDmCrypt.Kernel.Handoff;
 using CrashDmCrypt.Simulation;
+using CrashDmCrypt.Simulation.Real;
 
 namespace CrashDmCrypt.Cli.Simulate;
 
@@ -23,7 +24,7 @@ internal static class LifeCycleText
         LifeCycleOptions o = report.Options;
         string handoff = o.Handoff == KdumpHandoff.DeviceTree ? "device-tree handoff (arm64 style)" : "command-line handoff (x86_64 style)";
         output.WriteLine(Invariant(
-            $"kdump dm-crypt key life cycle on the kernel model: {o.Keys} volume(s), seed {o.Seed}, {handoff}, {CliOptions.Name(o.RestoreMode)} restore"));
+            $"kdump dm-crypt key life cycle on the kernel model{RealParts(o)}: {o.Keys} volume(s), seed {o.Seed}, {handoff}, {CliOptions.Name(o.RestoreMode)} restore"));
         int number = 0;
         foreach (LifeCycleStep step in report.Steps)
         {
@@ -64,15 +65,20 @@ internal static class LifeCycleText
                 break;
             case ConfigfsStep configfs:
                 ConfigfsLines(lines, configfs);
+                if (report.Options.Keyring == KeyringBackend.Kernel && configfs.Succeeded && !configfs.SkippedForReuse)
+                {
+                    lines.Add(Invariant($"real kernel: request_key found each logon key, and each now expires {configfs.KeyTimeout.TotalSeconds:0} s from now (KEYCTL_SET_TIMEOUT)"));
+                }
+
                 break;
             case LoadStep load:
-                LoadLines(lines, load);
+                LoadLines(lines, load, report.Options.Keyring == KeyringBackend.Kernel);
                 break;
             case HotplugStep hotplug:
                 HotplugLines(lines, hotplug);
                 break;
             case RestoreStep restore:
-                RestoreLines(lines, restore);
+                RestoreLines(lines, restore, report.Options);
                 break;
             case DumpStep dump:
                 DumpLines(lines, dump);
@@ -93,11 +99,13 @@ internal static class LifeCycleText
             LifeCycleFailure.None => Invariant($"PASS: {opened} of {volumes} volume(s) unlocked in the kdump kernel with keys carried through reserved memory; no key left behind."),
             LifeCycleFailure.ConfigfsRefused => Invariant($"FAIL: configfs refused key item {report.KeysProvisioned + 1}."),
             LifeCycleFailure.LogonKeyUnavailable => Invariant(
-                $"FAIL: prepare_luks could not get the logon key of volume {report.KeysProvisioned + 1} ({LinuxErrors.Describe(report.Configfs.Items[^1].LogonKeyLookup)}), so no crash kernel was loaded."),
+                $"FAIL: prepare_luks could not get the logon key of volume {report.KeysProvisioned + 1} ({LinuxErrors.Describe(report.Configfs.Items[^1].LogonKeyLookup)}{(report.Configfs.Items[^1].LogonKeySearch == LinuxErrno.EKEYEXPIRED ? ": it has expired" : string.Empty)}), so no crash kernel was loaded."),
             LifeCycleFailure.LoadFailed => "FAIL: the crash kernel could not be loaded, so a crash would leave the volumes locked.",
             LifeCycleFailure.NoCrashKernel => "FAIL: no crash kernel is loaded after the hot-plug reload, so the panic reboots without a dump and the volumes stay locked.",
             LifeCycleFailure.RestoreFailed => Invariant($"FAIL: {opened} of {volumes} volume(s) unlocked; {Describe(report.Restore!.Outcome)}."),
             LifeCycleFailure.KeyBytesLeft => Invariant($"FAIL: {opened} of {volumes} volume(s) unlocked; key bytes were left in reserved memory."),
+            LifeCycleFailure.VolumesLocked when WrongKeys(report) is > 0 and int wrong => Invariant(
+                $"FAIL: {opened} of {volumes} volume(s) unlocked; the restored key of {wrong} volume(s) is not the volume key{ToolVerdict(report)}."),
             LifeCycleFailure.VolumesLocked => Invariant($"FAIL: {opened} of {volumes} volume(s) unlocked; some volumes stayed locked."),
             _ => Invariant($"FAIL: {report.Failure}."),
         };
@@ -114,7 +122,7 @@ internal static class LifeCycleText
             KexecLoadFailure.None => "loaded; no dm-crypt key items, so no blob",
             KexecLoadFailure.NoDescription => $"key item '{load.FailedItem}' has no description: {errno}",
             KexecLoadFailure.LogonKeyNotFound => $"key item '{load.FailedItem}': no logon key '{load.LookedUpDescription}': {errno}",
-            KexecLoadFailure.LogonKeyExpired => $"key item '{load.FailedItem}': logon key '{load.LookedUpDescription}' has expired: {errno}",
+            KexecLoadFailure.LogonKeyExpired => $"key item '{load.FailedItem}': logon key '{load.LookedUpDescription}' has expired, and request_key passes over expired keys: {errno}",
             KexecLoadFailure.KeyTooLarge => $"key item '{load.FailedItem}': logon key '{load.LookedUpDescription}' is larger than 256 bytes: {errno}",
             KexecLoadFailure.ReusedBlobSizeChanged => $"reuse is on but the number of key items changed since the blob was saved: {errno}",
             KexecLoadFailure.NoRoomInCrashKernelRegion => $"no room for the blob in the crashkernel region: {errno}",
@@ -152,6 +160,7 @@ internal static class LifeCycleText
         CryptsetupStatus.KeyNotFound => "no such user key (ENOKEY): the restore did not bring it over",
         CryptsetupStatus.KeyExpired => "the user key has expired (EKEYEXPIRED)",
         CryptsetupStatus.WrongKey => "the user key does not unlock the volume",
+        CryptsetupStatus.CheckFailed => "the user key could not be checked",
         _ => status.ToString(),
     };
 
@@ -163,9 +172,20 @@ internal static class LifeCycleText
         lines.Add(Invariant($"machine: {boot.Memory.Size >> 20} MiB of RAM at 0x{boot.Memory.Start:x}, crashkernel region {boot.CrashKernelRegion}"));
         lines.Add(Invariant(
             $"{boot.Volumes.Count} LUKS volume(s) unlocked; each {options.KeySize}-byte volume key linked as a logon key (crypttab link-volume-key=@u::%logon:<desc>):"));
-        AddList(lines, boot.Volumes, v => v.LinkError == LinuxErrno.None
-            ? "logon key " + v.KeyDescription
-            : $"logon key {v.KeyDescription}: add_key failed: {LinuxErrors.Describe(v.LinkError)}");
+        AddList(lines, boot.Volumes, v => v.LinkError != LinuxErrno.None ? $"logon key {v.KeyDescription}: add_key failed: {LinuxErrors.Describe(v.LinkError)}"
+            : v.LogonKeySerial == 0 ? "logon key " + v.KeyDescription
+            : Invariant($"real logon key {v.LogonKeySerial} {v.KeyDescription}: keyctl read {(v.ReadBackError == LinuxErrno.None ? "READ IT BACK" : "refused: " + LinuxErrors.Describe(v.ReadBackError))}"));
+        if (options.Keyring == KeyringBackend.Kernel)
+        {
+            lines.Add("real kernel: the logon keys sit in a private session keyring; user space cannot read them back, only the kernel can");
+        }
+
+        if (options.Luks == LuksBackend.Cryptsetup)
+        {
+            int made = boot.Volumes.Count(v => v.LuksImage is { Succeeded: true });
+            lines.Add(Invariant($"real LUKS2 images: {made} of {boot.Volumes.Count} made by cryptsetup luksFormat --volume-key-file (key through a pipe), in a temporary folder removed at the end"));
+            AddList(lines, boot.Volumes.Where(v => v.LuksImage is { Succeeded: false }).ToList(), v => $"cryptsetup luksFormat for {v.Uuid}: {Describe(v.LuksImage!.Value)}");
+        }
     }
 
     private static void ConfigfsLines(List<string> lines, ConfigfsStep configfs, string prefix = "")
@@ -194,7 +214,10 @@ internal static class LifeCycleText
         {
             if (item.LogonKeyLookup != LinuxErrno.None)
             {
-                lines.Add($"keyctl request logon {item.Description}: {LinuxErrors.Describe(item.LogonKeyLookup)}; no passphrase can be asked for here, so prepare_luks fails");
+                string expired = item.LogonKeySearch == LinuxErrno.EKEYEXPIRED
+                    ? $" (keyctl search: {LinuxErrors.GetName(item.LogonKeySearch)}: the key has expired, and request_key passes over expired keys)"
+                    : string.Empty;
+                lines.Add($"keyctl request logon {item.Description}: {LinuxErrors.Describe(item.LogonKeyLookup)}{expired}; no passphrase can be asked for here, so prepare_luks fails");
                 continue;
             }
 
@@ -225,7 +248,7 @@ internal static class LifeCycleText
         }
     }
 
-    private static void LoadLines(List<string> lines, LoadStep load)
+    private static void LoadLines(List<string> lines, LoadStep load, bool realKeyring)
     {
         KexecLoadResult result = load.Load;
         if (!result.Succeeded || result.Image is not { } image)
@@ -253,6 +276,11 @@ internal static class LifeCycleText
                 ? Invariant($"<0x{range.Address:x} 0x{range.Size ?? 0:x}>")
                 : "unreadable";
             lines.Add(Invariant($"kdump kernel device tree: {dtb.Length} bytes, /chosen/linux,dmcryptkeys = {property}"));
+        }
+
+        if (realKeyring && image.HasKeys && !result.Warnings.HasFlag(KexecLoadWarnings.Reused))
+        {
+            lines.Add("real kernel: build_keys_header's request_key found each logon key; the model supplies the payload, which only the kernel can read");
         }
 
         if (load.SavedCopySize > 0)
@@ -287,13 +315,18 @@ internal static class LifeCycleText
             : "the blob in reserved memory CHANGED";
         lines.Add(Invariant($"kdumpctl's EXIT trap removes every configfs item ({load.ItemsRemoved}); count now reads {countAfter}; {blobAfter}"));
 
-        string after = load.LogonKeyAfterWait switch
+        string after = load.LogonKeyAfterWait == LinuxErrno.None ? "the logon keys are still there"
+            : load.LogonKeySearchAfterWait == LinuxErrno.EKEYEXPIRED ? "the logon keys have expired"
+            : "a logon key lookup gives " + LinuxErrors.Describe(load.LogonKeyAfterWait);
+        if (load.RealKeyTimeout is { } shortened)
         {
-            LinuxErrno.EKEYEXPIRED => "the logon keys have expired",
-            LinuxErrno.None => "the logon keys are still there",
-            LinuxErrno other => "a logon key lookup gives " + LinuxErrors.Describe(other),
-        };
-        lines.Add(Invariant($"{load.Waited.TotalMinutes:0} min later {after}; the blob waits in reserved memory"));
+            lines.Add(Invariant(
+                $"real kernel: each logon key's timeout cut to {shortened.TotalSeconds:0} s (the run does not wait {load.Waited.TotalMinutes:0} min); once the kernel expired them, request_key says {LinuxErrors.GetName(load.LogonKeyAfterWait)} and keyctl search {LinuxErrors.GetName(load.LogonKeySearchAfterWait)}: {after}; the blob waits in reserved memory"));
+        }
+        else
+        {
+            lines.Add(Invariant($"{load.Waited.TotalMinutes:0} min later {after}; the blob waits in reserved memory"));
+        }
     }
 
     private static void HotplugLines(List<string> lines, HotplugStep hotplug)
@@ -328,7 +361,7 @@ internal static class LifeCycleText
             : $"unuse_luks_keys as written: [[ -f {reuse} ]] || echo 0 > {reuse}: nothing is written (intended: echo 0 > {reuse})");
     }
 
-    private static void RestoreLines(List<string> lines, RestoreStep restore)
+    private static void RestoreLines(List<string> lines, RestoreStep restore, LifeCycleOptions options)
     {
         lines.Add("panic: the kdump kernel boots from the crashkernel region");
         string path = $"{ConfigfsAttributes.DefaultRoot}/{ConfigfsAttributes.Restore}";
@@ -343,10 +376,79 @@ internal static class LifeCycleText
             lines.Add($"{path} {before}, so echo {KdumpUtils.RestoreValue} > {path}: write {written}");
         }
 
-        lines.Add("restore: " + Describe(restore.Outcome));
+        lines.Add("restore: " + Describe(restore.Outcome)
+            + (options.Keyring == KeyringBackend.Kernel && restore.Outcome.Status == KdumpRestoreStatus.Restored ? " as real user keys (add_key, create-or-update, in a private session keyring)" : string.Empty));
         lines.Add(Invariant($"cryptsetup luksOpen --volume-key-keyring %user:{KdumpUtils.KeyDescriptionPrefix}<UUID>: {restore.VolumesOpened} of {restore.Volumes.Count} volume(s) opened"));
-        AddList(lines, restore.Volumes.Where(v => v.Status != CryptsetupStatus.Opened).ToList(), v => $"cryptsetup luksOpen --volume-key-keyring {v.KeyringSpec}: {Describe(v.Status)}");
+        if (options.Keyring == KeyringBackend.Model && options.Luks == LuksBackend.Model)
+        {
+            AddList(lines, restore.Volumes.Where(v => v.Status != CryptsetupStatus.Opened).ToList(), v => $"cryptsetup luksOpen --volume-key-keyring {v.KeyringSpec}: {Describe(v.Status)}");
+            return;
+        }
+
+        // With real parts, every volume's checks are shown, failures first.
+        AddList(lines, restore.Volumes.OrderBy(v => v.Status == CryptsetupStatus.Opened).ToList(), RealCheckLine);
     }
+
+    // One volume's real checks: request_key, the read-back and constant-time compare, cryptsetup's verdict, the revoke.
+    private static string RealCheckLine(CryptsetupOpenResult v)
+    {
+        var parts = new List<string>();
+        if (v.UserKeySerial != 0)
+        {
+            parts.Add(Invariant($"user key {v.UserKeySerial}"));
+        }
+
+        if (v.ReadBackError != LinuxErrno.None)
+        {
+            parts.Add("keyctl read failed: " + LinuxErrors.Describe(v.ReadBackError));
+        }
+        else if (v.KeyMatches is { } matches)
+        {
+            parts.Add((v.UserKeySerial != 0 ? "read back, " : string.Empty) + (matches ? "equal to the volume key" : "NOT the volume key") + " (constant-time compare)");
+        }
+
+        if (v.LuksCheck is { } check)
+        {
+            parts.Add("cryptsetup's check on the LUKS2 header: " + (check.Succeeded ? "the volume key" : Describe(check)));
+        }
+
+        if (v.Revoked is { } revoked)
+        {
+            parts.Add(revoked == LinuxErrno.None ? "revoked" : "revoke failed: " + LinuxErrors.Describe(revoked));
+        }
+
+        string facts = parts.Count == 0 ? Describe(v.Status) : string.Join("; ", parts);
+        return $"{v.Uuid}: {(v.Status == CryptsetupStatus.Opened ? "opened" : Describe(v.Status))}: {facts}";
+    }
+
+    /// <summary>What cryptsetup said: the code, and its own last line or the reason.</summary>
+    public static string Describe(LuksCheckResult result) =>
+        result.Succeeded ? "ok" : string.IsNullOrEmpty(result.ToolMessage) ? result.Code : $"{result.Code} {result.ToolMessage.TrimEnd('.')}";
+
+    /// <summary>Why the run could not start: the real part that is missing, with its code; exit 2.</summary>
+    public static string Describe(RealPartsProblem problem) =>
+        !problem.Keyring.Succeeded
+            ? $"simulate: --keyring kernel: {problem.Keyring}; the kernel keyring cannot be used here"
+            : $"simulate: --luks cryptsetup: {problem.Luks.Code} {problem.Luks.ToolMessage}";
+
+    /// <summary>Which real parts a run used, for the header line; empty for the model alone.</summary>
+    private static string RealParts(LifeCycleOptions o) =>
+        (o.Keyring, o.Luks) switch
+        {
+            (KeyringBackend.Kernel, LuksBackend.Cryptsetup) => " with the real kernel keyring and real LUKS2 images (cryptsetup)",
+            (KeyringBackend.Kernel, _) => " with the real kernel keyring",
+            (_, LuksBackend.Cryptsetup) => " with real LUKS2 images (cryptsetup)",
+            _ => string.Empty,
+        };
+
+    private static int WrongKeys(LifeCycleReport report) =>
+        report.Restore?.Volumes.Count(v => v.Status == CryptsetupStatus.WrongKey) ?? 0;
+
+    // cryptsetup's own words for the first wrong key, when it was asked.
+    private static string ToolVerdict(LifeCycleReport report) =>
+        report.Restore?.Volumes.FirstOrDefault(v => v.Status == CryptsetupStatus.WrongKey)?.LuksCheck is { Succeeded: false } check
+            ? " (cryptsetup: " + Describe(check) + ")"
+            : string.Empty;
 
     private static void DumpLines(List<string> lines, DumpStep dump)
     {

@@ -39,8 +39,9 @@ public sealed class LuksImageFolder : IDisposable
     /// <summary>Makes an empty temporary folder (mode 0700) and finds cryptsetup.</summary>
     /// <param name="folder">The folder, or <see langword="null"/> on failure.</param>
     /// <param name="toolPath">A cryptsetup program to use instead of <see cref="CryptsetupTool.Find"/>'s.</param>
+    /// <param name="parent">The folder to make it in, instead of the system's temporary folder.</param>
     /// <returns><see cref="LuksCheckStatus.Ok"/>, <see cref="LuksCheckStatus.ToolMissing"/> or <see cref="LuksCheckStatus.IoError"/>.</returns>
-    public static LuksCheckResult Create(out LuksImageFolder? folder, string? toolPath = null)
+    public static LuksCheckResult Create(out LuksImageFolder? folder, string? toolPath = null, string? parent = null)
     {
         folder = null;
         string? tool = toolPath ?? CryptsetupTool.Find();
@@ -51,8 +52,10 @@ public sealed class LuksImageFolder : IDisposable
 
         try
         {
-            DirectoryInfo directory = Directory.CreateTempSubdirectory("crashdmcrypt-luks-");
-            folder = new LuksImageFolder(directory.FullName, tool);
+            string path = parent is null
+                ? Directory.CreateTempSubdirectory(FolderPrefix).FullName
+                : CreateIn(parent);
+            folder = new LuksImageFolder(path, tool);
             return LuksCheckResult.Ok();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -60,6 +63,9 @@ public sealed class LuksImageFolder : IDisposable
             return LuksCheckResult.Fail(LuksCheckStatus.IoError, e.Message);
         }
     }
+
+    /// <summary>How the temporary folder's name starts.</summary>
+    public const string FolderPrefix = "crashdmcrypt-luks-";
 
     /// <summary>The cipher cryptsetup formats a volume key of <paramref name="keySize"/> bytes with, or null when none fits.</summary>
     public static string? CipherFor(int keySize) => keySize switch
@@ -190,6 +196,22 @@ public sealed class LuksImageFolder : IDisposable
         {
             // Already gone, or not removable by this user: nothing else to try.
         }
+    }
+
+    // A new folder with a random name in parent, mode 0700 as CreateTempSubdirectory makes it.
+    private static string CreateIn(string parent)
+    {
+        string path = System.IO.Path.Combine(parent, FolderPrefix + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6)));
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(path);
+        }
+        else
+        {
+            Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
+        return path;
     }
 
     private static void TryDelete(string path)

@@ -1,5 +1,3 @@
-using CrashDmCrypt.Kernel.Keyring;
-
 namespace CrashDmCrypt.Simulation.Tests.Real;
 
 /// <summary>
@@ -8,16 +6,5 @@ namespace CrashDmCrypt.Simulation.Tests.Real;
 /// </summary>
 public sealed class RealFactAttribute : FactAttribute
 {
-    public RealFactAttribute()
-    {
-        KeyringResult probe = KernelKeyring.Probe();
-        if (!probe.Succeeded)
-        {
-            Skip = $"the kernel keyring is not usable here: {probe}";
-        }
-        else if (CryptsetupAvailability.SkipReason is { } reason)
-        {
-            Skip = reason;
-        }
-    }
+    public RealFactAttribute() => Skip = KernelKeyringFactAttribute.SkipReason ?? CryptsetupAvailability.SkipReason;
 }
