@@ -42,13 +42,13 @@ public static class DumpScanner
         Parallel.ForEach(
             windows,
             parallel,
-            () => (Buffer: GC.AllocateUninitializedArray<byte>(Lookback + WindowSize + Overlap, pinned: true), Hits: new List<WindowScanner.Hit>()),
+            () => new Worker(),
             (window, _, local) =>
             {
                 ulong lookStart = window.Start - window.RangeStart >= Lookback ? window.Start - Lookback : window.Start;
                 ulong readEnd = Math.Min(window.RangeEnd, window.End + Overlap);
                 int length = (int)(readEnd - lookStart);
-                ReadOnlySpan<byte> data = Read(memory, lookStart, length, local.Buffer, options.MaxProblems, problems, ref problemCount, gate);
+                ReadOnlySpan<byte> data = Read(memory, lookStart, length, local, options.MaxProblems, problems, ref problemCount, gate);
                 local.Hits.Clear();
                 WindowScanner.Scan(data, (int)(window.Start - lookStart), (int)(window.End - lookStart), options.ByteOrders, local.Hits);
                 long now = Interlocked.Add(ref done, (long)(window.End - window.Start));
@@ -64,7 +64,7 @@ public static class DumpScanner
 
                 return local;
             },
-            local => CryptographicOperations.ZeroMemory(local.Buffer));
+            local => CryptographicOperations.ZeroMemory(local.Buffer.AsSpan()));
 
         return new DumpScanResult
         {
@@ -78,14 +78,16 @@ public static class DumpScanner
     // Reads a window, without a copy where the dump is mapped; a window with unreadable pages is read page by page,
     // those pages scanned as zero and reported.
     private static ReadOnlySpan<byte> Read(
-        PhysicalMemory memory, ulong address, int length, byte[] buffer, int maxProblems, List<DumpProblem> problems, ref int problemCount, Lock gate)
+        PhysicalMemory memory, ulong address, int length, Worker worker, int maxProblems, List<DumpProblem> problems, ref int problemCount, Lock gate)
     {
         if (memory.TryGetSpan(address, length, out ReadOnlySpan<byte> span))
         {
             return span;
         }
 
-        Span<byte> destination = buffer.AsSpan(0, length);
+        // Only windows that are not mapped need a buffer: a mapped dump never touches (nor page-faults) one.
+        worker.Buffer ??= GC.AllocateUninitializedArray<byte>(Lookback + WindowSize + Overlap, pinned: true);
+        Span<byte> destination = worker.Buffer.AsSpan(0, length);
         if (memory.TryRead(address, destination, out _))
         {
             return destination;
@@ -148,5 +150,14 @@ public static class DumpScanner
         }
 
         return findings;
+    }
+
+    // One per worker thread: the copy buffer for windows that are not mapped (allocated on first use, cleared at the end)
+    // and the window's hits.
+    private sealed class Worker
+    {
+        public byte[]? Buffer { get; set; }
+
+        public List<WindowScanner.Hit> Hits { get; } = [];
     }
 }
