@@ -1,5 +1,7 @@
 using System.Security.Cryptography;
 using CrashDmCrypt.Codec;
+using CrashDmCrypt.Dumps.Formats;
+using CrashDmCrypt.Dumps.Sources;
 
 namespace CrashDmCrypt.Dumps.Scanning;
 
@@ -66,9 +68,15 @@ public static class DumpScanner
             },
             local => CryptographicOperations.ZeroMemory(local.Buffer.AsSpan()));
 
+        List<DumpFinding> findings = Merge(memory, hits);
+        if (memory is KdumpMemory { Source: FlattenedSource flat })
+        {
+            ScanOverwritten(flat, options.ByteOrders, findings);
+        }
+
         return new DumpScanResult
         {
-            Findings = Merge(memory, hits),
+            Findings = findings,
             BytesScanned = total,
             Problems = problems,
             ProblemCount = problemCount,
@@ -119,6 +127,57 @@ public static class DumpScanner
         }
 
         return destination;
+    }
+
+    // The record bytes a later record replaced, read as stored (an uncompressed stale page shows its keys; a compressed one
+    // does not, which is why scrub zeroes all of them). Offsets within a record are not known to be aligned, so every
+    // byte shift is tried. They are few: makedumpfile and QEMU rewrite only headers and the last bitmap or descriptor block.
+    private static void ScanOverwritten(FlattenedSource flat, ScanByteOrders orders, List<DumpFinding> findings)
+    {
+        var hits = new List<WindowScanner.Hit>();
+        var seen = new HashSet<long>();
+        byte[] buffer = GC.AllocateUninitializedArray<byte>(Lookback + WindowSize + Overlap, pinned: true);
+        try
+        {
+            foreach (var (start, length) in flat.Overwritten)
+            {
+                for (long at = 0; at < length; at += WindowSize)
+                {
+                    long lookStart = Math.Max(0, at - Lookback);
+                    int count = (int)Math.Min(length - lookStart, at + WindowSize + Overlap - lookStart);
+                    Span<byte> data = buffer.AsSpan(0, count);
+                    flat.Inner.TryRead(start + lookStart, data);
+                    int to = (int)Math.Min(length - lookStart, at + WindowSize - lookStart);
+                    for (int shift = 0; shift < 4; shift++)
+                    {
+                        hits.Clear();
+                        int from = (int)(at - lookStart) + shift;
+                        WindowScanner.Scan(data[shift..], from - shift, to - shift, orders, hits);
+                        foreach (WindowScanner.Hit hit in hits)
+                        {
+                            long offset = start + lookStart + shift + hit.Offset;
+                            if (seen.Add(offset))
+                            {
+                                findings.Add(new DumpFinding
+                                {
+                                    Kind = hit.Kind,
+                                    Address = null,
+                                    FileOffset = offset,
+                                    ByteOrder = hit.ByteOrder,
+                                    Length = hit.Length,
+                                    Keys = hit.Keys,
+                                    InOverwrittenRecord = true,
+                                });
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(buffer);
+        }
     }
 
     // Sorts by position, drops findings seen twice and entries that lie inside a blob found, and attaches addresses and file offsets.
