@@ -154,6 +154,9 @@ internal sealed class KdumpBuilder
 
     public string Machine { get; set; } = "x86_64";
 
+    /// <summary>32-bit sub-header with 64-bit fields aligned to 8 (AArch32, libkdumpfile's kdump_sub_header_32pad).</summary>
+    public bool Padded { get; set; }
+
     public DumpCompression Method { get; set; }
 
     public string? VmcoreInfo { get; set; }
@@ -206,7 +209,7 @@ internal sealed class KdumpBuilder
         long vmcoreinfoOffset = 0;
         if (Version >= 6)
         {
-            w.U64(buffer, sub + (Is64 ? 96 : 72), MaxMapNr);
+            w.U64(buffer, sub + (Is64 ? 96 : Padded ? 88 : 72), MaxMapNr);
         }
 
         // Bitmaps.
@@ -264,8 +267,8 @@ internal sealed class KdumpBuilder
         buffer = file.GetBuffer();
         if (Version >= 3)
         {
-            w.U64(buffer, sub + (Is64 ? 32 : 20), (ulong)vmcoreinfoOffset);
-            w.Word(buffer, sub + (Is64 ? 40 : 28), (ulong)vmcoreinfo.Length, Is64);
+            w.U64(buffer, sub + (Is64 ? 32 : Padded ? 24 : 20), (ulong)vmcoreinfoOffset);
+            w.Word(buffer, sub + (Is64 ? 40 : Padded ? 32 : 28), (ulong)vmcoreinfo.Length, Is64);
         }
 
         return file.ToArray();

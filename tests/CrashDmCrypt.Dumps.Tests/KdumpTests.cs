@@ -58,6 +58,33 @@ public class KdumpTests
         return data;
     }
 
+    // AArch32's sub-header aligns its 64-bit fields to 8 (libkdumpfile's kdump_sub_header_32pad): read packed, the
+    // VMCOREINFO offset would take the padding as its low half. Both 32-bit layouts, every version with the fields.
+    // No libkdumpfile check: Debian 12's 0.5.1 predates its own fix for this layout (ptesarik/libkdumpfile issue 75).
+    [Theory]
+    [InlineData(3, false)]
+    [InlineData(6, false)]
+    [InlineData(3, true)]
+    [InlineData(6, true)]
+    public void The_padded_32_bit_sub_header_of_arm_reads_like_the_packed_one(int version, bool bigEndian)
+    {
+        foreach (bool padded in new[] { true, false })
+        {
+            KdumpBuilder builder = Sample(DumpCompression.Zlib, is64: false, bigEndian: bigEndian, version: version);
+            builder.Machine = padded ? "armv7l" : "i686";
+            builder.Padded = padded;
+            builder.VmcoreInfo = "OSRELEASE=6.12.0-arm\nPAGESIZE=4096\n";
+            builder.MaxMapNr = version >= 6 ? 48UL : 64UL;
+            using PhysicalMemory memory = TestData.Open(builder.Build());
+            Assert.Equal("6.12.0-arm", memory.VmcoreInfo.OsRelease);
+            Assert.Equal([new PhysicalRange(0x1000, 7 * 4096), new PhysicalRange(40 * 4096, 4096)], memory.Ranges);
+            foreach (var (pfn, page) in builder.Pages)
+            {
+                Assert.Equal(page, TestData.Read(memory, pfn * 4096, 4096));
+            }
+        }
+    }
+
     [Theory]
     [MemberData(nameof(Variants))]
     public void Every_page_reads_back_in_every_compression_layout_byte_order_and_version(DumpCompression method, bool is64, bool bigEndian, int version)

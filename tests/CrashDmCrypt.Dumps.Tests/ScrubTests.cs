@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using CrashDmCrypt.Dumps.Scanning;
 using CrashDmCrypt.Dumps.Scrubbing;
 
@@ -188,5 +189,92 @@ public class ScrubTests
         Assert.Equal(2, CliTests.RunCli("scrub", input, "-o", input).Exit);
         Assert.Equal(2, CliTests.RunCli("scrub", "/nonexistent", "-o", output).Exit);
         Assert.Equal(2, CliTests.RunCli("scrub", input).Exit);
+    }
+
+    // A flattened file in which page 5's data was written twice: first holding a blob, then (a later record for the same
+    // offsets) clean. The stale record is no part of the dump but is in the file.
+    private static (byte[] Flat, byte[] Blob) FlattenedWithStalePage(DumpCompression method)
+    {
+        byte[] blob = Fixtures.Vector("two-keys.bin");
+        byte[] page = KdumpTests.Compressible(5);
+        blob.CopyTo(page, 256);
+        var builder = new KdumpBuilder { Method = method };
+        builder.Pages[1] = KdumpTests.Compressible(1);
+        builder.Pages[5] = page;
+        byte[] file = builder.Build();
+
+        // The replacing record writes, from the first byte that differs, the file built with the page clean (padded with
+        // zeros to cover the first file's end), so only the stale record holds the blob.
+        builder.Pages[5] = KdumpTests.Compressible(5);
+        byte[] clean = builder.Build();
+        int from = file.AsSpan().CommonPrefixLength(clean);
+        byte[] replacement = new byte[Math.Max(file.Length, clean.Length) - from];
+        clean.AsSpan(from).CopyTo(replacement);
+        byte[] flat = KdumpBuilder.Flatten(file, 1 << 20);
+        var output = new MemoryStream();
+        output.Write(flat, 0, flat.Length - 16);
+        byte[] record = new byte[16];
+        BinaryPrimitives.WriteInt64BigEndian(record, from);
+        BinaryPrimitives.WriteInt64BigEndian(record.AsSpan(8), replacement.Length);
+        output.Write(record);
+        output.Write(replacement);
+        output.Write(flat, flat.Length - 16, 16);
+        return (output.ToArray(), blob);
+    }
+
+    [Theory]
+    [InlineData(DumpCompression.None)]
+    [InlineData(DumpCompression.Zlib)]
+    public void Flattened_scrub_zeroes_key_material_in_overwritten_records_too(DumpCompression method)
+    {
+        var (flat, blob) = FlattenedWithStalePage(method);
+        using var dir = new TempFolder();
+        string input = dir.Write("vmcore.flat", flat);
+
+        // The dump itself reads clean; the scan still reports the stale stored copy, by file offset.
+        Assert.True(DumpReader.TryOpen(input, default, out PhysicalMemory? opened, out DumpProblem problem), problem.ToString());
+        DumpScanResult found;
+        using (PhysicalMemory memory = opened!)
+        {
+            found = DumpScanner.Scan(memory);
+            if (method == DumpCompression.None)
+            {
+                DumpFinding stale = Assert.Single(found.Findings);
+                Assert.True(stale.InOverwrittenRecord);
+                Assert.Null(stale.Address);
+                Assert.Equal(flat.AsSpan().IndexOf(blob), stale.FileOffset);
+            }
+            else
+            {
+                Assert.Empty(found.Findings);
+            }
+        }
+
+        string output = Path.Combine(dir.Path, "clean.flat");
+        var result = CliTests.RunCli("scrub", input, "-o", output);
+        Assert.True(result.Exit == 0, result.ToString());
+        byte[] scrubbed = File.ReadAllBytes(output);
+        Assert.Equal(-1, scrubbed.AsSpan().IndexOf(blob.AsSpan(8, 40)));
+        Assert.Equal(0, CliTests.RunCli("scan", output).Exit);
+
+        // Every overwritten record byte is zero in the copy, and the dump reads as before.
+        DumpReader.TryOpen(input, default, out PhysicalMemory? before, out _);
+        Assert.True(DumpReader.TryOpen(output, default, out PhysicalMemory? after, out problem), problem.ToString());
+        using (before)
+        using (after)
+        {
+            var overwritten = ((Sources.FlattenedSource)((Formats.KdumpMemory)after!).Source).Overwritten;
+            Assert.NotEmpty(overwritten);
+            foreach (var (offset, length) in overwritten)
+            {
+                Assert.False(scrubbed.AsSpan((int)offset, (int)length).ContainsAnyExcept((byte)0));
+            }
+
+            Assert.Equal(before!.Ranges, after.Ranges);
+            foreach (PhysicalRange range in before.Ranges)
+            {
+                Assert.Equal(TestData.Read(before, range.Start, (int)range.Length), TestData.Read(after, range.Start, (int)range.Length));
+            }
+        }
     }
 }

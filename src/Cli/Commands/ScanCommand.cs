@@ -107,7 +107,8 @@ internal static class ScanCommand
         var c = CultureInfo.InvariantCulture;
         foreach (DumpFinding finding in result.Findings)
         {
-            string where = finding.Address is ulong address ? $"address {DumpOptions.Hex(address)}" : "address unknown";
+            string where = finding.InOverwrittenRecord ? "a flattened record a later one replaced"
+                : finding.Address is ulong address ? $"address {DumpOptions.Hex(address)}" : "address unknown";
             if (finding.FileOffset is long offset)
             {
                 where += string.Create(c, $", file offset {offset}");
@@ -148,6 +149,11 @@ internal static class ScanCommand
                 else
                 {
                     json.WriteNull("fileOffset");
+                }
+
+                if (finding.InOverwrittenRecord)
+                {
+                    json.WriteBoolean("overwrittenRecord", true);
                 }
 
                 json.WriteString("byteOrder", DumpOptions.Name(finding.ByteOrder));

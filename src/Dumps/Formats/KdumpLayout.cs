@@ -43,20 +43,24 @@ internal static class KdumpLayout
 
     // Sub-header: phys_base (word), dump_level, split (int), start_pfn, end_pfn (word), offset_vmcoreinfo (off_t),
     // size_vmcoreinfo (word), offset_note (off_t), size_note (word), offset_eraseinfo (off_t), size_eraseinfo (word),
-    // start_pfn_64, end_pfn_64, max_mapnr_64 (u64).
+    // start_pfn_64, end_pfn_64, max_mapnr_64 (u64). A 32-bit ABI that aligns 64-bit fields to 8 (AArch32; libkdumpfile's
+    // kdump_sub_header_32pad) puts 4 bytes of padding before each off_t and before start_pfn_64; IA-32 packs them
+    // (kdump_sub_header_32pack). A 64-bit layout never pads.
     public static int SplitOffset(int word) => word + sizeof(int);
 
-    public static int OffsetVmcoreInfoOffset(int word) => SplitOffset(word) + sizeof(int) + (2 * word);
+    public static int OffsetVmcoreInfoOffset(int word, bool padded = false) => SplitOffset(word) + sizeof(int) + (2 * word) + Pad(padded);
 
-    public static int SizeVmcoreInfoOffset(int word) => OffsetVmcoreInfoOffset(word) + sizeof(long);
+    public static int SizeVmcoreInfoOffset(int word, bool padded = false) => OffsetVmcoreInfoOffset(word, padded) + sizeof(long);
 
-    public static int OffsetNoteOffset(int word) => SizeVmcoreInfoOffset(word) + word;
+    public static int OffsetNoteOffset(int word, bool padded = false) => SizeVmcoreInfoOffset(word, padded) + word + Pad(padded);
 
-    public static int OffsetEraseInfoOffset(int word) => OffsetNoteOffset(word) + sizeof(long) + word;
+    public static int OffsetEraseInfoOffset(int word, bool padded = false) => OffsetNoteOffset(word, padded) + sizeof(long) + word + Pad(padded);
 
-    public static int StartPfn64Offset(int word) => OffsetEraseInfoOffset(word) + sizeof(long) + word;
+    public static int StartPfn64Offset(int word, bool padded = false) => OffsetEraseInfoOffset(word, padded) + sizeof(long) + word + Pad(padded);
 
-    public static int MaxMapNr64Offset(int word) => StartPfn64Offset(word) + (2 * sizeof(ulong));
+    public static int MaxMapNr64Offset(int word, bool padded = false) => StartPfn64Offset(word, padded) + (2 * sizeof(ulong));
 
-    public static int SubHeaderSize(int word) => MaxMapNr64Offset(word) + sizeof(ulong);
+    public static int SubHeaderSize(int word, bool padded = false) => MaxMapNr64Offset(word, padded) + sizeof(ulong);
+
+    private static int Pad(bool padded) => padded ? sizeof(uint) : 0;
 }

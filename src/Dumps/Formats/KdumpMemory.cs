@@ -178,13 +178,15 @@ internal sealed class KdumpMemory : PhysicalMemory
     private static bool TryReadSubHeader(
         DumpSource source, ByteReader r, int word, int version, int blockSize, ref ulong maxMapNr, ref VmcoreInfo vmcoreInfo, out DumpProblem problem)
     {
-        Span<byte> sub = stackalloc byte[KdumpLayout.SubHeaderSize(8)];
-        sub = sub[..KdumpLayout.SubHeaderSize(word)];
+        Span<byte> sub = stackalloc byte[Math.Max(KdumpLayout.SubHeaderSize(8), KdumpLayout.SubHeaderSize(4, padded: true))];
+        sub = sub[..KdumpLayout.SubHeaderSize(word, padded: word == 4)];
         if (!source.TryRead(blockSize, sub))
         {
             problem = DumpProblem.At(DumpError.Truncated, source.Length);
             return false;
         }
+
+        bool padded = word == 4 && version >= 3 && IsPadded32(source, r, sub, blockSize);
 
         if (version >= 2 && r.I32(sub, KdumpLayout.SplitOffset(word)) != 0)
         {
@@ -194,13 +196,13 @@ internal sealed class KdumpMemory : PhysicalMemory
 
         if (version >= 3)
         {
-            ulong offset = r.U64(sub, KdumpLayout.OffsetVmcoreInfoOffset(word));
-            ulong size = r.Word(sub, KdumpLayout.SizeVmcoreInfoOffset(word), word);
+            ulong offset = r.U64(sub, KdumpLayout.OffsetVmcoreInfoOffset(word, padded));
+            ulong size = r.Word(sub, KdumpLayout.SizeVmcoreInfoOffset(word, padded), word);
             if (size != 0)
             {
                 if (!source.Contains(offset, size))
                 {
-                    problem = DumpProblem.At(DumpError.KdumpBadSubHeader, blockSize + KdumpLayout.OffsetVmcoreInfoOffset(word));
+                    problem = DumpProblem.At(DumpError.KdumpBadSubHeader, blockSize + KdumpLayout.OffsetVmcoreInfoOffset(word, padded));
                     return false;
                 }
 
@@ -212,7 +214,7 @@ internal sealed class KdumpMemory : PhysicalMemory
 
         if (version >= 6)
         {
-            ulong maxMapNr64 = r.U64(sub, KdumpLayout.MaxMapNr64Offset(word));
+            ulong maxMapNr64 = r.U64(sub, KdumpLayout.MaxMapNr64Offset(word, padded));
             if (maxMapNr64 != 0)
             {
                 maxMapNr = maxMapNr64;
@@ -221,6 +223,20 @@ internal sealed class KdumpMemory : PhysicalMemory
 
         problem = default;
         return true;
+    }
+
+    // The 32-bit sub-header is packed (IA-32) or padded (AArch32), and nothing in the file says which. libkdumpfile
+    // (read_sub_hdr_32) takes packed when the packed reading of the VMCOREINFO location is empty or inside the sub-header
+    // blocks, where makedumpfile puts it. Here packed is kept whenever its reading lies inside the file (so a packed file
+    // with VMCOREINFO elsewhere still reads), and padded is taken only when the packed reading does not and the padded
+    // one does: on AArch32 the packed reading takes the padding as the offset's low half, an offset past any file.
+    private static bool IsPadded32(DumpSource source, ByteReader r, ReadOnlySpan<byte> sub, int blockSize)
+    {
+        // VMCOREINFO never starts in the header block (big-endian, the packed reading of a padded sub-header gives offset 0).
+        bool Plausible(ulong offset, ulong size) => (offset == 0 && size == 0) || (offset >= (ulong)blockSize && source.Contains(offset, size));
+
+        return !Plausible(r.U64(sub, KdumpLayout.OffsetVmcoreInfoOffset(4)), r.U32(sub, KdumpLayout.SizeVmcoreInfoOffset(4)))
+            && Plausible(r.U64(sub, KdumpLayout.OffsetVmcoreInfoOffset(4, padded: true)), r.U32(sub, KdumpLayout.SizeVmcoreInfoOffset(4, padded: true)));
     }
 
     // The header layout follows the dumped machine's word size (utsname.machine, as libkdumpfile decides it); for a

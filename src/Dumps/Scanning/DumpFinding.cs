@@ -24,6 +24,12 @@ public sealed class DumpFinding
     /// <summary>The keys, in order.</summary>
     public required IReadOnlyList<FoundKey> Keys { get; init; }
 
+    /// <summary>
+    /// True for bytes of a flattened file that a later record replaced: not part of the dump (<see cref="Address"/> is
+    /// <see langword="null"/>), but in the file, at <see cref="FileOffset"/>, read as they are stored.
+    /// </summary>
+    public bool InOverwrittenRecord { get; init; }
+
     /// <summary>Where the finding is in the scan's own order (address, or file offset for raw images without a base).</summary>
     internal ulong Position { get; init; }
 }

@@ -3,10 +3,10 @@ namespace CrashDmCrypt.Dumps.Scanning;
 /// <summary>What a scan found, in address order, and what it could not read.</summary>
 public sealed class DumpScanResult
 {
-    /// <summary>Blobs and lone entries, sorted by position; an entry inside a found blob is not repeated.</summary>
+    /// <summary>Blobs and lone entries, sorted by position; an entry inside a found blob is not repeated. Findings in overwritten records of a flattened file (<see cref="DumpFinding.InOverwrittenRecord"/>) come last, by file offset.</summary>
     public required IReadOnlyList<DumpFinding> Findings { get; init; }
 
-    /// <summary>Bytes of memory scanned.</summary>
+    /// <summary>Bytes of memory scanned (overwritten flattened records, scanned too, are not counted).</summary>
     public required ulong BytesScanned { get; init; }
 
     /// <summary>Pages that could not be read (damaged dump); the scan went on past them. At most <see cref="DumpScanOptions.MaxProblems"/>.</summary>

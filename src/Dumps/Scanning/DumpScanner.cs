@@ -1,5 +1,7 @@
 using System.Security.Cryptography;
 using CrashDmCrypt.Codec;
+using CrashDmCrypt.Dumps.Formats;
+using CrashDmCrypt.Dumps.Sources;
 
 namespace CrashDmCrypt.Dumps.Scanning;
 
@@ -42,13 +44,13 @@ public static class DumpScanner
         Parallel.ForEach(
             windows,
             parallel,
-            () => (Buffer: GC.AllocateUninitializedArray<byte>(Lookback + WindowSize + Overlap, pinned: true), Hits: new List<WindowScanner.Hit>()),
+            () => new Worker(),
             (window, _, local) =>
             {
                 ulong lookStart = window.Start - window.RangeStart >= Lookback ? window.Start - Lookback : window.Start;
                 ulong readEnd = Math.Min(window.RangeEnd, window.End + Overlap);
                 int length = (int)(readEnd - lookStart);
-                ReadOnlySpan<byte> data = Read(memory, lookStart, length, local.Buffer, options.MaxProblems, problems, ref problemCount, gate);
+                ReadOnlySpan<byte> data = Read(memory, lookStart, length, local, options.MaxProblems, problems, ref problemCount, gate);
                 local.Hits.Clear();
                 WindowScanner.Scan(data, (int)(window.Start - lookStart), (int)(window.End - lookStart), options.ByteOrders, local.Hits);
                 long now = Interlocked.Add(ref done, (long)(window.End - window.Start));
@@ -64,11 +66,17 @@ public static class DumpScanner
 
                 return local;
             },
-            local => CryptographicOperations.ZeroMemory(local.Buffer));
+            local => CryptographicOperations.ZeroMemory(local.Buffer.AsSpan()));
+
+        List<DumpFinding> findings = Merge(memory, hits);
+        if (memory is KdumpMemory { Source: FlattenedSource flat })
+        {
+            ScanOverwritten(flat, options.ByteOrders, findings);
+        }
 
         return new DumpScanResult
         {
-            Findings = Merge(memory, hits),
+            Findings = findings,
             BytesScanned = total,
             Problems = problems,
             ProblemCount = problemCount,
@@ -78,14 +86,16 @@ public static class DumpScanner
     // Reads a window, without a copy where the dump is mapped; a window with unreadable pages is read page by page,
     // those pages scanned as zero and reported.
     private static ReadOnlySpan<byte> Read(
-        PhysicalMemory memory, ulong address, int length, byte[] buffer, int maxProblems, List<DumpProblem> problems, ref int problemCount, Lock gate)
+        PhysicalMemory memory, ulong address, int length, Worker worker, int maxProblems, List<DumpProblem> problems, ref int problemCount, Lock gate)
     {
         if (memory.TryGetSpan(address, length, out ReadOnlySpan<byte> span))
         {
             return span;
         }
 
-        Span<byte> destination = buffer.AsSpan(0, length);
+        // Only windows that are not mapped need a buffer: a mapped dump never touches (nor page-faults) one.
+        worker.Buffer ??= GC.AllocateUninitializedArray<byte>(Lookback + WindowSize + Overlap, pinned: true);
+        Span<byte> destination = worker.Buffer.AsSpan(0, length);
         if (memory.TryRead(address, destination, out _))
         {
             return destination;
@@ -119,6 +129,57 @@ public static class DumpScanner
         return destination;
     }
 
+    // The record bytes a later record replaced, read as stored (an uncompressed stale page shows its keys; a compressed one
+    // does not, which is why scrub zeroes all of them). Offsets within a record are not known to be aligned, so every
+    // byte shift is tried. They are few: makedumpfile and QEMU rewrite only headers and the last bitmap or descriptor block.
+    private static void ScanOverwritten(FlattenedSource flat, ScanByteOrders orders, List<DumpFinding> findings)
+    {
+        var hits = new List<WindowScanner.Hit>();
+        var seen = new HashSet<long>();
+        byte[] buffer = GC.AllocateUninitializedArray<byte>(Lookback + WindowSize + Overlap, pinned: true);
+        try
+        {
+            foreach (var (start, length) in flat.Overwritten)
+            {
+                for (long at = 0; at < length; at += WindowSize)
+                {
+                    long lookStart = Math.Max(0, at - Lookback);
+                    int count = (int)Math.Min(length - lookStart, at + WindowSize + Overlap - lookStart);
+                    Span<byte> data = buffer.AsSpan(0, count);
+                    flat.Inner.TryRead(start + lookStart, data);
+                    int to = (int)Math.Min(length - lookStart, at + WindowSize - lookStart);
+                    for (int shift = 0; shift < 4; shift++)
+                    {
+                        hits.Clear();
+                        int from = (int)(at - lookStart) + shift;
+                        WindowScanner.Scan(data[shift..], from - shift, to - shift, orders, hits);
+                        foreach (WindowScanner.Hit hit in hits)
+                        {
+                            long offset = start + lookStart + shift + hit.Offset;
+                            if (seen.Add(offset))
+                            {
+                                findings.Add(new DumpFinding
+                                {
+                                    Kind = hit.Kind,
+                                    Address = null,
+                                    FileOffset = offset,
+                                    ByteOrder = hit.ByteOrder,
+                                    Length = hit.Length,
+                                    Keys = hit.Keys,
+                                    InOverwrittenRecord = true,
+                                });
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(buffer);
+        }
+    }
+
     // Sorts by position, drops findings seen twice and entries that lie inside a blob found, and attaches addresses and file offsets.
     private static List<DumpFinding> Merge(PhysicalMemory memory, List<(ulong Position, WindowScanner.Hit Hit)> hits)
     {
@@ -148,5 +209,14 @@ public static class DumpScanner
         }
 
         return findings;
+    }
+
+    // One per worker thread: the copy buffer for windows that are not mapped (allocated on first use, cleared at the end)
+    // and the window's hits.
+    private sealed class Worker
+    {
+        public byte[]? Buffer { get; set; }
+
+        public List<WindowScanner.Hit> Hits { get; } = [];
     }
 }

@@ -1,7 +1,9 @@
 using System.Buffers.Binary;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using System.Security.Cryptography;
 using CrashDmCrypt.Codec;
 
@@ -12,10 +14,13 @@ namespace CrashDmCrypt.Dumps.Scanning;
 /// 4-byte aligned words that could be a <c>key_size</c> (1..256) followed by a non-empty description; a vectorised pass
 /// finds them and the codec's strict reader decides each one. A lone entry must also hold a key that is not all zero.
 /// </summary>
-internal static class WindowScanner
+internal static unsafe class WindowScanner
 {
     private const int EntrySize = KeyBlobLayout.EntrySize;
     private const int HeaderSize = KeyBlobLayout.HeaderSize;
+
+    // Bytes ahead of the pass that are prefetched: a few cache lines, enough to cover memory latency at streaming speed.
+    private const int PrefetchDistance = 1024;
 
     /// <summary>A finding before addresses are attached: where in the window, and what.</summary>
     internal readonly record struct Hit(int Offset, FindingKind Kind, DumpByteOrder ByteOrder, int Length, FoundKey[] Keys);
@@ -30,56 +35,96 @@ internal static class WindowScanner
         bool big = (orders & ScanByteOrders.Big) != 0;
         int skipUntil = from;
         int i = from;
-        if (Vector256.IsHardwareAccelerated)
+
+        // Vector128 is accelerated on every x86-64 and arm64 target, the Native AOT binary's default instruction set included
+        // (where Vector256 is not); the pass is bound by memory bandwidth, not by the vector width.
+        if (Vector128.IsHardwareAccelerated && BitConverter.IsLittleEndian)
         {
-            var one = Vector256.Create(1u);
-            var keySizeSpan = Vector256.Create((uint)KeyBlobLayout.MaxKeySize);
-            var lowThree = Vector256.Create(0x00FF_FFFFu);
-            var bigOne = Vector256.Create(0x0001_0000u);
-            var lowByte = Vector256.Create(0xFFu);
-            var secondByte = Vector256.Create(0xFF00u);
-            for (; i <= to - 32 && i + 36 <= window.Length; i += 32)
+            var littleMask = little ? Vector128<uint>.AllBitsSet : Vector128<uint>.Zero;
+            var bigMask = big ? Vector128<uint>.AllBitsSet : Vector128<uint>.Zero;
+            ref byte start = ref MemoryMarshal.GetReference(window);
+
+            // 64 bytes a step, one branch on the four masks together: almost every step has no candidate.
+            for (; i <= to - 64 && i + 68 <= window.Length; i += 64)
             {
-                var words = Vector256.Create<uint>(MemoryMarshal.Cast<byte, uint>(window.Slice(i, 32)));
-                var next = Vector256.Create<uint>(MemoryMarshal.Cast<byte, uint>(window.Slice(i + 4, 32)));
-                if (!BitConverter.IsLittleEndian)
+                if (Sse.IsSupported)
                 {
-                    break;
+                    // The window is page-cache memory read once: fetch ahead across page boundaries, where the hardware
+                    // prefetcher stops.
+                    Sse.Prefetch0(Unsafe.AsPointer(ref Unsafe.Add(ref start, i + PrefetchDistance)));
                 }
 
-                // Little-endian key_size in 1..256: (w - 1) < 256 unsigned. Big-endian 1..255 is 0x??000000 (nonzero),
-                // and 256 is 0x00010000. The description's first two bytes (the next word's low bytes) must be non-zero:
-                // strict mode wants at least "x:".
-                var le = little ? Vector256.LessThan(words - one, keySizeSpan) : Vector256<uint>.Zero;
-                var be = big
-                    ? ((Vector256.Equals(words & lowThree, Vector256<uint>.Zero) & ~Vector256.Equals(words, Vector256<uint>.Zero))
-                       | Vector256.Equals(words, bigOne))
-                    : Vector256<uint>.Zero;
-                var candidates = (le | be)
-                    & ~Vector256.Equals(next & lowByte, Vector256<uint>.Zero)
-                    & ~Vector256.Equals(next & secondByte, Vector256<uint>.Zero);
-                uint mask = candidates.ExtractMostSignificantBits();
-                while (mask != 0)
+                uint m0 = CandidateMask(ref start, i, littleMask, bigMask);
+                uint m1 = CandidateMask(ref start, i + 16, littleMask, bigMask);
+                uint m2 = CandidateMask(ref start, i + 32, littleMask, bigMask);
+                uint m3 = CandidateMask(ref start, i + 48, littleMask, bigMask);
+                uint mask = m0 | (m1 << 4) | (m2 << 8) | (m3 << 12);
+                if (mask != 0)
                 {
-                    int lane = BitOperations.TrailingZeroCount(mask);
-                    mask &= mask - 1;
-                    int p = i + (lane * 4);
-                    if (p >= skipUntil)
-                    {
-                        skipUntil = Check(window, p, little, big, hits, skipUntil);
-                    }
+                    skipUntil = CheckMask(window, i, mask, little, big, hits, skipUntil);
+                }
+            }
+
+            for (; i <= to - 16 && i + 20 <= window.Length; i += 16)
+            {
+                uint mask = CandidateMask(ref start, i, littleMask, bigMask);
+                if (mask != 0)
+                {
+                    skipUntil = CheckMask(window, i, mask, little, big, hits, skipUntil);
                 }
             }
         }
 
         for (; i < to && i + 8 <= window.Length; i += 4)
         {
-            if (i >= skipUntil && window[i + 4] != 0 && window[i + 5] != 0 && IsKeySize(window, i, little, big))
+            if (i >= skipUntil && IsKeySize(window, i, little, big) && MayStartDescription(window[(i + 4)..]))
             {
                 skipUntil = Check(window, i, little, big, hits, skipUntil);
             }
         }
     }
+
+    // Checks the candidates of a mask (bit k: the word at i + 4 k) that lie past skipUntil.
+    private static int CheckMask(ReadOnlySpan<byte> window, int i, uint mask, bool little, bool big, List<Hit> hits, int skipUntil)
+    {
+        for (; mask != 0; mask &= mask - 1)
+        {
+            int p = i + (BitOperations.TrailingZeroCount(mask) * 4);
+            if (p >= skipUntil)
+            {
+                skipUntil = Check(window, p, little, big, hits, skipUntil);
+            }
+        }
+
+        return skipUntil;
+    }
+
+    // One bit per word at i, i + 4, i + 8, i + 12 that could be a key_size (little-endian 1..256: (w - 1) < 256 unsigned;
+    // big-endian 1..255 is 0x??000000 read little-endian, 256 is 0x00010000) followed by the start of a strict description
+    // (see MayStartDescription). The caller keeps i + 20 inside the window.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static uint CandidateMask(ref byte start, int i, Vector128<uint> littleMask, Vector128<uint> bigMask)
+    {
+        var words = Vector128.LoadUnsafe(ref start, (nuint)i).AsUInt32();
+        var next = Vector128.LoadUnsafe(ref start, (nuint)(i + 4)).AsUInt32();
+        var zero = Vector128<uint>.Zero;
+        var le = Vector128.LessThan(words - Vector128.Create(1u), Vector128.Create((uint)KeyBlobLayout.MaxKeySize)) & littleMask;
+        var be = ((Vector128.Equals(words & Vector128.Create(0x00FF_FFFFu), zero) & ~Vector128.Equals(words, zero))
+                  | Vector128.Equals(words, Vector128.Create(0x0001_0000u))) & bigMask;
+        var z0 = Vector128.Equals(next & Vector128.Create(0xFFu), zero);
+        var z1 = Vector128.Equals(next & Vector128.Create(0xFF00u), zero);
+        var z2 = Vector128.Equals(next & Vector128.Create(0xFF_0000u), zero);
+        var z3 = Vector128.Equals(next & Vector128.Create(0xFF00_0000u), zero);
+        var colon1 = Vector128.Equals(next & Vector128.Create(0xFF00u), Vector128.Create((uint)':' << 8));
+        var colon2 = Vector128.Equals(next & Vector128.Create(0xFF_0000u), Vector128.Create((uint)':' << 16));
+        var notDescription = z0 | z1 | Vector128.AndNot(z2, colon1) | Vector128.AndNot(Vector128.AndNot(z3, colon1), colon2);
+        return Vector128.AndNot(le | be, notDescription).ExtractMostSignificantBits();
+    }
+
+    // The first four bytes of a strict description: logon_vet_description wants a ':' after byte 0 before the NUL, so the
+    // NUL is not among bytes 0 and 1, and a NUL at byte 2 or 3 needs a ':' before it. Arrays of small integers fail here.
+    private static bool MayStartDescription(ReadOnlySpan<byte> d) =>
+        d[0] != 0 && d[1] != 0 && (d[2] != 0 || d[1] == ':') && (d[3] != 0 || d[1] == ':' || d[2] == ':');
 
     private static bool IsKeySize(ReadOnlySpan<byte> window, int p, bool little, bool big) =>
         (little && BinaryPrimitives.ReadUInt32LittleEndian(window[p..]) - 1 < KeyBlobLayout.MaxKeySize)

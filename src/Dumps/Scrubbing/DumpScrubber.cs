@@ -41,7 +41,16 @@ public static class DumpScrubber
                 return true;
             case KdumpMemory kdump when kdump.Source is FlattenedSource flat:
                 Copy(flat.Inner, output, flat.EndRecordOffset);
-                return TryScrubPages(kdump, findings, new FlattenedTarget(flat, output), out problem);
+                var target = new FlattenedTarget(flat, output);
+
+                // Record bytes a later record replaced are no part of the dump, but a stale page among them can hold keys
+                // (compressed, where no scan sees them): all of them are zeroed, which leaves the reassembled dump as it was.
+                foreach (var (offset, length) in flat.Overwritten)
+                {
+                    target.EraseInFile(offset, length);
+                }
+
+                return TryScrubPages(kdump, findings, target, out problem);
             case KdumpMemory kdump:
                 Copy(kdump.Source, output);
                 return TryScrubPages(kdump, findings, new PlainTarget(output), out problem);
@@ -103,7 +112,8 @@ public static class DumpScrubber
         // Byte ranges to zero, by page.
         int pageSize = memory.PageSize;
         var pages = new SortedDictionary<ulong, List<(int From, int Length)>>();
-        foreach (DumpFinding finding in findings)
+        // Findings in overwritten flattened records are not in memory; the caller zeroes those records whole.
+        foreach (DumpFinding finding in findings.Where(static f => !f.InOverwrittenRecord))
         {
             ulong address = finding.Position;
             ulong end = address + (ulong)finding.Length;
@@ -291,11 +301,16 @@ public static class DumpScrubber
         {
             foreach (var (fileOffset, run) in source.MapToFile(offset, length))
             {
-                output.Position = fileOffset;
-                for (long i = 0; i < run; i++)
-                {
-                    output.WriteByte(0);
-                }
+                EraseInFile(fileOffset, run);
+            }
+        }
+
+        public void EraseInFile(long fileOffset, long length)
+        {
+            output.Position = fileOffset;
+            for (long i = 0; i < length; i++)
+            {
+                output.WriteByte(0);
             }
         }
 

@@ -21,11 +21,12 @@ internal sealed class FlattenedSource : DumpSource
     private readonly Piece[] _pieces;
     private readonly long _length;
 
-    private FlattenedSource(DumpSource inner, Piece[] pieces, long length)
+    private FlattenedSource(DumpSource inner, Piece[] pieces, long length, (long FileOffset, long Length)[] overwritten)
     {
         _inner = inner;
         _pieces = pieces;
         _length = length;
+        Overwritten = overwritten;
     }
 
     public override long Length => _length;
@@ -98,7 +99,7 @@ internal sealed class FlattenedSource : DumpSource
         }
 
         Piece[] pieces = BuildPieces(records, out long length);
-        source = new FlattenedSource(inner, pieces, length) { EndRecordOffset = position };
+        source = new FlattenedSource(inner, pieces, length, FindOverwritten(records, pieces)) { EndRecordOffset = position };
         problem = default;
         return true;
     }
@@ -159,6 +160,40 @@ internal sealed class FlattenedSource : DumpSource
 
         return [.. pieces];
     }
+
+    // The record bytes in the flattened file that no piece reads (a later record for the same offsets replaced them): they are
+    // not part of the dump, yet they are in the file, and a stale copy of a page can hold key material.
+    private static (long FileOffset, long Length)[] FindOverwritten(List<Record> records, Piece[] pieces)
+    {
+        var used = pieces.Select(static p => (From: p.FileOffset, To: p.FileOffset + (p.End - p.Start))).OrderBy(static u => u.From).ToArray();
+        var overwritten = new List<(long, long)>();
+        int k = 0;
+        foreach (Record record in records)
+        {
+            // Records lie one after another in the file, and a piece inside one record, so both lists are in file order.
+            long at = record.DataOffset;
+            long end = record.DataOffset + (record.End - record.Start);
+            for (; k < used.Length && used[k].From < end; k++)
+            {
+                if (used[k].From > at)
+                {
+                    overwritten.Add((at, used[k].From - at));
+                }
+
+                at = used[k].To;
+            }
+
+            if (at < end)
+            {
+                overwritten.Add((at, end - at));
+            }
+        }
+
+        return [.. overwritten];
+    }
+
+    /// <summary>Ranges of the flattened file (offset, length), in file order, holding record bytes that a later record replaced.</summary>
+    internal IReadOnlyList<(long FileOffset, long Length)> Overwritten { get; }
 
     public override bool TryRead(long offset, Span<byte> destination)
     {
