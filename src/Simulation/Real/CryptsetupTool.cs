@@ -1,6 +1,5 @@
-using System.ComponentModel;
-using System.Diagnostics;
-using System.IO.Pipes;
+using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 
 namespace CrashDmCrypt.Simulation.Real;
@@ -44,71 +43,28 @@ public static class CryptsetupTool
     /// </summary>
     internal static LuksCheckResult Run(string tool, IReadOnlyList<string> arguments, ReadOnlySpan<byte> standardInput, ReadOnlySpan<byte> passphrase)
     {
-        AnonymousPipeServerStream? passphrasePipe = null;
-        try
+        string fd = passphrase.IsEmpty ? string.Empty : NativeSpawn.ExtraInputFd.ToString(CultureInfo.InvariantCulture);
+        var list = new List<string>(arguments.Count);
+        foreach (string argument in arguments)
         {
-            var info = new ProcessStartInfo(tool)
-            {
-                RedirectStandardInput = true,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-
-            // Fixed English messages, whatever the machine's locale.
-            info.Environment["LC_ALL"] = "C";
-            if (!passphrase.IsEmpty)
-            {
-                passphrasePipe = new AnonymousPipeServerStream(PipeDirection.Out, HandleInheritability.Inheritable);
-            }
-
-            string fd = passphrasePipe?.GetClientHandleAsString() ?? string.Empty;
-            foreach (string argument in arguments)
-            {
-                info.ArgumentList.Add(argument.Replace(PassphraseFd, "/proc/self/fd/" + fd, StringComparison.Ordinal));
-            }
-
-            using Process process = Process.Start(info) ?? throw new InvalidOperationException("no process");
-            Task<string> stdout = process.StandardOutput.ReadToEndAsync();
-            Task<string> stderr = process.StandardError.ReadToEndAsync();
-            passphrasePipe?.DisposeLocalCopyOfClientHandle();
-            try
-            {
-                // Straight from the caller's memory into the pipe: the stream under StandardInput does not buffer.
-                process.StandardInput.BaseStream.Write(standardInput);
-                process.StandardInput.Close();
-                if (passphrasePipe is not null)
-                {
-                    passphrasePipe.Write(passphrase);
-                    passphrasePipe.Dispose();
-                    passphrasePipe = null;
-                }
-            }
-            catch (IOException)
-            {
-                // cryptsetup exited before reading everything (EPIPE); its exit code and message say why.
-            }
-
-            if (!process.WaitForExit(Timeout))
-            {
-                process.Kill(entireProcessTree: true);
-                return LuksCheckResult.Fail(LuksCheckStatus.ToolFailed, $"cryptsetup did not finish within {Timeout.TotalSeconds:0} s");
-            }
-
-            _ = stdout.GetAwaiter().GetResult();
-            string message = LastLine(stderr.GetAwaiter().GetResult());
-            return process.ExitCode == 0
-                ? LuksCheckResult.Ok()
-                : LuksCheckResult.Fail(LuksCheckStatus.ToolFailed, message, process.ExitCode);
+            list.Add(argument.Replace(PassphraseFd, "/proc/self/fd/" + fd, StringComparison.Ordinal));
         }
-        catch (Exception e) when (e is Win32Exception or IOException or InvalidOperationException)
+
+        // Fixed English messages, whatever the machine's locale.
+        SpawnResult run = NativeSpawn.Run(tool, list, ["LC_ALL=C"], standardInput, passphrase, Timeout);
+        if (run.TimedOut)
         {
-            return LuksCheckResult.Fail(LuksCheckStatus.IoError, $"cannot run {tool}: {e.Message}");
+            return LuksCheckResult.Fail(LuksCheckStatus.ToolFailed, $"cryptsetup did not finish within {Timeout.TotalSeconds:0} s");
         }
-        finally
+
+        if (!run.Ran)
         {
-            passphrasePipe?.Dispose();
+            return LuksCheckResult.Fail(LuksCheckStatus.IoError, $"cannot run {tool}: {run.FailedCall}: {Marshal.GetPInvokeErrorMessage(run.Errno)}");
         }
+
+        return run.ExitCode == 0
+            ? LuksCheckResult.Ok()
+            : LuksCheckResult.Fail(LuksCheckStatus.ToolFailed, LastLine(run.StandardError), run.ExitCode);
     }
 
     /// <summary>Fills <paramref name="passphrase"/> with random bytes: a keyslot passphrase nobody keeps.</summary>
