@@ -13,16 +13,42 @@ internal static class ToolProcess
 
     public static string Dll => Path.Combine(AppContext.BaseDirectory, "crashdmcrypt.dll");
 
+    // Tests run as a background job of a non-interactive shell inherit SIGINT and SIGQUIT ignored, and an ignored
+    // signal stays ignored across exec. env --default-signal (coreutils 8.31 and later; it execs, so the pid is the
+    // tool's) gives the tool the dispositions a user's shell gives it, so the signal tests test the tool, not how
+    // the test run was started.
+    private const string EnvProgram = "/usr/bin/env";
+    private const string DefaultSignalsOption = "--default-signal=INT,QUIT,TERM,HUP";
+
+    private static readonly Lazy<bool> DefaultSignals = new(() =>
+    {
+        try
+        {
+            using Process probe = Process.Start(EnvProgram, [DefaultSignalsOption, "true"]);
+            return probe.WaitForExit(TimeSpan.FromSeconds(30)) && probe.ExitCode == 0;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return false;
+        }
+    });
+
     /// <summary>Starts <c>crashdmcrypt ARGS</c> with redirected streams; the caller waits, reads and disposes.</summary>
     public static Process Start(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var start = new ProcessStartInfo(Host)
+        var start = new ProcessStartInfo(DefaultSignals.Value ? EnvProgram : Host)
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (DefaultSignals.Value)
+        {
+            start.ArgumentList.Add(DefaultSignalsOption);
+            start.ArgumentList.Add(Host);
+        }
+
         start.ArgumentList.Add("exec");
         start.ArgumentList.Add(Dll);
         foreach (string arg in args)
