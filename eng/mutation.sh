@@ -61,7 +61,7 @@ jq -r --arg root "$root/" '
   | (($n.Killed // 0) + ($n.Timeout // 0)) as $detected
   | ($detected + ($n.Survived // 0) + ($n.NoCoverage // 0)) as $valid
   | "killed \($n.Killed // 0), timeout \($n.Timeout // 0), survived \($n.Survived // 0), no coverage \($n.NoCoverage // 0), compile error \($n.CompileError // 0), ignored \($n.Ignored // 0)",
-    "score \(if $valid == 0 then "n/a" else ($detected * 10000 / $valid | floor / 100 | tostring) + "%" end) (\($detected) of \($valid); timeouts count as killed)",
+    "score \(if $valid == 0 then "n/a" else ($detected * 10000 / $valid | round / 100 | tostring) + "%" end) (\($detected) of \($valid); timeouts count as killed)",
     ($all | map(select(.status == "Survived" or .status == "NoCoverage"))
       | sort_by(.file, .location.start.line, .location.start.column)[]
       | "  \(.status) \(.file):\(.location.start.line):\(.location.start.column) \(.mutatorName): \(.replacement // "" | gsub("\\s+"; " ") | .[0:100])")
