@@ -108,4 +108,118 @@ public class MutationKillTests
         Assert.False(DeviceTree.TryReadDmCryptKeys(dtb, out _, out DeviceTreeProblem problem));
         Assert.Equal(new DeviceTreeProblem { Error = DeviceTreeError.UnsupportedVersion, Offset = FdtLayout.VersionOffset }, problem);
     }
+
+    [Fact]
+    public void A_header_that_is_all_the_tree_is_read_on_to_the_reservation_map()
+    {
+        // totalsize equal to the 40-byte header is not too small, and 40 bytes are a whole header: the reader
+        // goes on and misses the reservation map's terminator at offset 40.
+        byte[] dtb = new byte[FdtLayout.HeaderSize];
+        Put(dtb, FdtLayout.MagicOffset, FdtLayout.Magic);
+        Put(dtb, FdtLayout.TotalSizeOffset, FdtLayout.HeaderSize);
+        Put(dtb, FdtLayout.StructOffsetOffset, FdtLayout.HeaderSize);
+        Put(dtb, FdtLayout.StringsOffsetOffset, FdtLayout.HeaderSize);
+        Put(dtb, FdtLayout.ReservationMapOffsetOffset, FdtLayout.HeaderSize);
+        Put(dtb, FdtLayout.VersionOffset, 17);
+        Put(dtb, FdtLayout.LastCompatibleVersionOffset, 16);
+        Assert.False(DeviceTree.TryReadDmCryptKeys(dtb, out _, out DeviceTreeProblem problem));
+        Assert.Equal(new DeviceTreeProblem { Error = DeviceTreeError.ReservationMapUnterminated, Offset = FdtLayout.HeaderSize }, problem);
+    }
+
+    [Fact]
+    public void A_root_property_after_a_subnode_does_not_count()
+    {
+        // fdt_getprop stops at the root's first subnode: #address-cells after /chosen is missing.
+        byte[] dtb = Build(b =>
+        {
+            b.BeginNode(string.Empty);
+            b.AddProperty("#size-cells", 1u);
+            Chosen(b);
+            b.AddProperty("#address-cells", 2u);
+            b.EndNode();
+        });
+        Assert.False(DeviceTree.TryReadDmCryptKeys(dtb, out _, out DeviceTreeProblem problem));
+        Assert.Equal(DeviceTreeError.AddressCellsMissing, problem.Error);
+    }
+
+    [Fact]
+    public void Other_root_properties_are_not_cell_counts()
+    {
+        byte[] dtb = Build(b =>
+        {
+            b.BeginNode(string.Empty);
+            b.AddProperty("#address-cells", 2u);
+            b.AddProperty("model", "x");
+            b.AddProperty("#size-cells", 1u);
+            Chosen(b);
+            b.EndNode();
+        });
+        Assert.True(DeviceTree.TryReadDmCryptKeys(dtb, out DmCryptKeysRange range, out _));
+        Assert.Equal(new DmCryptKeysRange { Address = 0x1000, Size = 0x188 }, range);
+    }
+
+    [Fact]
+    public void A_cell_count_of_two_cells_is_no_count_even_if_its_first_cell_is()
+    {
+        byte[] dtb = Build(b =>
+        {
+            b.BeginNode(string.Empty);
+            b.AddProperty("#address-cells", [0, 0, 0, 2, 0, 0, 0, 0]);
+            b.AddProperty("#size-cells", 1u);
+            Chosen(b);
+            b.EndNode();
+        });
+        Assert.False(DeviceTree.TryReadDmCryptKeys(dtb, out _, out DeviceTreeProblem problem));
+        Assert.Equal(DeviceTreeError.BadCellCount, problem.Error);
+    }
+
+    [Fact]
+    public void A_node_name_that_ends_the_structure_block_is_whole_and_the_end_token_is_missing()
+    {
+        byte[] dtb = Build(b => b.BeginNode("abc"), appendEnd: false);
+        Assert.False(DeviceTree.TryReadDmCryptKeys(dtb, out _, out DeviceTreeProblem problem));
+        Assert.Equal(new DeviceTreeProblem { Error = DeviceTreeError.MissingEnd, Offset = StructureEnd(dtb) }, problem);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(4)]
+    public void A_property_that_ends_the_structure_block_is_whole_and_the_end_token_is_missing(int length)
+    {
+        byte[] dtb = Build(b => { b.BeginNode(string.Empty); b.AddProperty("x", new byte[length]); }, appendEnd: false);
+        Assert.False(DeviceTree.TryReadDmCryptKeys(dtb, out _, out DeviceTreeProblem problem));
+        Assert.Equal(new DeviceTreeProblem { Error = DeviceTreeError.MissingEnd, Offset = StructureEnd(dtb) }, problem);
+    }
+
+    [Fact]
+    public void Boot_args_are_a_NUL_terminated_bootargs_property()
+    {
+        // of_get_flat_dt_prop(node, "bootargs", ...): the name the kernel looks up, the value a C string.
+        byte[] dtb = DeviceTree.BuildDtb(0x1000, 0x188, bootArgs: "ro q");
+        int value = dtb.AsSpan().IndexOf("ro q"u8);
+        Assert.Equal(5u, BinaryPrimitives.ReadUInt32BigEndian(dtb.AsSpan(value - 8)));
+        Assert.Equal(0, dtb[value + 4]);
+        int nameOffset = (int)BinaryPrimitives.ReadUInt32BigEndian(dtb.AsSpan(value - 4));
+        int strings = (int)BinaryPrimitives.ReadUInt32BigEndian(dtb.AsSpan(FdtLayout.StringsOffsetOffset));
+        Assert.True(dtb.AsSpan(strings + nameOffset).StartsWith("bootargs\0"u8));
+    }
+
+    private static void Chosen(FdtBuilder builder)
+    {
+        builder.BeginNode("chosen");
+        builder.AddProperty(DeviceTree.DmCryptKeysPropertyName, [0, 0, 0, 0, 0, 0, 0x10, 0, 0, 0, 1, 0x88]);
+        builder.EndNode();
+    }
+
+    private static byte[] Build(Action<FdtBuilder> body, bool appendEnd = true)
+    {
+        var builder = new FdtBuilder();
+        body(builder);
+        return builder.Finish(appendEnd);
+    }
+
+    private static int StructureEnd(byte[] dtb) =>
+        (int)(BinaryPrimitives.ReadUInt32BigEndian(dtb.AsSpan(FdtLayout.StructOffsetOffset)) + BinaryPrimitives.ReadUInt32BigEndian(dtb.AsSpan(FdtLayout.StructSizeOffset)));
+
+    private static void Put(byte[] dtb, int offset, uint value) => BinaryPrimitives.WriteUInt32BigEndian(dtb.AsSpan(offset), value);
 }
