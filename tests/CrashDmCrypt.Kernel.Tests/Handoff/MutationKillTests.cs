@@ -204,6 +204,21 @@ public class MutationKillTests
         Assert.True(dtb.AsSpan(strings + nameOffset).StartsWith("bootargs\0"u8));
     }
 
+    [Fact]
+    public void The_builder_writes_dtc_s_versions_and_every_reservation_in_order()
+    {
+        var builder = new FdtBuilder();
+        builder.AddReservation(0x1000, 0x10);
+        builder.AddReservation(0x2000, 0x20);
+        builder.BeginNode(string.Empty);
+        builder.EndNode();
+        byte[] dtb = builder.Finish();
+        Assert.Equal(17u, BinaryPrimitives.ReadUInt32BigEndian(dtb.AsSpan(FdtLayout.VersionOffset)));
+        Assert.Equal(16u, BinaryPrimitives.ReadUInt32BigEndian(dtb.AsSpan(FdtLayout.LastCompatibleVersionOffset)));
+        ulong[] map = [.. Enumerable.Range(0, 6).Select(i => BinaryPrimitives.ReadUInt64BigEndian(dtb.AsSpan(FdtLayout.HeaderSize + (8 * i))))];
+        Assert.Equal([0x1000UL, 0x10, 0x2000, 0x20, 0, 0], map);
+    }
+
     private static void Chosen(FdtBuilder builder)
     {
         builder.BeginNode("chosen");
