@@ -127,6 +127,23 @@ public class MutationKillTests
     }
 
     [Fact]
+    public void A_version_16_header_is_36_bytes()
+    {
+        // Version 16 has no size_dt_struct: 36 bytes are a whole header, and the next check (the reservation
+        // map's 8-byte alignment) decides.
+        byte[] dtb = new byte[FdtLayout.HeaderSizeV16];
+        Put(dtb, FdtLayout.MagicOffset, FdtLayout.Magic);
+        Put(dtb, FdtLayout.TotalSizeOffset, FdtLayout.HeaderSizeV16);
+        Put(dtb, FdtLayout.StructOffsetOffset, FdtLayout.HeaderSizeV16);
+        Put(dtb, FdtLayout.StringsOffsetOffset, FdtLayout.HeaderSizeV16);
+        Put(dtb, FdtLayout.ReservationMapOffsetOffset, FdtLayout.HeaderSizeV16);
+        Put(dtb, FdtLayout.VersionOffset, 16);
+        Put(dtb, FdtLayout.LastCompatibleVersionOffset, 16);
+        Assert.False(DeviceTree.TryReadDmCryptKeys(dtb, out _, out DeviceTreeProblem problem));
+        Assert.Equal(new DeviceTreeProblem { Error = DeviceTreeError.BlockMisaligned, Offset = FdtLayout.ReservationMapOffsetOffset }, problem);
+    }
+
+    [Fact]
     public void A_root_property_after_a_subnode_does_not_count()
     {
         // fdt_getprop stops at the root's first subnode: #address-cells after /chosen is missing.
