@@ -99,6 +99,15 @@ public class MutationKillTests
     }
 
     [Fact]
+    public void Collecting_goes_on_from_duplicates_to_trailing_bytes()
+    {
+        byte[] blob = [.. Valid().Also(b => PutDescription(b, 1, TwoKeys[0].Description)), 0];
+        Assert.Equal(
+            [P(KeyBlobError.DuplicateDescription, 1, Desc(1)), P(KeyBlobError.TrailingBytes, -1, blob.Length - 1)],
+            Collect(blob, Strict with { RequireExactLength = true }));
+    }
+
+    [Fact]
     public void Two_empty_descriptions_are_also_duplicates()
     {
         byte[] blob = Valid().Also(b => { PutDescription(b, 0, ""); PutDescription(b, 1, ""); });
