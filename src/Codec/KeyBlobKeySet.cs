@@ -80,8 +80,8 @@ public sealed class KeyBlobKeySet : IDisposable
     public OperationStatus Write(Span<byte> destination, KeyBlobWriteOptions options, out int bytesWritten)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        KeyBlobWriter.CheckOptions(options);
         KeyBlobByteOrder byteOrder = options.ByteOrder;
-        KeyBlobReader.CheckOptions(new KeyBlobReadOptions { ByteOrder = byteOrder });
         bytesWritten = 0;
         ReadOnlySpan<byte> blob = _blob;
         if (destination.Length < blob.Length)

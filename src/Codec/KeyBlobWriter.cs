@@ -81,8 +81,8 @@ public static class KeyBlobWriter
         out int bytesWritten,
         out KeyBlobProblem problem)
     {
+        CheckOptions(options);
         KeyBlobByteOrder byteOrder = options.ByteOrder;
-        KeyBlobReader.CheckOptions(new KeyBlobReadOptions { ByteOrder = byteOrder });
         bytesWritten = 0;
 
         // One measuring pass that only ever says "valid"; anything else goes to the rule-by-rule checks, which
@@ -280,4 +280,8 @@ public static class KeyBlobWriter
             return true;
         }
     }
+
+    // The reader's check of the byte order, the one option a writer has; shared with KeyBlobKeySet.Write.
+    internal static void CheckOptions(KeyBlobWriteOptions options) =>
+        KeyBlobReader.CheckOptions(new KeyBlobReadOptions { ByteOrder = options.ByteOrder });
 }
