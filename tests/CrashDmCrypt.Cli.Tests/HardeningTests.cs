@@ -185,6 +185,19 @@ public sealed class HardeningTests : IDisposable
         Assert.Contains("use --file", result.Error, StringComparison.Ordinal);
     }
 
+    [InProcessFact("only in process are the arguments' bytes unrecoverable: a real process finds them in /proc/self/cmdline")]
+    public void Build_description_whose_bytes_cannot_be_recovered_is_a_usage_error()
+    {
+        string output = _dir["blob.bin"];
+
+        CliResult result = CliRunner.Run("build", "-o", output, "--key", "svc:a\ufffd" + Guid.NewGuid().ToString("N") + "=hex:0102");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("the description is not valid UTF-8 and its bytes could not be recovered from /proc/self/cmdline", result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("0102", result.Error, StringComparison.Ordinal);
+        Assert.False(File.Exists(output));
+    }
+
     [Fact]
     public void Command_line_bytes_are_recovered_from_the_process_arguments()
     {
