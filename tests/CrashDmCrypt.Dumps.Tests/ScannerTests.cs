@@ -136,6 +136,58 @@ public class ScannerTests
         }
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void Short_descriptions_are_found_at_every_word_of_a_block(int background)
+    {
+        // The block tests look at the key_size's zero bytes and the description's first four bytes: descriptions whose
+        // NUL comes at byte 2 or 3 (allowed after a ':'), at every word of a 64-byte block and in both byte orders, on
+        // zero pages (0), arrays of small integers (1) and random bytes (2).
+        string[] descriptions = ["a:", "ab:", "a:b", "ab:c", ":a:", "a::", "cryptsetup:x"];
+        byte[] image = background == 1 ? Realistic(1 << 18, 7) : new byte[1 << 18];
+        if (background == 1)
+        {
+            for (int i = 0; i + 4 <= image.Length; i += 4)
+            {
+                BinaryPrimitives.WriteUInt32LittleEndian(image.AsSpan(i), (uint)(i * 7 % 300));
+            }
+        }
+        else if (background == 2)
+        {
+            new Random(3).NextBytes(image);
+        }
+
+        int n = 0;
+        for (int at = 0; at + 512 <= image.Length; at += 1024, n++)
+        {
+            int p = at + (4 * (n % 16));
+            var entry = image.AsSpan(p, KeyBlobLayout.EntrySize);
+            entry.Clear();
+            int keySize = n % 3 == 0 ? 256 : 1 + (n % 64);
+            if (n % 2 == 0)
+            {
+                BinaryPrimitives.WriteUInt32LittleEndian(entry, (uint)keySize);
+            }
+            else
+            {
+                BinaryPrimitives.WriteUInt32BigEndian(entry, (uint)keySize);
+            }
+
+            Encoding.ASCII.GetBytes(descriptions[n % descriptions.Length]).CopyTo(entry[KeyBlobLayout.DescriptionOffset..]);
+            entry.Slice(KeyBlobLayout.DataOffset, keySize).Fill(0xA5);
+        }
+
+        var actual = new List<WindowScanner.Hit>();
+        WindowScanner.Scan(image, 0, image.Length, ScanByteOrders.Both, actual);
+        var expected = Naive(image);
+        Assert.Equal(expected, actual.Select(h => (h.Offset, h.Kind, h.ByteOrder)).ToList());
+
+        // ":a:" starts with its colon, which logon_vet_description refuses: every other planted entry is found.
+        Assert.Equal(n - Enumerable.Range(0, n).Count(k => descriptions[k % descriptions.Length] == ":a:"), actual.Count);
+    }
+
     // Every aligned word, checked with the codec alone: a blob at p - 4 first, then an entry at p; found spans are skipped.
     private static List<(int, FindingKind, DumpByteOrder)> Naive(byte[] image)
     {
