@@ -44,6 +44,7 @@ public static class KernelCommandLine
         CheckQuirks(quirks);
         bool found = false;
         int bareNameOffset = -1;
+        // Stryker disable once Boolean : read only when found is true, and assigned whenever found is
         bool hasValue = false;
         int nameOffset = 0;
         int valueOffset = 0;
@@ -239,6 +240,7 @@ public static class KernelCommandLine
 
         if (shift != 0)
         {
+            // Stryker disable once Bitwise : >> on a ulong is already a logical shift, the same as >>>
             if (result >> (64 - shift) != 0 && !wrap)
             {
                 position = pos;

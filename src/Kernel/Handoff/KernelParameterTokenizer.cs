@@ -21,6 +21,7 @@ internal ref struct KernelParameterTokenizer
     /// <summary>Whether the walk stopped at a bare <c>--</c> rather than at the end of the line.</summary>
     public bool StoppedAtDoubleDash { get; private set; }
 
+    // Stryker disable once Conditional : read after the walk, where _position is the line's length unless it stopped at --
     /// <summary>Where the walk stopped: the start of the <c>--</c>, or the end of the line (its first NUL).</summary>
     public readonly int EndOffset => StoppedAtDoubleDash ? _position : _line.Length;
 
@@ -101,6 +102,7 @@ internal ref struct KernelParameterTokenizer
             }
         }
 
+        // Stryker disable once Conditional,Equality : SkipSpaces skips the separator at i; past the end ends the walk as the end does
         next = argsStart + (i < args.Length ? i + 1 : i);
         bool stripClosingQuote = quoted && i > 0 && args[i - 1] == '"';
         if (equals == 0)
