@@ -240,7 +240,6 @@ public static class KernelCommandLine
 
         if (shift != 0)
         {
-            // Stryker disable once Bitwise : >> on a ulong is already a logical shift, the same as >>>
             if (result >> (64 - shift) != 0 && !wrap)
             {
                 position = pos;

@@ -21,7 +21,6 @@ internal ref struct KernelParameterTokenizer
     /// <summary>Whether the walk stopped at a bare <c>--</c> rather than at the end of the line.</summary>
     public bool StoppedAtDoubleDash { get; private set; }
 
-    // Stryker disable once Conditional : read after the walk, where _position is the line's length unless it stopped at --
     /// <summary>Where the walk stopped: the start of the <c>--</c>, or the end of the line (its first NUL).</summary>
     public readonly int EndOffset => StoppedAtDoubleDash ? _position : _line.Length;
 
