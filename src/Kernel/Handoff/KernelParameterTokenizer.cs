@@ -101,6 +101,7 @@ internal ref struct KernelParameterTokenizer
             }
         }
 
+        // Stryker disable once Conditional,Equality : SkipSpaces skips the separator at i; past the end ends the walk as the end does
         next = argsStart + (i < args.Length ? i + 1 : i);
         bool stripClosingQuote = quoted && i > 0 && args[i - 1] == '"';
         if (equals == 0)

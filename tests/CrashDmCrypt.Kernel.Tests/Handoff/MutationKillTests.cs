@@ -236,6 +236,21 @@ public class MutationKillTests
         Assert.Equal([0x1000UL, 0x10, 0x2000, 0x20, 0, 0], map);
     }
 
+    [Fact]
+    public void The_builder_stores_a_name_used_twice_once()
+    {
+        // As dtc and libfdt's fdt_find_add_string_ do: the second property points at the first one's name.
+        var builder = new FdtBuilder();
+        builder.BeginNode(string.Empty);
+        builder.AddProperty("x", 1u);
+        builder.AddProperty("x", 2u);
+        builder.EndNode();
+        byte[] dtb = builder.Finish();
+        int strings = (int)BinaryPrimitives.ReadUInt32BigEndian(dtb.AsSpan(FdtLayout.StringsOffsetOffset));
+        Assert.Equal(2u, BinaryPrimitives.ReadUInt32BigEndian(dtb.AsSpan(FdtLayout.StringsSizeOffset)));
+        Assert.Equal("x\0"u8.ToArray(), dtb[strings..]);
+    }
+
     private static void Chosen(FdtBuilder builder)
     {
         builder.BeginNode("chosen");
