@@ -382,14 +382,16 @@ public static class DeviceTree
             return Fail(DeviceTreeError.BlockMisaligned, FdtLayout.ReservationMapOffsetOffset);
         }
 
-        // The map is as long as its entries up to and including the (0, 0) terminator.
+        // The map is as long as its entries up to and including the first whose size is 0: fdt_num_mem_rsv ends it
+        // there, and so does the kernel's early_init_fdt_scan_reserved_mem, whatever the address (the specification's
+        // terminator is (0, 0), which dtc writes).
         ulong reservationEnd = 0;
         for (ulong entry = reservationOffset; entry + FdtLayout.ReservationEntrySize <= totalSize; entry += FdtLayout.ReservationEntrySize)
         {
             ReadOnlySpan<byte> pair = dtb.Slice((int)entry, FdtLayout.ReservationEntrySize);
             // Stryker disable once all : work meter only; no result depends on it
             meter.Add(FdtLayout.ReservationEntrySize);
-            if (BinaryPrimitives.ReadUInt64BigEndian(pair) == 0 && BinaryPrimitives.ReadUInt64BigEndian(pair[8..]) == 0)
+            if (BinaryPrimitives.ReadUInt64BigEndian(pair[FdtLayout.ReservationSizeOffset..]) == 0)
             {
                 reservationEnd = entry + FdtLayout.ReservationEntrySize;
                 break;

@@ -24,7 +24,7 @@ public static class DeviceTreeErrors
         DeviceTreeError.BlockOutOfRange => "a block lies inside the header or past totalsize",
         DeviceTreeError.BlockMisaligned => "the structure block is not 4-byte aligned or the memory reservation map not 8-byte aligned",
         DeviceTreeError.BlocksOverlap => "two blocks overlap",
-        DeviceTreeError.ReservationMapUnterminated => "the memory reservation map has no terminating entry",
+        DeviceTreeError.ReservationMapUnterminated => "the memory reservation map has no terminating entry (one of size 0)",
         DeviceTreeError.StructureTruncated => "the structure block ends in the middle of a token",
         DeviceTreeError.UnknownToken => "unknown token in the structure block",
         DeviceTreeError.NodeNameUnterminated => "a node name is not NUL-terminated",

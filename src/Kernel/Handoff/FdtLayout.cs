@@ -3,7 +3,7 @@ namespace CrashDmCrypt.Kernel.Handoff;
 /// <summary>
 /// The flattened device tree format (Devicetree Specification v0.4, chapter 5; libfdt's <c>fdt.h</c>):
 /// a header of big-endian 32-bit words, a memory reservation map of 64-bit (address, size) pairs
-/// ending with (0, 0), a structure block of 4-byte aligned tokens, and a strings block.
+/// ending with (0, 0) (libfdt and the kernel stop at any size 0), a structure block of 4-byte aligned tokens, and a strings block.
 /// </summary>
 internal static class FdtLayout
 {
@@ -40,6 +40,9 @@ internal static class FdtLayout
 
     /// <summary>One memory reservation entry: a 64-bit address then a 64-bit size.</summary>
     public const int ReservationEntrySize = 16;
+
+    /// <summary>Where an entry's size lies in it: after the 64-bit address. An entry of size 0 ends the map (libfdt).</summary>
+    public const int ReservationSizeOffset = sizeof(ulong);
 
     public const int ReservationMapAlignment = 8;
 

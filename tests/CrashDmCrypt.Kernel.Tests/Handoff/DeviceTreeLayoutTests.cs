@@ -144,6 +144,27 @@ public class DeviceTreeLayoutTests
         Assert.Equal(Range, range);
     }
 
+    [Theory]
+    [InlineData(0x1000UL, 0UL, true)]
+    [InlineData(0UL, 0UL, true)]
+    [InlineData(0x1000UL, 0x10UL, false)]
+    public void An_entry_of_size_0_ends_the_map_whatever_its_address(ulong address, ulong size, bool ends)
+    {
+        // fdt_num_mem_rsv stops at the first entry whose size is 0, and the kernel's early_init_fdt_scan_reserved_mem
+        // stops at the same one: (0x1000, 0) ends the map as (0, 0) does. The tree has room for that one entry only.
+        byte[] dtb = Lay(17, MapAfterStrings + Entry, map: MapAfterStrings, structure: Header, strings: StructEnd, reservations: [(address, size)]);
+        bool read = DeviceTree.TryReadDmCryptKeys(dtb, out DmCryptKeysRange range, out DeviceTreeProblem problem);
+        Assert.Equal(ends, read);
+        if (ends)
+        {
+            Assert.Equal(Range, range);
+        }
+        else
+        {
+            Assert.Equal(new DeviceTreeProblem { Error = DeviceTreeError.ReservationMapUnterminated, Offset = MapAfterStrings }, problem);
+        }
+    }
+
     [Fact]
     public void A_name_at_a_strings_block_s_only_NUL_is_empty()
     {
