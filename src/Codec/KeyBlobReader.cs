@@ -146,29 +146,16 @@ public static class KeyBlobReader
             {
                 lengths[i] = EntryLengths.Pack(keySize, descriptionLength);
                 terminators[i] = (byte)descriptionLength;
-
-                // Stryker disable once Statement : without it the rule-by-rule checks run on an entry the fast path found valid: they find nothing and measure the same lengths
-                continue;
             }
-
-            int reported = problems.Count;
-            if (!ValidateEntry(blob, i, options, ref problems, out keySize, out descriptionLength))
+            else if (!CheckEntry(blob, i, options, ref problems, ref lengths, terminators))
+            // Stryker disable once Block : stop-at-first only (CollectProblems never stops): going on adds problems after the first, which TryRead does not report
             {
                 return count;
-            }
-
-            if (strict)
-            {
-                terminators[i] = descriptionLength < 0 ? BlobDescriptions.NoTerminator : (byte)descriptionLength;
-            }
-
-            if (problems.Count == reported)
-            {
-                lengths[i] = EntryLengths.Pack(keySize, descriptionLength);
             }
         }
 
         if (strict && count >= 2 && !FindDuplicates(new BlobDescriptions(blob, count, terminators), ref problems))
+        // Stryker disable once Block : stop-at-first only (CollectProblems never stops): going on adds problems after the first, which TryRead does not report
         {
             return count;
         }
@@ -179,6 +166,31 @@ public static class KeyBlobReader
         }
 
         return count;
+    }
+
+    // The rule-by-rule checks of an entry the fast path did not accept; they alone decide what is reported. Records
+    // the entry's NUL (strict) and, when it has no problem, its lengths. Returns false when the collector wants no more problems.
+    private static bool CheckEntry(ReadOnlySpan<byte> blob, int index, KeyBlobReadOptions options, ref ProblemCollector problems, ref EntryLengths lengths, scoped Span<byte> terminators)
+    {
+        int reported = problems.Count;
+        if (!ValidateEntry(blob, index, options, ref problems, out int keySize, out int descriptionLength))
+        // Stryker disable once Block,Boolean : stop-at-first only (CollectProblems never stops): going on adds problems after the first, which TryRead does not report
+        {
+            return false;
+        }
+
+        if (options.Mode == KeyBlobMode.Strict)
+        {
+            // No NUL (-1) wraps to BlobDescriptions.NoTerminator (255).
+            terminators[index] = unchecked((byte)descriptionLength);
+        }
+
+        if (problems.Count == reported)
+        {
+            lengths[index] = EntryLengths.Pack(keySize, descriptionLength);
+        }
+
+        return true;
     }
 
     // Returns false when the collector wants no more problems.

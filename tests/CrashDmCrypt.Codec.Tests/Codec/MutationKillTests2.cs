@@ -148,4 +148,60 @@ public class MutationKillTests2
             Assert.Equal(Blob(Keys(2)), destination);
         }
     }
+
+    private static readonly KeyBlobReadOptions Kernel = new() { Mode = KeyBlobMode.Kernel };
+
+    [Fact]
+    public void An_entry_with_a_problem_still_takes_part_in_the_duplicate_check()
+    {
+        // Entry 1 repeats entry 0's description and has a stray padding byte: both problems are reported.
+        byte[] blob = Valid().Also(b =>
+        {
+            PutDescription(b, 1, TwoKeys[0].Description);
+            b[Data(1) + KeyBlobLayout.DataLength - 1] = 7;
+        });
+        Assert.Equal(
+            [P(KeyBlobError.KeyDataPaddingNotZero, 1, Data(1) + KeyBlobLayout.DataLength - 1), P(KeyBlobError.DuplicateDescription, 1, Desc(1))],
+            Collect(blob));
+    }
+
+    [Theory]
+    [InlineData("a:b")]
+    [InlineData("")]
+    public void Kernel_mode_takes_the_NUL_in_the_field_and_does_not_search_data_for_another(string description)
+    {
+        // key_size above 256 sends the entry to the rule-by-rule checks; data holds no zero byte at all, so reading on
+        // into data would find no NUL and report the description as not terminated.
+        byte[] blob = Valid().Also(b =>
+        {
+            SetKeySize(b, 0, 300);
+            PutDescription(b, 0, description);
+            b.AsSpan(Data(0), KeyBlobLayout.DataLength).Fill(0xFF);
+        });
+        var problems = new KeyBlobProblem[4];
+        int count = KeyBlobReader.CollectProblems(blob, Kernel, problems);
+        Assert.Equal([P(KeyBlobError.KeySizeTooLarge, 0, Entry(0))], problems[..count]);
+    }
+
+    [Fact]
+    public void Kernel_mode_finds_a_NUL_at_the_first_byte_of_data()
+    {
+        // No NUL in the 128-byte field; the kernel reads the C string on into data, whose first (key) byte is 0.
+        byte[] blob = Valid().Also(b =>
+        {
+            b.AsSpan(Desc(0), KeyBlobLayout.DescriptionFieldLength).Fill((byte)'k');
+            b[Data(0)] = 0;
+        });
+        Assert.True(KeyBlobReader.TryRead(blob, Kernel, out KeyBlob read, out KeyBlobProblem problem), problem.ToString());
+        Assert.Equal(KeyBlobLayout.DescriptionFieldLength, read[0].Description.Length);
+        Assert.True(read[0].DescriptionRunsIntoData);
+    }
+
+    [Fact]
+    public void A_256_byte_key_is_not_too_large_when_its_description_has_a_problem()
+    {
+        var all = new KeyBlobProblem[4];
+        int count = KeyBlobWriter.CollectProblems([Key("no-colon", KeyBlobLayout.MaxKeySize)], all);
+        Assert.Equal([P(KeyBlobError.DescriptionNotLogonForm, 0, Desc(0))], all[..count]);
+    }
 }
