@@ -32,7 +32,11 @@ internal static class DuplicateFinder
         int count = source.Count;
         Span<byte> slots = stackalloc byte[TableSize];
         Span<uint> hashes = stackalloc uint[KeyBlobLayout.MaxKeys];
+
+        // Stryker disable once Statement : stackalloc memory is already zeroed (no SkipLocalsInit); the Clear keeps the table right if that changes
         slots.Clear();
+
+        // Stryker disable once Boolean : a true without a duplicate only makes the caller scan marks that are all false
         bool found = false;
         for (int i = 0; i < count; i++)
         {
@@ -62,7 +66,8 @@ internal static class DuplicateFinder
     {
         uint hash = Hash(description);
         hashes[index] = hash;
-        for (int slot = (int)(hash & TableMask); ; slot = (slot + 1) & TableMask)
+        int slot = (int)(hash & TableMask);
+        while (true)
         {
             int occupant = slots[slot] - 1;
             if (occupant < 0)
@@ -77,20 +82,27 @@ internal static class DuplicateFinder
             {
                 return true;
             }
+
+            // Stryker disable once Arithmetic : probing downwards visits the same slots; which empty slot takes an entry does not matter
+            slot = (slot + 1) & TableMask;
         }
     }
 
-    // Length, the first and the last 8 bytes: descriptions such as cryptsetup:<UUID> differ at the end.
-    // Not a format field, so the byte order only has to be fixed, not the blob's.
+    // Length, the first and the last 8 bytes: descriptions such as cryptsetup:<UUID> or volume-1, volume-2 differ at
+    // the end, names such as 1:data, 2:data at the start. Not a format field, so the byte order only has to be fixed.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static uint Hash(ReadOnlySpan<byte> description)
     {
         ulong head;
         ulong tail;
-        if (description.Length >= sizeof(ulong))
+
+        // ReadUInt64 needs 8 bytes; a shorter description is packed byte by byte.
+        if (description.Length > 7)
         {
+            // The first byte and the last byte in the lowest bits: a product's bits depend only on the factor's bits
+            // at and below them, so the bytes that tell such descriptions apart reach the most bits.
             head = BinaryPrimitives.ReadUInt64LittleEndian(description);
-            tail = BinaryPrimitives.ReadUInt64LittleEndian(description[^sizeof(ulong)..]);
+            tail = BinaryPrimitives.ReadUInt64BigEndian(description[^sizeof(ulong)..]);
         }
         else
         {
@@ -103,9 +115,10 @@ internal static class DuplicateFinder
             tail = 0;
         }
 
-        ulong h = (head * 0x9E37_79B9_7F4A_7C15UL) ^ ((tail + (ulong)description.Length) * 0xC2B2_AE3D_27D4_EB4FUL);
-        h ^= h >> 32;
-        h *= 0xFF51_AFD7_ED55_8CCDUL;
-        return (uint)(h ^ (h >> 29));
+        // Head and tail through different odd multipliers, so that neither cancels the other; then the high half of a
+        // 128-bit product, which depends on every bit of its factors, so a difference in any of those bytes reaches the slot.
+        ulong tailAndLength = tail ^ (ulong)description.Length;
+        ulong h = (head * 0x9E37_79B9_7F4A_7C15UL) ^ (tailAndLength * 0xC2B2_AE3D_27D4_EB4FUL);
+        return (uint)Math.BigMul(h, 0xFF51_AFD7_ED55_8CCDUL, out _);
     }
 }

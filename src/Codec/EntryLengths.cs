@@ -17,5 +17,6 @@ internal struct EntryLengths
 
     public static int KeySize(uint packed) => (int)(packed & 0xFFFF);
 
-    public static int DescriptionLength(uint packed) => (int)(packed >> 16);
+    // The high half (a division, which compiles to the same shift: `>>` would have `>>>` as a mutant that cannot differ on a uint).
+    public static int DescriptionLength(uint packed) => (int)(packed / 0x1_0000);
 }

@@ -35,8 +35,11 @@ public readonly ref struct KeyBlob
     {
         get
         {
-            ArgumentOutOfRangeException.ThrowIfNegative(index);
-            ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, Count);
+            if ((uint)index >= (uint)Count)
+            {
+                throw new ArgumentOutOfRangeException(nameof(index), index, "Not an entry of this blob.");
+            }
+
             return Decode(index);
         }
     }

@@ -48,6 +48,7 @@ public sealed class KeyBlobKeySet : IDisposable
             return false;
         }
 
+        // Stryker disable once Boolean : pinning keeps the GC from leaving moved copies of key bytes behind; no API shows whether an array is pinned
         byte[] blob = GC.AllocateArray<byte>(KeyBlobLayout.GetBlobSize(keys.Length), pinned: true);
         KeyBlobWriter.WriteEntries(keys, blob, KeyBlobByteOrder.LittleEndian);
 
@@ -55,6 +56,7 @@ public sealed class KeyBlobKeySet : IDisposable
         // which only this type can reach, with the strict reader, which accepts exactly the blobs the writer writes.
         if (!KeyBlobReader.TryRead(blob, default, out _, out _))
         {
+            // Stryker disable once Statement : the copy becomes unreachable with the throw; clearing it leaves no key bytes behind, which no API can observe
             CryptographicOperations.ZeroMemory(blob);
             throw new InvalidOperationException("The keys changed while they were copied.");
         }

@@ -68,6 +68,7 @@ public static class KeyBlobLayout
             return false;
         }
 
+        // Stryker disable once Checked : count is at most 128 here, so the sum cannot overflow
         size = checked((int)(HeaderSize + ((ulong)EntrySize * count)));
         return true;
     }

@@ -22,6 +22,8 @@ public static class KeyBlobReader
     public static bool TryRead(ReadOnlySpan<byte> source, KeyBlobReadOptions options, out KeyBlob blob, out KeyBlobProblem problem)
     {
         CheckOptions(options);
+
+        // Stryker disable once Boolean : collecting every problem instead of stopping at the first only adds problems after First, which is all TryRead reports
         var collector = new ProblemCollector(default, stopAtFirst: true);
         EntryLengths lengths = default;
         int count = Validate(source, options, ref collector, ref lengths);
@@ -144,27 +146,16 @@ public static class KeyBlobReader
             {
                 lengths[i] = EntryLengths.Pack(keySize, descriptionLength);
                 terminators[i] = (byte)descriptionLength;
-                continue;
             }
-
-            int reported = problems.Count;
-            if (!ValidateEntry(blob, i, options, ref problems, out keySize, out descriptionLength))
+            else if (!CheckEntry(blob, i, options, ref problems, ref lengths, terminators))
+            // Stryker disable once Block : stop-at-first only (CollectProblems never stops): going on adds problems after the first, which TryRead does not report
             {
                 return count;
             }
-
-            if (strict)
-            {
-                terminators[i] = descriptionLength < 0 ? BlobDescriptions.NoTerminator : (byte)descriptionLength;
-            }
-
-            if (problems.Count == reported)
-            {
-                lengths[i] = EntryLengths.Pack(keySize, descriptionLength);
-            }
         }
 
-        if (strict && count > 1 && !FindDuplicates(new BlobDescriptions(blob, count, terminators), ref problems))
+        if (strict && count >= 2 && !FindDuplicates(new BlobDescriptions(blob, count, terminators), ref problems))
+        // Stryker disable once Block : stop-at-first only (CollectProblems never stops): going on adds problems after the first, which TryRead does not report
         {
             return count;
         }
@@ -175,6 +166,31 @@ public static class KeyBlobReader
         }
 
         return count;
+    }
+
+    // The rule-by-rule checks of an entry the fast path did not accept; they alone decide what is reported. Records
+    // the entry's NUL (strict) and, when it has no problem, its lengths. Returns false when the collector wants no more problems.
+    private static bool CheckEntry(ReadOnlySpan<byte> blob, int index, KeyBlobReadOptions options, ref ProblemCollector problems, ref EntryLengths lengths, scoped Span<byte> terminators)
+    {
+        int reported = problems.Count;
+        if (!ValidateEntry(blob, index, options, ref problems, out int keySize, out int descriptionLength))
+        // Stryker disable once Block,Boolean : stop-at-first only (CollectProblems never stops): going on adds problems after the first, which TryRead does not report
+        {
+            return false;
+        }
+
+        if (options.Mode == KeyBlobMode.Strict)
+        {
+            // No NUL (-1) wraps to BlobDescriptions.NoTerminator (255).
+            terminators[index] = unchecked((byte)descriptionLength);
+        }
+
+        if (problems.Count == reported)
+        {
+            lengths[index] = EntryLengths.Pack(keySize, descriptionLength);
+        }
+
+        return true;
     }
 
     // Returns false when the collector wants no more problems.
@@ -192,14 +208,18 @@ public static class KeyBlobReader
         descriptionLength = 0;
         if (rawKeySize > KeyBlobLayout.MaxKeySize)
         {
+            // Stryker disable once Arithmetic : KeySizeOffset is 0, so offset - 0 equals offset + 0
             if (!problems.Add(KeyBlobError.KeySizeTooLarge, index, offset + KeyBlobLayout.KeySizeOffset))
+            // Stryker disable once Block,Boolean : stop-at-first only (CollectProblems never stops): going on adds problems after the first, which TryRead does not report
             {
                 return false;
             }
         }
         else if (rawKeySize == 0 && strict)
         {
+            // Stryker disable once Arithmetic : KeySizeOffset is 0, so offset - 0 equals offset + 0
             if (!problems.Add(KeyBlobError.KeySizeZero, index, offset + KeyBlobLayout.KeySizeOffset))
+            // Stryker disable once Block,Boolean : stop-at-first only (CollectProblems never stops): going on adds problems after the first, which TryRead does not report
             {
                 return false;
             }
@@ -219,21 +239,25 @@ public static class KeyBlobReader
         if (nul < 0)
         {
             if (!problems.Add(KeyBlobError.DescriptionNotTerminated, index, offset + KeyBlobLayout.DescriptionOffset))
+            // Stryker disable once Block,Boolean : stop-at-first only (CollectProblems never stops): going on adds problems after the first, which TryRead does not report
             {
                 return false;
             }
         }
         else if (strict && !ValidateStrictDescription(text, nul, index, offset + KeyBlobLayout.DescriptionOffset, ref problems))
+        // Stryker disable once Block,Boolean : stop-at-first only (CollectProblems never stops): going on adds problems after the first, which TryRead does not report
         {
             return false;
         }
 
-        // build_keys_header zero-allocates the blob, so data after key_size bytes is zero.
-        if (strict && rawKeySize <= KeyBlobLayout.MaxKeySize)
+        // build_keys_header zero-allocates the blob, so data after key_size bytes is zero. (A key_size above 256 was
+        // reported above; keySize is then 256 and the range empty.)
+        if (strict)
         {
             int dataOffset = offset + KeyBlobLayout.DataOffset;
             int stray = entry.Slice(KeyBlobLayout.DataOffset + keySize, KeyBlobLayout.DataLength - keySize).IndexOfAnyExcept((byte)0);
             if (stray >= 0 && !problems.Add(KeyBlobError.KeyDataPaddingNotZero, index, dataOffset + keySize + stray))
+            // Stryker disable once Block,Boolean : stop-at-first only (CollectProblems never stops): going on adds problems after the first, which TryRead does not report
             {
                 return false;
             }
@@ -266,6 +290,7 @@ public static class KeyBlobReader
         if (description.IsEmpty)
         {
             if (!problems.Add(KeyBlobError.DescriptionEmpty, index, fieldOffset))
+            // Stryker disable once Block,Boolean : stop-at-first only (CollectProblems never stops): going on adds problems after the first, which TryRead does not report
             {
                 return false;
             }
@@ -275,12 +300,14 @@ public static class KeyBlobReader
             // configfs stores the value only up to the first newline (config_key_description_store).
             int newline = description.IndexOf((byte)'\n');
             if (newline >= 0 && !problems.Add(KeyBlobError.DescriptionContainsNewline, index, fieldOffset + newline))
+            // Stryker disable once Block,Boolean : stop-at-first only (CollectProblems never stops): going on adds problems after the first, which TryRead does not report
             {
                 return false;
             }
 
             // logon_vet_description: a ':' that is not the first character.
             if (description.IndexOf((byte)':') <= 0 && !problems.Add(KeyBlobError.DescriptionNotLogonForm, index, fieldOffset))
+            // Stryker disable once Block,Boolean : stop-at-first only (CollectProblems never stops): going on adds problems after the first, which TryRead does not report
             {
                 return false;
             }
@@ -305,6 +332,7 @@ public static class KeyBlobReader
         for (int i = 0; i < count; i++)
         {
             if (duplicate[i] && !problems.Add(KeyBlobError.DuplicateDescription, i, KeyBlobLayout.GetEntryOffset(i) + KeyBlobLayout.DescriptionOffset))
+            // Stryker disable once Block,Boolean : stop-at-first only (CollectProblems never stops): going on adds problems after the first, which TryRead does not report
             {
                 return false;
             }
@@ -334,10 +362,14 @@ public static class KeyBlobReader
         public bool TryGetDescription(int index, out ReadOnlySpan<byte> description)
         {
             int nul = _terminators[index];
-            description = nul == NoTerminator
-                ? default
-                : _blob.Slice(KeyBlobLayout.GetEntryOffset(index) + KeyBlobLayout.DescriptionOffset, nul);
-            return nul != NoTerminator;
+            if (nul == NoTerminator)
+            {
+                description = default;
+                return false;
+            }
+
+            description = _blob.Slice(KeyBlobLayout.GetEntryOffset(index) + KeyBlobLayout.DescriptionOffset, nul);
+            return true;
         }
     }
 }

@@ -23,6 +23,7 @@ public static class KeyBlobWriter
             return true;
         }
 
+        // Stryker disable once Boolean : collecting every problem instead of stopping at the first only adds problems after First, which is all TryValidate reports
         var collector = new ProblemCollector(default, stopAtFirst: true);
         Validate(keys, ref collector);
         problem = collector.First;
@@ -85,13 +86,9 @@ public static class KeyBlobWriter
         KeyBlobByteOrder byteOrder = options.ByteOrder;
         bytesWritten = 0;
 
-        // One measuring pass that only ever says "valid"; anything else goes to the rule-by-rule checks, which
-        // alone decide what is reported. Nothing is written before the whole set has passed.
-        if (IsValid(keys))
-        {
-            problem = default;
-        }
-        else if (!TryValidate(keys, out problem))
+        // TryValidate runs one measuring pass that only ever says "valid"; anything else goes to the rule-by-rule
+        // checks, which alone decide what is reported. Nothing is written before the whole set has passed.
+        if (!TryValidate(keys, out problem))
         {
             return OperationStatus.InvalidData;
         }
@@ -147,6 +144,8 @@ public static class KeyBlobWriter
 
         Span<byte> slots = stackalloc byte[DuplicateFinder.TableSize];
         Span<uint> hashes = stackalloc uint[KeyBlobLayout.MaxKeys];
+
+        // Stryker disable once Statement : stackalloc memory is already zeroed (no SkipLocalsInit); the Clear keeps the table right if that changes
         slots.Clear();
         var source = new KeyDescriptions(keys);
         for (int i = 0; i < keys.Length; i++)
@@ -178,27 +177,33 @@ public static class KeyBlobWriter
 
     private static void Validate(ReadOnlySpan<KeyBlobKey> keys, ref ProblemCollector problems)
     {
+        // No entry can be checked without a valid count.
         if (keys.IsEmpty)
         {
             problems.Add(KeyBlobError.CountZero, -1, KeyBlobLayout.CountOffset);
-            return;
         }
-
-        if (keys.Length > KeyBlobLayout.MaxKeys)
+        else if (keys.Length > KeyBlobLayout.MaxKeys)
         {
             problems.Add(KeyBlobError.CountTooLarge, -1, KeyBlobLayout.CountOffset);
-            return;
         }
+        else
+        {
+            ValidateKeys(keys, ref problems);
+        }
+    }
 
+    private static void ValidateKeys(ReadOnlySpan<KeyBlobKey> keys, ref ProblemCollector problems)
+    {
         for (int i = 0; i < keys.Length; i++)
         {
             if (!ValidateKey(keys[i], i, ref problems))
+            // Stryker disable once Block,Statement : stop-at-first only (CollectProblems never stops): going on adds problems after the first, which TryValidate does not report
             {
                 return;
             }
         }
 
-        if (keys.Length > 1)
+        if (keys.Length >= 2)
         {
             KeyBlobReader.FindDuplicates(new KeyDescriptions(keys), ref problems);
         }
@@ -229,12 +234,14 @@ public static class KeyBlobWriter
         {
             int nul = description.IndexOf((byte)0);
             if (nul >= 0 && !problems.Add(KeyBlobError.DescriptionContainsNul, index, descriptionOffset + nul))
+            // Stryker disable once Block,Boolean : stop-at-first only (CollectProblems never stops): going on adds problems after the first, which TryValidate does not report
             {
                 return false;
             }
 
             int newline = description.IndexOf((byte)'\n');
             if (newline >= 0 && !problems.Add(KeyBlobError.DescriptionContainsNewline, index, descriptionOffset + newline))
+            // Stryker disable once Block,Boolean : stop-at-first only (CollectProblems never stops): going on adds problems after the first, which TryValidate does not report
             {
                 return false;
             }
@@ -248,6 +255,7 @@ public static class KeyBlobWriter
     {
         int entryOffset = KeyBlobLayout.GetEntryOffset(index);
         if (!ValidateDescription(key.Description.Span, index, entryOffset + KeyBlobLayout.DescriptionOffset, ref problems))
+        // Stryker disable once Block,Boolean : stop-at-first only (CollectProblems never stops): going on adds problems after the first, which TryValidate does not report
         {
             return false;
         }
@@ -255,11 +263,13 @@ public static class KeyBlobWriter
         int keyLength = key.Key.Length;
         if (keyLength == 0)
         {
+            // Stryker disable once Arithmetic : KeySizeOffset is 0, so entryOffset - 0 equals entryOffset + 0
             return problems.Add(KeyBlobError.KeySizeZero, index, entryOffset + KeyBlobLayout.KeySizeOffset);
         }
 
         if (keyLength > KeyBlobLayout.MaxKeySize)
         {
+            // Stryker disable once Arithmetic : KeySizeOffset is 0, so entryOffset - 0 equals entryOffset + 0
             return problems.Add(KeyBlobError.KeySizeTooLarge, index, entryOffset + KeyBlobLayout.KeySizeOffset);
         }
 

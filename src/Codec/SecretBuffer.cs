@@ -16,6 +16,8 @@ public sealed class SecretBuffer : IDisposable
     public SecretBuffer(int length)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(length);
+
+        // Stryker disable once Boolean : pinning keeps the GC from leaving moved copies of key bytes behind; no API shows whether an array is pinned
         _array = GC.AllocateArray<byte>(length, pinned: true);
     }
 

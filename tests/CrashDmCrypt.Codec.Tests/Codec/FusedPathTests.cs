@@ -82,27 +82,6 @@ public class FusedPathTests
         }
     }
 
-    [Fact]
-    public void Data_padding_check_matches_a_search_for_every_key_size_and_stray_byte()
-    {
-        byte[] data = new byte[KeyBlobLayout.DataLength];
-        for (int keySize = 0; keySize <= KeyBlobLayout.DataLength; keySize++)
-        {
-            for (int stray = -1; stray < KeyBlobLayout.DataLength; stray++)
-            {
-                data.AsSpan().Clear();
-                data.AsSpan(0, keySize).Fill(0xEE);
-                if (stray >= 0)
-                {
-                    data[stray] = 1;
-                }
-
-                bool expected = !data.AsSpan(keySize).ContainsAnyExcept((byte)0);
-                Assert.True(expected == DescriptionField.IsPaddingZero(data, keySize), $"key size {keySize}, stray byte at {stray}");
-            }
-        }
-    }
-
     private static void Check(KeyBlobKey[] keys, bool bigEndian)
     {
         KeyBlobByteOrder order = bigEndian ? KeyBlobByteOrder.BigEndian : KeyBlobByteOrder.LittleEndian;
