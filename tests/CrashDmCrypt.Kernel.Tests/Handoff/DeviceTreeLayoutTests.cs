@@ -196,14 +196,7 @@ public class DeviceTreeLayoutTests
         int? stringsSize = null,
         (ulong Address, ulong Size)[]? reservations = null)
     {
-        byte[] dtb = new byte[totalSize];
-        Put(dtb, FdtLayout.MagicOffset, FdtLayout.Magic);
-        Put(dtb, FdtLayout.TotalSizeOffset, (uint)totalSize);
-        Put(dtb, FdtLayout.StructOffsetOffset, (uint)structure);
-        Put(dtb, FdtLayout.StringsOffsetOffset, (uint)strings);
-        Put(dtb, FdtLayout.ReservationMapOffsetOffset, (uint)map);
-        Put(dtb, FdtLayout.VersionOffset, version);
-        Put(dtb, FdtLayout.LastCompatibleVersionOffset, 16);
+        byte[] dtb = FdtHeaders.Create(totalSize, map, structure, strings, version);
         Put(dtb, FdtLayout.StringsSizeOffset, (uint)(stringsSize ?? Strings.Length));
         if (version >= 17)
         {

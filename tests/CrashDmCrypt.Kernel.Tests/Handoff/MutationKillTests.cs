@@ -114,14 +114,7 @@ public class MutationKillTests
     {
         // totalsize equal to the 40-byte header is not too small, and 40 bytes are a whole header: the reader
         // goes on and misses the reservation map's terminator at offset 40.
-        byte[] dtb = new byte[FdtLayout.HeaderSize];
-        Put(dtb, FdtLayout.MagicOffset, FdtLayout.Magic);
-        Put(dtb, FdtLayout.TotalSizeOffset, FdtLayout.HeaderSize);
-        Put(dtb, FdtLayout.StructOffsetOffset, FdtLayout.HeaderSize);
-        Put(dtb, FdtLayout.StringsOffsetOffset, FdtLayout.HeaderSize);
-        Put(dtb, FdtLayout.ReservationMapOffsetOffset, FdtLayout.HeaderSize);
-        Put(dtb, FdtLayout.VersionOffset, 17);
-        Put(dtb, FdtLayout.LastCompatibleVersionOffset, 16);
+        byte[] dtb = FdtHeaders.Create(FdtLayout.HeaderSize, FdtLayout.HeaderSize, FdtLayout.HeaderSize, FdtLayout.HeaderSize, 17);
         Assert.False(DeviceTree.TryReadDmCryptKeys(dtb, out _, out DeviceTreeProblem problem));
         Assert.Equal(new DeviceTreeProblem { Error = DeviceTreeError.ReservationMapUnterminated, Offset = FdtLayout.HeaderSize }, problem);
     }
@@ -131,14 +124,7 @@ public class MutationKillTests
     {
         // Version 16 has no size_dt_struct: 36 bytes are a whole header, and the next check (the reservation
         // map's 8-byte alignment) decides.
-        byte[] dtb = new byte[FdtLayout.HeaderSizeV16];
-        Put(dtb, FdtLayout.MagicOffset, FdtLayout.Magic);
-        Put(dtb, FdtLayout.TotalSizeOffset, FdtLayout.HeaderSizeV16);
-        Put(dtb, FdtLayout.StructOffsetOffset, FdtLayout.HeaderSizeV16);
-        Put(dtb, FdtLayout.StringsOffsetOffset, FdtLayout.HeaderSizeV16);
-        Put(dtb, FdtLayout.ReservationMapOffsetOffset, FdtLayout.HeaderSizeV16);
-        Put(dtb, FdtLayout.VersionOffset, 16);
-        Put(dtb, FdtLayout.LastCompatibleVersionOffset, 16);
+        byte[] dtb = FdtHeaders.Create(FdtLayout.HeaderSizeV16, FdtLayout.HeaderSizeV16, FdtLayout.HeaderSizeV16, FdtLayout.HeaderSizeV16, 16);
         Assert.False(DeviceTree.TryReadDmCryptKeys(dtb, out _, out DeviceTreeProblem problem));
         Assert.Equal(new DeviceTreeProblem { Error = DeviceTreeError.BlockMisaligned, Offset = FdtLayout.ReservationMapOffsetOffset }, problem);
     }
