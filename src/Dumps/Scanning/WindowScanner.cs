@@ -45,9 +45,10 @@ internal static unsafe class WindowScanner
             ref byte start = ref MemoryMarshal.GetReference(window);
 
             // 64 bytes a step, in tests of rising cost (most blocks stop at the first): whether any word has the zero
-            // half of a key_size (AnyZeroHalf), then which words do (KeySizeWords) and which are followed by the first
-            // four bytes of a description (DescriptionWords), then the exact per-word test, one branch on its four
-            // masks. Text and random bytes stop at the first test, zero pages and arrays of small integers at the second.
+            // half of a key_size in a block not all zero (MayHoldKeySize), then which words do (KeySizeWords) and which
+            // are followed by the first four bytes of a description (DescriptionWords), from one zero mask and, for
+            // short descriptions only, a colon mask; then the exact per-word test, one branch on its four masks. Text,
+            // random bytes and zero pages stop at the first test, arrays of small integers at the second.
             ulong littleWords = little ? AlignedWords : 0;
             ulong bigWords = big ? AlignedWords : 0;
             var halves = Vector128.Create((little ? 0xFFFF_0000u : 0) | (big ? 0x0000_FFFFu : 0)).AsUInt16();
@@ -60,13 +61,24 @@ internal static unsafe class WindowScanner
                     Sse.Prefetch0(Unsafe.AsPointer(ref Unsafe.Add(ref start, i + PrefetchDistance)));
                 }
 
-                if (!AnyZeroHalf(ref start, i, halves))
+                if (!MayHoldKeySize(ref start, i, halves))
                 {
                     continue;
                 }
 
-                ulong words = KeySizeWords(ByteMask(ref start, i, 0), littleWords, bigWords);
-                if (words == 0 || (words & DescriptionWords(ByteMask(ref start, i + 4, 0), ByteMask(ref start, i + 4, (byte)':'))) == 0)
+                // zeros >> 4 is the zero mask of the 64 bytes at i + 4 but for its last word (bytes 64..67), taken from
+                // the 16 bytes at i + 52.
+                ulong zeros = ByteMask(ref start, i, 0);
+                ulong nextZeros = (zeros >> 4) | TailZeros(ref start, i);
+                ulong words = KeySizeWords(zeros, littleWords, bigWords) & ~nextZeros & ~(nextZeros >> 1);
+                if (words == 0)
+                {
+                    continue;
+                }
+
+                // A description whose bytes 2 or 3 are zero needs a ':' before them, and most blocks have none.
+                if ((words & ~(nextZeros >> 2) & ~(nextZeros >> 3)) == 0
+                    && (!AnyByte(ref start, i + 4, (byte)':') || (words & DescriptionWords(nextZeros, ByteMask(ref start, i + 4, (byte)':'))) == 0))
                 {
                     continue;
                 }
@@ -119,18 +131,36 @@ internal static unsafe class WindowScanner
     // Bit 0 of each 4-byte word: candidates are 4-byte aligned.
     private const ulong AlignedWords = 0x1111_1111_1111_1111;
 
-    // Whether any 4-byte word of the 64 bytes at i has a zero 16-bit half where a key_size of 1..256 has one: the high
-    // half little-endian, the low half big-endian (halves: all ones in the halves asked for). Four compares ORed, one test.
+    // Whether any 4-byte word of the 64 bytes at i has a zero 16-bit half where a key_size of 1..256 has one (the high
+    // half little-endian, the low half big-endian; halves: all ones in the halves asked for), and the 64 bytes are not
+    // all zero (a zero word is no key_size, and zero pages are common). Four compares ORed, one test, then one more.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool AnyZeroHalf(ref byte start, int i, Vector128<ushort> halves)
+    private static bool MayHoldKeySize(ref byte start, int i, Vector128<ushort> halves)
     {
         var zero = Vector128<ushort>.Zero;
-        var any = Vector128.Equals(Vector128.LoadUnsafe(ref start, (nuint)i).AsUInt16(), zero)
-            | Vector128.Equals(Vector128.LoadUnsafe(ref start, (nuint)(i + 16)).AsUInt16(), zero)
-            | Vector128.Equals(Vector128.LoadUnsafe(ref start, (nuint)(i + 32)).AsUInt16(), zero)
-            | Vector128.Equals(Vector128.LoadUnsafe(ref start, (nuint)(i + 48)).AsUInt16(), zero);
-        return (any & halves) != Vector128<ushort>.Zero;
+        var a = Vector128.LoadUnsafe(ref start, (nuint)i).AsUInt16();
+        var b = Vector128.LoadUnsafe(ref start, (nuint)(i + 16)).AsUInt16();
+        var c = Vector128.LoadUnsafe(ref start, (nuint)(i + 32)).AsUInt16();
+        var d = Vector128.LoadUnsafe(ref start, (nuint)(i + 48)).AsUInt16();
+        var any = Vector128.Equals(a, zero) | Vector128.Equals(b, zero) | Vector128.Equals(c, zero) | Vector128.Equals(d, zero);
+        return (any & halves) != zero && (a | b | c | d) != zero;
     }
+
+    // Whether any of the 64 bytes at i equals value.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool AnyByte(ref byte start, int i, byte value)
+    {
+        var target = Vector128.Create(value);
+        return (Vector128.Equals(Vector128.LoadUnsafe(ref start, (nuint)i), target)
+            | Vector128.Equals(Vector128.LoadUnsafe(ref start, (nuint)(i + 16)), target)
+            | Vector128.Equals(Vector128.LoadUnsafe(ref start, (nuint)(i + 32)), target)
+            | Vector128.Equals(Vector128.LoadUnsafe(ref start, (nuint)(i + 48)), target)) != Vector128<byte>.Zero;
+    }
+
+    // Bits 60..63 set when bytes i + 64 .. i + 67 are zero: the last word's share of a zero mask taken at i + 4.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong TailZeros(ref byte start, int i) =>
+        (ulong)(Vector128.Equals(Vector128.LoadUnsafe(ref start, (nuint)(i + 52)), Vector128<byte>.Zero).ExtractMostSignificantBits() >> 12) << 60;
 
     // Bit k set when byte i + k equals value, for 64 bytes (four SSE compares: the Native AOT binary's instruction set).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
