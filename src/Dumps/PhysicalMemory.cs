@@ -1,3 +1,4 @@
+using CrashDmCrypt.Dumps.Compression;
 using CrashDmCrypt.Dumps.Sources;
 
 namespace CrashDmCrypt.Dumps;
@@ -161,13 +162,14 @@ public abstract class PhysicalMemory : IDisposable
         GC.SuppressFinalize(this);
     }
 
-    /// <summary>Releases the file.</summary>
+    /// <summary>Releases the file, and the decompression state (zlib's window zeroed) the calling thread kept between pages.</summary>
     protected virtual void Dispose(bool disposing)
     {
         if (disposing && !_disposed)
         {
             _disposed = true;
             Source.Dispose();
+            PageCodec.ReleaseThreadState();
         }
     }
 }

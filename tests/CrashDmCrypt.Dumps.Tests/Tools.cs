@@ -11,6 +11,7 @@ internal static class Tools
     {
         "libkdumpfile" => File.Exists(Python) && Run(Python, ["-c", "import kdumpfile"], out _) == 0,
         "liblzo2" => Compression.Lzo.IsAvailable,
+        "libz" => Compression.Zlib.IsNativeAvailable,
         _ => Environment.GetEnvironmentVariable("PATH")!.Split(':').Any(d => File.Exists(Path.Combine(d, tool))),
     };
 
@@ -18,6 +19,7 @@ internal static class Tools
     {
         "libkdumpfile" => "apt-get install python3-libkdumpfile",
         "liblzo2" => "apt-get install liblzo2-2",
+        "libz" => "apt-get install zlib1g",
         "qemu-system-x86_64" => "apt-get install qemu-system-x86",
         _ => "apt-get install " + tool,
     };

@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using Snappier;
 using ZstdSharp;
 
@@ -15,35 +14,19 @@ internal static unsafe class PageCodec
 
     public static DumpError Decompress(DumpCompression method, ReadOnlySpan<byte> source, Span<byte> page) => method switch
     {
-        DumpCompression.Zlib => Zlib(source, page),
+        DumpCompression.Zlib => Zlib.Decompress(source, page),
         DumpCompression.Lzo => Lzo.Decompress(source, page),
         DumpCompression.Snappy => SnappyPage(source, page),
         DumpCompression.Zstd => Zstd(source, page),
         _ => DumpError.KdumpUnknownCompression,
     };
 
-    private static DumpError Zlib(ReadOnlySpan<byte> source, Span<byte> page)
+    /// <summary>Frees the decompression state this thread keeps between pages (zlib's window is zeroed first).</summary>
+    public static void ReleaseThreadState()
     {
-        fixed (byte* pointer = source)
-        {
-            try
-            {
-                using var input = new UnmanagedMemoryStream(pointer, source.Length);
-                using var zlib = new ZLibStream(input, CompressionMode.Decompress);
-                int read = zlib.ReadAtLeast(page, page.Length, throwOnEndOfStream: false);
-                if (read != page.Length)
-                {
-                    return DumpError.DecompressionSizeMismatch;
-                }
-
-                Span<byte> more = stackalloc byte[1];
-                return zlib.Read(more) == 0 ? DumpError.None : DumpError.DecompressionSizeMismatch;
-            }
-            catch (InvalidDataException)
-            {
-                return DumpError.DecompressionFailed;
-            }
-        }
+        Zlib.ReleaseThreadState();
+        t_zstd?.Dispose();
+        t_zstd = null;
     }
 
     private static DumpError SnappyPage(ReadOnlySpan<byte> source, Span<byte> page)

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using CrashDmCrypt.Codec;
+using CrashDmCrypt.Dumps.Compression;
 using CrashDmCrypt.Dumps.Formats;
 using CrashDmCrypt.Dumps.Sources;
 
@@ -66,7 +67,11 @@ public static class DumpScanner
 
                 return local;
             },
-            local => CryptographicOperations.ZeroMemory(local.Buffer.AsSpan()));
+            local =>
+            {
+                CryptographicOperations.ZeroMemory(local.Buffer.AsSpan());
+                PageCodec.ReleaseThreadState();
+            });
 
         List<DumpFinding> findings = Merge(memory, hits);
         if (memory is KdumpMemory { Source: FlattenedSource flat })
