@@ -3,8 +3,8 @@ using CrashDmCrypt.Dumps.Compression;
 
 namespace CrashDmCrypt.Dumps.Tests;
 
-/// <summary>zlib pages read through libz.so.1 agree with the System.IO.Compression fallback, and allocate nothing per page.</summary>
-public class ZlibTests
+/// <summary>zlib pages read through libz.so.1 agree with the System.IO.Compression fallback; reading a compressed page allocates nothing (snappy: one small decoder).</summary>
+public class PageCodecTests
 {
     private const int Page = 4096;
 
@@ -87,10 +87,14 @@ public class ZlibTests
         Assert.Equal(expected, Zlib.DecompressManaged(input, new byte[Page]));
     }
 
-    [ToolFact("libz")]
-    public void A_zlib_page_read_through_a_kdump_dump_allocates_nothing()
+    [ToolTheory("libz", "liblzo2")]
+    [InlineData(DumpCompression.Zlib)]
+    [InlineData(DumpCompression.Zstd)]
+    [InlineData(DumpCompression.Snappy)]
+    [InlineData(DumpCompression.Lzo)]
+    public void A_compressed_page_read_through_a_kdump_dump_allocates_nothing(DumpCompression method)
     {
-        var builder = new KdumpBuilder { Method = DumpCompression.Zlib, MaxMapNr = 64 };
+        var builder = new KdumpBuilder { Method = method, MaxMapNr = 64 };
         var random = new Random(4);
         for (ulong pfn = 0; pfn < 64; pfn++)
         {
@@ -124,7 +128,16 @@ public class ZlibTests
             ReadAll();
         }
 
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        if (method == DumpCompression.Snappy)
+        {
+            // Snappier 1.3.1 (the only version served) has no reusable decoder: Snappy.Decompress makes one per call.
+            Assert.InRange(allocated, 0, 20 * 64 * 128);
+        }
+        else
+        {
+            Assert.Equal(0, allocated);
+        }
         Assert.True(total > 0);
     }
 
