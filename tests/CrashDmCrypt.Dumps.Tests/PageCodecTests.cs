@@ -88,11 +88,12 @@ public class PageCodecTests
     }
 
     [ToolTheory("libz", "liblzo2")]
-    [InlineData(DumpCompression.Zlib)]
-    [InlineData(DumpCompression.Zstd)]
-    [InlineData(DumpCompression.Snappy)]
-    [InlineData(DumpCompression.Lzo)]
-    public void A_compressed_page_read_through_a_kdump_dump_allocates_nothing(DumpCompression method)
+    [InlineData(DumpCompression.Zlib, false)]
+    [InlineData(DumpCompression.Zstd, false)]
+    [InlineData(DumpCompression.Snappy, false)]
+    [InlineData(DumpCompression.Lzo, false)]
+    [InlineData(DumpCompression.Zlib, true)]
+    public void A_compressed_page_read_through_a_kdump_dump_allocates_nothing(DumpCompression method, bool flattened)
     {
         var builder = new KdumpBuilder { Method = method, MaxMapNr = 64 };
         var random = new Random(4);
@@ -107,7 +108,9 @@ public class PageCodecTests
             builder.Pages[pfn] = page;
         }
 
-        using PhysicalMemory memory = TestData.Open(builder.Build());
+        // Flattened in records of 1000 bytes: most pages cross a record boundary and are read through a copy.
+        byte[] file = builder.Build();
+        using PhysicalMemory memory = TestData.Open(flattened ? KdumpBuilder.Flatten(file) : file);
         byte[] buffer = new byte[Page];
         long total = 0;
         long ReadAll()

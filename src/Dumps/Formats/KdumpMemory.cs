@@ -366,12 +366,22 @@ internal sealed class KdumpMemory : PhysicalMemory
         return seen;
     }
 
+    // A partial page, and a copy of compressed bytes that are not one span of the file (a flattened record boundary).
+    [ThreadStatic]
+    private static byte[]? t_scratch;
+
+    [ThreadStatic]
+    private static byte[]? t_packed;
+
     private const DumpCompression AllMethods = DumpCompression.Zlib | DumpCompression.Lzo | DumpCompression.Snappy | DumpCompression.Zstd;
 
     private protected override bool ReadCore(ulong address, Span<byte> destination, out DumpProblem problem)
     {
         int pageSize = PageSize;
+
+        // This thread's buffers, when a read needs them: both may hold keys and are cleared at the end.
         byte[]? scratch = null;
+        byte[]? packed = null;
         try
         {
             while (!destination.IsEmpty)
@@ -386,15 +396,15 @@ internal sealed class KdumpMemory : PhysicalMemory
                 }
                 else if (count == pageSize)
                 {
-                    if (!TryReadPage(pfn, part, out problem))
+                    if (!TryReadPage(pfn, part, ref packed, out problem))
                     {
                         return false;
                     }
                 }
                 else
                 {
-                    scratch ??= GC.AllocateUninitializedArray<byte>(pageSize, pinned: true);
-                    if (!TryReadPage(pfn, scratch, out problem))
+                    scratch ??= ThreadBuffer(ref t_scratch, pageSize);
+                    if (!TryReadPage(pfn, scratch, ref packed, out problem))
                     {
                         return false;
                     }
@@ -408,10 +418,8 @@ internal sealed class KdumpMemory : PhysicalMemory
         }
         finally
         {
-            if (scratch is not null)
-            {
-                System.Security.Cryptography.CryptographicOperations.ZeroMemory(scratch);
-            }
+            System.Security.Cryptography.CryptographicOperations.ZeroMemory(scratch);
+            System.Security.Cryptography.CryptographicOperations.ZeroMemory(packed);
         }
 
         problem = default;
@@ -458,11 +466,13 @@ internal sealed class KdumpMemory : PhysicalMemory
         return _descriptors + (index * KdumpLayout.PageDescriptorSize);
     }
 
-    private bool TryReadPage(ulong pfn, Span<byte> page, out DumpProblem problem)
+    // Pinned, one per thread, grown to the largest page met: reading a page allocates nothing.
+    private static byte[] ThreadBuffer(ref byte[]? buffer, int length) =>
+        buffer is { } b && b.Length >= length ? b : buffer = GC.AllocateUninitializedArray<byte>(length, pinned: true);
+
+    private bool TryReadPage(ulong pfn, Span<byte> page, ref byte[]? packed, out DumpProblem problem)
     {
-        long index = _rank[(int)(pfn >> 12)] + PopCount(_present.AsSpan((int)(pfn >> 12) * RankBlockBytes, (int)((pfn >> 3) & (RankBlockBytes - 1))));
-        index += BitOperations.PopCount((uint)(_present[(int)(pfn >> 3)] & ((1 << (int)(pfn & 7)) - 1)));
-        long at = _descriptors + (index * KdumpLayout.PageDescriptorSize);
+        long at = DescriptorOffset(pfn);
         Span<byte> descriptor = stackalloc byte[KdumpLayout.PageDescriptorSize];
         if (!Source.TryRead(at, descriptor))
         {
@@ -507,17 +517,11 @@ internal sealed class KdumpMemory : PhysicalMemory
         }
         else
         {
-            // The compressed bytes may hold key material: a pinned copy, cleared after use.
-            byte[] copy = GC.AllocateUninitializedArray<byte>((int)size, pinned: true);
-            try
-            {
-                Source.TryRead((long)offset, copy);
-                error = PageCodec.Decompress(method, copy, page);
-            }
-            finally
-            {
-                System.Security.Cryptography.CryptographicOperations.ZeroMemory(copy);
-            }
+            // size <= one page (checked above); the caller clears the copy.
+            packed ??= ThreadBuffer(ref t_packed, page.Length);
+            Span<byte> copy = packed.AsSpan(0, (int)size);
+            Source.TryRead((long)offset, copy);
+            error = PageCodec.Decompress(method, copy, page);
         }
 
         problem = error == DumpError.None ? default : DumpProblem.At(error, (long)offset);
