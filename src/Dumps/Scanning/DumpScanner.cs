@@ -139,6 +139,11 @@ public static class DumpScanner
     // byte shift is tried. They are few: makedumpfile and QEMU rewrite only headers and the last bitmap or descriptor block.
     private static void ScanOverwritten(FlattenedSource flat, ScanByteOrders orders, List<DumpFinding> findings)
     {
+        if (flat.Overwritten.Count == 0)
+        {
+            return;
+        }
+
         var hits = new List<WindowScanner.Hit>();
         var seen = new HashSet<long>();
         byte[] buffer = GC.AllocateUninitializedArray<byte>(Lookback + WindowSize + Overlap, pinned: true);
