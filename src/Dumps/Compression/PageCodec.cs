@@ -1,4 +1,3 @@
-using Snappier;
 using ZstdSharp;
 
 namespace CrashDmCrypt.Dumps.Compression;
@@ -16,7 +15,7 @@ internal static unsafe class PageCodec
     {
         DumpCompression.Zlib => Zlib.Decompress(source, page),
         DumpCompression.Lzo => Lzo.Decompress(source, page),
-        DumpCompression.Snappy => SnappyPage(source, page),
+        DumpCompression.Snappy => SnappyPage.Decompress(source, page),
         DumpCompression.Zstd => Zstd(source, page),
         _ => DumpError.KdumpUnknownCompression,
     };
@@ -27,23 +26,6 @@ internal static unsafe class PageCodec
         Zlib.ReleaseThreadState();
         t_zstd?.Dispose();
         t_zstd = null;
-    }
-
-    private static DumpError SnappyPage(ReadOnlySpan<byte> source, Span<byte> page)
-    {
-        try
-        {
-            if (Snappy.GetUncompressedLength(source) != page.Length)
-            {
-                return DumpError.DecompressionSizeMismatch;
-            }
-
-            return Snappy.Decompress(source, page) == page.Length ? DumpError.None : DumpError.DecompressionSizeMismatch;
-        }
-        catch (Exception e) when (e is InvalidDataException or ArgumentException or IndexOutOfRangeException or InvalidOperationException)
-        {
-            return DumpError.DecompressionFailed;
-        }
     }
 
     private static DumpError Zstd(ReadOnlySpan<byte> source, Span<byte> page)
