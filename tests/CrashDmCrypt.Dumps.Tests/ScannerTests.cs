@@ -289,4 +289,32 @@ public class ScannerTests
         Assert.Equal(DumpError.KdumpUnknownCompression, Assert.Single(result.Problems).Error);
         Assert.Equal(0x2008UL, Assert.Single(result.Findings).Address);
     }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    public void A_flattened_record_that_replaces_fewer_than_four_bytes_is_scanned(int length)
+    {
+        // AFL's finding (src/Fuzz/regressions/dump-flattened): the pass over replaced record bytes tried every byte shift
+        // of the run, and sliced past a run of 1 to 3 bytes (ArgumentOutOfRangeException out of Scan).
+        byte[] file = new KdumpBuilder { Method = DumpCompression.Zlib }.Build();
+        byte[] flat = KdumpBuilder.Flatten(file, 1 << 20);
+        var output = new MemoryStream();
+        output.Write(flat, 0, flat.Length - 16);
+        byte[] record = new byte[16];
+        BinaryPrimitives.WriteInt64BigEndian(record, 100);
+        BinaryPrimitives.WriteInt64BigEndian(record.AsSpan(8), length);
+        output.Write(record);
+        output.Write(file, 100, length);                                          // the same bytes again
+        output.Write(flat, flat.Length - 16, 16);
+
+        using PhysicalMemory memory = TestData.Open(output.ToArray());
+        var flattened = (Sources.FlattenedSource)((Formats.KdumpMemory)memory).Source;
+        Assert.Equal(length, Assert.Single(flattened.Overwritten).Length);
+        DumpScanResult result = DumpScanner.Scan(memory);
+        Assert.Empty(result.Findings);
+        Assert.Equal(0, result.ProblemCount);
+    }
 }

@@ -158,7 +158,8 @@ public static class DumpScanner
                     Span<byte> data = buffer.AsSpan(0, count);
                     flat.Inner.TryRead(start + lookStart, data);
                     int to = (int)Math.Min(length - lookStart, at + WindowSize - lookStart);
-                    for (int shift = 0; shift < 4; shift++)
+                    // A replaced run can be 1..3 bytes long: only the shifts that leave bytes to scan.
+                    for (int shift = 0; shift < 4 && shift < data.Length; shift++)
                     {
                         hits.Clear();
                         int from = (int)(at - lookStart) + shift;
