@@ -36,9 +36,21 @@ internal static class Program
             return 0;
         }
 
+        UseOwnTraceBitmap();
         return args.Length == 2
             ? Replay.Run(target, args[1], Console.Out)
             : Replay.RunStandardInput(target, Console.Out);
+    }
+
+    // An instrumented build (fuzz.sh replays its findings with the one AFL ran) counts edges in SharpFuzz's bitmap,
+    // which only the AFL loop maps: outside it a private one, or the first instrumented method writes near address 0
+    // and every replay reports that access violation instead of the finding.
+    private static unsafe void UseOwnTraceBitmap()
+    {
+        if (SharpFuzz.Common.Trace.SharedMem == null)
+        {
+            SharpFuzz.Common.Trace.SharedMem = (byte*)System.Runtime.InteropServices.NativeMemory.AllocZeroed(1 << 16);
+        }
     }
 
     private static int Usage()
