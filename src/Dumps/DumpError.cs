@@ -39,7 +39,7 @@ public enum DumpError
     /// <summary>The kdump-compressed sub-header is malformed.</summary>
     KdumpBadSubHeader = 410,
 
-    /// <summary>The kdump-compressed bitmaps lie outside the file or are larger than the reader's limit.</summary>
+    /// <summary>The kdump-compressed bitmaps lie outside the file, are larger than the bytes a flattened file holds (its holes read as zero but cost memory), or are larger than the reader's limit.</summary>
     KdumpBadBitmap = 411,
 
     /// <summary>A page descriptor lies outside the file.</summary>

@@ -19,7 +19,7 @@ public static class DumpErrors
         DumpError.LimeBadHeader => "a LiME range header has a bad magic, version or address pair",
         DumpError.KdumpBadHeader => "the kdump-compressed header is malformed (signature, version, block size or sizes)",
         DumpError.KdumpBadSubHeader => "the kdump-compressed sub-header is malformed",
-        DumpError.KdumpBadBitmap => "the kdump-compressed bitmaps lie outside the file or exceed the reader's limit",
+        DumpError.KdumpBadBitmap => "the kdump-compressed bitmaps lie outside the file, are larger than the bytes a flattened file holds, or exceed the reader's limit",
         DumpError.KdumpPageDescriptorOutsideFile => "a page descriptor lies outside the file",
         DumpError.KdumpBadPageDescriptor => "a page descriptor's data lies outside the file, or its size is 0 or larger than a page",
         DumpError.KdumpUnknownCompression => "a page descriptor names an unknown compression, or more than one",

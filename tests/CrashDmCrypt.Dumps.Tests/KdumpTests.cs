@@ -273,6 +273,29 @@ public class KdumpTests
     }
 
     [Fact]
+    public void A_flattened_dump_whose_bitmaps_lie_in_holes_is_refused_before_they_are_read()
+    {
+        // AFL (dump-flattened): a 9 KB flattened file whose kdump header claims hundreds of MiB of bitmaps, in holes
+        // between records far apart, made the reader allocate and clear them: seconds and a GiB per input. The bitmaps
+        // are read into memory, so they must fit in the bytes the records hold.
+        byte[] kdump = Sample().Build();
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(kdump.AsSpan(Formats.KdumpLayout.BitmapBlocksOffset(8)), 1 << 16);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(kdump.AsSpan(Formats.KdumpLayout.MaxMapNrOffset(8)), uint.MaxValue);
+        byte[] flat = KdumpBuilder.Flatten(kdump, 4096);
+        byte[] far = new byte[16];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(far, 1L << 30);      // one byte at 1 GiB
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(far.AsSpan(8), 1);
+        byte[] hostile = [.. flat[..^16], .. far, 0, .. flat[^16..]];
+
+        DumpProblem problem = TestData.Refuse(hostile);
+        Assert.Equal(DumpError.KdumpBadBitmap, problem.Error);
+        Assert.Equal(Formats.KdumpLayout.BitmapBlocksOffset(8), problem.FileOffset);
+
+        // Without the far record the bitmaps run past the end of the reassembled file: the same code.
+        Assert.Equal(DumpError.KdumpBadBitmap, TestData.Refuse(flat).Error);
+    }
+
+    [Fact]
     public void Flattened_later_record_wins_where_records_overlap()
     {
         byte[] kdump = Sample().Build();

@@ -111,7 +111,8 @@ internal sealed class KdumpMemory : PhysicalMemory
         ulong bitmapOffset = (1UL + (uint)subHeaderBlocks) * (uint)blockSize;
         ulong bitmapBytes = (ulong)bitmapBlocks * (uint)blockSize;
         ulong descriptorOffset = bitmapOffset + bitmapBytes;
-        if (!source.Contains(bitmapOffset, bitmapBytes) || bitmapBytes > (ulong)options.BitmapByteLimit)
+        // The bitmaps are read into memory: they must be in the file, not in a flattened file's holes, which cost nothing.
+        if (!source.Contains(bitmapOffset, bitmapBytes) || bitmapBytes > (ulong)options.BitmapByteLimit || bitmapBytes > (ulong)source.StoredLength)
         {
             problem = DumpProblem.At(DumpError.KdumpBadBitmap, KdumpLayout.BitmapBlocksOffset(word));
             return false;

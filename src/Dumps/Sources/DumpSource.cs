@@ -5,6 +5,13 @@ internal abstract class DumpSource : IDisposable
 {
     public abstract long Length { get; }
 
+    /// <summary>
+    /// Bytes the file itself holds: <see cref="Length"/>, but for a flattened file only what its records carry (the rest
+    /// of <see cref="Length"/> is holes that read as zero). A structure read into memory must fit in it, so that memory
+    /// stays in proportion to the file.
+    /// </summary>
+    public virtual long StoredLength => Length;
+
     /// <summary>Copies <c>destination.Length</c> bytes from <paramref name="offset"/>; false when any of them lies outside the file.</summary>
     public abstract bool TryRead(long offset, Span<byte> destination);
 

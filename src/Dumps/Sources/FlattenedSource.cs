@@ -27,9 +27,15 @@ internal sealed class FlattenedSource : DumpSource
         _pieces = pieces;
         _length = length;
         Overwritten = overwritten;
+        foreach (Piece piece in pieces)
+        {
+            StoredLength += piece.End - piece.Start;
+        }
     }
 
     public override long Length => _length;
+
+    public override long StoredLength { get; }
 
     public int PieceCount => _pieces.Length;
 
