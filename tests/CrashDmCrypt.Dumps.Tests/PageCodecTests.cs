@@ -227,6 +227,31 @@ public class PageCodecTests
         Assert.True(total > 0);
     }
 
+    [Theory]
+    [InlineData(DumpCompression.None)]
+    [InlineData(DumpCompression.Zlib)]
+    public void Dumps_of_different_page_sizes_read_right_one_after_the_other_on_one_thread(DumpCompression method)
+    {
+        // The reader's per-thread buffers grow to the largest page met: a smaller page after a larger one must use only
+        // its own length (a partial read of a 1 KiB page once took the 4 KiB buffer whole for the page).
+        foreach (int blockSize in new[] { 4096, 1024, 4096, 1024 })
+        {
+            var builder = new KdumpBuilder { Method = method, BlockSize = blockSize, MaxMapNr = 8 };
+            byte[] page = new byte[blockSize];
+            for (int i = 0; i < blockSize; i += 3)
+            {
+                page[i] = (byte)(i / 3);
+            }
+
+            builder.Pages[2] = page;
+            byte[] file = builder.Build();
+            using PhysicalMemory memory = TestData.Open(method == DumpCompression.None ? file : KdumpBuilder.Flatten(file));
+            byte[] part = new byte[100];
+            Assert.True(memory.TryRead((2UL * (ulong)blockSize) + 10, part, out DumpProblem problem), problem.ToString());
+            Assert.Equal(page[10..110], part);
+        }
+    }
+
     private static List<byte[]> Pages(Random random)
     {
         byte[] text = new byte[Page];

@@ -405,7 +405,7 @@ internal sealed class KdumpMemory : PhysicalMemory
                 else
                 {
                     scratch ??= ThreadBuffer(ref t_scratch, pageSize);
-                    if (!TryReadPage(pfn, scratch, ref packed, out problem))
+                    if (!TryReadPage(pfn, scratch.AsSpan(0, pageSize), ref packed, out problem))
                     {
                         return false;
                     }
