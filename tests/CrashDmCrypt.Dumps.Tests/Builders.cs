@@ -294,12 +294,13 @@ internal sealed class KdumpBuilder
         return packed;
     }
 
-    private static byte[] Zlib(byte[] page)
+    /// <summary>One zlib stream of <paramref name="data"/> (System.IO.Compression), as makedumpfile's compress2 writes a page.</summary>
+    public static byte[] Zlib(byte[] data, CompressionLevel level = CompressionLevel.Optimal)
     {
         var output = new MemoryStream();
-        using (var z = new ZLibStream(output, CompressionLevel.Optimal, leaveOpen: true))
+        using (var z = new ZLibStream(output, level, leaveOpen: true))
         {
-            z.Write(page);
+            z.Write(data);
         }
 
         return output.ToArray();

@@ -19,7 +19,7 @@ public class PageCodecTests
         {
             foreach (CompressionLevel level in new[] { CompressionLevel.Fastest, CompressionLevel.Optimal, CompressionLevel.NoCompression })
             {
-                AddDamaged(cases, Compress(page, level), page, random);
+                AddDamaged(cases, KdumpBuilder.Zlib(page, level), page, random);
             }
         }
 
@@ -129,15 +129,15 @@ public class PageCodecTests
     [InlineData("bad checksum", DumpError.DecompressionFailed)]
     public void Hostile_zlib_pages_get_the_same_error_from_both_readers(string shape, DumpError expected)
     {
-        byte[] text = Compress(Pages(new Random(1))[1], CompressionLevel.Optimal);
+        byte[] text = KdumpBuilder.Zlib(Pages(new Random(1))[1]);
         byte[] input = shape switch
         {
-            "bomb" => Compress(new byte[2 * Page], CompressionLevel.Optimal),      // two pages
-            "short" => Compress(new byte[Page - 1], CompressionLevel.Optimal),
-            "long" => Compress(new byte[Page + 1], CompressionLevel.Optimal),
+            "bomb" => KdumpBuilder.Zlib(new byte[2 * Page]),                      // two pages
+            "short" => KdumpBuilder.Zlib(new byte[Page - 1]),
+            "long" => KdumpBuilder.Zlib(new byte[Page + 1]),
             "empty" => [],
             "trailing" => [.. text, 0x55, 0xAA],                                   // bytes after the stream
-            "two streams" => [.. text, .. Compress(new byte[8], CompressionLevel.Optimal)],
+            "two streams" => [.. text, .. KdumpBuilder.Zlib(new byte[8])],
             "dictionary" => [0x78, 0xBB, 0, 0, 0, 1],                              // FDICT: a preset dictionary is asked for
             _ => [.. text[..^1], (byte)(text[^1] ^ 1)],
         };
@@ -266,16 +266,5 @@ public class PageCodecTests
         sparse[100] = 1;
         sparse[Page - 1] = 2;
         return [new byte[Page], text, noise, sparse];
-    }
-
-    private static byte[] Compress(byte[] data, CompressionLevel level)
-    {
-        var output = new MemoryStream();
-        using (var zlib = new ZLibStream(output, level, leaveOpen: true))
-        {
-            zlib.Write(data);
-        }
-
-        return output.ToArray();
     }
 }

@@ -24,7 +24,7 @@ public sealed class RegressionTests
     public void Regression_holds_its_targets_invariants(string target, string file, string finding)
     {
         Assert.True(FuzzTargets.TryGet(target, out FuzzTarget? run), finding);
-        FuzzTargets.Execute(run, File.ReadAllBytes(Path.Combine(FuzzInputs.FuzzRoot, "regressions", target, file)));
+        FuzzTargets.Execute(run, File.ReadAllBytes(Path.Combine(FuzzInputs.Regressions(target), file)));
     }
 
     [Fact]
