@@ -207,14 +207,22 @@ public class PageCodecTests
             return total;
         }
 
+        // Tests run in parallel, and other threads' work now and then shows as a few KB on this thread's count (a
+        // collection counts the unused rest of its allocation quantum, up to 8 KB; 3 KB turned up without one): the
+        // least of up to 20 windows is kept. An allocation per page would show in every window (1,280 reads each).
         ReadAll();
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int round = 0; round < 20; round++)
+        long allocated = long.MaxValue;
+        for (int attempt = 0; attempt < 20 && allocated != 0; attempt++)
         {
-            ReadAll();
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int round = 0; round < 20; round++)
+            {
+                ReadAll();
+            }
+
+            allocated = Math.Min(allocated, GC.GetAllocatedBytesForCurrentThread() - before);
         }
 
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         if (method == DumpCompression.Snappy && !SnappyPage.IsNativeAvailable)
         {
             // Snappier 1.3.1 (the only version served) has no reusable decoder: Snappy.Decompress makes one per call.
