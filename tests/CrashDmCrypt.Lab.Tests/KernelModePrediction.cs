@@ -1,0 +1,70 @@
+using System.Text.Json;
+
+namespace CrashDmCrypt.Lab.Tests;
+
+/// <summary>
+/// What the project's kernel mode says the kdump kernel adds for a blob: `crashdmcrypt inspect --mode kernel
+/// --json --show-key-material` on the bytes of old memory the kernel reads (the blob, then the zeros the lab's
+/// reserved region holds after it). Folded as key_create_or_update folds it: a later entry with the same
+/// description replaces the earlier key (security/keys/key.c).
+/// </summary>
+internal static class KernelModePrediction
+{
+    /// <summary>The region of old memory the real kernel reads in the lab: the blob, then zeros up to 128 entries.</summary>
+    public static byte[] Region(byte[] blob)
+    {
+        var region = new byte[Math.Max(blob.Length, 4 + (388 * 128))];
+        blob.CopyTo(region, 0);
+        return region;
+    }
+
+    public static IReadOnlyList<(byte[] Description, int Size, string? Sha256)> Predict(byte[] blob)
+    {
+        string path = Path.Combine(Directory.CreateTempSubdirectory("cdc-lab-predict-").FullName, "region.bin");
+        File.WriteAllBytes(path, Region(blob));
+        JsonElement json = LabCli.Json("inspect", path, "--mode", "kernel", "--json", "--show-key-material");
+        Directory.Delete(Path.GetDirectoryName(path)!, recursive: true);
+        if (!json.TryGetProperty("restored", out JsonElement restored))
+        {
+            throw new InvalidOperationException("inspect --mode kernel --json has no `restored` array: " + json);
+        }
+
+        var final = new Dictionary<string, (byte[] Description, int Size, string? Sha256)>(StringComparer.Ordinal);
+        foreach (JsonElement key in restored.EnumerateArray())
+        {
+            byte[] description = Convert.FromHexString(key.GetProperty("descriptionHex").GetString()!);
+            string? sha = key.TryGetProperty("sha256", out JsonElement s) && s.ValueKind == JsonValueKind.String ? s.GetString() : null;
+            final[Convert.ToHexStringLower(description)] = (description, key.GetProperty("keySize").GetInt32(), sha);
+        }
+
+        return [.. final.Values];
+    }
+
+    public static string Describe(byte[] blob) => HostileBlobTests.Describe(Predict(blob));
+
+    public static bool Matches(byte[] blob, IReadOnlyList<LabKey> real)
+    {
+        var predicted = Predict(blob).OrderBy(k => Convert.ToHexStringLower(k.Description), StringComparer.Ordinal).ToList();
+        var actual = real.OrderBy(k => Convert.ToHexStringLower(k.Description), StringComparer.Ordinal).ToList();
+        if (predicted.Count != actual.Count)
+        {
+            return false;
+        }
+
+        for (int i = 0; i < actual.Count; i++)
+        {
+            if (!predicted[i].Description.AsSpan().SequenceEqual(actual[i].Description) || predicted[i].Size != actual[i].Size)
+            {
+                return false;
+            }
+
+            // Bytes the kernel reads past its buffer are unknown to any prediction: then only the length counts.
+            if (predicted[i].Sha256 is { } sha && sha != LabImages.Sha256Hex(actual[i].Payload))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}

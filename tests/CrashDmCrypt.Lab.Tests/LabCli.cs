@@ -1,0 +1,37 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace CrashDmCrypt.Lab.Tests;
+
+/// <summary>Runs the project's Native AOT crashdmcrypt on the host (the same binary the guests run).</summary>
+internal static class LabCli
+{
+    public static (int ExitCode, string Stdout, string Stderr) Run(params string[] args)
+    {
+        var info = new ProcessStartInfo(LabImages.NativeBinary()) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(info)!;
+        Task<string> err = process.StandardError.ReadToEndAsync();
+        string stdout = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        return (process.ExitCode, stdout, err.Result);
+    }
+
+    public static JsonElement Json(params string[] args)
+    {
+        (int code, string stdout, string stderr) = Run(args);
+        try
+        {
+            using var doc = JsonDocument.Parse(stdout);
+            return doc.RootElement.Clone();
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidOperationException($"crashdmcrypt {string.Join(' ', args)} exited {code} without JSON: {stdout}\n{stderr}", e);
+        }
+    }
+}

@@ -1,0 +1,112 @@
+using System.Text.Json;
+
+namespace CrashDmCrypt.Lab.Tests;
+
+/// <summary>
+/// Scenario 1 (producer) and 2 (consumer): the real Linux 7.2 first kernel writes the blob, the project must
+/// predict it byte for byte and find every copy; the real kdump kernel restores it.
+/// </summary>
+public sealed class LifeCycleTests(LifeCycleRun run) : IClassFixture<LifeCycleRun>
+{
+    private static string[] BuildArgs(string output)
+    {
+        var args = new List<string> { "build", "-o", output };
+        foreach ((string description, byte[] key) in LifeCycleRun.Keys)
+        {
+            args.Add("-k");
+            args.Add($"{description}=hex:{Convert.ToHexStringLower(key)}");
+        }
+
+        return [.. args];
+    }
+
+    private static byte[] ProjectBlob()
+    {
+        string path = Path.Combine(Directory.CreateTempSubdirectory("cdc-lab-build-").FullName, "blob.bin");
+        (int code, _, string stderr) = LabCli.Run(BuildArgs(path));
+        Assert.True(code == 0, stderr);
+        return File.ReadAllBytes(path);
+    }
+
+    [LabFact]
+    public void Provision_and_configfs_add_name_every_key_in_the_real_configfs_in_creation_order()
+    {
+        LifeCycleRun.Result r = run.Get;
+        using var provision = JsonDocument.Parse(r.ProvisionJson);
+        Assert.Equal("provisioned", provision.RootElement.GetProperty("status").GetString());
+        string[] lines = r.ConfigfsList.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        // `configfs list` sorts by item name; the blob's order (creation order) is checked byte for byte below.
+        string[] expected =
+        [
+            $"{LifeCycleRun.Uuids[0]}\t{LifeCycleRun.Keys[0].Description}",
+            $"{LifeCycleRun.Uuids[1]}\t{LifeCycleRun.Keys[1].Description}",
+            $"extra\t{LifeCycleRun.ExtraDescription}",
+        ];
+        Assert.Equal(expected.Order(StringComparer.Ordinal), lines);
+    }
+
+    [LabFact]
+    public void The_blob_at_the_dmcryptkeys_address_is_byte_identical_to_build_of_the_same_keys()
+    {
+        LifeCycleRun.Result r = run.Get;
+        byte[] expected = ProjectBlob();
+        var dump = new ElfDumpFile(r.Dump);
+        byte[] actual = dump.ReadPhysical(r.BlobAddress, expected.Length);
+        Assert.Equal(Convert.ToHexStringLower(expected), Convert.ToHexStringLower(actual));
+    }
+
+    [LabFact]
+    public void Scan_reports_every_copy_the_real_kernel_left_at_its_physical_address()
+    {
+        LifeCycleRun.Result r = run.Get;
+        byte[] blob = ProjectBlob();
+        // Outside the tool: every place the exact blob bytes sit in the dump.
+        List<ulong> truth = new ElfDumpFile(r.Dump).FindPhysical(blob);
+        Assert.Contains(r.BlobAddress, truth);
+        Assert.True(truth.Count >= 2, $"expected the reserved-memory copy and the heap keys_header, found {truth.Count}");
+
+        JsonElement scan = LabCli.Json("scan", r.Dump, "--json");
+        var blobs = scan.GetProperty("findings").EnumerateArray()
+            .Where(f => f.GetProperty("kind").GetString() == "blob")
+            .ToList();
+        var addresses = blobs.Select(f => f.GetProperty("address").GetUInt64()).Order().ToList();
+        Assert.Equal(truth.Order().ToList(), addresses);
+        foreach (JsonElement finding in blobs)
+        {
+            Assert.Equal(
+                LifeCycleRun.Keys.Select(k => (k.Description, k.Key.Length)),
+                finding.GetProperty("keys").EnumerateArray().Select(k => (k.GetProperty("description").GetString()!, k.GetProperty("keySize").GetInt32())));
+        }
+    }
+
+    [LabFact]
+    public void Dump_read_at_the_address_returns_the_volume_keys()
+    {
+        LifeCycleRun.Result r = run.Get;
+        JsonElement read = LabCli.Json("dump", "read", r.Dump, "--address", $"0x{r.BlobAddress:x}", "--json", "--show-key-material");
+        Assert.Empty(read.GetProperty("errors").EnumerateArray());
+        var keys = read.GetProperty("keys").EnumerateArray().ToList();
+        Assert.Equal(LifeCycleRun.Keys.Length, keys.Count);
+        for (int i = 0; i < keys.Count; i++)
+        {
+            Assert.Equal(LifeCycleRun.Keys[i].Description, keys[i].GetProperty("description").GetString());
+            Assert.Equal(Convert.ToHexStringLower(LifeCycleRun.Keys[i].Key), keys[i].GetProperty("keyHex").GetString());
+        }
+    }
+
+    [LabFact]
+    public void The_real_kdump_kernel_restores_user_keys_equal_to_the_volume_keys()
+    {
+        LifeCycleRun.Result r = run.Get;
+        Assert.Contains("@@ read ret 2 errno 0 data 310a", r.RestoreAnswer, StringComparison.Ordinal); // "1\n"
+        var restored = r.RestoredKeys.Where(k => k.Type == "user").OrderBy(k => k.DescriptionText, StringComparer.Ordinal).ToList();
+        var expected = LifeCycleRun.Keys.OrderBy(k => k.Description, StringComparer.Ordinal).ToList();
+        Assert.Equal(expected.Select(k => k.Description), restored.Select(k => k.DescriptionText));
+        for (int i = 0; i < expected.Count; i++)
+        {
+            Assert.Equal(Convert.ToHexStringLower(expected[i].Key), Convert.ToHexStringLower(restored[i].Payload));
+            // key_create_or_update(..., KEY_USR_ALL, KEY_ALLOC_IN_QUOTA): kernel/crash_dump_dm_crypt.c:71-73
+            Assert.Equal(0x003f0000u, restored[i].Permissions);
+        }
+    }
+}
