@@ -4,12 +4,20 @@
 # Native AOT crashdmcrypt:
 #   OUT/kdump.cpio.gz  the crash kernel's image (an initramfs cannot contain itself, so it is the smaller one)
 #   OUT/first.cpio.gz  the first kernel's image; it carries /kdump/kernel and /kdump/initrd for kexec
-# Usage: lab/build-initramfs.sh x86_64 OUT CRASHDMCRYPT_BINARY KERNEL_IMAGE
+# On arm64 the guests get Debian's arm64 busybox-static and the helper cross-compiled static (labtool covers
+# keyctl's and kexec's part there: add_key, kexec_file_load); the project's binary is not in them, since the
+# host reads what the arm64 kernel wrote.
+# Usage: lab/build-initramfs.sh x86_64|arm64 OUT CRASHDMCRYPT_BINARY KERNEL_IMAGE
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 arch=${1:?arch}; out=${2:?out}; cdc=${3:?crashdmcrypt binary}; kernel=${4:?kernel image}
-[ "$arch" = x86_64 ] || { echo "build-initramfs.sh: $arch user space is not built yet" >&2; exit 2; }
-lab_need /bin/busybox:busybox-static keyctl:keyutils kexec:kexec-tools dmsetup:dmsetup cpio:cpio gcc:gcc
+case "$arch" in
+  x86_64) lab_need /bin/busybox:busybox-static keyctl:keyutils kexec:kexec-tools dmsetup:dmsetup cpio:cpio gcc:gcc
+          busybox=/bin/busybox; cc=gcc ;;
+  arm64)  lab_need /bin/busybox:busybox-static aarch64-linux-gnu-gcc:gcc-aarch64-linux-gnu /usr/aarch64-linux-gnu/include/stdio.h:libc6-dev-arm64-cross cpio:cpio
+          busybox=$(bash "$LAB_DIR/fetch-arm64-busybox.sh"); cc=aarch64-linux-gnu-gcc ;;
+  *) echo "build-initramfs.sh: unknown architecture $arch" >&2; exit 2 ;;
+esac
 mkdir -p "$out"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -29,15 +37,16 @@ add_bins() {
 make_root() {
   local root=$1; shift
   mkdir -p "$root"/{bin,sbin,proc,sys,dev,tmp,etc,root}
-  install -m 0755 /bin/busybox "$root/bin/busybox"
+  install -m 0755 "$busybox" "$root/bin/busybox"
   for applet in $(/bin/busybox --list); do [ -e "$root/bin/$applet" ] || ln -s busybox "$root/bin/$applet"; done
   install -m 0755 "$LAB_DIR/guest/init" "$root/init"
-  gcc -static -O2 -Wall -o "$root/bin/labtool" "$LAB_DIR/guest/labtool.c"
-  add_bins "$root" "$cdc" "$@"
+  "$cc" -static -O2 -Wall -o "$root/bin/labtool" "$LAB_DIR/guest/labtool.c"
+  if [ "$arch" = x86_64 ]; then add_bins "$root" "$cdc" "$@"; fi
 }
 
 pack() { (cd "$1" && find . -print0 | LC_ALL=C sort -z | cpio --null -o -H newc --owner=0:0 --quiet) | gzip -n -6 > "$2"; }
 
+# The applet list comes from the host's busybox: the arm64 one cannot run here (no qemu-user); same version.
 make_root "$work/kdump" /usr/bin/keyctl
 pack "$work/kdump" "$out/kdump.cpio.gz"
 make_root "$work/first" /usr/bin/keyctl /usr/sbin/kexec /usr/sbin/dmsetup

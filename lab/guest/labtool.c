@@ -6,6 +6,7 @@
 //   labtool keys                  every key in the user keyring: serial, type, description hex, payload hex
 //   labtool load KERNEL INITRD CMDLINE   kexec_file_load(..., KEXEC_FILE_ON_CRASH | KEXEC_FILE_DEBUG), so the
 //                                 first kernel prints its segments and the final command line (kexec_file.c)
+//   labtool addkey TYPE DESC FILE  add_key(2) the file's bytes to the user keyring (arm64 guests have no keyctl)
 //   labtool debug                 kexec_file_load with a bad descriptor and KEXEC_FILE_DEBUG: it fails, but
 //                                 leaves kexec_file_dbg_print set, so the kdump kernel's restore prints its lines
 #define _GNU_SOURCE
@@ -135,6 +136,18 @@ static int cmd_load(const char *kernel, const char *initrd, const char *cmdline)
     return r < 0;
 }
 
+static int cmd_addkey(const char *type, const char *desc, const char *path)
+{
+    static unsigned char buf[65536];
+    int fd = open(path, O_RDONLY);
+    if (fd < 0) { printf("@@ addkey open %s\n", errname(errno)); return 1; }
+    ssize_t n = read(fd, buf, sizeof buf);
+    close(fd);
+    long r = syscall(SYS_add_key, type, desc, buf, (size_t)(n < 0 ? 0 : n), KEY_SPEC_USER_KEYRING);
+    printf("@@ addkey ret %ld errno %s\n", r, errname(r < 0 ? errno : 0));
+    return r < 0;
+}
+
 static int cmd_debug(void)
 {
     long r = syscall(SYS_kexec_file_load, -1, -1, 1, "", KEXEC_FILE_ON_CRASH | KEXEC_FILE_DEBUG);
@@ -153,6 +166,7 @@ int main(int argc, char **argv)
     if (argc == 2 && !strcmp(argv[1], "keys")) return cmd_keys();
     if (argc == 5 && !strcmp(argv[1], "load")) return cmd_load(argv[2], argv[3], argv[4]);
     if (argc == 2 && !strcmp(argv[1], "debug")) return cmd_debug();
-    fprintf(stderr, "usage: labtool write|read|mkdir|rmdir|keys|load|debug ...\n");
+    if (argc == 5 && !strcmp(argv[1], "addkey")) return cmd_addkey(argv[2], argv[3], argv[4]);
+    fprintf(stderr, "usage: labtool write|read|mkdir|rmdir|keys|load|debug|addkey ...\n");
     return 2;
 }

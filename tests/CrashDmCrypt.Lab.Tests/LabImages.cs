@@ -17,6 +17,12 @@ internal static class LabImages
     public static string Cache =>
         Environment.GetEnvironmentVariable("CRASHDMCRYPT_LAB_CACHE") is { Length: > 0 } c ? c : "/var/cache/crashdmcrypt-lab";
 
+    /// <summary>
+    /// The first kernel's command line: the serial console, 160 MiB for the crash kernel, and the fw_cfg driver's
+    /// port (no ACPI in the lab kernel) so QEMU's -device vmcoreinfo gets VMCOREINFO for makedumpfile.
+    /// </summary>
+    public const string FirstCommandLine = "console=ttyS0 crashkernel=160M qemu_fw_cfg.ioport=12@0x510:0:1:4";
+
     public static string LabDir => Path.Combine(RepoPaths.Root, "lab");
 
     public static string Qemu(string arch) => arch == "arm64" ? "qemu-system-aarch64" : "qemu-system-x86_64";

@@ -60,7 +60,7 @@ public sealed partial class LifeCycleRun : IDisposable
             ["lab/k2"] = Keys[2].Key,
         });
 
-        var vm = LabMachine.Start(images, "console=ttyS0 crashkernel=160M", 512, [scenario]);
+        var vm = LabMachine.Start(images, LabImages.FirstCommandLine, 512, [scenario]);
         _vm = vm;
         vm.WaitReady();
         for (int i = 0; i < Keys.Length; i++)

@@ -1,0 +1,92 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Xunit.Abstractions;
+
+namespace CrashDmCrypt.Lab.Tests;
+
+/// <summary>
+/// Scenario 7: the same life cycle on arm64 (qemu-system-aarch64 -M virt, TCG). kexec_file_load writes
+/// /chosen/linux,dmcryptkeys and a reservation entry into the device tree it builds for the crash kernel
+/// (drivers/of/kexec.c); the host finds that tree in the dump at the address the loader printed ("Loaded dtb
+/// at"), and the project's device-tree reader must give the address libfdt (fdtget) gives, where the blob
+/// the project builds for the same key sits byte for byte. The real arm64 kdump kernel then restores it.
+/// </summary>
+public sealed partial class Arm64Tests(ITestOutputHelper output)
+{
+    private const string Description = "cryptsetup:arm64-lab";
+
+    [LabFact("arm64")]
+    public void The_arm64_kernel_hands_the_blob_over_in_the_device_tree_the_project_reads_and_restores_it()
+    {
+        LabInstall.Need("fdtget", "device-tree-compiler");
+        LabImageSet images = LabImages.For("arm64");
+        byte[] key = new byte[64];
+        new Random(64).NextBytes(key);
+        string work = Directory.CreateTempSubdirectory("cdc-lab-arm64-").FullName;
+        string scenario = Path.Combine(work, "scenario.cpio.gz");
+        Cpio.Write(scenario, new Dictionary<string, byte[]> { ["lab/k0"] = key });
+        using var vm = LabMachine.Start(images, "console=ttyAMA0 crashkernel=160M", 512, [scenario]);
+        vm.WaitReady();
+        const string root = "/sys/kernel/config/crash_dm_crypt_keys";
+        vm.Must($"labtool addkey logon {Description} /lab/k0");
+        vm.Must($"labtool mkdir {root}/vol && labtool write {root}/vol/description {LabImages.Hex(Description)}");
+        vm.Must("labtool load /kdump/kernel /kdump/initrd 'console=ttyAMA0 nr_cpus=1'");
+        Match dtbAt = LoadedDtb().Match(vm.Console);
+        Assert.True(dtbAt.Success, "the loader printed no \"Loaded dtb at\" line:\n" + vm.Tail());
+        ulong dtbAddress = ulong.Parse(dtbAt.Groups[1].Value, NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+        string dumpPath = vm.DumpMemory();
+
+        vm.Send("echo c > /proc/sysrq-trigger");
+        (string role, string cmdline) = vm.WaitReady();
+        Assert.Equal("kdump", role);
+        Assert.DoesNotContain("dmcryptkeys=", cmdline, StringComparison.Ordinal);
+        vm.Must($"labtool write {root}/restore 31");
+        var restored = LabKey.Parse(vm.Must("labtool keys")).Where(k => k.Type == "user").ToList();
+
+        // The crash kernel's device tree, out of the first kernel's memory.
+        var dump = new ElfDumpFile(dumpPath);
+        byte[] header = dump.ReadPhysical(dtbAddress, 40);
+        Assert.Equal(0xd00dfeedu, BinaryPrimitives.ReadUInt32BigEndian(header));
+        int total = (int)BinaryPrimitives.ReadUInt32BigEndian(header.AsSpan(4));
+        string dtb = Path.Combine(work, "kdump.dtb");
+        File.WriteAllBytes(dtb, dump.ReadPhysical(dtbAddress, total));
+
+        JsonElement ours = LabCli.Json("dtb", dtb, "--json");
+        ulong address = ours.GetProperty("address").GetUInt64();
+        // libfdt's reading of the same property: #address-cells and #size-cells are 2 on -M virt.
+        string[] cells = LabImages.Run("fdtget", "-t", "x", dtb, "/chosen", "linux,dmcryptkeys").Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(4, cells.Length);
+        ulong libfdtAddress = (ulong.Parse(cells[0], NumberStyles.HexNumber, CultureInfo.InvariantCulture) << 32) | ulong.Parse(cells[1], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+        ulong libfdtSize = (ulong.Parse(cells[2], NumberStyles.HexNumber, CultureInfo.InvariantCulture) << 32) | ulong.Parse(cells[3], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+        Assert.Equal(libfdtAddress, address);
+        Assert.Equal(libfdtSize, ours.GetProperty("size").GetUInt64());
+
+        // The blob there is the one `build` writes for the same key, and the tree reserves exactly its bytes.
+        string blobPath = Path.Combine(work, "blob.bin");
+        (int code, _, string stderr) = LabCli.Run("build", "-o", blobPath, "-k", $"{Description}=hex:{Convert.ToHexStringLower(key)}");
+        Assert.True(code == 0, stderr);
+        byte[] blob = File.ReadAllBytes(blobPath);
+        Assert.Equal((ulong)blob.Length, libfdtSize);
+        Assert.Equal(Convert.ToHexStringLower(blob), Convert.ToHexStringLower(dump.ReadPhysical(address, blob.Length)));
+        string dts = LabImages.Run("dtc", "-q", "-I", "dtb", "-O", "dts", dtb);
+        var reserved = MemReserve().Matches(dts).Select(m => $"{m.Groups[1].Value} {m.Groups[2].Value}").ToList();
+        output.WriteLine("reservation map: " + string.Join("; ", reserved));
+        Assert.Contains($"{address:x16} {blob.Length:x16}", reserved);
+        output.WriteLine($"dtb at 0x{dtbAddress:x} ({total} bytes); linux,dmcryptkeys = 0x{address:x} + 0x{libfdtSize:x}");
+
+        // The real arm64 kdump kernel restored the key from that address.
+        var expectedKey = Assert.Single(restored);
+        Assert.Equal(Description, expectedKey.DescriptionText);
+        Assert.Equal(Convert.ToHexStringLower(key), Convert.ToHexStringLower(expectedKey.Payload));
+        Directory.Delete(work, recursive: true);
+    }
+
+    [GeneratedRegex(@"/memreserve/\s+0x([0-9a-f]+)\s+0x([0-9a-f]+);")]
+    private static partial Regex MemReserve();
+
+    [GeneratedRegex(@"Loaded dtb at 0x([0-9a-fA-F]+)")]
+    private static partial Regex LoadedDtb();
+}
