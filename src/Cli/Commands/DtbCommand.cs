@@ -36,7 +36,7 @@ internal static class DtbCommand
         {
             Description = "Print one JSON object instead of text: {\"address\": N, \"size\": N or null}; on failure {\"address\": null, \"size\": null, \"error\": CODE, \"offset\": N, \"message\": TEXT}.",
         };
-        var command = new Command("dtb", "Print the dm-crypt keys blob's address from /chosen/linux,dmcryptkeys of a device tree, as the kdump kernel reads it (arm64, ppc64le, riscv).")
+        var command = new Command("dtb", "Print the dm-crypt keys blob's address from /chosen/linux,dmcryptkeys of a device tree, as the kdump kernel reads it (arm64, ppc64; the kdump kernel deletes the property, so read the first kernel's tree or the dump).")
         {
             file,
             mode,

@@ -342,7 +342,6 @@ internal static class LifeCycleJson
 
         WriteCode(json, "commandLineError", outcome.CommandLineError == CommandLineError.None ? null : CommandLineErrors.GetCode(outcome.CommandLineError));
         WriteCode(json, "deviceTreeError", outcome.DeviceTreeError == DeviceTreeError.None ? null : DeviceTreeErrors.GetCode(outcome.DeviceTreeError));
-        json.WriteBoolean("oldMemoryZeroised", outcome.OldMemoryZeroised);
         json.WriteNumber("volumesOpened", restore.VolumesOpened);
         json.WriteStartArray("volumes");
         foreach (CryptsetupOpenResult volume in restore.Volumes)

@@ -96,14 +96,13 @@ internal static class LifeCycleText
         int volumes = report.Volumes;
         return report.Failure switch
         {
-            LifeCycleFailure.None => Invariant($"PASS: {opened} of {volumes} volume(s) unlocked in the kdump kernel with keys carried through reserved memory; no key left behind."),
+            LifeCycleFailure.None => Invariant($"PASS: {opened} of {volumes} volume(s) unlocked in the kdump kernel with keys carried through reserved memory."),
             LifeCycleFailure.ConfigfsRefused => Invariant($"FAIL: configfs refused key item {report.KeysProvisioned + 1}."),
             LifeCycleFailure.LogonKeyUnavailable => Invariant(
                 $"FAIL: prepare_luks could not get the logon key of volume {report.KeysProvisioned + 1} ({LinuxErrors.Describe(report.Configfs.Items[^1].LogonKeyLookup)}{(report.Configfs.Items[^1].LogonKeySearch == LinuxErrno.EKEYEXPIRED ? ": it has expired" : string.Empty)}), so no crash kernel was loaded."),
             LifeCycleFailure.LoadFailed => "FAIL: the crash kernel could not be loaded, so a crash would leave the volumes locked.",
             LifeCycleFailure.NoCrashKernel => "FAIL: no crash kernel is loaded after the hot-plug reload, so the panic reboots without a dump and the volumes stay locked.",
             LifeCycleFailure.RestoreFailed => Invariant($"FAIL: {opened} of {volumes} volume(s) unlocked; {Describe(report.Restore!.Outcome)}."),
-            LifeCycleFailure.KeyBytesLeft => Invariant($"FAIL: {opened} of {volumes} volume(s) unlocked; key bytes were left in reserved memory."),
             LifeCycleFailure.VolumesLocked when WrongKeys(report) is > 0 and int wrong => Invariant(
                 $"FAIL: {opened} of {volumes} volume(s) unlocked; the restored key of {wrong} volume(s) is not the volume key{ToolVerdict(report)}."),
             LifeCycleFailure.VolumesLocked => Invariant($"FAIL: {opened} of {volumes} volume(s) unlocked; some volumes stayed locked."),
@@ -143,7 +142,6 @@ internal static class LifeCycleText
             KdumpRestoreStatus.AddressInvalid => "the blob address was refused" + HandoffDetail(outcome),
             KdumpRestoreStatus.AddressMisaligned => Invariant($"address 0x{at:x} is not 4 KiB-aligned"),
             KdumpRestoreStatus.AddressOutsideRegion => Invariant($"the blob at 0x{at:x} does not lie inside the crashkernel region"),
-            KdumpRestoreStatus.OldMemoryUnreadable => Invariant($"old memory at 0x{at:x} is not readable"),
             KdumpRestoreStatus.CountTooLarge => Invariant(
                 $"the blob at 0x{at:x} announces {outcome.TotalKeys} keys, more than {KeyBlobLayout.MaxKeys}; nothing restored ({outcome.Problem})"),
             KdumpRestoreStatus.BlobRefused => Invariant($"the blob at 0x{at:x} is refused: {outcome.Problem}"),
@@ -463,7 +461,7 @@ internal static class LifeCycleText
         string what = dump.Blobs.Count == 1 ? "blob" : Invariant($"{dump.Blobs.Count} blobs");
         lines.Add(dump.BlobZeroised
             ? Invariant($"{what} in reserved memory after the restore: all zero ({ranges})")
-            : Invariant($"{what} in reserved memory after the restore: KEY BYTES LEFT ({dump.NonZeroBytes} of {total} bytes are not zero: {ranges})"));
+            : Invariant($"{what} in reserved memory after the restore: left as it was, the kdump kernel never writes old memory ({dump.NonZeroBytes} of {total} bytes are not zero: {ranges}; the crashkernel region is not in the vmcore)"));
         lines.Add(Invariant($"reboot: the kdump kernel's user keyring is zeroised ({dump.UserKeysZeroised} key(s))"));
     }
 
