@@ -77,7 +77,7 @@ internal sealed class FirstKernel : IDisposable
 
         if (Configfs.KeyCount == 0)
         {
-            // crash_load_dm_crypt_keys returns -ENOENT, which crash_load_segments treats as "no keys".
+            // crash_load_dm_crypt_keys returns 0 with no key items (kernel/crash_dump_dm_crypt.c:421-424): no blob, no address.
             return Loaded(new CrashImage { ElfCoreHeader = elfRange, CommandLine = BuildCommandLine(elfAddress, 0) }, KexecLoadWarnings.NoKeys);
         }
 

@@ -18,7 +18,7 @@ public enum KexecLoadFailure
     /// </summary>
     LogonKeyExpired = 3,
 
-    /// <summary>The logon key's payload is above 256 bytes (<c>read_key_from_user_keying</c>: EINVAL).</summary>
+    /// <summary>The logon key's payload is above 256 bytes (<c>read_key_from_user_keyring</c>: EINVAL).</summary>
     KeyTooLarge = 4,
 
     /// <summary>

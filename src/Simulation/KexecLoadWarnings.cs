@@ -22,6 +22,6 @@ public enum KexecLoadWarnings
     /// <summary>The blob saved earlier was reused (<c>reuse</c> was 1); the keyring was not asked.</summary>
     Reused = 8,
 
-    /// <summary>No key items: <c>crash_load_dm_crypt_keys</c> returned ENOENT, which the x86 loader ignores; no blob, no <c>dmcryptkeys=</c>.</summary>
+    /// <summary>No key items: <c>crash_load_dm_crypt_keys</c> returns 0 (kernel/crash_dump_dm_crypt.c:421-424); no blob, no <c>dmcryptkeys=</c>.</summary>
     NoKeys = 16,
 }

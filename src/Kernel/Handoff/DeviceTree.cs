@@ -4,7 +4,7 @@ using System.Buffers.Binary;
 namespace CrashDmCrypt.Kernel.Handoff;
 
 /// <summary>
-/// The device-tree handoff of the blob's address (arm64, ppc64le, riscv): the <c>/chosen</c> property
+/// The device-tree handoff of the blob's address (arm64 and ppc64, drivers/of/kexec.c:426-441): the <c>/chosen</c> property
 /// <c>linux,dmcryptkeys</c> of a flattened device tree (as <c>/sys/firmware/fdt</c>), which the kexec
 /// loader writes with <c>fdt_appendprop_addrrange</c> and the kdump kernel reads with the root's
 /// <c>#address-cells</c>. Reading never allocates, never throws on hostile bytes, and walks the
