@@ -256,11 +256,22 @@ internal sealed class KdumpKernel : IDisposable
         deviceTreeError = DeviceTreeError.None;
         bool found;
         bool missing;
-        if (DeviceTree is null)
+        CommandLineQuirks quirks = strict ? CommandLineQuirks.None : CommandLineQuirks.Kernel;
+        bool onLine = KernelCommandLine.TryGetDmCryptKeysAddress(System.Text.Encoding.UTF8.GetBytes(CommandLine), quirks, out ulong fromLine, out CommandLineProblem lineProblem);
+
+        // setup_dmcryptkeys runs from parse_early_param, after the device-tree scan on arm64 (arch/arm64/kernel/setup.c:292,
+        // :299): a dmcryptkeys= on the command line overrides the property. A bare dmcryptkeys (kernel mode) leaves it.
+        bool lineDecides = onLine || lineProblem.Error switch
         {
-            CommandLineQuirks quirks = strict ? CommandLineQuirks.None : CommandLineQuirks.Kernel;
-            found = KernelCommandLine.TryGetDmCryptKeysAddress(System.Text.Encoding.UTF8.GetBytes(CommandLine), quirks, out address, out CommandLineProblem commandLineProblem);
-            commandLineError = commandLineProblem.Error;
+            CommandLineError.ParameterMissing => false,
+            CommandLineError.ValueMissing => strict,
+            _ => true,
+        };
+        if (DeviceTree is null || lineDecides)
+        {
+            found = onLine;
+            address = fromLine;
+            commandLineError = lineProblem.Error;
             missing = commandLineError == CommandLineError.ParameterMissing;
         }
         else

@@ -192,6 +192,30 @@ public sealed class KdumpRestoreTests
     }
 
     [Theory]
+    [InlineData(KeyBlobMode.Strict)]
+    [InlineData(KeyBlobMode.Kernel)]
+    public void On_a_device_tree_machine_dmcryptkeys_on_the_command_line_overrides_the_property(KeyBlobMode mode)
+    {
+        // parse_early_param runs after the device-tree scan (arch/arm64/kernel/setup.c:292, :299), and setup_dmcryptkeys
+        // overwrites dm_crypt_keys_addr (kernel/crash_dump_dm_crypt.c:42).
+        using var s = new ModelScenario(new KernelModelOptions { Handoff = KdumpHandoff.DeviceTree, RestoreMode = mode });
+        s.UnlockAndProvision(1);
+        CrashImage image = s.LoadSucceeds().Image!;
+        s.First.Crash();
+        KdumpKernel kdump = s.BootKdump(image with { CommandLine = "dmcryptkeys=0x2b1ff000 irqpoll" });
+
+        KdumpRestoreOutcome outcome = kdump.RestoreKeys();
+
+        Assert.Equal(0x2b1ff000UL, outcome.Address);
+        Assert.Equal(0, kdump.UserKeyring.Count);
+
+        // Without one, the property decides.
+        kdump.Dispose();
+        KdumpKernel again = s.BootKdump(image with { CommandLine = "irqpoll" });
+        Assert.Equal(image.DmCryptKeys.Start, again.RestoreKeys().Address);
+    }
+
+    [Theory]
     [InlineData(0, KeyBlobMode.Strict, KdumpRestoreStatus.Restored)]
     [InlineData(388, KeyBlobMode.Strict, KdumpRestoreStatus.SizeMismatch)]
     [InlineData(388, KeyBlobMode.Kernel, KdumpRestoreStatus.Restored)]

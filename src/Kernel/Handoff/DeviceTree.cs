@@ -261,21 +261,44 @@ public static class DeviceTree
             return Fail(DeviceTreeError.BadCellCount, found.AddressCellsToken);
         }
 
+        // early_init_dt_check_for_dmcryptkeys never consults #size-cells (drivers/of/fdt.c:856-873): kernel mode reports
+        // a size only when one fits, and a bad #size-cells only in strict mode.
+        bool kernel = mode == DeviceTreeMode.Kernel;
         int sizeCells = DefaultSizeCells;
         if (found.SizeCellsToken != NotSeen)
         {
-            if (found.SizeCells is not (1 or 2))
+            if (found.SizeCells is 1 or 2)
+            {
+                sizeCells = found.SizeCells;
+            }
+            else if (!kernel)
             {
                 return Fail(DeviceTreeError.BadCellCount, found.SizeCellsToken);
             }
-
-            sizeCells = found.SizeCells;
+            else
+            {
+                sizeCells = 0;
+            }
         }
 
         ReadOnlySpan<byte> value = dtb.Slice(found.PropertyValue, found.PropertyLength);
         int addressLength = addressCells * CellSize;
         // Stryker disable once all : work meter only; no result depends on it
         meter.Add(Math.Min(value.Length, 4 * CellSize));
+
+        if (kernel)
+        {
+            // dt_mem_next_cell(dt_root_addr_cells, &prop) with no length check (drivers/of/fdt.c:866-870): a shorter
+            // property reads on into the tree's next bytes. Past the end of the tree: named deviation D4 (FORMAT.md 9).
+            if (dtb.Length - found.PropertyValue < addressLength)
+            {
+                return Fail(DeviceTreeError.BadPropertyLength, found.PropertyToken);
+            }
+
+            ulong? size = sizeCells != 0 && value.Length == addressLength + (sizeCells * CellSize) ? ReadCells(value[addressLength..], sizeCells) : null;
+            range = new DmCryptKeysRange { Address = ReadCells(dtb.Slice(found.PropertyValue, addressLength), addressCells), Size = size };
+            return default;
+        }
 
         // The kdump kernel reads only the address (dt_mem_next_cell with the root's address cells);
         // the loader's fdt_appendprop_addrrange also writes the size.
