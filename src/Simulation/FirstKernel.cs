@@ -230,7 +230,9 @@ internal sealed class FirstKernel : IDisposable
                     // request_key passes over an expired key and says ENOKEY; the load returns that errno. The
                     // reason is the model's to tell (keyctl search still sees the key, as EKEYEXPIRED).
                     buffer.Dispose();
-                    KexecLoadFailure failure = LogonKeyring.Search(truncated) == LinuxErrno.EKEYEXPIRED ? KexecLoadFailure.LogonKeyExpired : KexecLoadFailure.LogonKeyNotFound;
+                    KexecLoadFailure failure = found == LinuxErrno.EKEYREVOKED ? KexecLoadFailure.LogonKeyRevoked
+                        : LogonKeyring.Search(truncated) == LinuxErrno.EKEYEXPIRED ? KexecLoadFailure.LogonKeyExpired
+                        : KexecLoadFailure.LogonKeyNotFound;
                     return Fail(found, failure, name, lookedUp, warnings);
                 }
 

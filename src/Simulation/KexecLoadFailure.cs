@@ -30,4 +30,10 @@ public enum KexecLoadFailure
 
     /// <summary>No 4 KiB-aligned hole in the crashkernel region is large enough (<c>kexec_add_buffer</c>: EADDRNOTAVAIL).</summary>
     NoRoomInCrashKernelRegion = 6,
+
+    /// <summary>
+    /// The logon key was revoked: <c>request_key</c> says EKEYREVOKED (security/keys/keyring.c:595-600), as does
+    /// <c>read_key_from_user_keyring</c> when the payload is gone (kernel/crash_dump_dm_crypt.c:164-167).
+    /// </summary>
+    LogonKeyRevoked = 7,
 }

@@ -71,6 +71,23 @@ public sealed class KexecLoadTests
         Assert.Equal(expected == LinuxErrno.None ? KexecLoadFailure.None : KexecLoadFailure.LogonKeyExpired, load.Failure);
     }
 
+    [Fact]
+    public void A_revoked_logon_key_fails_the_load_with_EKEYREVOKED()
+    {
+        // request_key reports a revoked key as EKEYREVOKED (security/keys/keyring.c:595-600), and so does
+        // read_key_from_user_keyring when the payload is gone (kernel/crash_dump_dm_crypt.c:164-167).
+        using var s = new ModelScenario();
+        s.UnlockAndProvision(1);
+        var logon = (Keyring)s.First.LogonKeyring;
+        Assert.Equal(LinuxErrno.None, logon.Revoke(s.Volumes[0].KeyDescription));
+
+        KexecLoadResult load = s.First.LoadCrashKernel();
+
+        Assert.Equal(LinuxErrno.EKEYREVOKED, load.Error);
+        Assert.Equal(KexecLoadFailure.LogonKeyRevoked, load.Failure);
+        Assert.Null(s.First.LoadedImage);
+    }
+
     [Theory]
     [InlineData(127, LinuxErrno.None)]
     [InlineData(128, LinuxErrno.ENOKEY)]
