@@ -85,12 +85,13 @@ internal sealed class FirstKernel : IDisposable
         int size = GetHeaderSize(Configfs.KeyCount);
         if (Configfs.Reuse)
         {
+            // kbuf.buffer = keys_header, bufsz = get_keys_header_size(key_count) with the current count and no check
+            // (kernel/crash_dump_dm_crypt.c:426, :435-436): a kernel defect when the count changed since the copy was made.
+            warnings |= KexecLoadWarnings.Reused;
             if (_keysHeader is null || _keysHeader.Length != size)
             {
-                return Fail(LinuxErrno.EINVAL, KexecLoadFailure.ReusedBlobSizeChanged, null, null, warnings);
+                warnings |= KexecLoadWarnings.ReusedCopySizeMismatch;
             }
-
-            warnings |= KexecLoadWarnings.Reused;
         }
         else
         {
@@ -109,9 +110,11 @@ internal sealed class FirstKernel : IDisposable
         }
 
         // kimage_load_crash_segment: copy bufsz bytes, zero the rest of memsz (rounded up to a page).
+        // A reused copy shorter than bufsz: the kernel copies heap bytes past it; the model has none and writes zeros (D2).
         Span<byte> segment = _machine.Memory.GetSpan(keysAddress, RoundUpToPage(size));
-        _keysHeader!.Span.CopyTo(segment);
-        segment[size..].Clear();
+        segment.Clear();
+        ReadOnlySpan<byte> saved = _keysHeader is null ? default : _keysHeader.Span;
+        saved[..Math.Min(saved.Length, size)].CopyTo(segment);
         var keysRange = new MemoryRange(keysAddress, (ulong)size);
         byte[]? deviceTree = _machine.Options.Handoff == KdumpHandoff.DeviceTree
             ? DeviceTree.BuildDtb(keysAddress, (ulong)size, _machine.Options.DeviceTreeAddressCells, _machine.Options.DeviceTreeSizeCells, _machine.Options.KdumpParameters)
@@ -155,19 +158,33 @@ internal sealed class FirstKernel : IDisposable
         FreeKeysHeader();
     }
 
-    /// <summary><c>get_keys_from_kdump_reserved_memory</c>: copies 4 + 388 * key_count bytes from the loaded blob into the first kernel's copy.</summary>
+    /// <summary>
+    /// Bytes the last <c>reuse</c> write copied past the end of the first kernel's <c>keys_header</c> (a heap overflow,
+    /// a kernel defect): <c>get_keys_from_kdump_reserved_memory</c> copies 4 + 388 * key_count bytes with the
+    /// current count into the buffer sized for the count of the last build (kernel/crash_dump_dm_crypt.c:91-98).
+    /// </summary>
+    public int ReuseHeapOverflowBytes { get; private set; }
+
+    /// <summary>Bytes the last <c>reuse</c> write read past the blob in reserved memory (same defect).</summary>
+    public int ReuseOverReadBytes { get; private set; }
+
+    /// <summary>
+    /// <c>get_keys_from_kdump_reserved_memory</c> (kernel/crash_dump_dm_crypt.c:87-99): memcpy of 4 + 388 * key_count
+    /// bytes (the current count) from the loaded blob into the existing <c>keys_header</c>. The model copies what fits
+    /// and counts the rest (<see cref="ReuseHeapOverflowBytes"/>, <see cref="ReuseOverReadBytes"/>).
+    /// </summary>
     internal void CopyKeysBackFromReservedMemory()
     {
         CrashImage image = LoadedImage!;
         int size = GetHeaderSize(Configfs.KeyCount);
-
-        // The kernel memcpy()s into its existing keys_header with the current count; when the count changed
-        // that is a heap overflow or a short copy. The model sizes its copy from the count, which the next
-        // load then checks against.
-        FreeKeysHeader();
-        _keysHeader = new SecretBuffer(size);
-        ulong available = Math.Min((ulong)size, image.DmCryptKeys.Size);
-        _machine.Memory.GetSpan(image.DmCryptKeys.Start, (int)available).CopyTo(_keysHeader.Span);
+        int allocated = _keysHeader?.Length ?? 0;
+        ReuseHeapOverflowBytes = Math.Max(0, size - allocated);
+        ReuseOverReadBytes = (int)Math.Max(0L, size - (long)image.DmCryptKeys.Size);
+        int copied = (int)Math.Min((ulong)Math.Min(size, allocated), image.DmCryptKeys.Size);
+        if (_keysHeader is not null)
+        {
+            _machine.Memory.GetSpan(image.DmCryptKeys.Start, copied).CopyTo(_keysHeader.Span);
+        }
     }
 
     private static int GetHeaderSize(int count) => checked(KeyBlobLayout.HeaderSize + (KeyBlobLayout.EntrySize * count));

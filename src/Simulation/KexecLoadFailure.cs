@@ -21,13 +21,6 @@ public enum KexecLoadFailure
     /// <summary>The logon key's payload is above 256 bytes (<c>read_key_from_user_keyring</c>: EINVAL).</summary>
     KeyTooLarge = 4,
 
-    /// <summary>
-    /// <c>reuse</c> is on but the item count changed since the blob was saved. The kernel would copy
-    /// <c>4 + 388 * key_count</c> bytes from a copy of another size (a heap over-read when items were added);
-    /// the model refuses with EINVAL instead.
-    /// </summary>
-    ReusedBlobSizeChanged = 5,
-
     /// <summary>No 4 KiB-aligned hole in the crashkernel region is large enough (<c>kexec_add_buffer</c>: EADDRNOTAVAIL).</summary>
     NoRoomInCrashKernelRegion = 6,
 

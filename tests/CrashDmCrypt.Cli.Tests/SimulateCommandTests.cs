@@ -358,7 +358,6 @@ public sealed class SimulateCommandTests
         { KexecLoadFailure.LogonKeyNotFound, LinuxErrno.ENOKEY, "key item 'bare': no logon key 'cryptsetup:x': ENOKEY (required key not available)" },
         { KexecLoadFailure.LogonKeyExpired, LinuxErrno.ENOKEY, "key item 'bare': logon key 'cryptsetup:x' has expired, and request_key passes over expired keys: ENOKEY (required key not available)" },
         { KexecLoadFailure.KeyTooLarge, LinuxErrno.EINVAL, "key item 'bare': logon key 'cryptsetup:x' is larger than 256 bytes: EINVAL (invalid argument)" },
-        { KexecLoadFailure.ReusedBlobSizeChanged, LinuxErrno.EINVAL, "reuse is on but the number of key items changed since the blob was saved: EINVAL (invalid argument)" },
         { KexecLoadFailure.NoRoomInCrashKernelRegion, LinuxErrno.EADDRNOTAVAIL, "no room for the blob in the crashkernel region: EADDRNOTAVAIL (cannot assign requested address)" },
     };
 

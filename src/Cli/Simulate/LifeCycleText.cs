@@ -124,7 +124,6 @@ internal static class LifeCycleText
             KexecLoadFailure.LogonKeyExpired => $"key item '{load.FailedItem}': logon key '{load.LookedUpDescription}' has expired, and request_key passes over expired keys: {errno}",
             KexecLoadFailure.LogonKeyRevoked => $"key item '{load.FailedItem}': logon key '{load.LookedUpDescription}' was revoked: {errno}",
             KexecLoadFailure.KeyTooLarge => $"key item '{load.FailedItem}': logon key '{load.LookedUpDescription}' is larger than 256 bytes: {errno}",
-            KexecLoadFailure.ReusedBlobSizeChanged => $"reuse is on but the number of key items changed since the blob was saved: {errno}",
             KexecLoadFailure.NoRoomInCrashKernelRegion => $"no room for the blob in the crashkernel region: {errno}",
             _ => errno,
         };
@@ -306,6 +305,11 @@ internal static class LifeCycleText
         if (warnings.HasFlag(KexecLoadWarnings.Reused))
         {
             lines.Add("reuse: the blob saved earlier was placed again; the keyring was not asked");
+        }
+
+        if (warnings.HasFlag(KexecLoadWarnings.ReusedCopySizeMismatch))
+        {
+            lines.Add("KERNEL DEFECT: the item count changed since the copy was saved, and the kernel places 4 + 388 x count bytes of it anyway (kernel/crash_dump_dm_crypt.c:435-436)");
         }
 
         string countAfter = load.CountAfterCleanup.Succeeded ? load.CountAfterCleanup.Value.ToString(CultureInfo.InvariantCulture) : "unreadable";
