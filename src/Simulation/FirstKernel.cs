@@ -62,6 +62,15 @@ internal sealed class FirstKernel : IDisposable
     {
         ThrowIfGone();
         LoadedImage = null;
+
+        // bzImage64_load: cmdline_len counts the NUL; it must leave room for elfcorehdr= (kexec-bzimage64.c:507-519).
+        bool x86 = _machine.Options.Handoff == KdumpHandoff.CommandLine;
+        int commandLineLength = Encoding.UTF8.GetByteCount(_machine.Options.KdumpParameters) + 1;
+        if (x86 && commandLineLength + MaxElfCoreHeaderParameterLength > _machine.Options.CommandLineSize)
+        {
+            return Fail(LinuxErrno.EINVAL, KexecLoadFailure.CommandLineTooLong, null, null, KexecLoadWarnings.None);
+        }
+
         var segments = new List<MemoryRange>();
         if (!TryPlace(ElfCoreHeaderSize, random: false, segments, out ulong elfAddress))
         {
@@ -110,6 +119,12 @@ internal sealed class FirstKernel : IDisposable
         }
 
         // kimage_load_crash_segment: copy bufsz bytes, zero the rest of memsz (rounded up to a page).
+        // ... and for dmcryptkeys= once a blob is placed (kexec-bzimage64.c:530-535); keys_header stays allocated (item 14).
+        if (x86 && commandLineLength + MaxElfCoreHeaderParameterLength + MaxDmCryptKeysParameterLength > _machine.Options.CommandLineSize)
+        {
+            return Fail(LinuxErrno.EINVAL, KexecLoadFailure.CommandLineTooLong, null, null, warnings);
+        }
+
         // A reused copy shorter than bufsz: the kernel copies heap bytes past it; the model has none and writes zeros (D2).
         Span<byte> segment = _machine.Memory.GetSpan(keysAddress, RoundUpToPage(size));
         segment.Clear();
@@ -186,6 +201,10 @@ internal sealed class FirstKernel : IDisposable
             _machine.Memory.GetSpan(image.DmCryptKeys.Start, copied).CopyTo(_keysHeader.Span);
         }
     }
+
+    // MAX_ELFCOREHDR_STR_LEN and MAX_DMCRYPTKEYS_STR_LEN (arch/x86/kernel/kexec-bzimage64.c:32-33).
+    private const int MaxElfCoreHeaderParameterLength = 30;
+    private const int MaxDmCryptKeysParameterLength = 31;
 
     private static int GetHeaderSize(int count) => checked(KeyBlobLayout.HeaderSize + (KeyBlobLayout.EntrySize * count));
 

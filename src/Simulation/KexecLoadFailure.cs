@@ -29,4 +29,10 @@ public enum KexecLoadFailure
     /// <c>read_key_from_user_keyring</c> when the payload is gone (kernel/crash_dump_dm_crypt.c:164-167).
     /// </summary>
     LogonKeyRevoked = 7,
+
+    /// <summary>
+    /// x86_64: the command line with <c>elfcorehdr=</c> (30 bytes reserved) and, once a blob is placed,
+    /// <c>dmcryptkeys=</c> (31 more) would not fit <c>cmdline_size</c>: EINVAL (arch/x86/kernel/kexec-bzimage64.c:507-535).
+    /// </summary>
+    CommandLineTooLong = 8,
 }

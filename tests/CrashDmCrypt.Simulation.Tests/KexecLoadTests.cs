@@ -71,6 +71,22 @@ public sealed class KexecLoadTests
         Assert.Equal(expected == LinuxErrno.None ? KexecLoadFailure.None : KexecLoadFailure.LogonKeyExpired, load.Failure);
     }
 
+    [Theory]
+    [InlineData(1985, 1, LinuxErrno.None)]     // 1985 + NUL + 30 + 31 = 2047 = cmdline_size
+    [InlineData(1986, 1, LinuxErrno.EINVAL)]   // arch/x86/kernel/kexec-bzimage64.c:530-535
+    [InlineData(2016, 0, LinuxErrno.None)]     // no blob: only elfcorehdr= must fit (:516-519)
+    [InlineData(2017, 0, LinuxErrno.EINVAL)]
+    public void The_x86_loader_refuses_a_command_line_without_room_for_its_parameters(int length, int keys, LinuxErrno expected)
+    {
+        using var s = new ModelScenario(new KernelModelOptions { KdumpParameters = new string('p', length) });
+        s.UnlockAndProvision(keys);
+
+        KexecLoadResult load = s.First.LoadCrashKernel();
+
+        Assert.Equal(expected, load.Error);
+        Assert.Equal(expected == LinuxErrno.None ? KexecLoadFailure.None : KexecLoadFailure.CommandLineTooLong, load.Failure);
+    }
+
     [Fact]
     public void A_revoked_logon_key_fails_the_load_with_EKEYREVOKED()
     {

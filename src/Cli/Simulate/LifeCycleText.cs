@@ -122,6 +122,7 @@ internal static class LifeCycleText
             KexecLoadFailure.NoDescription => $"key item '{load.FailedItem}' has no description: {errno}",
             KexecLoadFailure.LogonKeyNotFound => $"key item '{load.FailedItem}': no logon key '{load.LookedUpDescription}': {errno}",
             KexecLoadFailure.LogonKeyExpired => $"key item '{load.FailedItem}': logon key '{load.LookedUpDescription}' has expired, and request_key passes over expired keys: {errno}",
+            KexecLoadFailure.CommandLineTooLong => $"the kdump command line with elfcorehdr= and dmcryptkeys= would exceed the kernel's cmdline_size: {errno}",
             KexecLoadFailure.LogonKeyRevoked => $"key item '{load.FailedItem}': logon key '{load.LookedUpDescription}' was revoked: {errno}",
             KexecLoadFailure.KeyTooLarge => $"key item '{load.FailedItem}': logon key '{load.LookedUpDescription}' is larger than 256 bytes: {errno}",
             KexecLoadFailure.NoRoomInCrashKernelRegion => $"no room for the blob in the crashkernel region: {errno}",
