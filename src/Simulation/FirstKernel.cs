@@ -24,6 +24,9 @@ internal sealed class FirstKernel : IDisposable
 
     // keys_header: the first kernel's own plaintext copy of the blob, kept for the reuse path.
     private SecretBuffer? _keysHeader;
+    private int _keysInHeader;
+    private bool _partialHeader;
+    private readonly List<PlaintextCopy> _freedCopies = [];
     private bool _crashed;
 
     internal FirstKernel(Machine machine, IKeyring? logonKeyring = null)
@@ -113,8 +116,8 @@ internal sealed class FirstKernel : IDisposable
 
         if (!TryPlace(size, random: true, segments, out ulong keysAddress))
         {
-            // The kernel kvfree()s keys_header here without clearing the pointer; the model zeroises and drops it.
-            FreeKeysHeader();
+            // The kernel kvfree()s keys_header here without clearing the pointer or the bytes (kernel/crash_dump_dm_crypt.c:444).
+            FreeKeysHeader(recordFreed: true);
             return Fail(LinuxErrno.EADDRNOTAVAIL, KexecLoadFailure.NoRoomInCrashKernelRegion, null, null, warnings);
         }
 
@@ -174,6 +177,15 @@ internal sealed class FirstKernel : IDisposable
     }
 
     /// <summary>
+    /// The plaintext copies of keys the real first kernel holds in its memory now (and so in a vmcore after a crash):
+    /// freed but uncleared <c>keys_header</c> allocations, then the live one (issue 21 item 14).
+    /// </summary>
+    public IReadOnlyList<PlaintextCopy> PlaintextLeftBehind =>
+        _keysHeader is null || _keysInHeader == 0
+            ? [.. _freedCopies]
+            : [.. _freedCopies, new PlaintextCopy(_partialHeader ? PlaintextCopyKind.PartialKeysHeader : PlaintextCopyKind.KeysHeader, _keysHeader.Length, _keysInHeader)];
+
+    /// <summary>
     /// Bytes the last <c>reuse</c> write copied past the end of the first kernel's <c>keys_header</c> (a heap overflow,
     /// a kernel defect): <c>get_keys_from_kdump_reserved_memory</c> copies 4 + 388 * key_count bytes with the
     /// current count into the buffer sized for the count of the last build (kernel/crash_dump_dm_crypt.c:91-98).
@@ -225,7 +237,8 @@ internal sealed class FirstKernel : IDisposable
     // kernel writes them even though KeyBlobWriter refuses such a key set as a whole.
     private KexecLoadResult? BuildKeysHeader(ref KexecLoadWarnings warnings)
     {
-        FreeKeysHeader();
+        // if (keys_header != NULL) kvfree(keys_header): freed, not cleared (kernel/crash_dump_dm_crypt.c:372-373).
+        FreeKeysHeader(recordFreed: true);
         int count = Configfs.KeyCount;
         var buffer = new SecretBuffer(GetHeaderSize(count));
         if (_machine.Options.ByteOrder == KeyBlobByteOrder.BigEndian)
@@ -251,7 +264,7 @@ internal sealed class FirstKernel : IDisposable
             {
                 if (description is null)
                 {
-                    buffer.Dispose();
+                    KeepPartial(buffer, i);
                     return Fail(LinuxErrno.EINVAL, KexecLoadFailure.NoDescription, name, null, warnings);
                 }
 
@@ -265,7 +278,7 @@ internal sealed class FirstKernel : IDisposable
                 {
                     // request_key passes over an expired key and says ENOKEY; the load returns that errno. The
                     // reason is the model's to tell (keyctl search still sees the key, as EKEYEXPIRED).
-                    buffer.Dispose();
+                    KeepPartial(buffer, i);
                     KexecLoadFailure failure = found == LinuxErrno.EKEYREVOKED ? KexecLoadFailure.LogonKeyRevoked
                         : LogonKeyring.Search(truncated) == LinuxErrno.EKEYEXPIRED ? KexecLoadFailure.LogonKeyExpired
                         : KexecLoadFailure.LogonKeyNotFound;
@@ -274,7 +287,7 @@ internal sealed class FirstKernel : IDisposable
 
                 if (payload.Length > KeyBlobLayout.MaxKeySize)
                 {
-                    buffer.Dispose();
+                    KeepPartial(buffer, i);
                     return Fail(LinuxErrno.EINVAL, KexecLoadFailure.KeyTooLarge, name, lookedUp, warnings);
                 }
 
@@ -306,13 +319,30 @@ internal sealed class FirstKernel : IDisposable
         }
 
         _keysHeader = buffer;
+        _keysInHeader = count;
+        _partialHeader = false;
         return null;
     }
 
-    private void FreeKeysHeader()
+    // A failed build_keys_header returns with keys_header still allocated (kernel/crash_dump_dm_crypt.c:389-401).
+    private void KeepPartial(SecretBuffer buffer, int keys)
     {
+        _keysHeader = buffer;
+        _keysInHeader = keys;
+        _partialHeader = true;
+    }
+
+    // The model clears what it frees (deviation D5); recordFreed notes the plaintext the kernel's kvfree leaves.
+    private void FreeKeysHeader(bool recordFreed = false)
+    {
+        if (recordFreed && _keysHeader is not null && _keysInHeader > 0)
+        {
+            _freedCopies.Add(new PlaintextCopy(PlaintextCopyKind.FreedKeysHeader, _keysHeader.Length, _keysInHeader));
+        }
+
         _keysHeader?.Dispose();
         _keysHeader = null;
+        _keysInHeader = 0;
     }
 
     // kexec_locate_mem_hole with kbuf.random (kexec_random_range_start) or bottom-up first fit: the model picks

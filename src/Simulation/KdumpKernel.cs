@@ -20,6 +20,7 @@ internal sealed class KdumpKernel : IDisposable
     private bool _disposed;
 
     private readonly List<KeySerial> _realUserKeys = [];
+    private readonly List<PlaintextCopy> _copies = [];
 
     internal KdumpKernel(Machine machine, CrashImage image, PrivateKeyringSession? realUserKeys = null)
     {
@@ -53,6 +54,12 @@ internal sealed class KdumpKernel : IDisposable
 
     /// <summary>The last restore, or null before the first write to <c>restore</c>.</summary>
     public KdumpRestoreOutcome? LastRestore { get; private set; }
+
+    /// <summary>
+    /// The plaintext copies of the blob the real kdump kernel holds: one <c>keys_header</c> per restore that read a count
+    /// of at most 128, never freed (kernel/crash_dump_dm_crypt.c:129). The model clears its own (deviation D5).
+    /// </summary>
+    public IReadOnlyList<PlaintextCopy> PlaintextLeftBehind => _copies;
 
     /// <summary>The machine (its memory is this kernel's old memory).</summary>
     public Machine Machine => _machine;
@@ -149,6 +156,8 @@ internal sealed class KdumpKernel : IDisposable
             return Outcome(KdumpRestoreStatus.CountTooLarge, problem: default(KeyBlobProblem) with { Error = KeyBlobError.CountTooLarge, EntryIndex = -1, Offset = KeyBlobLayout.CountOffset });
         }
 
+        // keys_header = kzalloc(size) (:128-129): the real kernel keeps it, whatever the model's strict checks say.
+        _copies.Add(new PlaintextCopy(PlaintextCopyKind.KdumpKeysHeader, size, (int)count));
         if (strict && !region.Contains(address, (ulong)size))
         {
             return Outcome(KdumpRestoreStatus.AddressOutsideRegion);

@@ -407,7 +407,7 @@ public static class KdumpLifeCycle
                     : OpenWithModelKey(kdump.UserKeyring, volume, spec));
             }
 
-            return new RestoreStep { RestoreBefore = before, RestoreWritten = write, RestoreWriteError = written, Outcome = kdump.LastRestore!, Volumes = opened };
+            return new RestoreStep { RestoreBefore = before, RestoreWritten = write, RestoreWriteError = written, Outcome = kdump.LastRestore!, Volumes = opened, KdumpPlaintextCopies = [.. kdump.PlaintextLeftBehind] };
         }
 
         // With the real keyring: cryptsetup's request_key finds the user key; it is read back into pinned stack memory,

@@ -88,6 +88,41 @@ public sealed class KexecLoadTests
     }
 
     [Fact]
+    public void The_first_kernel_leaves_plaintext_copies_where_the_kernel_does()
+    {
+        using var s = new ModelScenario();
+        s.UnlockAndProvision(2);
+        s.LoadSucceeds();
+
+        // The live keys_header, kept for reuse (kernel/crash_dump_dm_crypt.c:375, :435).
+        Assert.Equal([new PlaintextCopy(PlaintextCopyKind.KeysHeader, 780, 2)], s.First.PlaintextLeftBehind);
+
+        // A reload frees it without clearing (:372-373); revoking the second key fails the build after entry 0, which
+        // stays allocated (:389-401).
+        var logon = (Keyring)s.First.LogonKeyring;
+        Assert.Equal(LinuxErrno.None, logon.Revoke(s.Volumes[1].KeyDescription));
+        Assert.False(s.First.LoadCrashKernel().Succeeded);
+        Assert.Equal(
+            [new PlaintextCopy(PlaintextCopyKind.FreedKeysHeader, 780, 2), new PlaintextCopy(PlaintextCopyKind.PartialKeysHeader, 780, 1)],
+            s.First.PlaintextLeftBehind);
+    }
+
+    [Fact]
+    public void The_kdump_kernel_keeps_one_copy_per_restore()
+    {
+        using var s = new ModelScenario(new KernelModelOptions { RestoreMode = KeyBlobMode.Kernel });
+        s.UnlockAndProvision(1);
+        s.LoadSucceeds();
+        KdumpKernel kdump = s.Crash();
+
+        kdump.StoreRestore("0"u8);
+        kdump.StoreRestore("1"u8);
+
+        // keys_header = kzalloc(...) on every restore, never freed (kernel/crash_dump_dm_crypt.c:129).
+        Assert.Equal([new PlaintextCopy(PlaintextCopyKind.KdumpKeysHeader, 392, 1), new PlaintextCopy(PlaintextCopyKind.KdumpKeysHeader, 392, 1)], kdump.PlaintextLeftBehind);
+    }
+
+    [Fact]
     public void A_revoked_logon_key_fails_the_load_with_EKEYREVOKED()
     {
         // request_key reports a revoked key as EKEYREVOKED (security/keys/keyring.c:595-600), and so does

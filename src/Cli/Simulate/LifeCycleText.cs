@@ -382,6 +382,11 @@ internal static class LifeCycleText
 
         lines.Add("restore: " + Describe(restore.Outcome)
             + (options.Keyring == KeyringBackend.Kernel && restore.Outcome.Status == KdumpRestoreStatus.Restored ? " as real user keys (add_key, create-or-update, in a private session keyring)" : string.Empty));
+        foreach (PlaintextCopy copy in restore.KdumpPlaintextCopies)
+        {
+            lines.Add(Invariant($"the kdump kernel keeps its {copy.Size}-byte plaintext copy of the blob ({copy.Keys} key(s)) allocated: keys_header is never freed"));
+        }
+
         lines.Add(Invariant($"cryptsetup luksOpen --volume-key-keyring %user:{KdumpUtils.KeyDescriptionPrefix}<UUID>: {restore.VolumesOpened} of {restore.Volumes.Count} volume(s) opened"));
         if (options.Keyring == KeyringBackend.Model && options.Luks == LuksBackend.Model)
         {
