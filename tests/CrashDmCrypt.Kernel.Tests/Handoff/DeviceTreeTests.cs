@@ -197,6 +197,9 @@ public class DeviceTreeTests
         // the first, with no length check (drivers/of/fdt.c:866-870): address 0.
         ["no cell counts, the loader's 2 + 1 cells"] = (() => Tree(addressCells: null, sizeCells: null, chosen: b => b.AddProperty("linux,dmcryptkeys", Cells(0, 0x7e001000, 0x188))), DeviceTreeError.AddressCellsMissing, 72, DeviceTreeError.None, Range(0, null)),
         ["property of 12 bytes with 2+2 cells: the kernel reads the address cells only"] = (() => Tree(chosen: b => b.AddProperty("linux,dmcryptkeys", Cells(0, 0x7e001000, 0x188))), DeviceTreeError.BadPropertyLength, 124, DeviceTreeError.None, Range(Address, null)),
+        // of_kexec_alloc_and_setup_fdt deletes only linux,elfcorehdr and linux,usable-memory-range (drivers/of/kexec.c:348-353),
+        // so fdt_appendprop_addrrange (:427-430) appends to a stale property: the kernel reads the stale (first) address.
+        ["a stale range with the new one appended: the first address"] = (() => Tree(chosen: b => b.AddProperty("linux,dmcryptkeys", Cells(0, 0x7e001000, 0, 0x188, 0, 0x7f000000, 0, 0x188))), DeviceTreeError.BadPropertyLength, 124, DeviceTreeError.None, Range(Address, null)),
         ["#size-cells 3: never consulted by the kernel"] = (() => Tree(sizeCells: 3), DeviceTreeError.BadCellCount, 96, DeviceTreeError.None, Range(Address, null)),
         ["property of 4 bytes with 2 address cells: the kernel reads on into FDT_END_NODE"] = (() => Tree(chosen: b => b.AddProperty("linux,dmcryptkeys", Cells(0x7e001000))), DeviceTreeError.BadPropertyLength, 124, DeviceTreeError.None, Range(0x7e001000UL << 32 | 2, null)),
         ["no cell counts, an address of one cell"] = (() => Tree(addressCells: null, sizeCells: null, chosen: b => b.AddProperty("linux,dmcryptkeys", Cells(0x7e001000))), DeviceTreeError.AddressCellsMissing, 72, DeviceTreeError.None, Range(Address, null)),
