@@ -345,36 +345,41 @@ internal sealed class FirstKernel : IDisposable
         _keysInHeader = 0;
     }
 
-    // kexec_locate_mem_hole with kbuf.random (kexec_random_range_start) or bottom-up first fit: the model picks
-    // uniformly among the aligned positions that fit without overlapping a segment already placed.
+    // kexec_add_buffer (kernel/kexec_file.c:781-782): memsz rounded up to a page, alignment at least a page. Then
+    // locate_mem_hole_bottom_up (:517-557) over the crashkernel region: with kbuf.random the walk starts at
+    // start + (end - start) / USHRT_MAX * i for a random u16 i (include/linux/kexec.h:203-214), aligns up and steps a
+    // page past each conflict; it fails (EADDRNOTAVAIL) at the region's end even when room is left below the start.
     private bool TryPlace(int size, bool random, List<MemoryRange> segments, out ulong address)
     {
         MemoryRange region = _machine.CrashKernelRegion;
         ulong memsz = (ulong)RoundUpToPage(size);
-        var candidates = new List<ulong>();
-        for (ulong start = region.Start; region.Contains(start, memsz); start += Machine.PageSize)
+        ulong start = region.Start;
+        ulong end = region.End - 1;
+        ulong candidate = start;
+        if (random)
         {
-            var range = new MemoryRange(start, memsz);
+            ushort i = (ushort)_machine.Random.Next(ushort.MaxValue + 1);
+            candidate = start + ((end - start) / ushort.MaxValue * i);
+        }
+
+        while (true)
+        {
+            candidate = (candidate + Machine.PageSize - 1) & ~(ulong)(Machine.PageSize - 1);
+            if (candidate + memsz - 1 > end)
+            {
+                address = 0;
+                return false;
+            }
+
+            var range = new MemoryRange(candidate, memsz);
             if (!segments.Exists(s => s.Overlaps(range)))
             {
-                if (!random)
-                {
-                    address = start;
-                    return true;
-                }
-
-                candidates.Add(start);
+                address = candidate;
+                return true;
             }
-        }
 
-        if (candidates.Count == 0)
-        {
-            address = 0;
-            return false;
+            candidate += Machine.PageSize;
         }
-
-        address = candidates[_machine.Random.Next(candidates.Count)];
-        return true;
     }
 
     // setup_cmdline in arch/x86/kernel/kexec-bzimage64.c: "elfcorehdr=0x%lx ", then "dmcryptkeys=0x%llx "
