@@ -281,4 +281,31 @@ public sealed class KexecLoadTests
 
         Assert.Equal([LinuxErrno.None, LinuxErrno.EADDRNOTAVAIL], outcomes.Order());
     }
+
+    [Fact]
+    public void Entries_follow_configfs_creation_order_and_a_recreated_item_goes_last()
+    {
+        // build_keys_header walks cg_children (kernel/crash_dump_dm_crypt.c:382-383), to which mkdir appends
+        // (list_add_tail, fs/configfs/dir.c:805): creation order, not keyring or name order.
+        using var s = new ModelScenario();
+        LuksVolume[] volumes = [s.Unlock(1), s.Unlock(2), s.Unlock(3)];
+        foreach (LuksVolume v in volumes)
+        {
+            Assert.True(s.FirstClient.AddKey("item-" + v.Uuid, v.KeyDescription).Succeeded);
+        }
+
+        Assert.True(s.FirstClient.RemoveKey("item-" + volumes[0].Uuid).Succeeded);
+        Assert.True(s.FirstClient.AddKey("item-" + volumes[0].Uuid, volumes[0].KeyDescription).Succeeded);
+
+        CrashImage image = s.LoadSucceeds().Image!;
+        byte[] blob = s.Machine.Memory.GetSpan(image.DmCryptKeys.Start, (int)image.DmCryptKeys.Size).ToArray();
+        Assert.True(KeyBlobReader.TryRead(blob, out KeyBlob view, out _));
+        var order = new List<string>();
+        foreach (KeyBlobEntry entry in view)
+        {
+            order.Add(System.Text.Encoding.UTF8.GetString(entry.Description));
+        }
+
+        Assert.Equal([volumes[1].KeyDescription, volumes[2].KeyDescription, volumes[0].KeyDescription], order);
+    }
 }
