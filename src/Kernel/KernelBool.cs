@@ -1,9 +1,9 @@
 namespace CrashDmCrypt.Kernel;
 
 /// <summary>
-/// <c>kstrtobool</c> (lib/kstrtox.c), which the <c>reuse</c> and <c>restore</c> attributes use:
-/// only the first character (two for <c>on</c>/<c>off</c>) counts, so <c>yes</c>, <c>y</c>, <c>1</c>,
-/// <c>true</c> and even <c>yellow</c> all mean true.
+/// <c>kstrtobool</c> (lib/kstrtox.c:355-393), which the <c>reuse</c> and <c>restore</c> attributes use:
+/// only the first character (two for <c>on</c>/<c>off</c>) counts: one of <c>EeYyTt1</c> is true, <c>DdNnFf0</c>
+/// false, so <c>yes</c>, <c>enable</c>, <c>1</c> and even <c>yellow</c> mean true, <c>disable</c> false.
 /// </summary>
 public static class KernelBool
 {
@@ -19,10 +19,11 @@ public static class KernelBool
 
         switch (page[0])
         {
-            case (byte)'y' or (byte)'Y' or (byte)'t' or (byte)'T' or (byte)'1':
+            // 'e'/'E' (enable) and 'd'/'D' (disable) too (lib/kstrtox.c:361-362, :370-371).
+            case (byte)'e' or (byte)'E' or (byte)'y' or (byte)'Y' or (byte)'t' or (byte)'T' or (byte)'1':
                 value = true;
                 return true;
-            case (byte)'n' or (byte)'N' or (byte)'f' or (byte)'F' or (byte)'0':
+            case (byte)'d' or (byte)'D' or (byte)'n' or (byte)'N' or (byte)'f' or (byte)'F' or (byte)'0':
                 return true;
             case (byte)'o' or (byte)'O' when page.Length > 1:
                 switch (page[1])

@@ -24,6 +24,9 @@ internal sealed class FirstKernel : IDisposable
 
     // keys_header: the first kernel's own plaintext copy of the blob, kept for the reuse path.
     private SecretBuffer? _keysHeader;
+    private int _keysInHeader;
+    private bool _partialHeader;
+    private readonly List<PlaintextCopy> _freedCopies = [];
     private bool _crashed;
 
     internal FirstKernel(Machine machine, IKeyring? logonKeyring = null)
@@ -62,6 +65,15 @@ internal sealed class FirstKernel : IDisposable
     {
         ThrowIfGone();
         LoadedImage = null;
+
+        // bzImage64_load: cmdline_len counts the NUL; it must leave room for elfcorehdr= (kexec-bzimage64.c:507-519).
+        bool x86 = _machine.Options.Handoff == KdumpHandoff.CommandLine;
+        int commandLineLength = Encoding.UTF8.GetByteCount(_machine.Options.KdumpParameters) + 1;
+        if (x86 && commandLineLength + MaxElfCoreHeaderParameterLength > _machine.Options.CommandLineSize)
+        {
+            return Fail(LinuxErrno.EINVAL, KexecLoadFailure.CommandLineTooLong, null, null, KexecLoadWarnings.None);
+        }
+
         var segments = new List<MemoryRange>();
         if (!TryPlace(ElfCoreHeaderSize, random: false, segments, out ulong elfAddress))
         {
@@ -77,7 +89,7 @@ internal sealed class FirstKernel : IDisposable
 
         if (Configfs.KeyCount == 0)
         {
-            // crash_load_dm_crypt_keys returns -ENOENT, which crash_load_segments treats as "no keys".
+            // crash_load_dm_crypt_keys returns 0 with no key items (kernel/crash_dump_dm_crypt.c:421-424): no blob, no address.
             return Loaded(new CrashImage { ElfCoreHeader = elfRange, CommandLine = BuildCommandLine(elfAddress, 0) }, KexecLoadWarnings.NoKeys);
         }
 
@@ -85,12 +97,13 @@ internal sealed class FirstKernel : IDisposable
         int size = GetHeaderSize(Configfs.KeyCount);
         if (Configfs.Reuse)
         {
+            // kbuf.buffer = keys_header, bufsz = get_keys_header_size(key_count) with the current count and no check
+            // (kernel/crash_dump_dm_crypt.c:426, :435-436): a kernel defect when the count changed since the copy was made.
+            warnings |= KexecLoadWarnings.Reused;
             if (_keysHeader is null || _keysHeader.Length != size)
             {
-                return Fail(LinuxErrno.EINVAL, KexecLoadFailure.ReusedBlobSizeChanged, null, null, warnings);
+                warnings |= KexecLoadWarnings.ReusedCopySizeMismatch;
             }
-
-            warnings |= KexecLoadWarnings.Reused;
         }
         else
         {
@@ -103,15 +116,23 @@ internal sealed class FirstKernel : IDisposable
 
         if (!TryPlace(size, random: true, segments, out ulong keysAddress))
         {
-            // The kernel kvfree()s keys_header here without clearing the pointer; the model zeroises and drops it.
-            FreeKeysHeader();
+            // The kernel kvfree()s keys_header here without clearing the pointer or the bytes (kernel/crash_dump_dm_crypt.c:444).
+            FreeKeysHeader(recordFreed: true);
             return Fail(LinuxErrno.EADDRNOTAVAIL, KexecLoadFailure.NoRoomInCrashKernelRegion, null, null, warnings);
         }
 
         // kimage_load_crash_segment: copy bufsz bytes, zero the rest of memsz (rounded up to a page).
+        // ... and for dmcryptkeys= once a blob is placed (kexec-bzimage64.c:530-535); keys_header stays allocated (item 14).
+        if (x86 && commandLineLength + MaxElfCoreHeaderParameterLength + MaxDmCryptKeysParameterLength > _machine.Options.CommandLineSize)
+        {
+            return Fail(LinuxErrno.EINVAL, KexecLoadFailure.CommandLineTooLong, null, null, warnings);
+        }
+
+        // A reused copy shorter than bufsz: the kernel copies heap bytes past it; the model has none and writes zeros (D2).
         Span<byte> segment = _machine.Memory.GetSpan(keysAddress, RoundUpToPage(size));
-        _keysHeader!.Span.CopyTo(segment);
-        segment[size..].Clear();
+        segment.Clear();
+        ReadOnlySpan<byte> saved = _keysHeader is null ? default : _keysHeader.Span;
+        saved[..Math.Min(saved.Length, size)].CopyTo(segment);
         var keysRange = new MemoryRange(keysAddress, (ulong)size);
         byte[]? deviceTree = _machine.Options.Handoff == KdumpHandoff.DeviceTree
             ? DeviceTree.BuildDtb(keysAddress, (ulong)size, _machine.Options.DeviceTreeAddressCells, _machine.Options.DeviceTreeSizeCells, _machine.Options.KdumpParameters)
@@ -155,20 +176,47 @@ internal sealed class FirstKernel : IDisposable
         FreeKeysHeader();
     }
 
-    /// <summary><c>get_keys_from_kdump_reserved_memory</c>: copies 4 + 388 * key_count bytes from the loaded blob into the first kernel's copy.</summary>
+    /// <summary>
+    /// The plaintext copies of keys the real first kernel holds in its memory now (and so in a vmcore after a crash):
+    /// freed but uncleared <c>keys_header</c> allocations, then the live one (issue 21 item 14).
+    /// </summary>
+    public IReadOnlyList<PlaintextCopy> PlaintextLeftBehind =>
+        _keysHeader is null || _keysInHeader == 0
+            ? [.. _freedCopies]
+            : [.. _freedCopies, new PlaintextCopy(_partialHeader ? PlaintextCopyKind.PartialKeysHeader : PlaintextCopyKind.KeysHeader, _keysHeader.Length, _keysInHeader)];
+
+    /// <summary>
+    /// Bytes the last <c>reuse</c> write copied past the end of the first kernel's <c>keys_header</c> (a heap overflow,
+    /// a kernel defect): <c>get_keys_from_kdump_reserved_memory</c> copies 4 + 388 * key_count bytes with the
+    /// current count into the buffer sized for the count of the last build (kernel/crash_dump_dm_crypt.c:91-98).
+    /// </summary>
+    public int ReuseHeapOverflowBytes { get; private set; }
+
+    /// <summary>Bytes the last <c>reuse</c> write read past the blob in reserved memory (same defect).</summary>
+    public int ReuseOverReadBytes { get; private set; }
+
+    /// <summary>
+    /// <c>get_keys_from_kdump_reserved_memory</c> (kernel/crash_dump_dm_crypt.c:87-99): memcpy of 4 + 388 * key_count
+    /// bytes (the current count) from the loaded blob into the existing <c>keys_header</c>. The model copies what fits
+    /// and counts the rest (<see cref="ReuseHeapOverflowBytes"/>, <see cref="ReuseOverReadBytes"/>).
+    /// </summary>
     internal void CopyKeysBackFromReservedMemory()
     {
         CrashImage image = LoadedImage!;
         int size = GetHeaderSize(Configfs.KeyCount);
-
-        // The kernel memcpy()s into its existing keys_header with the current count; when the count changed
-        // that is a heap overflow or a short copy. The model sizes its copy from the count, which the next
-        // load then checks against.
-        FreeKeysHeader();
-        _keysHeader = new SecretBuffer(size);
-        ulong available = Math.Min((ulong)size, image.DmCryptKeys.Size);
-        _machine.Memory.GetSpan(image.DmCryptKeys.Start, (int)available).CopyTo(_keysHeader.Span);
+        int allocated = _keysHeader?.Length ?? 0;
+        ReuseHeapOverflowBytes = Math.Max(0, size - allocated);
+        ReuseOverReadBytes = (int)Math.Max(0L, size - (long)image.DmCryptKeys.Size);
+        int copied = (int)Math.Min((ulong)Math.Min(size, allocated), image.DmCryptKeys.Size);
+        if (_keysHeader is not null)
+        {
+            _machine.Memory.GetSpan(image.DmCryptKeys.Start, copied).CopyTo(_keysHeader.Span);
+        }
     }
+
+    // MAX_ELFCOREHDR_STR_LEN and MAX_DMCRYPTKEYS_STR_LEN (arch/x86/kernel/kexec-bzimage64.c:32-33).
+    private const int MaxElfCoreHeaderParameterLength = 30;
+    private const int MaxDmCryptKeysParameterLength = 31;
 
     private static int GetHeaderSize(int count) => checked(KeyBlobLayout.HeaderSize + (KeyBlobLayout.EntrySize * count));
 
@@ -189,7 +237,8 @@ internal sealed class FirstKernel : IDisposable
     // kernel writes them even though KeyBlobWriter refuses such a key set as a whole.
     private KexecLoadResult? BuildKeysHeader(ref KexecLoadWarnings warnings)
     {
-        FreeKeysHeader();
+        // if (keys_header != NULL) kvfree(keys_header): freed, not cleared (kernel/crash_dump_dm_crypt.c:372-373).
+        FreeKeysHeader(recordFreed: true);
         int count = Configfs.KeyCount;
         var buffer = new SecretBuffer(GetHeaderSize(count));
         if (_machine.Options.ByteOrder == KeyBlobByteOrder.BigEndian)
@@ -215,7 +264,7 @@ internal sealed class FirstKernel : IDisposable
             {
                 if (description is null)
                 {
-                    buffer.Dispose();
+                    KeepPartial(buffer, i);
                     return Fail(LinuxErrno.EINVAL, KexecLoadFailure.NoDescription, name, null, warnings);
                 }
 
@@ -229,14 +278,16 @@ internal sealed class FirstKernel : IDisposable
                 {
                     // request_key passes over an expired key and says ENOKEY; the load returns that errno. The
                     // reason is the model's to tell (keyctl search still sees the key, as EKEYEXPIRED).
-                    buffer.Dispose();
-                    KexecLoadFailure failure = LogonKeyring.Search(truncated) == LinuxErrno.EKEYEXPIRED ? KexecLoadFailure.LogonKeyExpired : KexecLoadFailure.LogonKeyNotFound;
+                    KeepPartial(buffer, i);
+                    KexecLoadFailure failure = found == LinuxErrno.EKEYREVOKED ? KexecLoadFailure.LogonKeyRevoked
+                        : LogonKeyring.Search(truncated) == LinuxErrno.EKEYEXPIRED ? KexecLoadFailure.LogonKeyExpired
+                        : KexecLoadFailure.LogonKeyNotFound;
                     return Fail(found, failure, name, lookedUp, warnings);
                 }
 
                 if (payload.Length > KeyBlobLayout.MaxKeySize)
                 {
-                    buffer.Dispose();
+                    KeepPartial(buffer, i);
                     return Fail(LinuxErrno.EINVAL, KexecLoadFailure.KeyTooLarge, name, lookedUp, warnings);
                 }
 
@@ -268,45 +319,67 @@ internal sealed class FirstKernel : IDisposable
         }
 
         _keysHeader = buffer;
+        _keysInHeader = count;
+        _partialHeader = false;
         return null;
     }
 
-    private void FreeKeysHeader()
+    // A failed build_keys_header returns with keys_header still allocated (kernel/crash_dump_dm_crypt.c:389-401).
+    private void KeepPartial(SecretBuffer buffer, int keys)
     {
-        _keysHeader?.Dispose();
-        _keysHeader = null;
+        _keysHeader = buffer;
+        _keysInHeader = keys;
+        _partialHeader = true;
     }
 
-    // kexec_locate_mem_hole with kbuf.random (kexec_random_range_start) or bottom-up first fit: the model picks
-    // uniformly among the aligned positions that fit without overlapping a segment already placed.
+    // The model clears what it frees (deviation D5); recordFreed notes the plaintext the kernel's kvfree leaves.
+    private void FreeKeysHeader(bool recordFreed = false)
+    {
+        if (recordFreed && _keysHeader is not null && _keysInHeader > 0)
+        {
+            _freedCopies.Add(new PlaintextCopy(PlaintextCopyKind.FreedKeysHeader, _keysHeader.Length, _keysInHeader));
+        }
+
+        _keysHeader?.Dispose();
+        _keysHeader = null;
+        _keysInHeader = 0;
+    }
+
+    // kexec_add_buffer (kernel/kexec_file.c:781-782): memsz rounded up to a page, alignment at least a page. Then
+    // locate_mem_hole_bottom_up (:517-557) over the crashkernel region: with kbuf.random the walk starts at
+    // start + (end - start) / USHRT_MAX * i for a random u16 i (include/linux/kexec.h:203-214), aligns up and steps a
+    // page past each conflict; it fails (EADDRNOTAVAIL) at the region's end even when room is left below the start.
     private bool TryPlace(int size, bool random, List<MemoryRange> segments, out ulong address)
     {
         MemoryRange region = _machine.CrashKernelRegion;
         ulong memsz = (ulong)RoundUpToPage(size);
-        var candidates = new List<ulong>();
-        for (ulong start = region.Start; region.Contains(start, memsz); start += Machine.PageSize)
+        ulong start = region.Start;
+        ulong end = region.End - 1;
+        ulong candidate = start;
+        if (random)
         {
-            var range = new MemoryRange(start, memsz);
+            ushort i = (ushort)_machine.Random.Next(ushort.MaxValue + 1);
+            candidate = start + ((end - start) / ushort.MaxValue * i);
+        }
+
+        while (true)
+        {
+            candidate = (candidate + Machine.PageSize - 1) & ~(ulong)(Machine.PageSize - 1);
+            if (candidate + memsz - 1 > end)
+            {
+                address = 0;
+                return false;
+            }
+
+            var range = new MemoryRange(candidate, memsz);
             if (!segments.Exists(s => s.Overlaps(range)))
             {
-                if (!random)
-                {
-                    address = start;
-                    return true;
-                }
-
-                candidates.Add(start);
+                address = candidate;
+                return true;
             }
-        }
 
-        if (candidates.Count == 0)
-        {
-            address = 0;
-            return false;
+            candidate += Machine.PageSize;
         }
-
-        address = candidates[_machine.Random.Next(candidates.Count)];
-        return true;
     }
 
     // setup_cmdline in arch/x86/kernel/kexec-bzimage64.c: "elfcorehdr=0x%lx ", then "dmcryptkeys=0x%llx "

@@ -11,7 +11,7 @@ namespace CrashDmCrypt.Simulation;
 /// <summary>
 /// The kdump (crash) kernel: boots with the command line or device tree the first kernel prepared, sees the
 /// whole RAM as old memory, and on a write to <c>restore</c> reads the blob and adds each key to the user
-/// keyring (<c>restore_dm_crypt_keys_to_thread_keyring</c>), then zeroises the blob in old memory.
+/// keyring (<c>restore_dm_crypt_keys_to_thread_keyring</c>). Like the kernel it never writes old memory.
 /// </summary>
 internal sealed class KdumpKernel : IDisposable
 {
@@ -20,6 +20,7 @@ internal sealed class KdumpKernel : IDisposable
     private bool _disposed;
 
     private readonly List<KeySerial> _realUserKeys = [];
+    private readonly List<PlaintextCopy> _copies = [];
 
     internal KdumpKernel(Machine machine, CrashImage image, PrivateKeyringSession? realUserKeys = null)
     {
@@ -54,6 +55,12 @@ internal sealed class KdumpKernel : IDisposable
     /// <summary>The last restore, or null before the first write to <c>restore</c>.</summary>
     public KdumpRestoreOutcome? LastRestore { get; private set; }
 
+    /// <summary>
+    /// The plaintext copies of the blob the real kdump kernel holds: one <c>keys_header</c> per restore that read a count
+    /// of at most 128, never freed (kernel/crash_dump_dm_crypt.c:129). The model clears its own (deviation D5).
+    /// </summary>
+    public IReadOnlyList<PlaintextCopy> PlaintextLeftBehind => _copies;
+
     /// <summary>The machine (its memory is this kernel's old memory).</summary>
     public Machine Machine => _machine;
 
@@ -84,9 +91,10 @@ internal sealed class KdumpKernel : IDisposable
 
     /// <summary>
     /// <c>restore_dm_crypt_keys_to_thread_keyring</c>: finds the address, reads <c>total_keys</c> from old memory,
-    /// refuses a count above 128, copies 4 + 388 * count bytes, hands every entry to the user keyring with
-    /// create-or-update semantics (through <see cref="KeyBlobRestorer"/>, which zeroises the copy), and zeroises
-    /// the blob in old memory when it lies in the crashkernel region.
+    /// refuses a count above 128, copies 4 + 388 * count bytes and hands the entries to the user keyring with
+    /// create-or-update semantics: strict mode through <see cref="KeyBlobRestorer"/> (which zeroises the copy),
+    /// kernel mode every entry <c>key_create_or_update</c> accepts (<see cref="KeyBlobKernelRestore"/>).
+    /// Old memory is never written (kernel/crash_dump_dm_crypt.c:135 only reads).
     /// </summary>
     public KdumpRestoreOutcome RestoreKeys()
     {
@@ -109,7 +117,7 @@ internal sealed class KdumpKernel : IDisposable
         bool strict = mode == KeyBlobMode.Strict;
         KdumpRestoreStatus? handoffFailure = FindAddress(strict, out ulong address, out ulong? handedSize, out CommandLineError commandLineError, out DeviceTreeError deviceTreeError);
         uint count = 0;
-        KdumpRestoreOutcome Outcome(KdumpRestoreStatus status, int restored = 0, int refused = 0, KeyBlobProblem problem = default, bool zeroised = false) => new()
+        KdumpRestoreOutcome Outcome(KdumpRestoreStatus status, int restored = 0, int refused = 0, KeyBlobProblem problem = default, KernelRestoreEntry[]? entries = null) => new()
         {
             Status = status,
             Address = address,
@@ -119,7 +127,7 @@ internal sealed class KdumpKernel : IDisposable
             Problem = problem,
             CommandLineError = commandLineError,
             DeviceTreeError = deviceTreeError,
-            OldMemoryZeroised = zeroised,
+            Entries = entries ?? [],
         };
 
         if (handoffFailure is { } failure)
@@ -138,20 +146,18 @@ internal sealed class KdumpKernel : IDisposable
             return Outcome(KdumpRestoreStatus.AddressOutsideRegion);
         }
 
-        // dm_crypt_keys_read(&key_count, sizeof(key_count)) from old memory.
-        if (!_machine.Memory.TryGetSpan(address, KeyBlobLayout.HeaderSize, out Span<byte> header))
-        {
-            return Outcome(KdumpRestoreStatus.OldMemoryUnreadable);
-        }
-
+        // dm_crypt_keys_read(&key_count, sizeof(key_count)) from old memory (kernel/crash_dump_dm_crypt.c:117-118).
+        Span<byte> header = stackalloc byte[KeyBlobLayout.HeaderSize];
+        ReadOldMemory(address, header);
         KeyBlobReader.TryReadCount(header, _machine.Options.ByteOrder, out count);
         if (!KeyBlobLayout.TryGetBlobSize(count, out int size))
         {
-            // The kernel returns -1 here and touches nothing; the model still wipes the count inside the region.
-            bool wiped = ZeroiseIfInRegion(address, header);
-            return Outcome(KdumpRestoreStatus.CountTooLarge, problem: default(KeyBlobProblem) with { Error = KeyBlobError.CountTooLarge, EntryIndex = -1, Offset = KeyBlobLayout.CountOffset }, zeroised: wiped);
+            // key_count > KEY_NUM_MAX: return -1, nothing added, nothing written (:119-123).
+            return Outcome(KdumpRestoreStatus.CountTooLarge, problem: default(KeyBlobProblem) with { Error = KeyBlobError.CountTooLarge, EntryIndex = -1, Offset = KeyBlobLayout.CountOffset });
         }
 
+        // keys_header = kzalloc(size) (:128-129): the real kernel keeps it, whatever the model's strict checks say.
+        _copies.Add(new PlaintextCopy(PlaintextCopyKind.KdumpKeysHeader, size, (int)count));
         if (strict && !region.Contains(address, (ulong)size))
         {
             return Outcome(KdumpRestoreStatus.AddressOutsideRegion);
@@ -162,15 +168,16 @@ internal sealed class KdumpKernel : IDisposable
             return Outcome(KdumpRestoreStatus.SizeMismatch);
         }
 
-        if (!_machine.Memory.TryGetSpan(address, (ulong)size, out Span<byte> oldMemory))
-        {
-            return Outcome(KdumpRestoreStatus.OldMemoryUnreadable);
-        }
+        // keys_header = kzalloc(size); dm_crypt_keys_read(keys_header, size) (:128-135). The kernel never writes old
+        // memory: the blob stays, and a second restore reads it again (issue 21 item 15).
+        using var copy = SecretBuffer.CopyOf(new byte[size]);
+        ReadOldMemory(address, copy.Span);
+        return strict ? RestoreStrict(copy, Outcome) : RestoreAsTheKernel(copy, Outcome);
+    }
 
-        // keys_header = kzalloc(size); dm_crypt_keys_read(keys_header, size): restore from a pinned copy.
-        using var copy = SecretBuffer.CopyOf(oldMemory);
-        bool zeroised = ZeroiseIfInRegion(address, oldMemory);
-        var options = new KeyBlobReadOptions { ByteOrder = _machine.Options.ByteOrder, Mode = mode };
+    private KdumpRestoreOutcome RestoreStrict(SecretBuffer copy, OutcomeFactory outcome)
+    {
+        var options = new KeyBlobReadOptions { ByteOrder = _machine.Options.ByteOrder, Mode = KeyBlobMode.Strict };
         KeyBlobRestoreResult result;
         int added;
         int refused;
@@ -178,8 +185,9 @@ internal sealed class KdumpKernel : IDisposable
         {
             // The real kernel's key_create_or_update, into the private session's keyring.
             var real = new KernelKeyringSink(session, session.Keyring, _realUserKeys);
+            int before = _realUserKeys.Count;
             result = KeyBlobRestorer.Restore(copy.Span, options, ref real);
-            added = _realUserKeys.Count;
+            added = _realUserKeys.Count - before;
             refused = real.Failures;
         }
         else
@@ -191,8 +199,61 @@ internal sealed class KdumpKernel : IDisposable
         }
 
         return result.Succeeded
-            ? Outcome(KdumpRestoreStatus.Restored, added, refused, zeroised: zeroised)
-            : Outcome(KdumpRestoreStatus.BlobRefused, problem: result.Problem, zeroised: zeroised);
+            ? outcome(KdumpRestoreStatus.Restored, added, refused)
+            : outcome(KdumpRestoreStatus.BlobRefused, problem: result.Problem);
+    }
+
+    // Kernel mode: every entry key_create_or_update accepts is added (KeyBlobKernelRestore.Evaluate), over-reads
+    // included. The model's kdump heap past its copy of the blob reads as zero bytes (FORMAT.md deviation D2).
+    private KdumpRestoreOutcome RestoreAsTheKernel(SecretBuffer copy, OutcomeFactory outcome)
+    {
+        var entries = new KernelRestoreEntry[KeyBlobLayout.MaxKeys];
+        KernelRestoreSummary summary = KeyBlobKernelRestore.Evaluate(copy.Span, _machine.Options.ByteOrder, entries);
+        entries = entries[..summary.EntryCount];
+        var real = RealUserKeys is { } session ? new KernelKeyringSink(session, session.Keyring, _realUserKeys) : default;
+        int added = 0;
+        int refused = 0;
+        foreach (KernelRestoreEntry entry in entries)
+        {
+            if (entry.Action == KernelKeyAction.Refused)
+            {
+                refused++;
+                continue;
+            }
+
+            using var key = SecretBuffer.CopyOf(new byte[entry.KeySize]);
+            entry.GetKnownKey(copy.Span).CopyTo(key.Span);
+            ReadOnlySpan<byte> description = entry.GetDescription(copy.Span);
+            if (RealUserKeys is not null)
+            {
+                int failures = real.Failures;
+                real.Add(description, key.Span);
+                added += real.Failures == failures ? 1 : 0;
+            }
+            else if (UserKeyring.Add(description, key.Span) == LinuxErrno.None)
+            {
+                added++;
+            }
+        }
+
+        return outcome(KdumpRestoreStatus.Restored, added, refused, entries: entries);
+    }
+
+    private delegate KdumpRestoreOutcome OutcomeFactory(KdumpRestoreStatus status, int restored = 0, int refused = 0, KeyBlobProblem problem = default, KernelRestoreEntry[]? entries = null);
+
+    // read_from_oldmem (fs/proc/vmcore.c:159-206): the model has bytes only for its RAM; elsewhere it reads zeros
+    // (deviation D3: on a real machine most such addresses are RAM or MMIO, and address 0 is the first page of RAM).
+    private void ReadOldMemory(ulong address, Span<byte> destination)
+    {
+        destination.Clear();
+        MemoryRange ram = _machine.Memory.Range;
+        ulong end = address + (ulong)destination.Length < address ? ulong.MaxValue : address + (ulong)destination.Length;
+        ulong from = Math.Max(address, ram.Start);
+        ulong to = Math.Min(end, ram.Start + ram.Size);
+        if (from < to)
+        {
+            _machine.Memory.GetSpan(from, (int)(to - from)).CopyTo(destination[(int)(from - address)..]);
+        }
     }
 
     // Where the address comes from: dm_crypt_keys_addr (early_param "dmcryptkeys") or /chosen/linux,dmcryptkeys.
@@ -204,11 +265,22 @@ internal sealed class KdumpKernel : IDisposable
         deviceTreeError = DeviceTreeError.None;
         bool found;
         bool missing;
-        if (DeviceTree is null)
+        CommandLineQuirks quirks = strict ? CommandLineQuirks.None : CommandLineQuirks.Kernel;
+        bool onLine = KernelCommandLine.TryGetDmCryptKeysAddress(System.Text.Encoding.UTF8.GetBytes(CommandLine), quirks, out ulong fromLine, out CommandLineProblem lineProblem);
+
+        // setup_dmcryptkeys runs from parse_early_param, after the device-tree scan on arm64 (arch/arm64/kernel/setup.c:292,
+        // :299): a dmcryptkeys= on the command line overrides the property. A bare dmcryptkeys (kernel mode) leaves it.
+        bool lineDecides = onLine || lineProblem.Error switch
         {
-            CommandLineQuirks quirks = strict ? CommandLineQuirks.None : CommandLineQuirks.Kernel;
-            found = KernelCommandLine.TryGetDmCryptKeysAddress(System.Text.Encoding.UTF8.GetBytes(CommandLine), quirks, out address, out CommandLineProblem commandLineProblem);
-            commandLineError = commandLineProblem.Error;
+            CommandLineError.ParameterMissing => false,
+            CommandLineError.ValueMissing => strict,
+            _ => true,
+        };
+        if (DeviceTree is null || lineDecides)
+        {
+            found = onLine;
+            address = fromLine;
+            commandLineError = lineProblem.Error;
             missing = commandLineError == CommandLineError.ParameterMissing;
         }
         else
@@ -234,18 +306,6 @@ internal sealed class KdumpKernel : IDisposable
         }
 
         return missing ? KdumpRestoreStatus.AddressMissing : KdumpRestoreStatus.AddressInvalid;
-    }
-
-    // Never wipe outside the crashkernel region: that memory is the vmcore being saved.
-    private bool ZeroiseIfInRegion(ulong address, Span<byte> bytes)
-    {
-        if (!_machine.CrashKernelRegion.Contains(address, (ulong)bytes.Length))
-        {
-            return false;
-        }
-
-        CryptographicOperations.ZeroMemory(bytes);
-        return true;
     }
 
     // add_key_to_keyring: key_create_or_update(user keyring, "user", key_desc, data, key_size); errors are ignored.

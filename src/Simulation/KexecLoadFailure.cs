@@ -18,16 +18,21 @@ public enum KexecLoadFailure
     /// </summary>
     LogonKeyExpired = 3,
 
-    /// <summary>The logon key's payload is above 256 bytes (<c>read_key_from_user_keying</c>: EINVAL).</summary>
+    /// <summary>The logon key's payload is above 256 bytes (<c>read_key_from_user_keyring</c>: EINVAL).</summary>
     KeyTooLarge = 4,
-
-    /// <summary>
-    /// <c>reuse</c> is on but the item count changed since the blob was saved. The kernel would copy
-    /// <c>4 + 388 * key_count</c> bytes from a copy of another size (a heap over-read when items were added);
-    /// the model refuses with EINVAL instead.
-    /// </summary>
-    ReusedBlobSizeChanged = 5,
 
     /// <summary>No 4 KiB-aligned hole in the crashkernel region is large enough (<c>kexec_add_buffer</c>: EADDRNOTAVAIL).</summary>
     NoRoomInCrashKernelRegion = 6,
+
+    /// <summary>
+    /// The logon key was revoked: <c>request_key</c> says EKEYREVOKED (security/keys/keyring.c:595-600), as does
+    /// <c>read_key_from_user_keyring</c> when the payload is gone (kernel/crash_dump_dm_crypt.c:164-167).
+    /// </summary>
+    LogonKeyRevoked = 7,
+
+    /// <summary>
+    /// x86_64: the command line with <c>elfcorehdr=</c> (30 bytes reserved) and, once a blob is placed,
+    /// <c>dmcryptkeys=</c> (31 more) would not fit <c>cmdline_size</c>: EINVAL (arch/x86/kernel/kexec-bzimage64.c:507-535).
+    /// </summary>
+    CommandLineTooLong = 8,
 }

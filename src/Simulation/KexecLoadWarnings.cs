@@ -22,6 +22,14 @@ public enum KexecLoadWarnings
     /// <summary>The blob saved earlier was reused (<c>reuse</c> was 1); the keyring was not asked.</summary>
     Reused = 8,
 
-    /// <summary>No key items: <c>crash_load_dm_crypt_keys</c> returned ENOENT, which the x86 loader ignores; no blob, no <c>dmcryptkeys=</c>.</summary>
+    /// <summary>No key items: <c>crash_load_dm_crypt_keys</c> returns 0 (kernel/crash_dump_dm_crypt.c:421-424); no blob, no <c>dmcryptkeys=</c>.</summary>
     NoKeys = 16,
+
+    /// <summary>
+    /// Kernel defect: <c>reuse</c> was on and the item count differs from the saved copy's. The kernel hands
+    /// 4 + 388 * key_count bytes of its <c>keys_header</c> to <c>kexec_add_buffer</c> with no check
+    /// (kernel/crash_dump_dm_crypt.c:426, :435-436): more items read past the copy on the heap, fewer drop entries
+    /// while the copy's <c>total_keys</c> still names them.
+    /// </summary>
+    ReusedCopySizeMismatch = 32,
 }

@@ -120,10 +120,12 @@ internal sealed class Keyring : IKeyring
     public LinuxErrno RequestKey(ReadOnlySpan<byte> description, out ReadOnlyMemory<byte> payload)
     {
         payload = default;
+        // A revoked key gives EKEYREVOKED (request_key_and_link passes any error but EAGAIN on); an expired one is
+        // passed over (KEYRING_SEARCH_SKIP_EXPIRED) and ends in ENOKEY.
         LinuxErrno found = Search(description);
         if (found != LinuxErrno.None)
         {
-            return LinuxErrno.ENOKEY;
+            return found == LinuxErrno.EKEYREVOKED ? found : LinuxErrno.ENOKEY;
         }
 
         payload = _entries[Find(description)].Payload.Memory;
@@ -131,8 +133,29 @@ internal sealed class Keyring : IKeyring
     }
 
     /// <summary>
+    /// <c>keyctl revoke</c>: the key stays in the keyring but every search now says EKEYREVOKED
+    /// (security/keys/keyring.c:595-600), and its payload is gone. ENOKEY when there is no such key.
+    /// </summary>
+    /// <exception cref="ObjectDisposedException">The keyring was disposed.</exception>
+    public LinuxErrno Revoke(string description)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentNullException.ThrowIfNull(description);
+        int index = Find(Encoding.UTF8.GetBytes(description));
+        if (index < 0)
+        {
+            return LinuxErrno.ENOKEY;
+        }
+
+        _entries[index].Payload.Dispose();
+        _entries[index] = _entries[index] with { Revoked = true };
+        return LinuxErrno.None;
+    }
+
+    /// <summary>
     /// <c>keyctl search</c> (<c>KEYCTL_SEARCH</c>, <c>keyring_search</c>, no <c>KEYRING_SEARCH_SKIP_EXPIRED</c>):
-    /// ENOKEY when there is no such key, EKEYEXPIRED when its timeout has passed.
+    /// ENOKEY when there is no such key, EKEYREVOKED when it was revoked (checked first, security/keys/keyring.c:595-602),
+    /// EKEYEXPIRED when its timeout has passed.
     /// </summary>
     /// <exception cref="ObjectDisposedException">The keyring was disposed.</exception>
     public LinuxErrno Search(ReadOnlySpan<byte> description)
@@ -142,6 +165,11 @@ internal sealed class Keyring : IKeyring
         if (index < 0)
         {
             return LinuxErrno.ENOKEY;
+        }
+
+        if (_entries[index].Revoked)
+        {
+            return LinuxErrno.EKEYREVOKED;
         }
 
         return _entries[index].Expiry is { } expiry && _clock.GetUtcNow() >= expiry ? LinuxErrno.EKEYEXPIRED : LinuxErrno.None;
@@ -192,5 +220,5 @@ internal sealed class Keyring : IKeyring
         return -1;
     }
 
-    private readonly record struct Entry(byte[] Description, SecretBuffer Payload, DateTimeOffset? Expiry);
+    private readonly record struct Entry(byte[] Description, SecretBuffer Payload, DateTimeOffset? Expiry, bool Revoked = false);
 }

@@ -21,9 +21,6 @@ public enum LifeCycleFailure
     /// <summary>The kdump kernel's restore did not restore the blob (<see cref="KdumpRestoreOutcome.Status"/>).</summary>
     RestoreFailed = 3,
 
-    /// <summary>Bytes of the blob were left in reserved memory (<see cref="DumpStep.NonZeroBytes"/>).</summary>
-    KeyBytesLeft = 4,
-
     /// <summary>The restore succeeded but cryptsetup could not open every volume.</summary>
     VolumesLocked = 5,
 }

@@ -62,6 +62,16 @@ internal sealed class ModelConfigfsBackend : IConfigfsBackend
     public LinuxErrno WriteAttribute(string? item, string attribute, ReadOnlySpan<byte> value)
     {
         ArgumentNullException.ThrowIfNull(attribute);
+
+        // A 0-byte write() of an attribute fails with EFAULT before store() runs (fs/configfs/file.c:196, :227-229).
+        bool storable = _first is not null
+            ? (item, attribute) is (not null, ConfigfsAttributes.Description) or (null, ConfigfsAttributes.Reuse)
+            : (item, attribute) is (null, ConfigfsAttributes.Restore);
+        if (storable && value.IsEmpty)
+        {
+            return LinuxErrno.EFAULT;
+        }
+
         if (_first is not null)
         {
             return (item, attribute) switch

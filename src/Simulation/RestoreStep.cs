@@ -31,6 +31,9 @@ public sealed class RestoreStep : LifeCycleStep
     /// <summary>cryptsetup's result for each volume, in the order they were unlocked at boot.</summary>
     public required IReadOnlyList<CryptsetupOpenResult> Volumes { get; init; }
 
+    /// <summary>The plaintext copies of the blob the real kdump kernel keeps after the restore (<see cref="KdumpKernel.PlaintextLeftBehind"/>).</summary>
+    public IReadOnlyList<PlaintextCopy> KdumpPlaintextCopies { get; init; } = [];
+
     /// <summary>Volumes opened.</summary>
     public int VolumesOpened => Volumes.Count(v => v.Status == CryptsetupStatus.Opened);
 }

@@ -18,7 +18,7 @@ public sealed class CmdlineCommandTests : IDisposable
         { "dmcryptkeys=\"4K\"", "strict", 0, "0x1000", null },
         { "dmcryptkeys=0xffffffffffffffff", "strict", 0, "0xffffffffffffffff", null },
         { "dmcryptkeys=0x10000000000000000", "strict", 1, null, "Overflow" },
-        { "dmcryptkeys=0x10000000000000000", "kernel", 0, "0x0", null },
+        { "dmcryptkeys=0x10000000000000000", "kernel", 0, "0xffffffffffffffff", null },   // saturates: lib/kstrtox.c:83-88
         { "dmcryptkeys=1KB", "strict", 1, null, "TrailingCharacters" },
         { "dmcryptkeys=1KB", "kernel", 0, "0x400", null },
         { "dmcryptkeys=", "strict", 1, null, "NoDigits" },

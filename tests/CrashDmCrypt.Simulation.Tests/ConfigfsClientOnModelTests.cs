@@ -35,4 +35,27 @@ public sealed class ConfigfsClientOnModelTests
         Assert.True(kdumpClient.Restore().Succeeded);
         Assert.Equal(1, kdump.UserKeyring.Count);
     }
+
+    [Fact]
+    public void A_zero_byte_write_fails_with_EFAULT_before_store_runs()
+    {
+        // fs/configfs/file.c:196 (fill_write_buffer: copied ? : -EFAULT) and :227-229 (store runs only for len > 0).
+        using var machine = new Machine();
+        using FirstKernel first = machine.BootFirstKernel();
+        var backend = new ModelConfigfsBackend(first);
+        Assert.Equal(LinuxErrno.None, backend.MakeItem("a"));
+        Assert.Equal(LinuxErrno.EFAULT, backend.WriteAttribute("a", "description", []));
+        Assert.Equal(LinuxErrno.EFAULT, backend.WriteAttribute(null, "reuse", []));
+        Assert.Equal(LinuxErrno.EACCES, backend.WriteAttribute(null, "count", []));
+
+        first.LogonKeyring.Add("cryptsetup:a", [1]);
+        Assert.Equal(LinuxErrno.None, backend.WriteAttribute("a", "description", "cryptsetup:a"u8));
+        Assert.True(first.LoadCrashKernel().Succeeded);
+        using KdumpKernel kdump = first.Crash();
+
+        // No restore runs: the key is not added and restore still reads 0.
+        Assert.Equal(LinuxErrno.EFAULT, new ModelConfigfsBackend(kdump).WriteAttribute(null, "restore", []));
+        Assert.Null(kdump.LastRestore);
+        Assert.Equal("0\n", kdump.ShowRestore());
+    }
 }

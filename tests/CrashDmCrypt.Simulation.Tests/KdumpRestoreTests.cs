@@ -19,8 +19,10 @@ public sealed class KdumpRestoreTests
         { "ordinary memory below the region", "dmcryptkeys=0x2b000000", KeyBlobMode.Strict, KdumpRestoreStatus.AddressOutsideRegion },
         { "last page of the region: the blob runs past its end", "dmcryptkeys=0x2b1ff000", KeyBlobMode.Strict, KdumpRestoreStatus.AddressOutsideRegion },
         { "not backed by memory", "dmcryptkeys=0x1000", KeyBlobMode.Strict, KdumpRestoreStatus.AddressOutsideRegion },
-        { "kernel mode, no dmcryptkeys=: reads address 0", "irqpoll", KeyBlobMode.Kernel, KdumpRestoreStatus.OldMemoryUnreadable },
-        { "kernel mode, not backed by memory", "dmcryptkeys=0x1000", KeyBlobMode.Kernel, KdumpRestoreStatus.OldMemoryUnreadable },
+        // dm_crypt_keys_addr stays 0 and read_from_oldmem reads there (kernel/crash_dump_dm_crypt.c:117; fs/proc/vmcore.c:159-206);
+        // the model has no bytes outside its RAM and reads zeros: count 0, nothing restored (FORMAT.md deviation D3).
+        { "kernel mode, no dmcryptkeys=: reads address 0 (zeros in the model): count 0", "irqpoll", KeyBlobMode.Kernel, KdumpRestoreStatus.Restored },
+        { "kernel mode, not backed by the model's memory: zeros, count 0", "dmcryptkeys=0x1000", KeyBlobMode.Kernel, KdumpRestoreStatus.Restored },
         { "kernel mode, zeroed ordinary memory: count 0, nothing restored", "dmcryptkeys=0x2b000000", KeyBlobMode.Kernel, KdumpRestoreStatus.Restored },
         { "kernel mode, the loader's line with a suffix and trailing junk", "dmcryptkeys={addrK}Kjunk", KeyBlobMode.Kernel, KdumpRestoreStatus.Restored },
         { "strict mode, the same", "dmcryptkeys={addrK}Kjunk", KeyBlobMode.Strict, KdumpRestoreStatus.AddressInvalid },
@@ -49,7 +51,9 @@ public sealed class KdumpRestoreTests
         Assert.True(expected == outcome.Status, $"{because}: {outcome.Status}");
         bool blobRead = outcome.Status == KdumpRestoreStatus.Restored && outcome.Address == address;
         Assert.Equal(blobRead ? 2 : 0, kdump.UserKeyring.Count);
-        Assert.Equal(blobRead, s.Machine.Memory.IsZero(address, (int)image.DmCryptKeys.Size));
+
+        // The kernel never writes old memory (kernel/crash_dump_dm_crypt.c:135 only reads): the blob is still there.
+        Assert.False(s.Machine.Memory.IsZero(address, (int)image.DmCryptKeys.Size));
     }
 
     [Fact]
@@ -70,7 +74,6 @@ public sealed class KdumpRestoreTests
 
         Assert.Equal(KdumpRestoreStatus.Restored, outcome.Status);
         Assert.Equal(1, outcome.KeysRestored);
-        Assert.False(outcome.OldMemoryZeroised);
         Assert.Equal(blob, s.Machine.Memory.GetSpan(outside, blob.Length).ToArray());
     }
 
@@ -81,7 +84,8 @@ public sealed class KdumpRestoreTests
         { "count 0", 0, 0, KeyBlobMode.Strict, KdumpRestoreStatus.BlobRefused, KeyBlobError.CountZero },
         { "count 0, kernel mode: nothing to restore", 0, 0, KeyBlobMode.Kernel, KdumpRestoreStatus.Restored, KeyBlobError.None },
         { "key_size 257", 4, 257, KeyBlobMode.Strict, KdumpRestoreStatus.BlobRefused, KeyBlobError.KeySizeTooLarge },
-        { "key_size 257, kernel mode (the kernel would read past the entry)", 4, 257, KeyBlobMode.Kernel, KdumpRestoreStatus.BlobRefused, KeyBlobError.KeySizeTooLarge },
+        { "key_size 257, kernel mode: the kernel reads one byte of entry 1 and adds the key (user_preparse, security/keys/user_defined.c:64)", 4, 257, KeyBlobMode.Kernel, KdumpRestoreStatus.Restored, KeyBlobError.None },
+        { "key_size 32768, kernel mode: user_preparse refuses that key only", 4, 32768, KeyBlobMode.Kernel, KdumpRestoreStatus.Restored, KeyBlobError.None },
         { "key_size 0", 4, 0, KeyBlobMode.Strict, KdumpRestoreStatus.BlobRefused, KeyBlobError.KeySizeZero },
         { "key_size 0, kernel mode: the keyring refuses that key", 4, 0, KeyBlobMode.Kernel, KdumpRestoreStatus.Restored, KeyBlobError.None },
         { "padding after the description", 4 + 4 + 120, 0x41414141, KeyBlobMode.Strict, KdumpRestoreStatus.BlobRefused, KeyBlobError.DescriptionPaddingNotZero },
@@ -106,10 +110,35 @@ public sealed class KdumpRestoreTests
         KdumpRestoreOutcome outcome = written.Outcome!;
         Assert.True(expected == outcome.Status, $"{because}: {outcome.Status}");
         Assert.Equal(error, outcome.Problem.Error);
-        int expectedKeys = outcome.Succeeded && value != 0 && offset != 0 ? 2 : outcome.Succeeded && offset == 4 ? 1 : 0;
+        bool oneRefused = mode == KeyBlobMode.Kernel && offset == 4 && value is 0 or > 32767;
+        int expectedKeys = !outcome.Succeeded || (offset == 0 && value == 0) ? 0 : oneRefused ? 1 : 2;
         Assert.Equal(expectedKeys, kdump.UserKeyring.Count);
-        Assert.Equal(expectedKeys == 1 ? 1 : 0, outcome.KeysRefused);
-        Assert.True(outcome.OldMemoryZeroised, because);
+        Assert.Equal(oneRefused ? 1 : 0, outcome.KeysRefused);
+        Assert.Equal(mode == KeyBlobMode.Kernel && outcome.Succeeded ? (int)outcome.TotalKeys : 0, outcome.Entries.Count);
+    }
+
+    [Fact]
+    public void Kernel_mode_adds_what_the_kernel_adds_over_reads_included()
+    {
+        using var s = new ModelScenario(new KernelModelOptions { RestoreMode = KeyBlobMode.Kernel });
+        s.UnlockAndProvision(2);
+        CrashImage image = s.LoadSucceeds().Image!;
+        KdumpKernel kdump = s.Crash();
+        ulong entry1 = image.DmCryptKeys.Start + (ulong)KeyBlobLayout.GetEntryOffset(1);
+
+        // key_size 300 in the last entry: user_preparse copies 300 bytes, 44 of them past the blob (kernel/crash_dump_dm_crypt.c:71-72,
+        // security/keys/user_defined.c:75); the model's heap past its copy reads as zero (FORMAT.md deviation D2).
+        BinaryPrimitives.WriteUInt32LittleEndian(s.Machine.Memory.GetSpan(entry1, 4), 300);
+        KdumpRestoreOutcome outcome = kdump.RestoreKeys();
+
+        Assert.Equal(KdumpRestoreStatus.Restored, outcome.Status);
+        Assert.Equal(2, outcome.KeysRestored);
+        Assert.Equal(44, outcome.Entries[1].KeyBytesPastBlob);
+        Assert.Equal(2, kdump.UserKeyring.Count);
+
+        // A second restore (after echo 0 > restore) reads the same blob again and updates both keys (item 15).
+        Assert.Equal(2, kdump.RestoreKeys().KeysRestored);
+        Assert.Equal(2, kdump.UserKeyring.Count);
     }
 
     [Fact]
@@ -125,10 +154,11 @@ public sealed class KdumpRestoreTests
         Assert.Equal(KdumpRestoreStatus.Restored, no.Outcome!.Status);
         Assert.Equal("0\n", kdump.ShowRestore());
 
-        // restore is still false, so garbage runs the restore again (the blob is wiped by now) and then fails kstrtobool.
+        // restore is still false, so garbage runs the restore again (the blob is still there: the kernel never writes old
+        // memory, and the second restore updates the same key) and then fails kstrtobool.
         RestoreWriteResult garbage = kdump.StoreRestore("maybe\n"u8);
         Assert.Equal(LinuxErrno.EINVAL, garbage.Error);
-        Assert.NotNull(garbage.Outcome);
+        Assert.Equal(1, garbage.Outcome!.KeysRestored);
         Assert.Equal("0\n", kdump.ShowRestore());
 
         Assert.NotNull(kdump.StoreRestore("yes\n"u8).Outcome);
@@ -159,6 +189,30 @@ public sealed class KdumpRestoreTests
 
         Assert.Equal(expected, outcome.Status);
         Assert.Equal(damage, outcome.DeviceTreeError);
+    }
+
+    [Theory]
+    [InlineData(KeyBlobMode.Strict)]
+    [InlineData(KeyBlobMode.Kernel)]
+    public void On_a_device_tree_machine_dmcryptkeys_on_the_command_line_overrides_the_property(KeyBlobMode mode)
+    {
+        // parse_early_param runs after the device-tree scan (arch/arm64/kernel/setup.c:292, :299), and setup_dmcryptkeys
+        // overwrites dm_crypt_keys_addr (kernel/crash_dump_dm_crypt.c:42).
+        using var s = new ModelScenario(new KernelModelOptions { Handoff = KdumpHandoff.DeviceTree, RestoreMode = mode });
+        s.UnlockAndProvision(1);
+        CrashImage image = s.LoadSucceeds().Image!;
+        s.First.Crash();
+        KdumpKernel kdump = s.BootKdump(image with { CommandLine = "dmcryptkeys=0x2b1ff000 irqpoll" });
+
+        KdumpRestoreOutcome outcome = kdump.RestoreKeys();
+
+        Assert.Equal(0x2b1ff000UL, outcome.Address);
+        Assert.Equal(0, kdump.UserKeyring.Count);
+
+        // Without one, the property decides.
+        kdump.Dispose();
+        KdumpKernel again = s.BootKdump(image with { CommandLine = "irqpoll" });
+        Assert.Equal(image.DmCryptKeys.Start, again.RestoreKeys().Address);
     }
 
     [Theory]

@@ -12,7 +12,10 @@ namespace CrashDmCrypt.Cli.Commands;
 /// </summary>
 internal static class DtbCommand
 {
-    /// <summary>Read when FILE is omitted: the device tree the running kernel booted with.</summary>
+    /// <summary>
+    /// Read when FILE is omitted: the device tree the running kernel booted with. A Linux 7.2 kdump kernel deletes
+    /// the property (drivers/of/fdt.c:873) and creates this file only after an rng-seed (:1110-1119, :1337-1340).
+    /// </summary>
     public const string DefaultFile = "/sys/firmware/fdt";
 
     /// <summary>Largest file read; real device trees are tens or hundreds of KiB.</summary>
@@ -22,7 +25,7 @@ internal static class DtbCommand
     {
         var file = new Argument<string?>("FILE")
         {
-            Description = "A flattened device tree blob (DTB). Default: " + DefaultFile + ".",
+            Description = "A flattened device tree blob (DTB): the tree the kexec loader built for the kdump kernel (it lies in the crashkernel region: take it from a dump of that region). Default: " + DefaultFile + ", which cannot hold the property in a Linux 7.2 kdump kernel: the kernel deletes it at boot (drivers/of/fdt.c:873) and creates that file only when the tree had an rng-seed (:1110-1119, :1337-1340).",
             Arity = ArgumentArity.ZeroOrOne,
         };
         var mode = new Option<string>("--mode", "-m")
@@ -36,7 +39,7 @@ internal static class DtbCommand
         {
             Description = "Print one JSON object instead of text: {\"address\": N, \"size\": N or null}; on failure {\"address\": null, \"size\": null, \"error\": CODE, \"offset\": N, \"message\": TEXT}.",
         };
-        var command = new Command("dtb", "Print the dm-crypt keys blob's address from /chosen/linux,dmcryptkeys of a device tree, as the kdump kernel reads it (arm64, ppc64le, riscv).")
+        var command = new Command("dtb", "Print the dm-crypt keys blob's address from /chosen/linux,dmcryptkeys of a device tree, as the kdump kernel reads it (arm64, ppc64). In a running kdump kernel the property is gone: use the tree the loader built (see FILE).")
         {
             file,
             mode,

@@ -44,7 +44,7 @@ internal static class SimulateCommand
         };
         var handoff = new Option<KdumpHandoff>("--handoff")
         {
-            Description = "How the blob's address reaches the kdump kernel: cmdline (x86_64 dmcryptkeys=) or dtb (arm64, ppc64le, riscv /chosen/linux,dmcryptkeys).",
+            Description = "How the blob's address reaches the kdump kernel: cmdline (x86_64 dmcryptkeys=) or dtb (arm64, ppc64 /chosen/linux,dmcryptkeys).",
             HelpName = "cmdline|dtb",
             DefaultValueFactory = _ => KdumpHandoff.CommandLine,
             CustomParser = ParseHandoff,
@@ -94,7 +94,7 @@ internal static class SimulateCommand
 
         var command = new Command(
             "simulate",
-            "Run the whole kdump key life cycle on a model of both kernels: unlock volumes, create configfs items, load the crash kernel, crash, restore the keys, open the volumes, check the blob was wiped.");
+            "Run the whole kdump key life cycle on a model of both kernels: unlock volumes, create configfs items, load the crash kernel, crash, restore the keys, open the volumes, count what stays in reserved memory.");
         command.Add(keys);
         command.Add(seed);
         command.Add(handoff);

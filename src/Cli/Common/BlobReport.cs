@@ -124,6 +124,11 @@ internal static class BlobReport
         json.WriteEndArray();
         json.WriteStartArray("errors");
         json.WriteEndArray();
+        if (blob.Options.Mode == KeyBlobMode.Kernel)
+        {
+            KernelRestoreReport.Write(json, blob.Bytes, blob.Options.ByteOrder, showKeyMaterial);
+        }
+
         json.WriteEndObject();
     }
 
@@ -166,6 +171,11 @@ internal static class BlobReport
         }
 
         json.WriteEndArray();
+        if (options.Mode == KeyBlobMode.Kernel)
+        {
+            KernelRestoreReport.Write(json, region, options.ByteOrder, showKeyMaterial);
+        }
+
         json.WriteEndObject();
     }
 

@@ -15,7 +15,7 @@ internal static class CliOptions
     /// <summary><c>--byte-order little|big</c>, little by default (the enum's default value, so help shows the option's own words).</summary>
     public static Option<KeyBlobByteOrder> ByteOrder() => new("--byte-order", "-b")
     {
-        Description = "Byte order of total_keys and key_size: little (x86_64, arm64, ppc64le, riscv64) or big (s390x, ppc64 big-endian). Default: little.",
+        Description = "Byte order of total_keys and key_size: little (x86_64, arm64, ppc64le) or big (ppc64 big-endian, the only big-endian producer in Linux 7.2). Default: little.",
         HelpName = "little|big",
         CustomParser = ParseByteOrder,
     };
@@ -26,7 +26,7 @@ internal static class CliOptions
 
     /// <summary>What <c>--json</c> prints for a blob.</summary>
     public const string BlobJsonDescription =
-        "Print one JSON object (fields byteOrder, mode, count, size, digest, keys, errors) instead of text.";
+        "Print one JSON object (fields byteOrder, mode, count, size, digest, keys, errors) instead of text. With --mode kernel also kernelRestore, kernelFault, bytesPastInput, and restored[] ({index, action, updates, supersededBy, description, descriptionHex, descriptionLength, descriptionComplete, descriptionPastBlob, keySize, bytesPastEntry, bytesPastBlob, bytesPastInput, sha256 with --show-key-material}), refused[] ({index, errno, reason, keySize}) and undetermined[]: what the kdump kernel adds, entry by entry.";
 
     /// <summary>
     /// <c>--mode strict|kernel</c>, strict by default (the enum's default value). Every command that has a

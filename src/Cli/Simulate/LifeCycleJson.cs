@@ -342,7 +342,16 @@ internal static class LifeCycleJson
 
         WriteCode(json, "commandLineError", outcome.CommandLineError == CommandLineError.None ? null : CommandLineErrors.GetCode(outcome.CommandLineError));
         WriteCode(json, "deviceTreeError", outcome.DeviceTreeError == DeviceTreeError.None ? null : DeviceTreeErrors.GetCode(outcome.DeviceTreeError));
-        json.WriteBoolean("oldMemoryZeroised", outcome.OldMemoryZeroised);
+        json.WriteStartArray("kdumpPlaintextCopies");
+        foreach (PlaintextCopy copy in restore.KdumpPlaintextCopies)
+        {
+            json.WriteStartObject();
+            json.WriteNumber("size", copy.Size);
+            json.WriteNumber("keys", copy.Keys);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
         json.WriteNumber("volumesOpened", restore.VolumesOpened);
         json.WriteStartArray("volumes");
         foreach (CryptsetupOpenResult volume in restore.Volumes)

@@ -96,14 +96,13 @@ internal static class LifeCycleText
         int volumes = report.Volumes;
         return report.Failure switch
         {
-            LifeCycleFailure.None => Invariant($"PASS: {opened} of {volumes} volume(s) unlocked in the kdump kernel with keys carried through reserved memory; no key left behind."),
+            LifeCycleFailure.None => Invariant($"PASS: {opened} of {volumes} volume(s) unlocked in the kdump kernel with keys carried through reserved memory."),
             LifeCycleFailure.ConfigfsRefused => Invariant($"FAIL: configfs refused key item {report.KeysProvisioned + 1}."),
             LifeCycleFailure.LogonKeyUnavailable => Invariant(
                 $"FAIL: prepare_luks could not get the logon key of volume {report.KeysProvisioned + 1} ({LinuxErrors.Describe(report.Configfs.Items[^1].LogonKeyLookup)}{(report.Configfs.Items[^1].LogonKeySearch == LinuxErrno.EKEYEXPIRED ? ": it has expired" : string.Empty)}), so no crash kernel was loaded."),
             LifeCycleFailure.LoadFailed => "FAIL: the crash kernel could not be loaded, so a crash would leave the volumes locked.",
             LifeCycleFailure.NoCrashKernel => "FAIL: no crash kernel is loaded after the hot-plug reload, so the panic reboots without a dump and the volumes stay locked.",
             LifeCycleFailure.RestoreFailed => Invariant($"FAIL: {opened} of {volumes} volume(s) unlocked; {Describe(report.Restore!.Outcome)}."),
-            LifeCycleFailure.KeyBytesLeft => Invariant($"FAIL: {opened} of {volumes} volume(s) unlocked; key bytes were left in reserved memory."),
             LifeCycleFailure.VolumesLocked when WrongKeys(report) is > 0 and int wrong => Invariant(
                 $"FAIL: {opened} of {volumes} volume(s) unlocked; the restored key of {wrong} volume(s) is not the volume key{ToolVerdict(report)}."),
             LifeCycleFailure.VolumesLocked => Invariant($"FAIL: {opened} of {volumes} volume(s) unlocked; some volumes stayed locked."),
@@ -123,8 +122,9 @@ internal static class LifeCycleText
             KexecLoadFailure.NoDescription => $"key item '{load.FailedItem}' has no description: {errno}",
             KexecLoadFailure.LogonKeyNotFound => $"key item '{load.FailedItem}': no logon key '{load.LookedUpDescription}': {errno}",
             KexecLoadFailure.LogonKeyExpired => $"key item '{load.FailedItem}': logon key '{load.LookedUpDescription}' has expired, and request_key passes over expired keys: {errno}",
+            KexecLoadFailure.CommandLineTooLong => $"the kdump command line with elfcorehdr= and dmcryptkeys= would exceed the kernel's cmdline_size: {errno}",
+            KexecLoadFailure.LogonKeyRevoked => $"key item '{load.FailedItem}': logon key '{load.LookedUpDescription}' was revoked: {errno}",
             KexecLoadFailure.KeyTooLarge => $"key item '{load.FailedItem}': logon key '{load.LookedUpDescription}' is larger than 256 bytes: {errno}",
-            KexecLoadFailure.ReusedBlobSizeChanged => $"reuse is on but the number of key items changed since the blob was saved: {errno}",
             KexecLoadFailure.NoRoomInCrashKernelRegion => $"no room for the blob in the crashkernel region: {errno}",
             _ => errno,
         };
@@ -143,7 +143,6 @@ internal static class LifeCycleText
             KdumpRestoreStatus.AddressInvalid => "the blob address was refused" + HandoffDetail(outcome),
             KdumpRestoreStatus.AddressMisaligned => Invariant($"address 0x{at:x} is not 4 KiB-aligned"),
             KdumpRestoreStatus.AddressOutsideRegion => Invariant($"the blob at 0x{at:x} does not lie inside the crashkernel region"),
-            KdumpRestoreStatus.OldMemoryUnreadable => Invariant($"old memory at 0x{at:x} is not readable"),
             KdumpRestoreStatus.CountTooLarge => Invariant(
                 $"the blob at 0x{at:x} announces {outcome.TotalKeys} keys, more than {KeyBlobLayout.MaxKeys}; nothing restored ({outcome.Problem})"),
             KdumpRestoreStatus.BlobRefused => Invariant($"the blob at 0x{at:x} is refused: {outcome.Problem}"),
@@ -309,6 +308,11 @@ internal static class LifeCycleText
             lines.Add("reuse: the blob saved earlier was placed again; the keyring was not asked");
         }
 
+        if (warnings.HasFlag(KexecLoadWarnings.ReusedCopySizeMismatch))
+        {
+            lines.Add("KERNEL DEFECT: the item count changed since the copy was saved, and the kernel places 4 + 388 x count bytes of it anyway (kernel/crash_dump_dm_crypt.c:435-436)");
+        }
+
         string countAfter = load.CountAfterCleanup.Succeeded ? load.CountAfterCleanup.Value.ToString(CultureInfo.InvariantCulture) : "unreadable";
         string blobAfter = !image.HasKeys ? "there is no blob"
             : load.BlobIntactAfterCleanup ? "the blob stays in reserved memory, unchanged"
@@ -378,6 +382,11 @@ internal static class LifeCycleText
 
         lines.Add("restore: " + Describe(restore.Outcome)
             + (options.Keyring == KeyringBackend.Kernel && restore.Outcome.Status == KdumpRestoreStatus.Restored ? " as real user keys (add_key, create-or-update, in a private session keyring)" : string.Empty));
+        foreach (PlaintextCopy copy in restore.KdumpPlaintextCopies)
+        {
+            lines.Add(Invariant($"the kdump kernel keeps its {copy.Size}-byte plaintext copy of the blob ({copy.Keys} key(s)) allocated: keys_header is never freed"));
+        }
+
         lines.Add(Invariant($"cryptsetup luksOpen --volume-key-keyring %user:{KdumpUtils.KeyDescriptionPrefix}<UUID>: {restore.VolumesOpened} of {restore.Volumes.Count} volume(s) opened"));
         if (options.Keyring == KeyringBackend.Model && options.Luks == LuksBackend.Model)
         {
@@ -463,7 +472,7 @@ internal static class LifeCycleText
         string what = dump.Blobs.Count == 1 ? "blob" : Invariant($"{dump.Blobs.Count} blobs");
         lines.Add(dump.BlobZeroised
             ? Invariant($"{what} in reserved memory after the restore: all zero ({ranges})")
-            : Invariant($"{what} in reserved memory after the restore: KEY BYTES LEFT ({dump.NonZeroBytes} of {total} bytes are not zero: {ranges})"));
+            : Invariant($"{what} in reserved memory after the restore: left as it was, the kdump kernel never writes old memory ({dump.NonZeroBytes} of {total} bytes are not zero: {ranges}; the crashkernel region is not in the vmcore)"));
         lines.Add(Invariant($"reboot: the kdump kernel's user keyring is zeroised ({dump.UserKeysZeroised} key(s))"));
     }
 

@@ -233,23 +233,21 @@ internal static class DeviceTreeTarget
                 return ReferenceVerdict.Absent;
             }
 
+            // early_init_dt_check_for_dmcryptkeys: #address-cells cells from the value's start, no length check, no
+            // #size-cells (drivers/of/fdt.c:866-870); other #address-cells and reads past the tree: deviation D4.
             int addressCells = TryGetProperty(dtb, strings, root, "#address-cells\0"u8, out ReadOnlySpan<byte> cells) ? CellCount(cells) : 1;
             int sizeCells = TryGetProperty(dtb, strings, root, "#size-cells\0"u8, out cells) ? CellCount(cells) : 1;
-            if (addressCells is not (1 or 2) || sizeCells is not (1 or 2))
-            {
-                return ReferenceVerdict.Refused;
-            }
-
             int addressLength = 4 * addressCells;
-            if (value.Length != addressLength && value.Length != addressLength + (4 * sizeCells))
+            dtb.Overlaps(value, out int at);
+            if (addressCells is not (1 or 2) || dtb.Length - at < addressLength)
             {
                 return ReferenceVerdict.Refused;
             }
 
             range = new DmCryptKeysRange
             {
-                Address = Number(value[..addressLength]),
-                Size = value.Length == addressLength ? null : Number(value[addressLength..]),
+                Address = Number(dtb.Slice(at, addressLength)),
+                Size = sizeCells != 0 && value.Length == addressLength + (4 * sizeCells) ? Number(value[addressLength..]) : null,
             };
             return ReferenceVerdict.Found;
         }

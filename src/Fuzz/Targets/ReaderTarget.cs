@@ -33,6 +33,8 @@ internal static class ReaderTarget
             Check.Equal((int)rawCount, kernel.Count, $"{order} kernel count against TryReadCount");
         }
 
+        CheckKernelRestore(input, order, kernelOk, kernel);
+
         if (!strictOk)
         {
             return;
@@ -50,6 +52,37 @@ internal static class ReaderTarget
         }
 
         Rewrite(input, strict, order);
+    }
+
+    // KeyBlobKernelRestore.Evaluate: slices inside the input for every input; whatever kernel mode accepts, the kernel
+    // adds or refuses entry by entry with the very same description and key bytes (kernel/crash_dump_dm_crypt.c:137-141).
+    private static void CheckKernelRestore(ReadOnlySpan<byte> input, KeyBlobByteOrder order, bool kernelOk, KeyBlob kernel)
+    {
+        Span<KernelRestoreEntry> entries = new KernelRestoreEntry[KeyBlobLayout.MaxKeys];
+        KernelRestoreSummary summary = KeyBlobKernelRestore.Evaluate(input, order, entries);
+        for (int i = 0; i < summary.EntryCount; i++)
+        {
+            KernelRestoreEntry e = entries[i];
+            Check.That(e.DescriptionOffset + e.DescriptionLength <= input.Length, $"{order} restore entry {i}: description past the input");
+            Check.That((uint)e.GetKnownKey(input).Length <= e.KeySize, $"{order} restore entry {i}: more key bytes than key_size");
+        }
+
+        if (!kernelOk)
+        {
+            return;
+        }
+
+        Check.Equal(kernel.Count, summary.EntryCount, $"{order} restore entries against kernel mode");
+        foreach (KeyBlobEntry entry in kernel)
+        {
+            KernelRestoreEntry e = entries[entry.Index];
+            Check.That(e.Action != KernelKeyAction.Undetermined, $"{order} restore entry {entry.Index}: undetermined for a blob kernel mode accepts");
+            if (e.Added)
+            {
+                Check.That(e.GetDescription(input).SequenceEqual(entry.Description), $"{order} restore entry {entry.Index}: description differs from kernel mode");
+                Check.That(e.GetKnownKey(input).SequenceEqual(entry.Key), $"{order} restore entry {entry.Index}: key differs from kernel mode");
+            }
+        }
     }
 
     // TryRead, CollectProblems and the exact-length variant for one option set, against BlobModel.

@@ -24,10 +24,10 @@ public enum CommandLineError
     /// </summary>
     NoDigits = 103,
 
-    /// <summary>The number does not fit in 64 bits (the kernel's <c>simple_strtoull</c> silently wraps).</summary>
+    /// <summary>The number does not fit in 64 bits (the kernel's <c>simple_strtoull</c> silently gives <c>ULLONG_MAX</c>, lib/kstrtox.c:83-88).</summary>
     Overflow = 104,
 
-    /// <summary>The K/M/G/T/P/E suffix shifts set bits out of 64 bits (the kernel's <c>memparse</c> silently drops them).</summary>
+    /// <summary>The K/M/G/T/P/E suffix shifts set bits out of 64 bits (the kernel's <c>memparse</c> silently gives <c>ULLONG_MAX</c>, lib/cmdline.c:191-192).</summary>
     SuffixOverflow = 105,
 
     /// <summary>Characters follow the number and its suffix (the kernel ignores them; strict only).</summary>

@@ -18,16 +18,12 @@ public enum CommandLineQuirks
     IgnoreTrailingCharacters = 1,
 
     /// <summary>
-    /// Let a number past 64 bits wrap and let the suffix shift drop high bits, as
-    /// <c>simple_strtoull</c> (which ignores its overflow flag) and <c>memparse</c>'s <c>&lt;&lt;=</c> do.
+    /// Let a number past 64 bits, or a suffix shift that drops high bits, give <c>ULLONG_MAX</c>:
+    /// <c>_parse_integer_limit</c> saturates (lib/kstrtox.c:83-88) and so does <c>memparse</c>'s shift
+    /// (lib/cmdline.c:191-192). A suffix with no digits before it is never consumed (lib/cmdline.c:189), so
+    /// <c>dmcryptkeys=K</c> is no number in either rule set.
     /// </summary>
-    WrapOnOverflow = 2,
-
-    /// <summary>
-    /// Accept a suffix with no digits before it (<c>dmcryptkeys=K</c> is 0): <c>memparse</c> steps
-    /// over the suffix, so its end pointer moves past the start and the kernel reports success.
-    /// </summary>
-    AcceptSuffixWithoutDigits = 4,
+    SaturateOnOverflow = 2,
 
     /// <summary>
     /// Skip a bare <c>dmcryptkeys</c> (no <c>=</c>) instead of letting it decide: the kernel returns
@@ -39,5 +35,5 @@ public enum CommandLineQuirks
     AllowZeroAddress = 16,
 
     /// <summary>Every relaxation: the kernel's own result.</summary>
-    Kernel = IgnoreTrailingCharacters | WrapOnOverflow | AcceptSuffixWithoutDigits | SkipBareName | AllowZeroAddress,
+    Kernel = IgnoreTrailingCharacters | SaturateOnOverflow | SkipBareName | AllowZeroAddress,
 }

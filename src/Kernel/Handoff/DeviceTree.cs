@@ -4,7 +4,7 @@ using System.Buffers.Binary;
 namespace CrashDmCrypt.Kernel.Handoff;
 
 /// <summary>
-/// The device-tree handoff of the blob's address (arm64, ppc64le, riscv): the <c>/chosen</c> property
+/// The device-tree handoff of the blob's address (arm64 and ppc64, drivers/of/kexec.c:426-441): the <c>/chosen</c> property
 /// <c>linux,dmcryptkeys</c> of a flattened device tree (as <c>/sys/firmware/fdt</c>), which the kexec
 /// loader writes with <c>fdt_appendprop_addrrange</c> and the kdump kernel reads with the root's
 /// <c>#address-cells</c>. Reading never allocates, never throws on hostile bytes, and walks the
@@ -261,21 +261,44 @@ public static class DeviceTree
             return Fail(DeviceTreeError.BadCellCount, found.AddressCellsToken);
         }
 
+        // early_init_dt_check_for_dmcryptkeys never consults #size-cells (drivers/of/fdt.c:856-873): kernel mode reports
+        // a size only when one fits, and a bad #size-cells only in strict mode.
+        bool kernel = mode == DeviceTreeMode.Kernel;
         int sizeCells = DefaultSizeCells;
         if (found.SizeCellsToken != NotSeen)
         {
-            if (found.SizeCells is not (1 or 2))
+            if (found.SizeCells is 1 or 2)
+            {
+                sizeCells = found.SizeCells;
+            }
+            else if (!kernel)
             {
                 return Fail(DeviceTreeError.BadCellCount, found.SizeCellsToken);
             }
-
-            sizeCells = found.SizeCells;
+            else
+            {
+                sizeCells = 0;
+            }
         }
 
         ReadOnlySpan<byte> value = dtb.Slice(found.PropertyValue, found.PropertyLength);
         int addressLength = addressCells * CellSize;
         // Stryker disable once all : work meter only; no result depends on it
         meter.Add(Math.Min(value.Length, 4 * CellSize));
+
+        if (kernel)
+        {
+            // dt_mem_next_cell(dt_root_addr_cells, &prop) with no length check (drivers/of/fdt.c:866-870): a shorter
+            // property reads on into the tree's next bytes. Past the end of the tree: named deviation D4 (FORMAT.md 9).
+            if (dtb.Length - found.PropertyValue < addressLength)
+            {
+                return Fail(DeviceTreeError.BadPropertyLength, found.PropertyToken);
+            }
+
+            ulong? size = sizeCells != 0 && value.Length == addressLength + (sizeCells * CellSize) ? ReadCells(value[addressLength..], sizeCells) : null;
+            range = new DmCryptKeysRange { Address = ReadCells(dtb.Slice(found.PropertyValue, addressLength), addressCells), Size = size };
+            return default;
+        }
 
         // The kdump kernel reads only the address (dt_mem_next_cell with the root's address cells);
         // the loader's fdt_appendprop_addrrange also writes the size.

@@ -117,8 +117,8 @@ public static class KernelCommandLine
     /// </summary>
     /// <param name="text">The whole value; with the strict rules nothing may follow the number and suffix.</param>
     /// <param name="quirks">
-    /// Relaxations; only <see cref="CommandLineQuirks.IgnoreTrailingCharacters"/>,
-    /// <see cref="CommandLineQuirks.WrapOnOverflow"/> and <see cref="CommandLineQuirks.AcceptSuffixWithoutDigits"/> matter here.
+    /// Relaxations; only <see cref="CommandLineQuirks.IgnoreTrailingCharacters"/>
+    /// and <see cref="CommandLineQuirks.SaturateOnOverflow"/> matter here.
     /// </param>
     /// <param name="value">The value; 0 on failure.</param>
     /// <param name="problem">Why the text was refused, with the offset in <paramref name="text"/>; <c>default</c> on success.</param>
@@ -209,7 +209,7 @@ public static class KernelCommandLine
             }
         }
 
-        bool wrap = Has(quirks, CommandLineQuirks.WrapOnOverflow);
+        bool saturate = Has(quirks, CommandLineQuirks.SaturateOnOverflow);
         int firstDigit = pos;
         ulong result = 0;
         for (; pos < text.Length; pos++)
@@ -220,19 +220,26 @@ public static class KernelCommandLine
                 break;
             }
 
-            // _parse_integer_limit flags this and simple_strtoull ignores the flag: the value wraps.
-            if (result > (ulong.MaxValue - digit) / radix && !wrap)
+            // _parse_integer_limit sets ULLONG_MAX on overflow and keeps it for every later digit (lib/kstrtox.c:83-88).
+            if (result > (ulong.MaxValue - digit) / radix)
             {
-                position = pos;
-                return CommandLineError.Overflow;
+                if (!saturate)
+                {
+                    position = pos;
+                    return CommandLineError.Overflow;
+                }
+
+                result = ulong.MaxValue;
+                continue;
             }
 
-            result = unchecked((result * radix) + digit);
+            result = (result * radix) + digit;
         }
 
         bool hasDigits = pos > firstDigit;
         int shift = pos < text.Length ? SuffixShift(text[pos]) : 0;
-        if (!hasDigits && (shift == 0 || !Has(quirks, CommandLineQuirks.AcceptSuffixWithoutDigits)))
+        // memparse consumes a suffix only after digits (lib/cmdline.c:189); setup_dmcryptkeys then sees end == arg.
+        if (!hasDigits)
         {
             position = 0;
             return CommandLineError.NoDigits;
@@ -240,13 +247,22 @@ public static class KernelCommandLine
 
         if (shift != 0)
         {
-            if (result >> (64 - shift) != 0 && !wrap)
+            // check_shl_overflow, then ULLONG_MAX (lib/cmdline.c:191-192).
+            if (result >> (64 - shift) != 0)
             {
-                position = pos;
-                return CommandLineError.SuffixOverflow;
+                if (!saturate)
+                {
+                    position = pos;
+                    return CommandLineError.SuffixOverflow;
+                }
+
+                result = ulong.MaxValue;
+            }
+            else
+            {
+                result <<= shift;
             }
 
-            result <<= shift;
             pos++;
         }
 

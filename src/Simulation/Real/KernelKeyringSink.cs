@@ -38,11 +38,14 @@ public struct KernelKeyringSink : IKeyBlobSink
     public int Failures { get; private set; }
 
     /// <inheritdoc/>
-    public void Add(KeyBlobEntry entry)
+    public void Add(KeyBlobEntry entry) => Add(entry.Description, entry.Key);
+
+    /// <summary>Adds one user key, as <c>add_key_to_keyring</c> does (kernel/crash_dump_dm_crypt.c:64-85).</summary>
+    internal void Add(ReadOnlySpan<byte> description, ReadOnlySpan<byte> key)
     {
         // The key bytes go from the region (cleared by the restorer) straight into the kernel: no copy here.
         // Kernel.Keyring.KeyType in full: the model's CrashDmCrypt.Simulation.KeyType wins inside this namespace.
-        KeyringResult<KeySerial> added = _session.AddKey(Kernel.Keyring.KeyType.User, entry.Description, entry.Key, _keyring);
+        KeyringResult<KeySerial> added = _session.AddKey(Kernel.Keyring.KeyType.User, description, key, _keyring);
         if (added.Succeeded)
         {
             _added.Add(added.Value);

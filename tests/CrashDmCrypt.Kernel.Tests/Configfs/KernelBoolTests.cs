@@ -18,6 +18,11 @@ public sealed class KernelBoolTests
     [InlineData("0", true, false)]
     [InlineData("false", true, false)]
     [InlineData("off", true, false)]
+    [InlineData("enable", true, true)]     // lib/kstrtox.c:361-362
+    [InlineData("E", true, true)]
+    [InlineData("disable", true, false)]   // lib/kstrtox.c:370-371
+    [InlineData("D\n", true, false)]
+    [InlineData("x", false, false)]
     [InlineData("o", false, false)]
     [InlineData("ox", false, false)]
     [InlineData("2", false, false)]

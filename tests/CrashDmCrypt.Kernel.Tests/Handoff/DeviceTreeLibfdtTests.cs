@@ -41,14 +41,14 @@ public sealed class DeviceTreeLibfdtTests : IDisposable
             Expectation libfdt = AskLibfdt(file, generated.NopFirst);
 
             Assert.True(
-                DeviceTree.TryReadDmCryptKeys(generated.Bytes, DeviceTreeMode.Kernel, out DmCryptKeysRange range, out DeviceTreeProblem problem) == (libfdt.Kernel == DeviceTreeError.None)
-                    && Matches(libfdt.Kernel, libfdt.Range, problem.Error, range, generated.NopFirst),
-                $"tree {seed} ({generated.Description}), kernel mode: libfdt says {libfdt.Kernel} {libfdt.Range}, the reader {problem} {range}");
+                DeviceTree.TryReadDmCryptKeys(generated.Bytes, DeviceTreeMode.Kernel, out DmCryptKeysRange range, out DeviceTreeProblem problem) == (libfdt.Kernel is DeviceTreeError.None or ReadsOn)
+                    && Matches(libfdt.Kernel, libfdt.KernelRange, problem.Error, range, generated.NopFirst),
+                $"tree {seed} ({generated.Description}), kernel mode: libfdt says {libfdt.Kernel} {libfdt.KernelRange}, the reader {problem} {range}");
             Assert.True(
                 DeviceTree.TryReadDmCryptKeys(generated.Bytes, DeviceTreeMode.Strict, out range, out problem) == (libfdt.Strict == DeviceTreeError.None)
                     && Matches(libfdt.Strict, libfdt.Range, problem.Error, range, generated.NopFirst),
                 $"tree {seed} ({generated.Description}), strict mode: libfdt says {libfdt.Strict} {libfdt.Range}, the reader {problem} {range}");
-            string kind = libfdt.Kernel == DeviceTreeError.None ? "found" : libfdt.Kernel == Absent ? "absent" : libfdt.Kernel.ToString();
+            string kind = libfdt.Kernel == DeviceTreeError.None ? "found" : libfdt.Kernel == ReadsOn ? "readsOn" : libfdt.Kernel == Absent ? "absent" : libfdt.Kernel.ToString();
             kinds[kind] = kinds.GetValueOrDefault(kind) + 1;
             File.Delete(file);
         }
@@ -57,7 +57,7 @@ public sealed class DeviceTreeLibfdtTests : IDisposable
 
         // The generator reaches every outcome, many trees with an address.
         Assert.True(kinds.GetValueOrDefault("found") > GeneratedTrees / 4, string.Join(", ", kinds));
-        foreach (string outcome in new[] { "absent", nameof(DeviceTreeError.BadCellCount), nameof(DeviceTreeError.BadPropertyLength) })
+        foreach (string outcome in new[] { "absent", "readsOn", nameof(DeviceTreeError.BadCellCount) })
         {
             Assert.True(kinds.GetValueOrDefault(outcome) > 0, $"no tree gave {outcome}: " + string.Join(", ", kinds));
         }
@@ -106,6 +106,7 @@ public sealed class DeviceTreeLibfdtTests : IDisposable
         expected switch
         {
             DeviceTreeError.None => actual == DeviceTreeError.None && actualRange == expectedRange,
+            ReadsOn => actual == DeviceTreeError.None,
 
             // libfdt cannot tell a missing /chosen from a missing property (both are FDT_ERR_NOTFOUND); a NOP where the
             // root should be hides every node from libfdt, and the reader refuses that tree.
@@ -115,6 +116,9 @@ public sealed class DeviceTreeLibfdtTests : IDisposable
 
     // Stands for "libfdt finds no property" in an expectation.
     private const DeviceTreeError Absent = (DeviceTreeError)(-1);
+
+    // Kernel mode: the property is shorter than #address-cells cells, so the kernel reads on into the tree's next bytes.
+    private const DeviceTreeError ReadsOn = (DeviceTreeError)(-2);
 
     private static int CompareWithLibfdt(string file, string label)
     {
@@ -126,8 +130,8 @@ public sealed class DeviceTreeLibfdtTests : IDisposable
             $"{label}, strict mode: libfdt says {libfdt.Strict} {libfdt.Range}, the reader {problem} {range}");
         bool ok = DeviceTree.TryReadDmCryptKeys(bytes, DeviceTreeMode.Kernel, out range, out problem);
         Assert.True(
-            ok == (libfdt.Kernel == DeviceTreeError.None) && Matches(libfdt.Kernel, libfdt.Range, problem.Error, range, nopFirst: false),
-            $"{label}, kernel mode: libfdt says {libfdt.Kernel} {libfdt.Range}, the reader {problem} {range}");
+            ok == (libfdt.Kernel is DeviceTreeError.None or ReadsOn) && Matches(libfdt.Kernel, libfdt.KernelRange, problem.Error, range, nopFirst: false),
+            $"{label}, kernel mode: libfdt says {libfdt.Kernel} {libfdt.KernelRange}, the reader {problem} {range}");
         return ok ? 1 : 0;
     }
 
@@ -151,11 +155,11 @@ public sealed class DeviceTreeLibfdtTests : IDisposable
         byte[]? sizeCellsValue = root.Contains("#size-cells") ? Get(file, "/", "#size-cells") : null;
         int addressCells = addressCellsValue is null ? 1 : Cells(addressCellsValue);
         int sizeCells = sizeCellsValue is null ? 1 : Cells(sizeCellsValue);
-        DeviceTreeError kernel = DeviceTreeError.None;
+        DeviceTreeError strict = DeviceTreeError.None;
         DmCryptKeysRange range = default;
         if (addressCells == 0 || sizeCells == 0)
         {
-            kernel = DeviceTreeError.BadCellCount;
+            strict = DeviceTreeError.BadCellCount;
         }
         else if (value.Length == 4 * addressCells)
         {
@@ -167,13 +171,31 @@ public sealed class DeviceTreeLibfdtTests : IDisposable
         }
         else
         {
-            kernel = DeviceTreeError.BadPropertyLength;
+            strict = DeviceTreeError.BadPropertyLength;
         }
 
-        DeviceTreeError strict = duplicate ? DeviceTreeError.DuplicateProperty
+        // The kernel reads #address-cells cells and nothing else (drivers/of/fdt.c:866-870): no length check, no
+        // #size-cells; a shorter property reads on into the tree (ReadsOn). #address-cells other than 1 or 2: deviation D4.
+        DeviceTreeError kernel = DeviceTreeError.None;
+        DmCryptKeysRange kernelRange = default;
+        if (addressCells is not (1 or 2))
+        {
+            kernel = DeviceTreeError.BadCellCount;
+        }
+        else if (value.Length >= 4 * addressCells)
+        {
+            bool sized = sizeCells is 1 or 2 && value.Length == 4 * (addressCells + sizeCells);
+            kernelRange = new DmCryptKeysRange { Address = Number(value.AsSpan(0, 4 * addressCells)), Size = sized ? Number(value.AsSpan(4 * addressCells)) : null };
+        }
+        else
+        {
+            kernel = ReadsOn;
+        }
+
+        strict = duplicate ? DeviceTreeError.DuplicateProperty
             : addressCellsValue is null ? DeviceTreeError.AddressCellsMissing
-            : kernel;
-        return new Expectation(kernel, strict, kernel == DeviceTreeError.None ? range : default);
+            : strict;
+        return new Expectation(kernel, strict, strict == DeviceTreeError.None ? range : default, kernelRange);
     }
 
     // fdtget -p: the names fdt_first_property_offset / fdt_next_property_offset list, in order; null when libfdt finds no such node.
@@ -367,5 +389,5 @@ public sealed class DeviceTreeLibfdtTests : IDisposable
 
     private sealed record GeneratedTree(byte[] Bytes, bool NopFirst, string Description);
 
-    private readonly record struct Expectation(DeviceTreeError Kernel, DeviceTreeError Strict, DmCryptKeysRange Range);
+    private readonly record struct Expectation(DeviceTreeError Kernel, DeviceTreeError Strict, DmCryptKeysRange Range, DmCryptKeysRange KernelRange = default);
 }

@@ -193,8 +193,15 @@ public class DeviceTreeTests
     // Trees that strict mode refuses as ambiguous, and what kernel mode reads from them.
     private static readonly Dictionary<string, (Func<byte[]> Build, DeviceTreeError Strict, int StrictOffset, DeviceTreeError Kernel, DmCryptKeysRange KernelRange)> ModeCases = new()
     {
-        // The loader's fdt_appendprop_addrrange wrote 2 + 1 cells (libfdt's defaults); the kernel reads 1 address cell.
-        ["no cell counts, the loader's 2 + 1 cells"] = (() => Tree(addressCells: null, sizeCells: null, chosen: b => b.AddProperty("linux,dmcryptkeys", Cells(0, 0x7e001000, 0x188))), DeviceTreeError.AddressCellsMissing, 72, DeviceTreeError.BadPropertyLength, default),
+        // The loader's fdt_appendprop_addrrange wrote 2 + 1 cells (libfdt's defaults); the kernel reads 1 address cell,
+        // the first, with no length check (drivers/of/fdt.c:866-870): address 0.
+        ["no cell counts, the loader's 2 + 1 cells"] = (() => Tree(addressCells: null, sizeCells: null, chosen: b => b.AddProperty("linux,dmcryptkeys", Cells(0, 0x7e001000, 0x188))), DeviceTreeError.AddressCellsMissing, 72, DeviceTreeError.None, Range(0, null)),
+        ["property of 12 bytes with 2+2 cells: the kernel reads the address cells only"] = (() => Tree(chosen: b => b.AddProperty("linux,dmcryptkeys", Cells(0, 0x7e001000, 0x188))), DeviceTreeError.BadPropertyLength, 124, DeviceTreeError.None, Range(Address, null)),
+        // of_kexec_alloc_and_setup_fdt deletes only linux,elfcorehdr and linux,usable-memory-range (drivers/of/kexec.c:348-353),
+        // so fdt_appendprop_addrrange (:427-430) appends to a stale property: the kernel reads the stale (first) address.
+        ["a stale range with the new one appended: the first address"] = (() => Tree(chosen: b => b.AddProperty("linux,dmcryptkeys", Cells(0, 0x7e001000, 0, 0x188, 0, 0x7f000000, 0, 0x188))), DeviceTreeError.BadPropertyLength, 124, DeviceTreeError.None, Range(Address, null)),
+        ["#size-cells 3: never consulted by the kernel"] = (() => Tree(sizeCells: 3), DeviceTreeError.BadCellCount, 96, DeviceTreeError.None, Range(Address, null)),
+        ["property of 4 bytes with 2 address cells: the kernel reads on into FDT_END_NODE"] = (() => Tree(chosen: b => b.AddProperty("linux,dmcryptkeys", Cells(0x7e001000))), DeviceTreeError.BadPropertyLength, 124, DeviceTreeError.None, Range(0x7e001000UL << 32 | 2, null)),
         ["no cell counts, an address of one cell"] = (() => Tree(addressCells: null, sizeCells: null, chosen: b => b.AddProperty("linux,dmcryptkeys", Cells(0x7e001000))), DeviceTreeError.AddressCellsMissing, 72, DeviceTreeError.None, Range(Address, null)),
         ["no cell counts, 1 + 1 cells"] = (() => Tree(addressCells: null, sizeCells: null, chosen: b => b.AddProperty("linux,dmcryptkeys", Cells(0x7e001000, 0x188))), DeviceTreeError.AddressCellsMissing, 72, DeviceTreeError.None, Range(Address, Size)),
         ["#address-cells 2 only after /chosen: the kernel reads 1"] = (() => Tree(addressCells: null, sizeCells: 1, chosen: b => b.AddProperty("linux,dmcryptkeys", Cells(0x7e001000, 0x188)), extra: b => b.AddProperty("#address-cells", 2)), DeviceTreeError.AddressCellsMissing, 72, DeviceTreeError.None, Range(Address, Size)),

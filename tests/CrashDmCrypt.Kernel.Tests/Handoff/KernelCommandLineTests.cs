@@ -41,9 +41,9 @@ public class KernelCommandLineTests
         { "bare name", "dmcryptkeys", 0, CommandLineError.ValueMissing, 0, CommandLineError.ValueMissing },
         { "bare name after a value: strict refuses, the kernel keeps the value", "dmcryptkeys=0x1000 dmcryptkeys", 0, CommandLineError.ValueMissing, 0x1000, CommandLineError.None },
         { "address 0", "dmcryptkeys=0", 0, CommandLineError.AddressZero, 0, CommandLineError.None },
-        { "suffix without digits: the kernel takes it as 0", "dmcryptkeys=K", 0, CommandLineError.NoDigits, 0, CommandLineError.None },
+        { "suffix without digits: not consumed (lib/cmdline.c:189), so setup_dmcryptkeys fails and leaves 0", "dmcryptkeys=K", 0, CommandLineError.NoDigits, 0, CommandLineError.NoDigits },
         { "trailing junk", "dmcryptkeys=0x1000KB", 0, CommandLineError.TrailingCharacters, 0x400000, CommandLineError.None },
-        { "overflow wraps in the kernel", "dmcryptkeys=18446744073709551617", 0, CommandLineError.Overflow, 1, CommandLineError.None },
+        { "overflow saturates in the kernel (lib/kstrtox.c:83-88)", "dmcryptkeys=18446744073709551617", 0, CommandLineError.Overflow, ulong.MaxValue, CommandLineError.None },
         { "second = stays in the value", "dmcryptkeys=0x1000=5", 0, CommandLineError.TrailingCharacters, 0x1000, CommandLineError.None },
         { "= at index 0 does not split", "=dmcryptkeys=0x1000", 0, CommandLineError.ParameterMissing, 0, CommandLineError.ParameterMissing },
     };
@@ -99,20 +99,22 @@ public class KernelCommandLineTests
 
         // 64-bit boundary pairs: the largest value, then one more.
         { "18446744073709551615", ulong.MaxValue, CommandLineError.None, ulong.MaxValue, CommandLineError.None },
-        { "18446744073709551616", 0, CommandLineError.Overflow, 0, CommandLineError.None },
+        { "18446744073709551616", 0, CommandLineError.Overflow, ulong.MaxValue, CommandLineError.None },  // lib/kstrtox.c:83-88 saturates
+        { "99999999999999999999999", 0, CommandLineError.Overflow, ulong.MaxValue, CommandLineError.None },
+        { "0xffffffffffffffffG", 0, CommandLineError.SuffixOverflow, ulong.MaxValue, CommandLineError.None },  // lib/cmdline.c:191-192
         { "0xffffffffffffffff", ulong.MaxValue, CommandLineError.None, ulong.MaxValue, CommandLineError.None },
-        { "0x10000000000000000", 0, CommandLineError.Overflow, 0, CommandLineError.None },
+        { "0x10000000000000000", 0, CommandLineError.Overflow, ulong.MaxValue, CommandLineError.None },
         { "0x00000000000000000001", 1, CommandLineError.None, 1, CommandLineError.None },
         { "01777777777777777777777", ulong.MaxValue, CommandLineError.None, ulong.MaxValue, CommandLineError.None },
-        { "02000000000000000000000", 0, CommandLineError.Overflow, 0, CommandLineError.None },
+        { "02000000000000000000000", 0, CommandLineError.Overflow, ulong.MaxValue, CommandLineError.None },
         { "0x3fffffffffffffK", ((1UL << 54) - 1) << 10, CommandLineError.None, ((1UL << 54) - 1) << 10, CommandLineError.None },
-        { "0x40000000000000K", 0, CommandLineError.SuffixOverflow, 0, CommandLineError.None },
-        { "0x40000000000001K", 0, CommandLineError.SuffixOverflow, 1UL << 10, CommandLineError.None },
+        { "0x40000000000000K", 0, CommandLineError.SuffixOverflow, ulong.MaxValue, CommandLineError.None },
+        { "0x40000000000001K", 0, CommandLineError.SuffixOverflow, ulong.MaxValue, CommandLineError.None },
         { "15E", 15UL << 60, CommandLineError.None, 15UL << 60, CommandLineError.None },
-        { "16E", 0, CommandLineError.SuffixOverflow, 0, CommandLineError.None },
-        { "17E", 0, CommandLineError.SuffixOverflow, 1UL << 60, CommandLineError.None },
+        { "16E", 0, CommandLineError.SuffixOverflow, ulong.MaxValue, CommandLineError.None },
+        { "17E", 0, CommandLineError.SuffixOverflow, ulong.MaxValue, CommandLineError.None },
         { "16777215T", 16777215UL << 40, CommandLineError.None, 16777215UL << 40, CommandLineError.None },
-        { "16777216T", 0, CommandLineError.SuffixOverflow, 0, CommandLineError.None },
+        { "16777216T", 0, CommandLineError.SuffixOverflow, ulong.MaxValue, CommandLineError.None },
 
         // No digits.
         { "", 0, CommandLineError.NoDigits, 0, CommandLineError.NoDigits },
@@ -120,8 +122,8 @@ public class KernelCommandLineTests
         { "-1", 0, CommandLineError.NoDigits, 0, CommandLineError.NoDigits },
         { "+1", 0, CommandLineError.NoDigits, 0, CommandLineError.NoDigits },
         { " 1", 0, CommandLineError.NoDigits, 0, CommandLineError.NoDigits },
-        { "K", 0, CommandLineError.NoDigits, 0, CommandLineError.None },
-        { "Kx", 0, CommandLineError.NoDigits, 0, CommandLineError.None },
+        { "K", 0, CommandLineError.NoDigits, 0, CommandLineError.NoDigits },  // lib/cmdline.c:189: no suffix without digits
+        { "Kx", 0, CommandLineError.NoDigits, 0, CommandLineError.NoDigits },
         { "\u0661", 0, CommandLineError.NoDigits, 0, CommandLineError.NoDigits },
     };
 
@@ -140,10 +142,10 @@ public class KernelCommandLineTests
 
     [Theory]
     [InlineData("1KB", CommandLineQuirks.IgnoreTrailingCharacters, true)]
-    [InlineData("1KB", CommandLineQuirks.WrapOnOverflow | CommandLineQuirks.AcceptSuffixWithoutDigits, false)]
-    [InlineData("16E", CommandLineQuirks.WrapOnOverflow, true)]
+    [InlineData("1KB", CommandLineQuirks.SaturateOnOverflow, false)]
+    [InlineData("16E", CommandLineQuirks.SaturateOnOverflow, true)]
     [InlineData("16E", CommandLineQuirks.IgnoreTrailingCharacters, false)]
-    [InlineData("K", CommandLineQuirks.AcceptSuffixWithoutDigits, true)]
+    [InlineData("K", CommandLineQuirks.Kernel, false)]
     [InlineData("K", CommandLineQuirks.IgnoreTrailingCharacters, false)]
     public void Each_quirk_relaxes_only_its_own_rule(string text, CommandLineQuirks quirks, bool accepted)
     {

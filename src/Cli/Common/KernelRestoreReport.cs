@@ -1,0 +1,150 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using CrashDmCrypt.Codec;
+
+namespace CrashDmCrypt.Cli.Common;
+
+/// <summary>
+/// The kernel-mode fields of <c>inspect --json</c>: what the kdump kernel's restore does with each entry
+/// (<see cref="KeyBlobKernelRestore"/>), as documented in spec/FORMAT.md section 5.1 and the README.
+/// Key bytes, and description bytes past the 128-byte field (they come from the key data), are printed only with
+/// --show-key-material.
+/// </summary>
+internal static class KernelRestoreReport
+{
+    /// <summary>Writes <c>kernelRestore</c>, <c>kernelFault</c>, <c>restored</c>, <c>refused</c> and <c>undetermined</c>.</summary>
+    public static void Write(Utf8JsonWriter json, ReadOnlySpan<byte> region, KeyBlobByteOrder byteOrder, bool showKeyMaterial)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        var entries = new KernelRestoreEntry[KeyBlobLayout.MaxKeys];
+        KernelRestoreSummary summary = KeyBlobKernelRestore.Evaluate(region, byteOrder, entries);
+        json.WriteString("kernelRestore", summary.Status switch
+        {
+            KernelRestoreStatus.EntriesHandled => "entriesHandled",
+            KernelRestoreStatus.CountTooLarge => "countTooLarge",
+            _ => "countNotInInput",
+        });
+
+        // The kernel itself gives up on the blob only for a count above 128 (kernel/crash_dump_dm_crypt.c:119-123).
+        if (summary.Status == KernelRestoreStatus.CountTooLarge)
+        {
+            json.WriteString("kernelFault", "countTooLarge");
+        }
+        else
+        {
+            json.WriteNull("kernelFault");
+        }
+
+        json.WriteNumber("bytesPastInput", summary.BytesPastInput);
+        ReadOnlySpan<KernelRestoreEntry> handled = entries.AsSpan(0, summary.EntryCount);
+        json.WriteStartArray("restored");
+        foreach (KernelRestoreEntry entry in handled)
+        {
+            if (entry.Added)
+            {
+                WriteAdded(json, region, entry, showKeyMaterial);
+            }
+        }
+
+        json.WriteEndArray();
+        json.WriteStartArray("refused");
+        foreach (KernelRestoreEntry entry in handled)
+        {
+            if (entry.Action == KernelKeyAction.Refused)
+            {
+                json.WriteStartObject();
+                json.WriteNumber("index", entry.Index);
+                json.WriteString("errno", "EINVAL");
+                json.WriteString("reason", entry.Refusal switch
+                {
+                    KernelKeyRefusal.KeySizeZero => "keySizeZero",
+                    KernelKeyRefusal.KeySizeTooLarge => "keySizeTooLarge",
+                    _ => "descriptionEmpty",
+                });
+                json.WriteNumber("keySize", entry.KeySize);
+                json.WriteEndObject();
+            }
+        }
+
+        json.WriteEndArray();
+        json.WriteStartArray("undetermined");
+        foreach (KernelRestoreEntry entry in handled)
+        {
+            if (entry.Action == KernelKeyAction.Undetermined)
+            {
+                json.WriteStartObject();
+                json.WriteNumber("index", entry.Index);
+                WriteDescription(json, region, entry, showKeyMaterial);
+                json.WriteNumber("keySize", entry.KeySize);
+                json.WriteEndObject();
+            }
+        }
+
+        json.WriteEndArray();
+    }
+
+    private static void WriteAdded(Utf8JsonWriter json, ReadOnlySpan<byte> region, KernelRestoreEntry entry, bool showKeyMaterial)
+    {
+        json.WriteStartObject();
+        json.WriteNumber("index", entry.Index);
+        json.WriteString("action", entry.Action == KernelKeyAction.Updated ? "updated" : "created");
+        WriteIndex(json, "updates", entry.UpdatesEntry);
+        WriteIndex(json, "supersededBy", entry.SupersededBy);
+        WriteDescription(json, region, entry, showKeyMaterial);
+        json.WriteNumber("keySize", entry.KeySize);
+        json.WriteNumber("bytesPastEntry", entry.KeyBytesPastEntry);
+        json.WriteNumber("bytesPastBlob", entry.KeyBytesPastBlob);
+        json.WriteNumber("bytesPastInput", entry.KeyBytesPastInput);
+        if (showKeyMaterial)
+        {
+            if (entry.KeyKnown)
+            {
+                Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
+                SHA256.HashData(entry.GetKnownKey(region), digest);
+                json.WriteString("sha256", Convert.ToHexStringLower(digest));
+            }
+            else
+            {
+                // Bytes the kernel reads past the blob (its heap) or past the input are unknown here.
+                json.WriteNull("sha256");
+            }
+        }
+
+        json.WriteEndObject();
+    }
+
+    // description: escaped, the part past the 128-byte field hidden unless asked; descriptionHex: exact bytes when they
+    // may be shown, else null; descriptionLength: bytes known; descriptionComplete: its NUL is known.
+    private static void WriteDescription(Utf8JsonWriter json, ReadOnlySpan<byte> region, KernelRestoreEntry entry, bool showKeyMaterial)
+    {
+        ReadOnlySpan<byte> description = entry.GetDescription(region);
+        bool hide = entry.DescriptionRunsIntoData && !showKeyMaterial;
+        json.WriteString("description", hide
+            ? DescriptionText.Escape(description[..KeyBlobLayout.DescriptionFieldLength]) + BlobReport.HiddenKeyDataMarker
+            : DescriptionText.Escape(description));
+        if (hide)
+        {
+            json.WriteNull("descriptionHex");
+        }
+        else
+        {
+            json.WriteString("descriptionHex", Convert.ToHexStringLower(description));
+        }
+
+        json.WriteNumber("descriptionLength", entry.DescriptionLength);
+        json.WriteBoolean("descriptionComplete", entry.DescriptionComplete);
+        json.WriteBoolean("descriptionPastBlob", entry.DescriptionRunsPastBlob);
+    }
+
+    private static void WriteIndex(Utf8JsonWriter json, string name, int index)
+    {
+        if (index < 0)
+        {
+            json.WriteNull(name);
+        }
+        else
+        {
+            json.WriteNumber(name, index);
+        }
+    }
+}

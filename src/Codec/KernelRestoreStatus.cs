@@ -1,0 +1,17 @@
+namespace CrashDmCrypt.Codec;
+
+/// <summary>How <c>restore_dm_crypt_keys_to_thread_keyring</c> (kernel/crash_dump_dm_crypt.c:101-146) ends for a blob.</summary>
+public enum KernelRestoreStatus
+{
+    /// <summary>The count is at most 128: the kernel copies the blob and calls <c>key_create_or_update</c> once per entry (count 0: none).</summary>
+    EntriesHandled = 0,
+
+    /// <summary>
+    /// <c>total_keys</c> above 128: the kernel returns -1 before it allocates anything, and adds no key
+    /// (kernel/crash_dump_dm_crypt.c:119-123). <c>config_keys_restore_store</c> ignores the result.
+    /// </summary>
+    CountTooLarge = 1,
+
+    /// <summary>Fewer than 4 bytes were given: the count the kernel reads lies past the input.</summary>
+    CountNotInInput = 2,
+}

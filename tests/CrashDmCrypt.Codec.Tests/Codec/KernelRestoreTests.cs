@@ -1,0 +1,193 @@
+using System.Globalization;
+using System.Text;
+using CrashDmCrypt.Codec;
+using static CrashDmCrypt.Tests.Shared.TestBlobs;
+
+namespace CrashDmCrypt.Codec.Tests;
+
+/// <summary>
+/// What the kdump kernel adds, entry by entry (<see cref="KeyBlobKernelRestore"/>): one row per hostile blob of the
+/// real-kernel lab's table (issue 19, scenario 3), each written as the kernel's outcome. Kernel lines:
+/// kernel/crash_dump_dm_crypt.c:101-146 (restore), :64-85 (add_key_to_keyring), security/keys/key.c:806-986
+/// (create-or-update, strlen at :865, empty description at :236), security/keys/user_defined.c:64 (1..32767 bytes).
+/// </summary>
+public class KernelRestoreTests
+{
+    // Blob(2): descriptions "cryptsetup:<guid>" (47 bytes), 64-byte keys with no zero byte.
+    private static byte[] With(Action<byte[]> edit, int count = 2)
+    {
+        byte[] blob = Blob(count);
+        edit(blob);
+        return blob;
+    }
+
+    private static readonly Dictionary<string, (Func<byte[]> Make, string Expected)> Cases = new()
+    {
+        ["two valid keys"] = (() => Blob(2), "780: 0 created d=47 k=64 | 1 created d=47 k=64"),
+        ["count 0 (the kernel adds nothing, no fault)"] = (() => new byte[4], "4:"),
+        ["count 129: -1 before kzalloc (:119-123)"] = (() => With(b => SetCount(b, 129)), "CountTooLarge 129"),
+        ["count 0xffffffff"] = (() => With(b => SetCount(b, uint.MaxValue)), "CountTooLarge 4294967295"),
+        ["big-endian blob on a little-endian kernel"] = (() => Blob(2, KeyBlobByteOrder.BigEndian), "CountTooLarge 33554432"),
+        ["3 bytes"] = (() => [1, 0, 0], "CountNotInInput 0"),
+        ["key_size 0 in entry 1 (user_preparse)"] = (() => With(b => SetKeySize(b, 1, 0)), "780: 0 created d=47 k=64 | 1 refused KeySizeZero EINVAL"),
+        ["key_size 1"] = (() => With(b => SetKeySize(b, 1, 1)), "780: 0 created d=47 k=64 | 1 created d=47 k=1"),
+        ["key_size 256"] = (() => With(b => SetKeySize(b, 1, 256)), "780: 0 created d=47 k=64 | 1 created d=47 k=256"),
+        ["key_size 257 in the last entry: one byte past the blob"] = (() => With(b => SetKeySize(b, 1, 257)), "780: 0 created d=47 k=64 | 1 created d=47 k=257 entry+1 blob+1"),
+        ["key_size 300 in the last entry"] = (() => With(b => SetKeySize(b, 1, 300)), "780: 0 created d=47 k=64 | 1 created d=47 k=300 entry+44 blob+44"),
+        ["key_size 300 in entry 0: reads entry 1, not past the blob"] = (() => With(b => SetKeySize(b, 0, 300)), "780: 0 created d=47 k=300 entry+44 | 1 created d=47 k=64"),
+        ["key_size 32767 in the last entry"] = (() => With(b => SetKeySize(b, 1, 32767)), "780: 0 created d=47 k=64 | 1 created d=47 k=32767 entry+32511 blob+32511"),
+        ["key_size 32768: only that entry fails"] = (() => With(b => SetKeySize(b, 0, 32768)), "780: 0 refused KeySizeTooLarge EINVAL | 1 created d=47 k=64"),
+        ["key_size 40000"] = (() => With(b => SetKeySize(b, 1, 40000)), "780: 0 created d=47 k=64 | 1 refused KeySizeTooLarge EINVAL"),
+        ["empty description (key_alloc)"] = (() => With(b => PutDescription(b, 1, string.Empty)), "780: 0 created d=47 k=64 | 1 refused DescriptionEmpty EINVAL"),
+        ["empty description and key_size 0: user_preparse first"] = (() => With(b => { PutDescription(b, 1, string.Empty); SetKeySize(b, 1, 0); }), "780: 0 created d=47 k=64 | 1 refused KeySizeZero EINVAL"),
+        ["newline in a description: accepted"] = (() => With(b => PutDescription(b, 1, "a\nb")), "780: 0 created d=47 k=64 | 1 created d=3 k=64"),
+        ["no colon: accepted (user keys are not vetted)"] = (() => With(b => PutDescription(b, 1, "x")), "780: 0 created d=47 k=64 | 1 created d=1 k=64"),
+        ["no NUL in key_desc: strlen runs into data"] = (() => With(b => b.AsSpan(Desc(1), 128).Fill((byte)'a')), "780: 0 created d=47 k=64 | 1 created d=192 k=64"),
+        ["no NUL in entry 0: strlen runs into entry 1's key_size"] = (() => With(b => b.AsSpan(Desc(0), 384).Fill((byte)'a')), "780: 0 created d=385 k=64 | 1 created d=47 k=64"),
+        ["no NUL to the end of the blob: runs past it"] = (() => With(b => b.AsSpan(Desc(1), 384).Fill((byte)'a')), "780: 0 created d=47 k=64 | 1 created d=384... k=64"),
+        ["same description twice: the second updates the first"] = (() => With(b => b.AsSpan(Desc(0), 128).CopyTo(b.AsSpan(Desc(1)))), "780: 0 created d=47 k=64 >1 | 1 updated(0) d=47 k=64"),
+        ["three alike"] = (() => With(b => { b.AsSpan(Desc(0), 128).CopyTo(b.AsSpan(Desc(1))); b.AsSpan(Desc(0), 128).CopyTo(b.AsSpan(Desc(2))); }, count: 3), "1168: 0 created d=47 k=64 >1 | 1 updated(0) d=47 k=64 >2 | 2 updated(0) d=47 k=64"),
+        ["a refused duplicate updates nothing"] = (() => With(b => { b.AsSpan(Desc(0), 128).CopyTo(b.AsSpan(Desc(1))); SetKeySize(b, 1, 0); }), "780: 0 created d=47 k=64 | 1 refused KeySizeZero EINVAL"),
+        ["a duplicate of a refused entry is created"] = (() => With(b => { b.AsSpan(Desc(0), 128).CopyTo(b.AsSpan(Desc(1))); SetKeySize(b, 0, 0); }), "780: 0 refused KeySizeZero EINVAL | 1 created d=47 k=64"),
+        ["non-zero padding: accepted as is"] = (() => With(b => { b[Desc(1) + 100] = 7; b[Data(1) + 200] = 9; }), "780: 0 created d=47 k=64 | 1 created d=47 k=64"),
+        ["count 3, two entries given: the third is old memory not given"] = (() => With(b => SetCount(b, 3)), "1168 past-input=388: 0 created d=47 k=64 | 1 created d=47 k=64 | 2 undetermined"),
+        ["input ends inside entry 1's key"] = (() => Blob(2)[..560], "780 past-input=220: 0 created d=47 k=64 | 1 created d=47 k=64 input+28"),
+        ["input ends inside entry 1's description"] = (() => Blob(2)[..420], "780 past-input=360: 0 created d=47 k=64 | 1 created d=24... k=64 input+64"),
+        ["a description equal to the start of one that runs past the blob"] = (() => With(b =>
+        {
+            b.AsSpan(Desc(0), 384).Fill((byte)'a');
+            SetKeySize(b, 1, 0x6161);       // bytes 61 61 00 00: entry 0's C string is 384 + 2 'a'
+            b.AsSpan(Desc(1), 384).Fill((byte)'a');
+        }), "780: 0 created d=386 k=64 | 1 undetermined d=384... k=24929 entry+24673 blob+24673"),
+    };
+
+    public static TheoryData<string> Names => [.. Cases.Keys];
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void Kernel_outcome(string name)
+    {
+        (Func<byte[]> make, string expected) = Cases[name];
+        byte[] input = make();
+        var entries = new KernelRestoreEntry[KeyBlobLayout.MaxKeys];
+        KernelRestoreSummary summary = KeyBlobKernelRestore.Evaluate(input, KeyBlobByteOrder.LittleEndian, entries);
+        Assert.Equal(expected, Show(summary, entries.AsSpan(0, summary.EntryCount)));
+    }
+
+    [Fact]
+    public void Descriptions_and_keys_are_the_input_bytes_the_kernel_copies()
+    {
+        byte[] input = With(b => b.AsSpan(Desc(1), 128).Fill((byte)'a'));
+        var entries = new KernelRestoreEntry[2];
+        KeyBlobKernelRestore.Evaluate(input, KeyBlobByteOrder.LittleEndian, entries);
+        KernelRestoreEntry entry = entries[1];
+
+        // strlen: 128 'a', then the 64 key bytes up to the data's first NUL.
+        Assert.True(entry.GetDescription(input).SequenceEqual(input.AsSpan(Desc(1), 192)));
+        Assert.True(entry.GetKnownKey(input).SequenceEqual(input.AsSpan(Data(1), 64)));
+        Assert.True(entry.DescriptionRunsIntoData);
+        Assert.False(entries[0].DescriptionRunsIntoData);
+        Assert.True(entry.KeyKnown);
+    }
+
+    [Fact]
+    public void Big_endian_blobs_read_in_their_own_order()
+    {
+        byte[] input = Blob(2, KeyBlobByteOrder.BigEndian);
+        var entries = new KernelRestoreEntry[2];
+        KernelRestoreSummary summary = KeyBlobKernelRestore.Evaluate(input, KeyBlobByteOrder.BigEndian, entries);
+        Assert.Equal("780: 0 created d=47 k=64 | 1 created d=47 k=64", Show(summary, entries));
+    }
+
+    [Fact]
+    public void A_span_shorter_than_the_count_is_a_caller_bug()
+    {
+        Assert.Throws<ArgumentException>(() => KeyBlobKernelRestore.Evaluate(Blob(2), KeyBlobByteOrder.LittleEndian, new KernelRestoreEntry[1]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => KeyBlobKernelRestore.Evaluate(Blob(2), (KeyBlobByteOrder)7, new KernelRestoreEntry[2]));
+    }
+
+    [Fact]
+    public void Whatever_kernel_mode_accepts_the_kernel_adds_with_the_same_description_and_key()
+    {
+        foreach (string name in Cases.Keys)
+        {
+            byte[] input = Cases[name].Make();
+            if (!KeyBlobReader.TryRead(input, new KeyBlobReadOptions { Mode = KeyBlobMode.Kernel }, out KeyBlob blob, out _))
+            {
+                continue;
+            }
+
+            var entries = new KernelRestoreEntry[KeyBlobLayout.MaxKeys];
+            KeyBlobKernelRestore.Evaluate(input, KeyBlobByteOrder.LittleEndian, entries);
+            foreach (KeyBlobEntry entry in blob)
+            {
+                KernelRestoreEntry outcome = entries[entry.Index];
+                Assert.True(outcome.Action != KernelKeyAction.Undetermined, name);
+                if (outcome.Added)
+                {
+                    Assert.True(entry.Description.SequenceEqual(outcome.GetDescription(input)), name);
+                    Assert.True(entry.Key.SequenceEqual(outcome.GetKnownKey(input)), name);
+                }
+            }
+        }
+    }
+
+    private static string Show(KernelRestoreSummary summary, ReadOnlySpan<KernelRestoreEntry> entries)
+    {
+        if (summary.Status != KernelRestoreStatus.EntriesHandled)
+        {
+            return string.Create(CultureInfo.InvariantCulture, $"{summary.Status} {summary.Count}");
+        }
+
+        var text = new StringBuilder();
+        text.Append(CultureInfo.InvariantCulture, $"{summary.BlobSize}");
+        if (summary.BytesPastInput != 0)
+        {
+            text.Append(CultureInfo.InvariantCulture, $" past-input={summary.BytesPastInput}");
+        }
+
+        text.Append(':');
+        for (int i = 0; i < entries.Length; i++)
+        {
+            KernelRestoreEntry e = entries[i];
+            Assert.Equal(i, e.Index);
+            text.Append(i == 0 ? " " : " | ").Append(CultureInfo.InvariantCulture, $"{i} ");
+            switch (e.Action)
+            {
+                case KernelKeyAction.Refused:
+                    Assert.Equal(KeyBlobKernelRestore.EinvalErrno, e.Errno);
+                    text.Append(CultureInfo.InvariantCulture, $"refused {e.Refusal} EINVAL");
+                    continue;
+                case KernelKeyAction.Undetermined when e.KeySize == 0:
+                    text.Append("undetermined");
+                    continue;
+                case KernelKeyAction.Updated:
+                    text.Append(CultureInfo.InvariantCulture, $"updated({e.UpdatesEntry})");
+                    break;
+                default:
+                    text.Append(e.Action.ToString().ToLowerInvariant());
+                    break;
+            }
+
+            text.Append(CultureInfo.InvariantCulture, $" d={e.DescriptionLength}{(e.DescriptionComplete ? string.Empty : "...")} k={e.KeySize}");
+            Assert.Equal(!e.DescriptionComplete && summary.BytesPastInput == 0, e.DescriptionRunsPastBlob);
+            AppendIf(text, "entry+", e.KeyBytesPastEntry);
+            AppendIf(text, "blob+", e.KeyBytesPastBlob);
+            AppendIf(text, "input+", e.KeyBytesPastInput);
+            if (e.SupersededBy >= 0)
+            {
+                text.Append(CultureInfo.InvariantCulture, $" >{e.SupersededBy}");
+            }
+        }
+
+        return text.ToString();
+    }
+
+    private static void AppendIf(StringBuilder text, string name, int value)
+    {
+        if (value != 0)
+        {
+            text.Append(CultureInfo.InvariantCulture, $" {name}{value}");
+        }
+    }
+}
