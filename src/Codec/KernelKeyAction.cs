@@ -23,4 +23,10 @@ public enum KernelKeyAction
     /// kernel's heap (a description that runs past the blob and may equal an earlier one).
     /// </summary>
     Undetermined = 3,
+
+    /// <summary>
+    /// The kernel hits a BUG on this entry (an empty description, <see cref="KernelRestoreStatus.KernelBug"/>): it is
+    /// the last entry handled, and nothing is added for it.
+    /// </summary>
+    KernelBug = 4,
 }

@@ -11,7 +11,4 @@ public enum KernelKeyRefusal
 
     /// <summary><c>key_size</c> above 32767: <c>user_preparse</c> refuses it (security/keys/user_defined.c:64); nothing is read.</summary>
     KeySizeTooLarge = 2,
-
-    /// <summary>A NUL at <c>key_desc[0]</c>: <c>key_alloc</c> refuses an empty description (security/keys/key.c:235-237).</summary>
-    DescriptionEmpty = 3,
 }

@@ -14,4 +14,12 @@ public enum KernelRestoreStatus
 
     /// <summary>Fewer than 4 bytes were given: the count the kernel reads lies past the input.</summary>
     CountNotInInput = 2,
+
+    /// <summary>
+    /// An entry with an empty description (NUL at <c>key_desc[0]</c>) and a key size the <c>user</c> type accepts reaches
+    /// <c>BUG_ON(index_key-&gt;desc_len == 0)</c> in <c>__key_link_begin</c> (security/keys/keyring.c:1308): the kdump
+    /// kernel oopses, the writing task is killed, no later entry is handled and the user keyring's lock stays held.
+    /// The entries before it were added. Seen on Linux 7.2.13 in the real-kernel lab (lab/README.md).
+    /// </summary>
+    KernelBug = 3,
 }

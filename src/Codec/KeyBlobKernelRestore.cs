@@ -67,6 +67,17 @@ public static class KeyBlobKernelRestore
             }
 
             entries[i] = entry;
+            if (entry.Action == KernelKeyAction.KernelBug)
+            {
+                return new KernelRestoreSummary
+                {
+                    Status = KernelRestoreStatus.KernelBug,
+                    Count = count,
+                    BlobSize = size,
+                    BytesPastInput = size - known.Length,
+                    EntryCount = i + 1,
+                };
+            }
         }
 
         return new KernelRestoreSummary
@@ -132,8 +143,9 @@ public static class KeyBlobKernelRestore
 
         if (nul == 0)
         {
-            // key_alloc: if (!desc || !*desc) -> -EINVAL (security/keys/key.c:235-237).
-            return entry with { Action = KernelKeyAction.Refused, Refusal = KernelKeyRefusal.DescriptionEmpty, Errno = EinvalErrno };
+            // key_alloc would refuse "" with EINVAL (security/keys/key.c:235-237), but __key_link_begin runs first and
+            // hits BUG_ON(index_key->desc_len == 0) (security/keys/keyring.c:1308): an oops on Linux 7.2.13 in the lab.
+            return entry with { Action = KernelKeyAction.KernelBug };
         }
 
         // No byte of the description known: it may be empty.

@@ -221,6 +221,12 @@ internal sealed class KdumpKernel : IDisposable
                 continue;
             }
 
+            if (entry.Action == KernelKeyAction.KernelBug)
+            {
+                // The writing task dies in __key_link_begin (security/keys/keyring.c:1308); nothing after it is handled.
+                return outcome(KdumpRestoreStatus.KernelBug, added, refused, entries: entries);
+            }
+
             using var key = SecretBuffer.CopyOf(new byte[entry.KeySize]);
             entry.GetKnownKey(copy.Span).CopyTo(key.Span);
             ReadOnlySpan<byte> description = entry.GetDescription(copy.Span);

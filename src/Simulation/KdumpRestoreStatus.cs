@@ -29,4 +29,10 @@ public enum KdumpRestoreStatus
     /// only the address, so the loader and the blob disagree without it noticing).
     /// </summary>
     SizeMismatch = 8,
+
+    /// <summary>
+    /// Kernel mode: an entry with an empty description made the kernel hit <c>BUG_ON</c> in <c>__key_link_begin</c>
+    /// (security/keys/keyring.c:1308); the entries before it were added, none after it.
+    /// </summary>
+    KernelBug = 9,
 }

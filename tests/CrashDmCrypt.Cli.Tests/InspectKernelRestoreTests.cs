@@ -21,7 +21,7 @@ public sealed class InspectKernelRestoreTests : IDisposable
         { "key size 300 in the last entry", "0:created 1:created", string.Empty, null },
         { "key size 0", "0:created", "1:keySizeZero", null },
         { "key size 40000", "1:created", "0:keySizeTooLarge", null },
-        { "empty description", "0:created", "1:descriptionEmpty", null },
+        { "empty description", "0:created", string.Empty, "bugEmptyDescription" },
         { "duplicate", "0:created 1:updated", string.Empty, null },
         { "count 129", string.Empty, string.Empty, "countTooLarge" },
         { "count 0", string.Empty, string.Empty, null },

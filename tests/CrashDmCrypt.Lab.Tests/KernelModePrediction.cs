@@ -18,7 +18,10 @@ internal static class KernelModePrediction
         return region;
     }
 
-    public static IReadOnlyList<(byte[] Description, int Size, string? Sha256)> Predict(byte[] blob)
+    /// <summary>The keys the kernel ends with (folded by description) and the fault it hits, if any.</summary>
+    public static IReadOnlyList<(byte[] Description, int Size, string? Sha256)> Predict(byte[] blob) => Predict(blob, out _);
+
+    public static IReadOnlyList<(byte[] Description, int Size, string? Sha256)> Predict(byte[] blob, out string? fault)
     {
         string path = Path.Combine(Directory.CreateTempSubdirectory("cdc-lab-predict-").FullName, "region.bin");
         File.WriteAllBytes(path, Region(blob));
@@ -29,6 +32,9 @@ internal static class KernelModePrediction
             throw new InvalidOperationException("inspect --mode kernel --json has no `restored` array: " + json);
         }
 
+        fault = json.GetProperty("kernelFault").ValueKind == JsonValueKind.String && json.GetProperty("kernelFault").GetString() != "countTooLarge"
+            ? json.GetProperty("kernelFault").GetString()
+            : null;
         var final = new Dictionary<string, (byte[] Description, int Size, string? Sha256)>(StringComparer.Ordinal);
         foreach (JsonElement key in restored.EnumerateArray())
         {
@@ -40,11 +46,37 @@ internal static class KernelModePrediction
         return [.. final.Values];
     }
 
-    public static string Describe(byte[] blob) => HostileBlobTests.Describe(Predict(blob));
-
-    public static bool Matches(byte[] blob, IReadOnlyList<LabKey> real)
+    public static string Describe(byte[] blob)
     {
-        var predicted = Predict(blob).OrderBy(k => Convert.ToHexStringLower(k.Description), StringComparer.Ordinal).ToList();
+        var keys = Predict(blob, out string? fault);
+        return fault is null ? HostileBlobTests.Describe(keys) : $"fault `{fault}` after adding [{string.Join(", ", keys.Select(k => HostileBlobTests.Printable(k.Description)))}]";
+    }
+
+    /// <summary>
+    /// The real kernel's outcome equals the prediction: the same fault (a count above 128 is no fault: nothing is
+    /// read), and the same keys; after a fault the keyring cannot be listed (its lock is held), so the keys the
+    /// kernel's "Success adding key" lines name are compared by description.
+    /// </summary>
+    public static bool Matches(byte[] blob, KdumpBoot.Outcome outcome)
+    {
+        var keys = Predict(blob, out string? fault);
+        if ((fault is null) != (outcome.Fault is null))
+        {
+            return false;
+        }
+
+        if (fault is not null)
+        {
+            return keys.Select(k => System.Text.Encoding.UTF8.GetString(k.Description)).Order(StringComparer.Ordinal)
+                .SequenceEqual(outcome.Added.Order(StringComparer.Ordinal));
+        }
+
+        return Matches(keys, outcome.Keys.Where(k => k.Type == "user").ToList());
+    }
+
+    private static bool Matches(IReadOnlyList<(byte[] Description, int Size, string? Sha256)> keys, IReadOnlyList<LabKey> real)
+    {
+        var predicted = keys.OrderBy(k => Convert.ToHexStringLower(k.Description), StringComparer.Ordinal).ToList();
         var actual = real.OrderBy(k => Convert.ToHexStringLower(k.Description), StringComparer.Ordinal).ToList();
         if (predicted.Count != actual.Count)
         {

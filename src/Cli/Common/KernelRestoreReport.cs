@@ -22,17 +22,24 @@ internal static class KernelRestoreReport
         {
             KernelRestoreStatus.EntriesHandled => "entriesHandled",
             KernelRestoreStatus.CountTooLarge => "countTooLarge",
+            KernelRestoreStatus.KernelBug => "kernelBug",
             _ => "countNotInInput",
         });
 
-        // The kernel itself gives up on the blob only for a count above 128 (kernel/crash_dump_dm_crypt.c:119-123).
-        if (summary.Status == KernelRestoreStatus.CountTooLarge)
+        // The kernel gives up on the blob for a count above 128 (kernel/crash_dump_dm_crypt.c:119-123), and oopses on an
+        // empty description (security/keys/keyring.c:1308), after adding the entries before it.
+        switch (summary.Status)
         {
-            json.WriteString("kernelFault", "countTooLarge");
-        }
-        else
-        {
-            json.WriteNull("kernelFault");
+            case KernelRestoreStatus.CountTooLarge:
+                json.WriteString("kernelFault", "countTooLarge");
+                break;
+            case KernelRestoreStatus.KernelBug:
+                json.WriteString("kernelFault", "bugEmptyDescription");
+                json.WriteNumber("kernelFaultEntry", summary.EntryCount - 1);
+                break;
+            default:
+                json.WriteNull("kernelFault");
+                break;
         }
 
         json.WriteNumber("bytesPastInput", summary.BytesPastInput);
@@ -58,8 +65,7 @@ internal static class KernelRestoreReport
                 json.WriteString("reason", entry.Refusal switch
                 {
                     KernelKeyRefusal.KeySizeZero => "keySizeZero",
-                    KernelKeyRefusal.KeySizeTooLarge => "keySizeTooLarge",
-                    _ => "descriptionEmpty",
+                    _ => "keySizeTooLarge",
                 });
                 json.WriteNumber("keySize", entry.KeySize);
                 json.WriteEndObject();

@@ -147,6 +147,8 @@ internal static class LifeCycleText
                 $"the blob at 0x{at:x} announces {outcome.TotalKeys} keys, more than {KeyBlobLayout.MaxKeys}; nothing restored ({outcome.Problem})"),
             KdumpRestoreStatus.BlobRefused => Invariant($"the blob at 0x{at:x} is refused: {outcome.Problem}"),
             KdumpRestoreStatus.SizeMismatch => Invariant($"the device tree's size for the blob at 0x{at:x} does not match its total_keys ({outcome.TotalKeys})"),
+            KdumpRestoreStatus.KernelBug => Invariant(
+                $"the kernel hit BUG_ON in __key_link_begin on an entry with an empty description (security/keys/keyring.c:1308) after restoring {outcome.KeysRestored} key(s) from 0x{at:x}"),
             _ => outcome.Status.ToString(),
         };
     }
