@@ -120,7 +120,8 @@ internal static class KernelRestoreReport
     }
 
     // description: escaped, the part past the 128-byte field hidden unless asked; descriptionHex: exact bytes when they
-    // may be shown, else null; descriptionLength: bytes known; descriptionComplete: its NUL is known.
+    // may be shown, else null; descriptionLength: bytes known; descriptionComplete: its NUL is known. The last three are
+    // null, like descriptionHex, when the description runs into key data and --show-key-material is not given.
     private static void WriteDescription(Utf8JsonWriter json, ReadOnlySpan<byte> region, KernelRestoreEntry entry, bool showKeyMaterial)
     {
         ReadOnlySpan<byte> description = entry.GetDescription(region);
@@ -135,6 +136,15 @@ internal static class KernelRestoreReport
         else
         {
             json.WriteString("descriptionHex", Convert.ToHexStringLower(description));
+        }
+
+        // Past the 128-byte field these tell where the key's first zero byte is, or that it has none: hidden too.
+        if (hide)
+        {
+            json.WriteNull("descriptionLength");
+            json.WriteNull("descriptionComplete");
+            json.WriteNull("descriptionPastBlob");
+            return;
         }
 
         json.WriteNumber("descriptionLength", entry.DescriptionLength);
