@@ -75,6 +75,6 @@ public enum DumpError
     /// <summary>The kdump-compressed dump is one part of a split dump, which this reader does not read.</summary>
     KdumpSplitUnsupported = 422,
 
-    /// <summary>The file could not be opened or mapped.</summary>
+    /// <summary>The file could not be opened, is not a regular file, or a read of it failed (it shrank, or the dump was disposed, during the read).</summary>
     IoError = 423,
 }

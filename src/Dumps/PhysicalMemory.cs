@@ -94,7 +94,13 @@ public abstract class PhysicalMemory : IDisposable
     /// <returns>False with a problem when the range is not in the dump or the dump is damaged there; <paramref name="destination"/> is then undefined.</returns>
     public bool TryRead(ulong address, Span<byte> destination, out DumpProblem problem)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        // Disposed by another thread during a scan: a failed read, not an exception out of the scan's workers.
+        if (Volatile.Read(ref _disposed))
+        {
+            problem = DumpProblem.At(DumpError.IoError, -1);
+            return false;
+        }
+
         if (!Covers(address, (ulong)destination.Length))
         {
             problem = DumpProblem.At(DumpError.AddressNotInDump, -1);
@@ -123,6 +129,13 @@ public abstract class PhysicalMemory : IDisposable
     {
         int index = FindRange(address);
         return index >= 0 && length <= _ranges[index].End - address;
+    }
+
+    /// <summary>The end of the range that holds <paramref name="address"/>, or <paramref name="address"/> when none does.</summary>
+    internal ulong RangeEndOf(ulong address)
+    {
+        int index = FindRange(address);
+        return index >= 0 ? _ranges[index].End : address;
     }
 
     /// <summary>A view of physical memory without a copy, where the format can give one (uncompressed, mapped); false otherwise.</summary>

@@ -477,7 +477,7 @@ internal sealed class KdumpMemory : PhysicalMemory
         Span<byte> descriptor = stackalloc byte[KdumpLayout.PageDescriptorSize];
         if (!Source.TryRead(at, descriptor))
         {
-            problem = DumpProblem.At(DumpError.KdumpPageDescriptorOutsideFile, at);
+            problem = DumpProblem.At(DumpError.IoError, at);
             return false;
         }
 
@@ -506,9 +506,9 @@ internal sealed class KdumpMemory : PhysicalMemory
                 return false;
             }
 
-            Source.TryRead((long)offset, page);
-            problem = default;
-            return true;
+            bool read = Source.TryRead((long)offset, page);
+            problem = read ? default : DumpProblem.At(DumpError.IoError, (long)offset);
+            return read;
         }
 
         DumpError error;
@@ -521,8 +521,7 @@ internal sealed class KdumpMemory : PhysicalMemory
             // size <= one page (checked above); the caller clears the copy.
             packed ??= ThreadBuffer(ref t_packed, page.Length);
             Span<byte> copy = packed.AsSpan(0, (int)size);
-            Source.TryRead((long)offset, copy);
-            error = PageCodec.Decompress(method, copy, page);
+            error = Source.TryRead((long)offset, copy) ? PageCodec.Decompress(method, copy, page) : DumpError.IoError;
         }
 
         problem = error == DumpError.None ? default : DumpProblem.At(error, (long)offset);

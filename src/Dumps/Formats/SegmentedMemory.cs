@@ -163,7 +163,8 @@ internal sealed class SegmentedMemory : PhysicalMemory
                 long offset = piece.FileOffset + (long)(address - piece.Start);
                 if (!Source.TryRead(offset, part[..inFile]))
                 {
-                    problem = DumpProblem.At(DumpError.SegmentOutsideFile, offset);
+                    // The segment was checked against the file at open: the file shrank, or was closed, since.
+                    problem = DumpProblem.At(DumpError.IoError, offset);
                     return false;
                 }
 

@@ -1,3 +1,5 @@
+using CrashDmCrypt.Codec;
+
 namespace CrashDmCrypt.Dumps.Scanning;
 
 /// <summary>Key material found in a dump. It holds descriptions and sizes, never a key byte.</summary>
@@ -23,6 +25,13 @@ public sealed class DumpFinding
 
     /// <summary>The keys, in order.</summary>
     public required IReadOnlyList<FoundKey> Keys { get; init; }
+
+    /// <summary>
+    /// The strict rules the bytes break, when they break only rules a freed or reused copy breaks (non-zero padding after a
+    /// description's NUL or after the key, where SLUB keeps its freelist pointer): a detector of key material reports such a
+    /// copy, with what is wrong. Empty for a copy the strict reader accepts. Offsets count from the finding's first byte.
+    /// </summary>
+    public IReadOnlyList<KeyBlobProblem> Problems { get; init; } = [];
 
     /// <summary>
     /// True for bytes of a flattened file that a later record replaced: not part of the dump (<see cref="Address"/> is

@@ -23,16 +23,26 @@ public static class DumpScanner
     {
         ArgumentNullException.ThrowIfNull(memory);
         options ??= new DumpScanOptions();
-        var windows = new List<(ulong Start, ulong End, ulong RangeStart, ulong RangeEnd)>();
+        var windows = new List<(ulong Start, ulong End, ulong RangeStart, ulong ReadLimit)>();
         ulong total = 0;
         foreach (PhysicalRange range in memory.StoredRanges)
         {
-            ulong first = (range.Start + 3) & ~3UL;
-            for (ulong start = first; start < range.End && start >= first; start += WindowSize)
+            // Candidates are 4-byte aligned. A window reads on past the stored bytes into what reads as zero (a blob whose
+            // zero tail is on an excluded page, or past p_filesz), up to the end of the memory range that holds them.
+            ulong first = range.Start + ((4 - (range.Start & 3)) & 3);
+            ulong readLimit = memory.RangeEndOf(range.Start);
+            if (first < range.Start)
             {
-                ulong end = Math.Min(range.End, start + WindowSize);
-                windows.Add((start, end, range.Start, range.End));
+                continue;
+            }
+
+            // Lengths are compared, never ends added, so nothing wraps near 2^64.
+            for (ulong start = first; start < range.End;)
+            {
+                ulong end = range.End - start > WindowSize ? start + WindowSize : range.End;
+                windows.Add((start, end, range.Start, readLimit));
                 total += end - start;
+                start = end;
             }
         }
 
@@ -49,7 +59,7 @@ public static class DumpScanner
             (window, _, local) =>
             {
                 ulong lookStart = window.Start - window.RangeStart >= Lookback ? window.Start - Lookback : window.Start;
-                ulong readEnd = Math.Min(window.RangeEnd, window.End + Overlap);
+                ulong readEnd = window.ReadLimit - window.End > Overlap ? window.End + Overlap : window.ReadLimit;
                 int length = (int)(readEnd - lookStart);
                 ReadOnlySpan<byte> data = Read(memory, lookStart, length, local, options.MaxProblems, problems, ref problemCount, gate);
                 local.Hits.Clear();
@@ -177,6 +187,7 @@ public static class DumpScanner
                                     ByteOrder = hit.ByteOrder,
                                     Length = hit.Length,
                                     Keys = hit.Keys,
+                                    Problems = hit.Problems,
                                     InOverwrittenRecord = true,
                                 });
                             }
@@ -191,16 +202,26 @@ public static class DumpScanner
         }
     }
 
-    // Sorts by position, drops findings seen twice and entries that lie inside a blob found, and attaches addresses and file offsets.
+    // Sorts by position; drops findings seen twice and a blob's own entries (or a blob made of its entries' bytes), and
+    // nothing else: an overlapping finding never hides another. Attaches addresses and file offsets.
     private static List<DumpFinding> Merge(PhysicalMemory memory, List<(ulong Position, WindowScanner.Hit Hit)> hits)
     {
-        hits.Sort(static (a, b) => a.Position != b.Position ? a.Position.CompareTo(b.Position) : a.Hit.Kind.CompareTo(b.Hit.Kind));
+        hits.Sort(static (a, b) => a.Position != b.Position ? a.Position.CompareTo(b.Position)
+            : a.Hit.Kind != b.Hit.Kind ? a.Hit.Kind.CompareTo(b.Hit.Kind) : a.Hit.ByteOrder.CompareTo(b.Hit.ByteOrder));
         var findings = new List<DumpFinding>(hits.Count);
-        ulong coveredUntil = 0;
-        bool any = false;
+        var blobs = new List<(ulong Start, ulong End, DumpByteOrder Order)>();
         foreach (var (position, hit) in hits)
         {
-            if (any && position < coveredUntil)
+            blobs.RemoveAll(b => b.End <= position);
+            if (findings.Count > 0 && findings[^1].Position == position && findings[^1].Kind == hit.Kind && findings[^1].ByteOrder == hit.ByteOrder)
+            {
+                continue;
+            }
+
+            // An entry of a blob found sits at blob + 4 + 388 k; a blob made of its entries' bytes starts at blob + 388 k.
+            ulong shift = hit.Kind == FindingKind.Entry ? (ulong)KeyBlobLayout.HeaderSize : 0;
+            if (blobs.Exists(b => b.Order == hit.ByteOrder && position > b.Start && (ulong)hit.Length <= b.End - position
+                && (position - b.Start - shift) % KeyBlobLayout.EntrySize == 0))
             {
                 continue;
             }
@@ -213,10 +234,13 @@ public static class DumpScanner
                 ByteOrder = hit.ByteOrder,
                 Length = hit.Length,
                 Keys = hit.Keys,
+                Problems = hit.Problems,
                 Position = position,
             });
-            coveredUntil = position + (ulong)hit.Length;
-            any = true;
+            if (hit.Kind == FindingKind.Blob)
+            {
+                blobs.Add((position, position + (ulong)hit.Length, hit.ByteOrder));
+            }
         }
 
         return findings;
