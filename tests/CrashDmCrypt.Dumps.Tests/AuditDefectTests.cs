@@ -124,6 +124,98 @@ public class AuditDefectTests
     }
 
     [Fact]
+    public void Defect05_the_scrubbed_copy_never_holds_a_key_byte_at_any_moment()
+    {
+        // Every state of the output file, after every write: a signal at any point can leave only such a state behind.
+        byte[] blob = Blob(2);
+        foreach (byte[] file in new[] { RawWith(blob), KdumpWith(blob, DumpCompression.None), KdumpBuilder.Flatten(KdumpWith(blob, DumpCompression.None), 3000) })
+        {
+            using PhysicalMemory memory = TestData.Open(file);
+            DumpScanResult found = DumpScanner.Scan(memory);
+            Assert.NotEmpty(found.Findings);
+            using var output = new WatchedStream([KeyOf(blob, 0), KeyOf(blob, 1)]);
+            Assert.True(DumpScrubber.TryScrub(memory, found.Findings, output, out DumpProblem problem), problem.ToString());
+            Assert.True(output.Writes > 0);
+        }
+
+        static byte[] RawWith(byte[] blob)
+        {
+            byte[] image = new byte[1 << 16];
+            blob.CopyTo(image, 0x2000);
+            return image;
+        }
+
+        static byte[] KdumpWith(byte[] blob, DumpCompression method)
+        {
+            var builder = new KdumpBuilder { Method = method };
+            byte[] page = new byte[4096];
+            blob.CopyTo(page, 64);
+            builder.Pages[3] = page;
+            return builder.Build();
+        }
+    }
+
+    // A file in memory that fails as soon as any write leaves a secret in it.
+    private sealed class WatchedStream(byte[][] secrets) : MemoryStream
+    {
+        public int Writes { get; private set; }
+
+        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            base.Write(buffer);
+            Writes++;
+            foreach (byte[] secret in secrets)
+            {
+                Assert.True(GetBuffer().AsSpan(0, (int)Length).IndexOf(secret) < 0, $"write {Writes} left a key in the output");
+            }
+        }
+
+        public override void WriteByte(byte value) => Write([value]);
+    }
+
+    [Fact]
+    public async Task Defect05_scrub_interrupted_by_sigint_before_the_rename_leaves_no_file()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        using var dir = new TempFolder();
+        byte[] image = new byte[1 << 16];
+        Blob(2).CopyTo(image, 0x2000);
+        string input = dir.Write("vmcore", image);
+        string host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } path ? path : "dotnet";
+
+        // env --default-signal: a test run started in the background inherits SIGINT ignored.
+        var start = new ProcessStartInfo("/usr/bin/env") { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (string arg in new[] { "--default-signal=INT", host, Path.Combine(AppContext.BaseDirectory, "crashdmcrypt.dll"), "scrub", input, "-o", Path.Combine(dir.Path, "clean") })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment["CRASHDMCRYPT_TEST_HOLD_BEFORE_RENAME"] = "1";
+        using Process scrub = Process.Start(start)!;
+        string? line;
+        while ((line = await scrub.StandardError.ReadLineAsync()) is not null && !line.StartsWith("holding ", StringComparison.Ordinal))
+        {
+        }
+
+        Assert.NotNull(line);
+        Assert.True(File.Exists(line["holding ".Length..]));
+        using (Process kill = Process.Start("kill", ["-INT", scrub.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!)
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        await scrub.WaitForExitAsync();
+        Assert.NotEqual(0, scrub.ExitCode);
+        Assert.Equal(["vmcore"], Directory.GetFiles(dir.Path).Select(Path.GetFileName));
+    }
+
+    [Fact]
     public void Defect06_a_file_truncated_during_a_scan_is_an_error_with_a_code_not_a_crash()
     {
         using var dir = new TempFolder();

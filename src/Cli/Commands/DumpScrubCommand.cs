@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using CrashDmCrypt.Cli.Common;
 using CrashDmCrypt.Dumps;
 using CrashDmCrypt.Dumps.Scanning;
 using CrashDmCrypt.Dumps.Scrubbing;
@@ -97,45 +98,20 @@ internal static class DumpScrubCommand
         return Program.ExitOk;
     }
 
+    // Through the one signal-safe atomic writer: SIGINT, SIGTERM, SIGHUP or SIGQUIT before the rename delete the
+    // temporary file. The scrubber zeroes as it copies, so that file never holds a key byte anyway.
     private static bool TryWriteAtomically(PhysicalMemory memory, DumpScanResult found, string target, TextWriter error)
     {
-        string directory = Path.GetDirectoryName(target)!;
-        string temporary = Path.Combine(directory, $".{Path.GetFileName(target)}.{Guid.NewGuid():N}.tmp");
-        try
+        bool written = AtomicFile.TryWrite(
+            target,
+            stream => DumpScrubber.TryScrub(memory, found.Findings, stream, out DumpProblem problem) ? null : problem.ToString(),
+            out string? reason);
+        if (!written)
         {
-            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.ReadWrite, Share = FileShare.None };
-            if (!OperatingSystem.IsWindows())
-            {
-                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-            }
-
-            using (var stream = new FileStream(temporary, options))
-            {
-                if (!DumpScrubber.TryScrub(memory, found.Findings, stream, out DumpProblem problem))
-                {
-                    error.WriteLine($"scrub: {problem}");
-                    return false;
-                }
-
-                stream.Flush(flushToDisk: true);
-            }
-
-            File.Move(temporary, target, overwrite: true);
-            temporary = null!;
-            return true;
+            error.WriteLine($"scrub: {reason}");
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            error.WriteLine($"scrub: cannot write '{target}': {e.Message}");
-            return false;
-        }
-        finally
-        {
-            if (temporary is not null && File.Exists(temporary))
-            {
-                File.Delete(temporary);
-            }
-        }
+
+        return written;
     }
 
     private static bool SameFile(string a, string b)
