@@ -156,23 +156,43 @@ public class AuditDefectTests
     }
 
     // A file in memory that fails as soon as any write leaves a secret in it.
-    private sealed class WatchedStream(byte[][] secrets) : MemoryStream
+    private sealed class WatchedStream(byte[][] secrets) : Stream
     {
+        private readonly MemoryStream _file = new();
+
         public int Writes { get; private set; }
+
+        public override bool CanRead => false;
+
+        public override bool CanSeek => true;
+
+        public override bool CanWrite => true;
+
+        public override long Length => _file.Length;
+
+        public override long Position { get => _file.Position; set => _file.Position = value; }
 
         public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
 
         public override void Write(ReadOnlySpan<byte> buffer)
         {
-            base.Write(buffer);
+            _file.Write(buffer);
             Writes++;
             foreach (byte[] secret in secrets)
             {
-                Assert.True(GetBuffer().AsSpan(0, (int)Length).IndexOf(secret) < 0, $"write {Writes} left a key in the output");
+                Assert.True(_file.GetBuffer().AsSpan(0, (int)_file.Length).IndexOf(secret) < 0, $"write {Writes} left a key in the output");
             }
         }
 
-        public override void WriteByte(byte value) => Write([value]);
+        public override void Flush()
+        {
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => _file.Seek(offset, origin);
+
+        public override void SetLength(long value) => _file.SetLength(value);
     }
 
     [Fact]
@@ -261,6 +281,26 @@ public class AuditDefectTests
                 memory.Dispose();
             }
         }
+    }
+
+    [Fact]
+    public void Defect08_the_zstd_context_that_saw_a_page_is_cleared_before_it_is_freed()
+    {
+        byte[] key = KeyOf(Blob(1, keySize: 64, seed: 4), 0);
+        byte[] page = TestData.Pattern(4096, 8);
+        page.AsSpan(0, 3000).Clear();
+        key.CopyTo(page, 2000);
+        byte[] packed = new ZstdSharp.Compressor(3).Wrap(page).ToArray();
+        byte[] output = new byte[4096];
+        Assert.Equal(DumpError.None, Compression.PageCodec.Decompress(DumpCompression.Zstd, packed, output));
+        Assert.Equal(page, output);
+
+        // The context holds the page's literals, the key among them, until it is cleared.
+        Assert.True(Compression.ZstdPage.ThreadContextBytes.IndexOf(key.AsSpan(0, 16)) >= 0);
+        Compression.ZstdPage.ClearThreadState();
+        Assert.True(Compression.ZstdPage.ThreadContextBytes.IndexOf(key.AsSpan(0, 16)) < 0);
+        Compression.PageCodec.ReleaseThreadState();
+        Assert.True(Compression.ZstdPage.ThreadContextBytes.IsEmpty);
     }
 
     [Fact]
