@@ -77,4 +77,7 @@ public enum DumpError
 
     /// <summary>The file could not be opened, is not a regular file, or a read of it failed (it shrank, or the dump was disposed, during the read).</summary>
     IoError = 423,
+
+    /// <summary>Two segments (PT_LOADs) map the same file bytes: the bytes would be read, and scanned, once per mapping.</summary>
+    SegmentsShareFileBytes = 424,
 }

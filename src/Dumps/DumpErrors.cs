@@ -32,6 +32,7 @@ public static class DumpErrors
         DumpError.AddressNotInDump => "the physical address range is not in the dump's memory",
         DumpError.KdumpSplitUnsupported => "the file is one part of a split kdump-compressed dump, which is not supported",
         DumpError.IoError => "the file could not be opened, is not a regular file, or could not be read (it shrank or was closed while being read)",
+        DumpError.SegmentsShareFileBytes => "PT_LOAD segments together map more bytes than the file holds: some file bytes are mapped twice",
         _ => "unknown error",
     };
 

@@ -82,6 +82,12 @@ public abstract class PhysicalMemory : IDisposable
         }
     }
 
+    /// <summary>The parts of <see cref="StoredRanges"/> a scan reads: all of them, but for stored pages that repeat another page's data.</summary>
+    internal virtual IReadOnlyList<PhysicalRange> ScanRanges => StoredRanges;
+
+    /// <summary>Stored pages left out of <see cref="ScanRanges"/>: their page data is another page's, scanned there.</summary>
+    internal virtual long RepeatedPages { get => 0; private protected set { } }
+
     /// <summary>Whether this format keeps memory as plain bytes in the file, so that a finding has a file offset.</summary>
     public virtual bool HasFileOffsets => false;
 

@@ -124,6 +124,108 @@ public class AuditDefectTests
     }
 
     [Fact]
+    public void Defect04_kdump_pages_sharing_one_block_are_scanned_once_and_scrubbed_together()
+    {
+        // 300 page descriptors name one compressed block that holds a blob: the data is scanned once, not 300 times.
+        byte[] page = KdumpTests.Compressible(1);
+        byte[] blob = Blob(2);
+        blob.CopyTo(page, 512);
+        var builder = new KdumpBuilder { Method = DumpCompression.Zlib, MaxMapNr = 512 };
+        for (ulong pfn = 10; pfn < 310; pfn++)
+        {
+            builder.Pages[pfn] = page;
+        }
+
+        byte[] file = builder.Build();
+        long descriptors = 4 * 4096;
+        for (int i = 1; i < 300; i++)
+        {
+            file.AsSpan((int)descriptors, 16).CopyTo(file.AsSpan((int)descriptors + (24 * i)));
+        }
+
+        using var dir = new TempFolder();
+        string input = dir.Write("vmcore", file);
+        Assert.True(DumpReader.TryOpen(input, default, out PhysicalMemory? opened, out DumpProblem problem), problem.ToString());
+        string output = Path.Combine(dir.Path, "clean");
+        using (PhysicalMemory memory = opened!)
+        {
+            Assert.Equal(300UL * 4096, memory.StoredBytes);
+            DumpScanResult result = DumpScanner.Scan(memory);
+            Assert.Equal(4096UL, result.BytesScanned);
+            Assert.Equal(299, result.RepeatedPages);
+            Assert.Equal(10UL * 4096 + 512, Assert.Single(result.Findings).Address);
+            using var stream = new FileStream(output, FileMode.CreateNew, FileAccess.ReadWrite);
+            Assert.True(DumpScrubber.TryScrub(memory, result.Findings, stream, out problem), problem.ToString());
+        }
+
+        // Every page that shared the block reads back scrubbed, none as a damaged page.
+        using PhysicalMemory after = TestData.Open(File.ReadAllBytes(output));
+        page.AsSpan(512, blob.Length).Clear();
+        for (ulong pfn = 10; pfn < 310; pfn++)
+        {
+            Assert.Equal(page, TestData.Read(after, pfn * 4096, 4096));
+        }
+    }
+
+    [Fact]
+    public void Defect04_segments_that_map_the_same_file_bytes_twice_are_refused()
+    {
+        // The second PT_LOAD (program header 1 at 64 + 56) made to map the first's 4096 file bytes again: p_offset at + 8,
+        // p_filesz at + 32, p_memsz at + 40. Two such headers map more bytes than the file holds.
+        byte[] elf = new ElfBuilder().Load(0x1000, new byte[4096]).Load(0x100000, new byte[16]).Build();
+        elf.AsSpan(64 + 8, 8).CopyTo(elf.AsSpan(64 + 56 + 8));
+        BinaryPrimitives.WriteUInt64LittleEndian(elf.AsSpan(64 + 56 + 32), 4096);
+        BinaryPrimitives.WriteUInt64LittleEndian(elf.AsSpan(64 + 56 + 40), 4096);
+        Assert.Equal(DumpError.SegmentsShareFileBytes, TestData.Refuse(elf).Error);
+    }
+
+    [Fact]
+    public void Defect04_note_segments_that_repeat_the_same_notes_are_refused()
+    {
+        // Three PT_NOTE headers over the same 50 notes: walking each would read the notes three times.
+        const int Ehsize = 64;
+        const int Phsize = 56;
+        byte[] notes = new byte[50 * 20];
+        for (int i = 0; i < 50; i++)
+        {
+            BinaryPrimitives.WriteUInt32LittleEndian(notes.AsSpan(i * 20), 5);
+            BinaryPrimitives.WriteUInt32LittleEndian(notes.AsSpan((i * 20) + 8), 1);
+            "CORE"u8.CopyTo(notes.AsSpan((i * 20) + 12));
+        }
+
+        byte[] elf = new byte[Ehsize + (3 * Phsize) + notes.Length];
+        byte[] header = new ElfBuilder().Build();
+        header.AsSpan(0, Ehsize).CopyTo(elf);
+        BinaryPrimitives.WriteUInt16LittleEndian(elf.AsSpan(56), 3);
+        for (int i = 0; i < 3; i++)
+        {
+            Span<byte> ph = elf.AsSpan(Ehsize + (i * Phsize), Phsize);
+            BinaryPrimitives.WriteUInt32LittleEndian(ph, 4);
+            BinaryPrimitives.WriteUInt64LittleEndian(ph[8..], Ehsize + (3 * Phsize));
+            BinaryPrimitives.WriteUInt64LittleEndian(ph[32..], (ulong)notes.Length);
+        }
+
+        notes.CopyTo(elf, Ehsize + (3 * Phsize));
+        Assert.Equal(DumpError.NoteMalformed, TestData.Refuse(elf).Error);
+    }
+
+    [Fact]
+    public void Defect04_findings_are_capped_in_address_order_and_counted()
+    {
+        byte[] entry = Blob(1, keySize: 48, seed: 3)[KeyBlobLayout.HeaderSize..];
+        byte[] image = new byte[3000 * 400];
+        for (int i = 0; i < 3000; i++)
+        {
+            entry.CopyTo(image, i * 400);
+        }
+
+        using PhysicalMemory memory = TestData.Open(image);
+        DumpScanResult result = DumpScanner.Scan(memory, new DumpScanOptions { MaxFindings = 100 });
+        Assert.Equal(3000, result.FindingCount);
+        Assert.Equal(Enumerable.Range(0, 100).Select(i => (long)i * 400), result.Findings.Select(f => f.FileOffset!.Value));
+    }
+
+    [Fact]
     public void Defect05_the_scrubbed_copy_never_holds_a_key_byte_at_any_moment()
     {
         // Every state of the output file, after every write: a signal at any point can leave only such a state behind.

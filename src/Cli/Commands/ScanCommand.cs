@@ -57,7 +57,8 @@ internal static class ScanCommand
         var results = new List<(string File, DumpScanResult Result)>();
         bool failed = false;
         ulong scanned = 0;
-        int found = 0;
+        long found = 0;
+        long listed = 0;
         var errors = new List<(string File, DumpProblem Problem)>();
         foreach (string file in files)
         {
@@ -73,7 +74,8 @@ internal static class ScanCommand
                 using var progress = ScanProgress.ForTerminal(parse.InvocationConfiguration.Error, file);
                 DumpScanResult result = DumpScanner.Scan(memory!, new DumpScanOptions { ByteOrders = orders, Progress = progress });
                 scanned += result.BytesScanned;
-                found += result.Findings.Count;
+                found += result.FindingCount;
+                listed += result.Findings.Count;
                 failed |= result.ProblemCount > 0;
                 errors.AddRange(result.Problems.Select(p => (file, p)));
                 if (!json)
@@ -97,6 +99,10 @@ internal static class ScanCommand
             }
 
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"scanned {scanned} bytes in {files.Length} file(s): {found} finding(s)"));
+            if (listed < found)
+            {
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"only the first {listed} listed: at most {DumpScanOptions.DefaultMaxFindings} findings are kept per file"));
+            }
         }
 
         return found > 0 ? Program.ExitInvalid : failed ? Program.ExitUsage : Program.ExitOk;
@@ -116,7 +122,8 @@ internal static class ScanCommand
 
             string keys = string.Join(", ", finding.Keys.Select(k => string.Create(c, $"\"{DumpOptions.Escape(k.Description.Span)}\" ({k.KeySize} bytes)")));
             string kind = finding.Kind == FindingKind.Blob ? "blob" : "entry";
-            output.WriteLine(string.Create(c, $"{file}: {kind} at {where}, {finding.Count} key(s), {DumpOptions.Name(finding.ByteOrder)}-endian: {keys}"));
+            string faults = finding.Problems.Count == 0 ? "" : $" (a freed copy? {string.Join(", ", finding.Problems.Select(p => p.Code))})";
+            output.WriteLine(string.Create(c, $"{file}: {kind} at {where}, {finding.Count} key(s), {DumpOptions.Name(finding.ByteOrder)}-endian: {keys}{faults}"));
         }
     }
 
@@ -168,11 +175,25 @@ internal static class ScanCommand
                 }
 
                 json.WriteEndArray();
+                json.WriteStartArray("problems");
+                foreach (Codec.KeyBlobProblem problem in finding.Problems)
+                {
+                    json.WriteStartObject();
+                    json.WriteString("code", problem.Code);
+                    json.WriteNumber("entry", problem.EntryIndex);
+                    json.WriteNumber("offset", problem.Offset);
+                    json.WriteString("message", problem.Message);
+                    json.WriteEndObject();
+                }
+
+                json.WriteEndArray();
                 json.WriteEndObject();
             }
         }
 
         json.WriteEndArray();
+        json.WriteNumber("findingCount", results.Sum(static r => r.Result.FindingCount));
+        json.WriteNumber("repeatedPages", results.Sum(static r => r.Result.RepeatedPages));
         json.WriteNumber("bytesScanned", scanned);
         json.WriteStartArray("errors");
         foreach (var (file, problem) in errors)

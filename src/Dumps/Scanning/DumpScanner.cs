@@ -25,7 +25,7 @@ public static class DumpScanner
         options ??= new DumpScanOptions();
         var windows = new List<(ulong Start, ulong End, ulong RangeStart, ulong ReadLimit)>();
         ulong total = 0;
-        foreach (PhysicalRange range in memory.StoredRanges)
+        foreach (PhysicalRange range in memory.ScanRanges)
         {
             // Candidates are 4-byte aligned. A window reads on past the stored bytes into what reads as zero (a blob whose
             // zero tail is on an excluded page, or past p_filesz), up to the end of the memory range that holds them.
@@ -47,6 +47,8 @@ public static class DumpScanner
         }
 
         var hits = new List<(ulong Position, WindowScanner.Hit Hit)>();
+        int maxFindings = options.MaxFindings > 0 ? options.MaxFindings : DumpScanOptions.DefaultMaxFindings;
+        long dropped = 0;
         var problems = new List<DumpProblem>();
         int problemCount = 0;
         long done = 0;
@@ -72,6 +74,14 @@ public static class DumpScanner
                         hits.Add((lookStart + (ulong)hit.Offset, hit));
                     }
 
+                    // Memory stays bounded whatever the dump holds: the hits with the lowest addresses are kept.
+                    if (hits.Count > 2 * maxFindings)
+                    {
+                        hits.Sort(ByPosition);
+                        dropped += hits.Count - maxFindings;
+                        hits.RemoveRange(maxFindings, hits.Count - maxFindings);
+                    }
+
                     options.Progress?.Report(new DumpScanProgress((ulong)now, total, hits.Count));
                 }
 
@@ -89,10 +99,18 @@ public static class DumpScanner
             ScanOverwritten(flat, options.ByteOrders, findings);
         }
 
+        if (findings.Count > maxFindings)
+        {
+            dropped += findings.Count - maxFindings;
+            findings.RemoveRange(maxFindings, findings.Count - maxFindings);
+        }
+
         return new DumpScanResult
         {
             Findings = findings,
             BytesScanned = total,
+            RepeatedPages = memory.RepeatedPages,
+            FindingCount = findings.Count + dropped,
             Problems = problems,
             ProblemCount = problemCount,
         };
@@ -206,8 +224,7 @@ public static class DumpScanner
     // nothing else: an overlapping finding never hides another. Attaches addresses and file offsets.
     private static List<DumpFinding> Merge(PhysicalMemory memory, List<(ulong Position, WindowScanner.Hit Hit)> hits)
     {
-        hits.Sort(static (a, b) => a.Position != b.Position ? a.Position.CompareTo(b.Position)
-            : a.Hit.Kind != b.Hit.Kind ? a.Hit.Kind.CompareTo(b.Hit.Kind) : a.Hit.ByteOrder.CompareTo(b.Hit.ByteOrder));
+        hits.Sort(ByPosition);
         var findings = new List<DumpFinding>(hits.Count);
         var blobs = new List<(ulong Start, ulong End, DumpByteOrder Order)>();
         foreach (var (position, hit) in hits)
@@ -245,6 +262,10 @@ public static class DumpScanner
 
         return findings;
     }
+
+    private static int ByPosition((ulong Position, WindowScanner.Hit Hit) a, (ulong Position, WindowScanner.Hit Hit) b) =>
+        a.Position != b.Position ? a.Position.CompareTo(b.Position)
+        : a.Hit.Kind != b.Hit.Kind ? a.Hit.Kind.CompareTo(b.Hit.Kind) : a.Hit.ByteOrder.CompareTo(b.Hit.ByteOrder);
 
     // One per worker thread: the copy buffer for windows that are not mapped (allocated on first use, cleared at the end)
     // and the window's hits.

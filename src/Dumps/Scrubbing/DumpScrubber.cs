@@ -150,8 +150,9 @@ public static class DumpScrubber
         }
     }
 
-    // One page written anew: its page_desc's offset in the (reassembled) file, and the bytes it now holds (compressed or raw).
-    private readonly record struct PageRewrite(long DescriptorOffset, byte[] Stored, uint Flags);
+    // One page data written anew: the offsets of the page_descs that name it in the (reassembled) file, and the bytes it now
+    // holds (compressed or raw).
+    private readonly record struct PageRewrite(long[] DescriptorOffsets, byte[] Stored, uint Flags);
 
     private static bool TryPlanPages(
         KdumpMemory memory, IReadOnlyList<(ulong Address, ulong Length)> inMemory, PatchTarget target, List<(long Offset, long Length)> erase, out List<PageRewrite> rewrites, out DumpProblem problem)
@@ -181,18 +182,34 @@ public static class DumpScrubber
             }
         }
 
+        // Pages that share page data (one block named by several descriptors) are scrubbed together: each gets the
+        // scrubbed copy, since the old data is zeroed.
+        var groups = new Dictionary<ulong, (uint Size, uint Flags, ulong Pfn, long Descriptor, List<(int From, int Length)> Ranges)>();
+        foreach (var (pfn, ranges) in pages)
+        {
+            // An excluded page reads as zero already.
+            if (!memory.TryGetDescriptor(pfn, out long descriptorOffset, out ulong oldOffset, out uint oldSize, out uint flags))
+            {
+                continue;
+            }
+
+            if (groups.TryGetValue(oldOffset, out var group))
+            {
+                group.Ranges.AddRange(ranges);
+            }
+            else
+            {
+                groups[oldOffset] = (oldSize, flags, pfn, descriptorOffset, [.. ranges]);
+            }
+        }
+
+        var sharing = groups.Count == 0 ? [] : memory.PagesWithData([.. groups.Keys]);
         byte[] page = GC.AllocateUninitializedArray<byte>(pageSize, pinned: true);
         byte[] packed = GC.AllocateUninitializedArray<byte>(Math.Max(Lzo.GetMaxCompressedLength(pageSize), Snappier.Snappy.GetMaxCompressedLength(pageSize)) + 1024, pinned: true);
         try
         {
-            foreach (var (pfn, ranges) in pages)
+            foreach (var (oldOffset, (oldSize, flags, pfn, descriptorOffset, ranges)) in groups)
             {
-                // An excluded page reads as zero already.
-                if (!memory.TryGetDescriptor(pfn, out long descriptorOffset, out ulong oldOffset, out uint oldSize, out uint flags))
-                {
-                    continue;
-                }
-
                 if (!memory.TryRead(pfn * (ulong)pageSize, page, out problem))
                 {
                     return false;
@@ -205,7 +222,8 @@ public static class DumpScrubber
 
                 int size = Compress((DumpCompression)flags, page, packed);
                 byte[] stored = size < 0 ? page.ToArray() : packed.AsSpan(0, size).ToArray();
-                rewrites.Add(new PageRewrite(descriptorOffset, stored, size < 0 ? 0 : flags));
+                long[] descriptors = sharing.TryGetValue(oldOffset, out var named) ? [.. named.Select(static p => p.DescriptorOffset)] : [descriptorOffset];
+                rewrites.Add(new PageRewrite(descriptors, stored, size < 0 ? 0 : flags));
                 target.PlanErase((long)oldOffset, oldSize, erase);
             }
         }
@@ -289,7 +307,10 @@ public static class DumpScrubber
             {
                 long at = Append(rewrite.Stored);
                 WriteDescriptor(descriptor, bigEndian, (ulong)at, (uint)rewrite.Stored.Length, rewrite.Flags);
-                Write(rewrite.DescriptorOffset, descriptor);
+                foreach (long descriptorOffset in rewrite.DescriptorOffsets)
+                {
+                    Write(descriptorOffset, descriptor);
+                }
             }
 
             Finish();

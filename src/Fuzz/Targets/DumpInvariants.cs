@@ -109,9 +109,15 @@ internal static class DumpInvariants
     {
         DumpScanResult result = DumpScanner.Scan(memory, new DumpScanOptions { MaxDegreeOfParallelism = 1 });
         // Candidates are 4-byte aligned, so up to 3 bytes at the start of each stored range are not scanned.
+        ulong scannable = 0;
+        foreach (PhysicalRange range in memory.ScanRanges)
+        {
+            scannable += range.Length;
+        }
+
         Fuzz.Check.That(
-            result.BytesScanned <= memory.StoredBytes && memory.StoredBytes - result.BytesScanned <= 3 * (ulong)memory.StoredRanges.Count,
-            $"{label}: {result.BytesScanned} bytes scanned of {memory.StoredBytes} stored");
+            result.BytesScanned <= scannable && scannable - result.BytesScanned <= 3 * (ulong)memory.ScanRanges.Count && scannable <= memory.StoredBytes,
+            $"{label}: {result.BytesScanned} bytes scanned of {scannable} to scan, {memory.StoredBytes} stored");
         foreach (DumpFinding finding in result.Findings)
         {
             if (finding.InOverwrittenRecord)
