@@ -5,7 +5,7 @@ namespace CrashDmCrypt.Dumps.Scanning;
 /// <summary>Key material found in a dump. It holds descriptions and sizes, never a key byte.</summary>
 public sealed class DumpFinding
 {
-    /// <summary>A blob or a lone entry.</summary>
+    /// <summary>A blob, a lone entry, or another form of a known key (raw bytes, an AES schedule).</summary>
     public required FindingKind Kind { get; init; }
 
     /// <summary>Physical address of the blob's count or of the entry's key_size; <see langword="null"/> when the dump does not know addresses (raw without a base).</summary>
@@ -17,13 +17,22 @@ public sealed class DumpFinding
     /// <summary>Byte order the finding was read in.</summary>
     public required DumpByteOrder ByteOrder { get; init; }
 
-    /// <summary>Number of entries: the blob's count, or 1.</summary>
+    /// <summary>For <see cref="FindingKind.RawKey"/> and <see cref="FindingKind.AesSchedule"/>: which part of the key.</summary>
+    public KeyPart Part { get; init; }
+
+    /// <summary>For <see cref="FindingKind.AesSchedule"/>: encryption or decryption round keys.</summary>
+    public AesScheduleKind Schedule { get; init; }
+
+    /// <summary>For <see cref="FindingKind.RawKey"/> and <see cref="FindingKind.AesSchedule"/>: the key's index in the <see cref="Forms.KeySet"/> searched; -1 otherwise.</summary>
+    public int KeyIndex { get; init; } = -1;
+
+    /// <summary>Number of entries: the blob's count, or 1 (for other forms: the one key they belong to).</summary>
     public int Count => Keys.Count;
 
-    /// <summary>Bytes the finding spans in memory: <c>4 + 388 * count</c> for a blob, 388 for an entry.</summary>
+    /// <summary>Bytes the finding spans in memory: <c>4 + 388 * count</c> for a blob, 388 for an entry, the copy's length for other forms.</summary>
     public required int Length { get; init; }
 
-    /// <summary>The keys, in order.</summary>
+    /// <summary>The keys, in order (for other forms: the key they belong to, by description and size).</summary>
     public required IReadOnlyList<FoundKey> Keys { get; init; }
 
     /// <summary>

@@ -116,9 +116,18 @@ public static class DumpScanner
         };
     }
 
+    /// <summary>
+    /// Searches the stored memory of <paramref name="memory"/> in one pass for every other form of every key in
+    /// <paramref name="keys"/>: its raw bytes and each half at any alignment, and the AES encryption and decryption
+    /// schedules of each 16-, 24- or 32-byte candidate. Copies that lie inside one of <paramref name="known"/> (the blobs
+    /// and entries found) or inside a longer copy (a schedule starts with its key) are not reported again.
+    /// </summary>
+    public static DumpScanResult SearchForms(PhysicalMemory memory, Forms.KeySet keys, IReadOnlyList<DumpFinding>? known = null, DumpScanOptions? options = null) =>
+        FormScanner.Search(memory, keys, known ?? [], options ?? new DumpScanOptions());
+
     // Reads a window, without a copy where the dump is mapped; a window with unreadable pages is read page by page,
     // those pages scanned as zero and reported.
-    private static ReadOnlySpan<byte> Read(
+    internal static ReadOnlySpan<byte> Read(
         PhysicalMemory memory, ulong address, int length, Worker worker, int maxProblems, List<DumpProblem> problems, ref int problemCount, Lock gate)
     {
         if (memory.TryGetSpan(address, length, out ReadOnlySpan<byte> span))
@@ -269,7 +278,7 @@ public static class DumpScanner
 
     // One per worker thread: the copy buffer for windows that are not mapped (allocated on first use, cleared at the end)
     // and the window's hits.
-    private sealed class Worker
+    internal sealed class Worker
     {
         public byte[]? Buffer { get; set; }
 
