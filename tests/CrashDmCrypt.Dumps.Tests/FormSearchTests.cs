@@ -91,4 +91,84 @@ public class FormSearchTests
             [(FindingKind.AesSchedule, 0x2000UL + 1001, 240), (FindingKind.RawKey, 0x4000UL - 10, 32)],
             forms.Findings.Select(f => (f.Kind, f.Address!.Value, f.Length)).ToList());
     }
+
+    [Theory]
+    [InlineData(DumpCompression.None)]
+    [InlineData(DumpCompression.Zlib)]
+    [InlineData(DumpCompression.Zstd)]
+    public void Scrub_zeroes_every_form_and_the_independent_check_finds_nothing_left(DumpCompression method)
+    {
+        byte[] blob = AuditDefectTests.Blob(1, keySize: 64, seed: 31);
+        byte[] key = AuditDefectTests.KeyOf(blob, 0);
+        byte[] named = TestData.Pattern(32, 32);        // a --key-file key with no blob anywhere
+        var builder = new KdumpBuilder { Method = method };
+        byte[] page = KdumpTests.Compressible(1);
+        blob.CopyTo(page, 8);
+        builder.Pages[1] = page;
+        page = KdumpTests.Compressible(2);
+        key.CopyTo(page, 1001);
+        Schedule(key[32..], decrypt: true).CopyTo(page, 2003);
+        builder.Pages[2] = page;
+        page = KdumpTests.Compressible(3);
+        Schedule(named, decrypt: false).CopyTo(page, 3000);
+        named.AsSpan(0, 16).CopyTo(page.AsSpan(4096 - 16));        // a half ending the page
+        builder.Pages[3] = page;
+        using var dir = new TempFolder();
+        string input = dir.Write("vmcore", builder.Build());
+        string keyFile = dir.Write("vk.bin", named);
+        string output = Path.Combine(dir.Path, "clean");
+
+        var scan = CliTests.RunCli("scan", input, "--key-file", keyFile, "--json");
+        Assert.Equal(1, scan.Exit);
+        using (var document = System.Text.Json.JsonDocument.Parse(scan.Out))
+        {
+            Assert.Equal(
+                ["blob", "raw-key", "aes-schedule", "aes-schedule", "raw-key"],
+                document.RootElement.GetProperty("findings").EnumerateArray().Select(f => f.GetProperty("kind").GetString()));
+        }
+
+        Assert.DoesNotContain(Convert.ToHexString(key.AsSpan(0, 8)), scan.Out, StringComparison.OrdinalIgnoreCase);
+        var scrub = CliTests.RunCli("scrub", input, "-o", output, "--key-file", keyFile);
+        Assert.True(scrub.Exit == 0, scrub.ToString());
+        Assert.Contains("5 finding(s) into", scrub.Out, StringComparison.Ordinal);
+        Assert.Contains("; 0 left", scrub.Out, StringComparison.Ordinal);
+
+        // Checked outside the tool's check: the file's bytes, and every page through the reader.
+        byte[] file = File.ReadAllBytes(output);
+        using PhysicalMemory memory = TestData.Open(file);
+        byte[] pages = [.. memory.Ranges.SelectMany(r => TestData.Read(memory, r.Start, (int)r.Length))];
+        foreach (byte[] secret in new[] { key[..16], key[32..48], Schedule(key[32..], true)[16..48], named[..16], Schedule(named, false)[64..96] })
+        {
+            Assert.True(file.AsSpan().IndexOf(secret) < 0);
+            Assert.True(pages.AsSpan().IndexOf(secret) < 0);
+        }
+    }
+
+    [Fact]
+    public void The_independent_check_names_what_is_left_in_the_bytes_and_in_compressed_pages()
+    {
+        byte[] key = TestData.Pattern(32, 41);
+        var builder = new KdumpBuilder { Method = DumpCompression.Zlib };
+        byte[] page = KdumpTests.Compressible(5);
+        Schedule(key[16..], decrypt: false).CopyTo(page, 100);
+        builder.Pages[5] = page;
+        byte[] file = builder.Build();
+        byte[] withRaw = [.. file, .. key];
+        using var dir = new TempFolder();
+        string path = dir.Write("left", withRaw);
+        using var keys = new KeySet();
+        keys.Add("key-file:k"u8, key);
+        Assert.True(Scrubbing.LeftoverCheck.TryCheck(path, keys, false, out var leftovers, 100, out DumpProblem problem), problem.ToString());
+        // Every form is named, the ones inside another too: the key and its halves in the bytes; in page 5, the schedule and
+        // the half its first words are.
+        Assert.Equal(
+            [
+                new Scrubbing.Leftover(FindingKind.RawKey, 0, KeyPart.Whole, AesScheduleKind.None, file.Length, -1),
+                new Scrubbing.Leftover(FindingKind.RawKey, 0, KeyPart.FirstHalf, AesScheduleKind.None, file.Length, -1),
+                new Scrubbing.Leftover(FindingKind.RawKey, 0, KeyPart.SecondHalf, AesScheduleKind.None, file.Length + 16, -1),
+                new Scrubbing.Leftover(FindingKind.RawKey, 0, KeyPart.SecondHalf, AesScheduleKind.None, -1, 5),
+                new Scrubbing.Leftover(FindingKind.AesSchedule, 0, KeyPart.SecondHalf, AesScheduleKind.Encryption, -1, 5),
+            ],
+            leftovers);
+    }
 }
