@@ -80,4 +80,7 @@ public enum DumpError
 
     /// <summary>Two segments (PT_LOADs) map the same file bytes: the bytes would be read, and scanned, once per mapping.</summary>
     SegmentsShareFileBytes = 424,
+
+    /// <summary>The dump holds more copies of key material than one scrub keeps track of.</summary>
+    TooManyCopies = 425,
 }

@@ -33,6 +33,7 @@ public static class DumpErrors
         DumpError.KdumpSplitUnsupported => "the file is one part of a split kdump-compressed dump, which is not supported",
         DumpError.IoError => "the file could not be opened, is not a regular file, or could not be read (it shrank or was closed while being read)",
         DumpError.SegmentsShareFileBytes => "PT_LOAD segments together map more bytes than the file holds: some file bytes are mapped twice",
+        DumpError.TooManyCopies => "the dump holds more copies of key material than one scrub keeps track of (100,000)",
         _ => "unknown error",
     };
 

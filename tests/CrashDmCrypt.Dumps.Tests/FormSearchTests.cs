@@ -163,11 +163,11 @@ public class FormSearchTests
         // the half its first words are.
         Assert.Equal(
             [
-                new Scrubbing.Leftover(FindingKind.RawKey, 0, KeyPart.Whole, AesScheduleKind.None, file.Length, -1),
-                new Scrubbing.Leftover(FindingKind.RawKey, 0, KeyPart.FirstHalf, AesScheduleKind.None, file.Length, -1),
-                new Scrubbing.Leftover(FindingKind.RawKey, 0, KeyPart.SecondHalf, AesScheduleKind.None, file.Length + 16, -1),
-                new Scrubbing.Leftover(FindingKind.RawKey, 0, KeyPart.SecondHalf, AesScheduleKind.None, -1, 5),
-                new Scrubbing.Leftover(FindingKind.AesSchedule, 0, KeyPart.SecondHalf, AesScheduleKind.Encryption, -1, 5),
+                new Scrubbing.Leftover(FindingKind.RawKey, 0, KeyPart.Whole, AesScheduleKind.None, file.Length, -1, -1, 32),
+                new Scrubbing.Leftover(FindingKind.RawKey, 0, KeyPart.FirstHalf, AesScheduleKind.None, file.Length, -1, -1, 16),
+                new Scrubbing.Leftover(FindingKind.RawKey, 0, KeyPart.SecondHalf, AesScheduleKind.None, file.Length + 16, -1, -1, 16),
+                new Scrubbing.Leftover(FindingKind.RawKey, 0, KeyPart.SecondHalf, AesScheduleKind.None, -1, 5, 100, 16),
+                new Scrubbing.Leftover(FindingKind.AesSchedule, 0, KeyPart.SecondHalf, AesScheduleKind.Encryption, -1, 5, 100, 176),
             ],
             leftovers);
     }

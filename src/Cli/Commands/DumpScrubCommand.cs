@@ -81,7 +81,7 @@ internal static class DumpScrubCommand
                 return Program.ExitUsage;
             }
 
-            if (!TryWriteAtomically(memory, found, target, error))
+            if (!TryWriteAtomically(memory, found, keys, target, error))
             {
                 return Program.ExitUsage;
             }
@@ -137,11 +137,11 @@ internal static class DumpScrubCommand
 
     // Through the one signal-safe atomic writer: SIGINT, SIGTERM, SIGHUP or SIGQUIT before the rename delete the
     // temporary file. The scrubber zeroes as it copies, so that file never holds a key byte anyway.
-    private static bool TryWriteAtomically(PhysicalMemory memory, DumpScanResult found, string target, TextWriter error)
+    private static bool TryWriteAtomically(PhysicalMemory memory, DumpScanResult found, KeySet keys, string target, TextWriter error)
     {
         bool written = AtomicFile.TryWrite(
             target,
-            stream => DumpScrubber.TryScrub(memory, found.Findings, stream, out DumpProblem problem) ? null : problem.ToString(),
+            stream => DumpScrubber.TryScrub(memory, found.Findings, keys, stream, out DumpProblem problem) ? null : problem.ToString(),
             out string? reason);
         if (!written)
         {

@@ -539,6 +539,26 @@ internal sealed class KdumpMemory : PhysicalMemory
     private static byte[] ThreadBuffer(ref byte[]? buffer, int length) =>
         buffer is { } b && b.Length >= length ? b : buffer = GC.AllocateUninitializedArray<byte>(length, pinned: true);
 
+    /// <summary>Reads the data of a page the dump stores (its present bit set), RAM or not, as its descriptor names it.</summary>
+    internal bool TryReadStoredPage(ulong pfn, Span<byte> page, out DumpProblem problem)
+    {
+        byte[]? packed = null;
+        try
+        {
+            if (pfn >= (ulong)_present.Length * 8 || !IsSet(_present, (long)pfn))
+            {
+                problem = DumpProblem.At(DumpError.AddressNotInDump, -1);
+                return false;
+            }
+
+            return TryReadPage(pfn, page, ref packed, out problem);
+        }
+        finally
+        {
+            System.Security.Cryptography.CryptographicOperations.ZeroMemory(packed);
+        }
+    }
+
     private bool TryReadPage(ulong pfn, Span<byte> page, ref byte[]? packed, out DumpProblem problem)
     {
         long at = DescriptorOffset(pfn);

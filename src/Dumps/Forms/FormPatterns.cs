@@ -155,7 +155,7 @@ internal sealed class FormPatterns : IDisposable
 
             foreach (var (part, partLength) in parts)
             {
-                if (partLength >= MinPatternLength)
+                if (partLength >= MinPatternLength && LooksRandom(keys.GetKey(k), part))
                 {
                     sink(partLength, k, part, AesScheduleKind.None, false);
                 }
@@ -174,6 +174,32 @@ internal sealed class FormPatterns : IDisposable
                 }
             }
         }
+    }
+
+    // Raw bytes with few distinct values (zeros, a repeated byte, text-like runs) match ordinary memory: such a part is
+    // no key material worth a search, and zeroing its matches could never end. A random 8-byte half has 8 distinct bytes
+    // nearly always; at least half of its length (up to 8) are required.
+    private static bool LooksRandom(ReadOnlySpan<byte> key, KeyPart part)
+    {
+        ReadOnlySpan<byte> bytes = part switch
+        {
+            KeyPart.FirstHalf => key[..(key.Length / 2)],
+            KeyPart.SecondHalf => key[(key.Length / 2)..],
+            _ => key,
+        };
+        Span<bool> seen = stackalloc bool[256];
+        int distinct = 0;
+        foreach (byte b in bytes)
+        {
+            if (!seen[b])
+            {
+                seen[b] = true;
+                distinct++;
+            }
+        }
+
+        seen.Clear();
+        return distinct >= Math.Min(bytes.Length / 2, 8);
     }
 
     public ReadOnlySpan<byte> Bytes(int index) => _bytes.AsSpan(_patterns[index].Start, _patterns[index].Length);

@@ -28,6 +28,9 @@ public sealed class KeySet : IDisposable
 
     internal ReadOnlySpan<byte> GetKey(int index) => _keys[index];
 
+    /// <summary>Copies key <paramref name="index"/> into <paramref name="destination"/> (a caller's pinned or stack buffer, which it clears).</summary>
+    internal void CopyKey(int index, Span<byte> destination) => _keys[index].CopyTo(destination);
+
     /// <summary>Adds a key (copied); a key already in the set keeps its first description. An empty key is ignored.</summary>
     public void Add(ReadOnlySpan<byte> description, ReadOnlySpan<byte> key)
     {

@@ -3,6 +3,7 @@ using System.IO.Compression;
 using System.Security.Cryptography;
 using CrashDmCrypt.Dumps.Compression;
 using CrashDmCrypt.Dumps.Formats;
+using CrashDmCrypt.Dumps.Forms;
 using CrashDmCrypt.Dumps.Scanning;
 using CrashDmCrypt.Dumps.Sources;
 
@@ -46,6 +47,62 @@ public static class DumpScrubber
 
         return TryScrub(memory, inMemory, inFile, output, out problem);
     }
+
+    /// <summary>
+    /// Writes the scrubbed copy with every finding zero and, beyond them, every other copy of every form of every key in
+    /// <paramref name="keys"/> that <see cref="LeftoverCheck"/> would find in the input: in file bytes no scan reads (ELF
+    /// headers and notes, bytes between segments, stale flattened records) and in stored pages no scan reads (kdump pages
+    /// outside RAM, repeats). The same check over the copy then finds nothing.
+    /// </summary>
+    /// <returns>False with a problem when a page to scrub cannot be read, or the input holds more copies than are kept.</returns>
+    public static bool TryScrub(PhysicalMemory memory, IReadOnlyList<DumpFinding> findings, KeySet keys, Stream output, out DumpProblem problem)
+    {
+        ArgumentNullException.ThrowIfNull(memory);
+        ArgumentNullException.ThrowIfNull(findings);
+        ArgumentNullException.ThrowIfNull(keys);
+        var inMemory = new List<(ulong Address, ulong Length)>();
+        var inFile = new List<(long Offset, long Length)>();
+        foreach (DumpFinding finding in findings)
+        {
+            if (finding.InOverwrittenRecord)
+            {
+                inFile.Add((finding.FileOffset!.Value, finding.Length));
+            }
+            else
+            {
+                inMemory.Add((finding.Position, (ulong)finding.Length));
+            }
+        }
+
+        DumpSource bytes = memory is KdumpMemory { Source: FlattenedSource flat } ? flat.Inner : memory.Source;
+        if (!LeftoverCheck.TryCheck(bytes, () => (memory, default), false, keys, memory.ByteOrder == DumpByteOrder.BigEndian, out var copies, MaxCopies, out problem))
+        {
+            return false;
+        }
+
+        if (copies.Count >= MaxCopies)
+        {
+            problem = DumpProblem.At(DumpError.TooManyCopies, -1);
+            return false;
+        }
+
+        foreach (Leftover copy in copies)
+        {
+            if (copy.FileOffset >= 0)
+            {
+                inFile.Add((copy.FileOffset, copy.Length));
+            }
+            else
+            {
+                inMemory.Add(((ulong)copy.PageFrame * (ulong)memory.PageSize + (ulong)copy.PageOffset, (ulong)copy.Length));
+            }
+        }
+
+        return TryScrub(memory, inMemory, inFile, output, out problem);
+    }
+
+    // Copies of key material beyond the findings that one scrub keeps track of.
+    private const int MaxCopies = 100_000;
 
     /// <summary>
     /// Zeroes <paramref name="inMemory"/> (physical ranges) and <paramref name="inFile"/> (ranges of the dump file itself,
@@ -210,7 +267,7 @@ public static class DumpScrubber
         {
             foreach (var (oldOffset, (oldSize, flags, pfn, descriptorOffset, ranges)) in groups)
             {
-                if (!memory.TryRead(pfn * (ulong)pageSize, page, out problem))
+                if (!memory.TryReadStoredPage(pfn, page, out problem))
                 {
                     return false;
                 }

@@ -9,4 +9,6 @@ namespace CrashDmCrypt.Dumps.Scrubbing;
 /// <param name="Schedule">Which schedule, or none.</param>
 /// <param name="FileOffset">Where in the file the copy starts, for a copy in the file's bytes; -1 for one in a decompressed page.</param>
 /// <param name="PageFrame">The page frame number of the decompressed kdump page the copy starts in; -1 for a copy in the file's bytes.</param>
-public readonly record struct Leftover(FindingKind Kind, int KeyIndex, KeyPart Part, AesScheduleKind Schedule, long FileOffset, long PageFrame);
+/// <param name="PageOffset">Where in that page the copy starts (it may run into the next page); -1 for a copy in the file's bytes.</param>
+/// <param name="Length">The copy's length in bytes.</param>
+public readonly record struct Leftover(FindingKind Kind, int KeyIndex, KeyPart Part, AesScheduleKind Schedule, long FileOffset, long PageFrame, int PageOffset, int Length);

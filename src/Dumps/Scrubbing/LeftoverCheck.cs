@@ -30,9 +30,7 @@ public static class LeftoverCheck
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(keys);
-        var found = new List<Leftover>();
-        leftovers = found;
-        using FormPatterns patterns = FormPatterns.Create(keys, bigEndian);
+        leftovers = [];
         DumpSource file;
         try
         {
@@ -44,22 +42,41 @@ public static class LeftoverCheck
             return false;
         }
 
+        // The check opens the file on its own, and reads it again for its pages through a reader of its own.
         using (file)
         {
-            if (patterns.Count == 0)
-            {
-                problem = default;
-                return true;
-            }
+            return TryCheck(file, () => DumpReader.TryOpen(path, default, out PhysicalMemory? m, out DumpProblem p) ? (m, p) : (null, p), true, keys, bigEndian, out leftovers, maxLeftovers, out problem);
+        }
+    }
 
-            if (!TryCheckBytes(file, patterns, found, maxLeftovers, out problem))
-            {
-                return false;
-            }
+    /// <summary>The check over a file's bytes and the pages of the memory <paramref name="open"/> gives (its own reader of the same file).</summary>
+    internal static bool TryCheck(
+        DumpSource file,
+        Func<(PhysicalMemory? Memory, DumpProblem Problem)> open,
+        bool disposeMemory,
+        KeySet keys,
+        bool bigEndian,
+        out IReadOnlyList<Leftover> leftovers,
+        int maxLeftovers,
+        out DumpProblem problem)
+    {
+        var found = new List<Leftover>();
+        leftovers = found;
+        using FormPatterns patterns = FormPatterns.Create(keys, bigEndian);
+        if (patterns.Count == 0)
+        {
+            problem = default;
+            return true;
         }
 
-        // Every page a descriptor names, decompressed: through a reader of its own, not the scan's.
-        if (!DumpReader.TryOpen(path, default, out PhysicalMemory? memory, out DumpProblem openProblem))
+        if (!TryCheckBytes(file, patterns, found, maxLeftovers, out problem))
+        {
+            return false;
+        }
+
+        // Every page a descriptor names, decompressed.
+        var (memory, openProblem) = open();
+        if (memory is null)
         {
             // A copy of a format whose pages are not compressed needs no more; a kdump copy that does not open is not proved.
             bool kdump = openProblem.Error is >= DumpError.KdumpBadHeader and <= DumpError.FlattenedTooManyRecords;
@@ -67,9 +84,16 @@ public static class LeftoverCheck
             return !kdump;
         }
 
-        using (memory)
+        try
         {
             return memory is not KdumpMemory kdump || TryCheckPages(kdump, patterns, found, maxLeftovers, out problem);
+        }
+        finally
+        {
+            if (disposeMemory)
+            {
+                memory.Dispose();
+            }
         }
     }
 
@@ -93,7 +117,7 @@ public static class LeftoverCheck
                 patterns.Search(data, 0, (int)Math.Min(Chunk, file.Length - at), (int)(at % patterns.Stride), hits);
                 foreach (var (position, index) in hits)
                 {
-                    Add(found, max, patterns[index], at + position, -1);
+                    Add(found, max, patterns[index], at + position, -1, -1);
                 }
             }
         }
@@ -148,7 +172,7 @@ public static class LeftoverCheck
                     // A copy wholly inside the previous page's tail was counted with that page.
                     if (position >= tail || position + patterns[index].Length > tail)
                     {
-                        Add(found, max, patterns[index], -1, position < tail ? pfn - 1 : pfn);
+                        Add(found, max, patterns[index], -1, position < tail ? pfn - 1 : pfn, position < tail ? position + pageSize - tail : position - tail);
                     }
                 }
 
@@ -173,12 +197,19 @@ public static class LeftoverCheck
         }
     }
 
-    private static void Add(List<Leftover> found, int max, FormPatterns.Pattern pattern, long fileOffset, long pfn)
+    private static void Add(List<Leftover> found, int max, FormPatterns.Pattern pattern, long fileOffset, long pfn, int pageOffset)
     {
         if (found.Count < max)
         {
             found.Add(new Leftover(
-                pattern.Schedule == AesScheduleKind.None ? FindingKind.RawKey : FindingKind.AesSchedule, pattern.KeyIndex, pattern.Part, pattern.Schedule, fileOffset, pfn));
+                pattern.Schedule == AesScheduleKind.None ? FindingKind.RawKey : FindingKind.AesSchedule,
+                pattern.KeyIndex,
+                pattern.Part,
+                pattern.Schedule,
+                fileOffset,
+                pfn,
+                pageOffset,
+                pattern.Length));
         }
     }
 }
