@@ -31,19 +31,7 @@ public static class DumpScrubber
     public static bool TryScrub(PhysicalMemory memory, IReadOnlyList<DumpFinding> findings, Stream output, out DumpProblem problem)
     {
         ArgumentNullException.ThrowIfNull(findings);
-        var inMemory = new List<(ulong Address, ulong Length)>();
-        var inFile = new List<(long Offset, long Length)>();
-        foreach (DumpFinding finding in findings)
-        {
-            if (finding.InOverwrittenRecord)
-            {
-                inFile.Add((finding.FileOffset!.Value, finding.Length));
-            }
-            else
-            {
-                inMemory.Add((finding.Position, (ulong)finding.Length));
-            }
-        }
+        var (inMemory, inFile) = Split(findings);
 
         return TryScrub(memory, inMemory, inFile, output, out problem);
     }
@@ -60,19 +48,7 @@ public static class DumpScrubber
         ArgumentNullException.ThrowIfNull(memory);
         ArgumentNullException.ThrowIfNull(findings);
         ArgumentNullException.ThrowIfNull(keys);
-        var inMemory = new List<(ulong Address, ulong Length)>();
-        var inFile = new List<(long Offset, long Length)>();
-        foreach (DumpFinding finding in findings)
-        {
-            if (finding.InOverwrittenRecord)
-            {
-                inFile.Add((finding.FileOffset!.Value, finding.Length));
-            }
-            else
-            {
-                inMemory.Add((finding.Position, (ulong)finding.Length));
-            }
-        }
+        var (inMemory, inFile) = Split(findings);
 
         DumpSource bytes = memory is KdumpMemory { Source: FlattenedSource flat } ? flat.Inner : memory.Source;
         if (!LeftoverCheck.TryCheck(bytes, () => (memory, default), false, keys, memory.ByteOrder == DumpByteOrder.BigEndian, out var copies, MaxCopies, out problem))
@@ -99,6 +75,26 @@ public static class DumpScrubber
         }
 
         return TryScrub(memory, inMemory, inFile, output, out problem);
+    }
+
+    // A finding's bytes: physical memory, or (a flattened record a later one replaced) bytes of the file.
+    private static (List<(ulong Address, ulong Length)> InMemory, List<(long Offset, long Length)> InFile) Split(IReadOnlyList<DumpFinding> findings)
+    {
+        var inMemory = new List<(ulong Address, ulong Length)>();
+        var inFile = new List<(long Offset, long Length)>();
+        foreach (DumpFinding finding in findings)
+        {
+            if (finding.InOverwrittenRecord)
+            {
+                inFile.Add((finding.FileOffset!.Value, finding.Length));
+            }
+            else
+            {
+                inMemory.Add((finding.Position, (ulong)finding.Length));
+            }
+        }
+
+        return (inMemory, inFile);
     }
 
     // Copies of key material beyond the findings that one scrub keeps track of.
