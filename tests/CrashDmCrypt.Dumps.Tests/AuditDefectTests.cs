@@ -158,6 +158,15 @@ public class AuditDefectTests
             Assert.True(DumpScrubber.TryScrub(memory, result.Findings, stream, out problem), problem.ToString());
         }
 
+        // The independent check decompresses the shared block once too: the two keys, whole and by halves, once each.
+        using (var keys = new Forms.KeySet())
+        {
+            keys.Add("a:b"u8, KeyOf(blob, 0));
+            keys.Add("a:c"u8, KeyOf(blob, 1));
+            Assert.True(LeftoverCheck.TryCheck(input, keys, false, out var leftovers, 10_000, out problem), problem.ToString());
+            Assert.Equal(6, leftovers.Count);
+        }
+
         // Every page that shared the block reads back scrubbed, none as a damaged page.
         using PhysicalMemory after = TestData.Open(File.ReadAllBytes(output));
         page.AsSpan(512, blob.Length).Clear();

@@ -139,6 +139,7 @@ public static class LeftoverCheck
         var hits = new List<(int Position, int Pattern)>();
         var failure = default(DumpProblem);
         long previous = -2;
+        var seen = new HashSet<ulong>();
         var r = new ByteReader(memory.ByteOrder == DumpByteOrder.BigEndian);
         try
         {
@@ -150,6 +151,15 @@ public static class LeftoverCheck
                 }
 
                 ulong offset = r.U64(descriptor, 0);
+
+                // Page data that an earlier descriptor named was searched then (the shared zero page, or a hostile file's
+                // thousands of repeats): the work stays in proportion to the file. Only a copy across its edges is not seen.
+                if (!seen.Add(offset))
+                {
+                    previous = -2;
+                    return;
+                }
+
                 uint size = r.U32(descriptor, KdumpLayout.PageDescriptorSizeOffset);
                 var method = (DumpCompression)r.U32(descriptor, KdumpLayout.PageDescriptorFlagsOffset);
                 Span<byte> page = buffer.AsSpan(tail, pageSize);
