@@ -28,9 +28,12 @@ public static class DumpScanner
         foreach (PhysicalRange range in memory.ScanRanges)
         {
             // Candidates are 4-byte aligned. A window reads on past the stored bytes into what reads as zero (a blob whose
-            // zero tail is on an excluded page, or past p_filesz), up to the end of the memory range that holds them.
+            // zero tail is on an excluded page, or past p_filesz), within the memory range that holds them, by one entry:
+            // an excluded page is all zero, so the blob bytes on it are the last entry's zero padding, less than an entry.
+            // No further, so that a dump of many short stored runs (makedumpfile -d 31) is not read many times over.
             ulong first = range.Start + ((4 - (range.Start & 3)) & 3);
-            ulong readLimit = memory.RangeEndOf(range.Start);
+            ulong rangeEnd = memory.RangeEndOf(range.Start);
+            ulong readLimit = rangeEnd - range.End > KeyBlobLayout.EntrySize ? range.End + KeyBlobLayout.EntrySize : rangeEnd;
             if (first < range.Start)
             {
                 continue;
