@@ -171,4 +171,41 @@ public class FormSearchTests
             ],
             leftovers);
     }
+
+    [Fact]
+    public void Scan_reports_a_known_key_in_file_bytes_outside_memory_and_scrub_zeroes_it()
+    {
+        // A blob in the one PT_LOAD; its key again in the VMCOREINFO note and after the last segment: file bytes no
+        // segment maps.
+        byte[] blob = AuditDefectTests.Blob(1, keySize: 32, seed: 51);
+        byte[] key = AuditDefectTests.KeyOf(blob, 0);
+        byte[] page = new byte[4096];
+        blob.CopyTo(page, 64);
+        byte[] elf = new ElfBuilder { VmcoreInfo = "OSRELEASE=6.12.0\n" }.Load(0x1000, page).Build();
+        byte[] file = [.. elf, .. key];
+        using var dir = new TempFolder();
+        string input = dir.Write("vmcore", file);
+
+        var scan = CliTests.RunCli("scan", input, "--json");
+        Assert.Equal(1, scan.Exit);
+        using (var document = System.Text.Json.JsonDocument.Parse(scan.Out))
+        {
+            JsonElementAssert(document.RootElement.GetProperty("findings"), elf.Length);
+        }
+
+        string output = Path.Combine(dir.Path, "clean");
+        var scrub = CliTests.RunCli("scrub", input, "-o", output);
+        Assert.True(scrub.Exit == 0, scrub.ToString());
+        Assert.True(File.ReadAllBytes(output).AsSpan().IndexOf(key.AsSpan(0, 16)) < 0);
+
+        static void JsonElementAssert(System.Text.Json.JsonElement findings, long at)
+        {
+            var list = findings.EnumerateArray().ToList();
+            Assert.Equal("blob", list[0].GetProperty("kind").GetString());
+            System.Text.Json.JsonElement outside = Assert.Single(list, f => f.TryGetProperty("outsideMemory", out _));
+            Assert.Equal("raw-key", outside.GetProperty("kind").GetString());
+            Assert.Equal(at, outside.GetProperty("fileOffset").GetInt64());
+            Assert.Equal(System.Text.Json.JsonValueKind.Null, outside.GetProperty("address").ValueKind);
+        }
+    }
 }

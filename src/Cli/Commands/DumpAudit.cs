@@ -55,13 +55,14 @@ internal static class DumpAudit
         DumpScanResult found = DumpScanner.Scan(memory, options);
         keys.AddFrom(memory, found.Findings);
         DumpScanResult forms = DumpScanner.SearchForms(memory, keys, found.Findings, options);
+        IReadOnlyList<DumpFinding> outside = keys.Count == 0 ? [] : DumpScanner.SearchOutsideMemory(memory, keys, [.. found.Findings, .. forms.Findings]);
         return new DumpScanResult
         {
-            Findings = [.. found.Findings, .. forms.Findings],
+            Findings = [.. found.Findings, .. forms.Findings, .. outside],
             BytesScanned = found.BytesScanned,
             Problems = [.. found.Problems, .. forms.Problems.Except(found.Problems)],
             ProblemCount = found.ProblemCount + forms.Problems.Except(found.Problems).Count(),
-            FindingCount = found.FindingCount + forms.FindingCount,
+            FindingCount = found.FindingCount + forms.FindingCount + outside.Count,
             RepeatedPages = found.RepeatedPages,
         };
     }

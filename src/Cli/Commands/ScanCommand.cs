@@ -129,7 +129,8 @@ internal static class ScanCommand
         var c = CultureInfo.InvariantCulture;
         foreach (DumpFinding finding in result.Findings)
         {
-            string where = finding.InOverwrittenRecord ? "a flattened record a later one replaced"
+            string where = finding.OutsideMemory ? (finding.Address is ulong page ? $"page {DumpOptions.Hex(page)}, stored but not in the dump's memory" : "file bytes outside the dump's memory")
+                : finding.InOverwrittenRecord ? "a flattened record a later one replaced"
                 : finding.Address is ulong address ? $"address {DumpOptions.Hex(address)}" : "address unknown";
             if (finding.FileOffset is long offset)
             {
@@ -187,6 +188,11 @@ internal static class ScanCommand
                 if (finding.InOverwrittenRecord)
                 {
                     json.WriteBoolean("overwrittenRecord", true);
+                }
+
+                if (finding.OutsideMemory)
+                {
+                    json.WriteBoolean("outsideMemory", true);
                 }
 
                 json.WriteString("byteOrder", DumpOptions.Name(finding.ByteOrder));

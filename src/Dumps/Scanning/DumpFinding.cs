@@ -48,6 +48,14 @@ public sealed class DumpFinding
     /// </summary>
     public bool InOverwrittenRecord { get; init; }
 
+    /// <summary>
+    /// True for a copy of a known key (<see cref="FindingKind.RawKey"/>, <see cref="FindingKind.AesSchedule"/>) in bytes of
+    /// the file that are no part of the dump's memory as the reader sees it: ELF headers and notes, bytes between or
+    /// under overlapping segments, flattened records a later one replaced (<see cref="FileOffset"/>, no address), or a
+    /// stored kdump page outside RAM (<see cref="Address"/> is then the page's, outside <see cref="PhysicalMemory.Ranges"/>).
+    /// </summary>
+    public bool OutsideMemory { get; init; }
+
     /// <summary>Where the finding is in the scan's own order (address, or file offset for raw images without a base).</summary>
     internal ulong Position { get; init; }
 }

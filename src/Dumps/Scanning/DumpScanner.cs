@@ -128,6 +128,72 @@ public static class DumpScanner
     public static DumpScanResult SearchForms(PhysicalMemory memory, Forms.KeySet keys, IReadOnlyList<DumpFinding>? known = null, DumpScanOptions? options = null) =>
         FormScanner.Search(memory, keys, known ?? [], options ?? new DumpScanOptions());
 
+    /// <summary>
+    /// Every copy of every form of every key in <paramref name="keys"/> that lies outside the dump's memory as the reader
+    /// sees it (see <see cref="DumpFinding.OutsideMemory"/>): the bytes of an ELF, LiME or raw file as stored, and every
+    /// stored kdump page outside RAM, searched as <see cref="Scrubbing.LeftoverCheck"/> searches them, less the copies
+    /// <paramref name="inMemory"/> (the findings of <see cref="Scan"/> and <see cref="SearchForms"/>) already hold. A kdump
+    /// file's other bytes (headers, stale flattened records) are not reported here; the scrubber zeroes copies there too.
+    /// </summary>
+    public static IReadOnlyList<DumpFinding> SearchOutsideMemory(PhysicalMemory memory, Forms.KeySet keys, IReadOnlyList<DumpFinding> inMemory)
+    {
+        ArgumentNullException.ThrowIfNull(memory);
+        ArgumentNullException.ThrowIfNull(keys);
+        ArgumentNullException.ThrowIfNull(inMemory);
+        Sources.DumpSource bytes = memory is KdumpMemory { Source: FlattenedSource flat } ? flat.Inner : memory.Source;
+        Scrubbing.LeftoverCheck.TryCheck(bytes, () => (memory, default), false, keys, memory.ByteOrder == DumpByteOrder.BigEndian, out var copies, DumpScanOptions.DefaultMaxFindings, out _);
+        var outside = new List<DumpFinding>();
+        foreach (Scrubbing.Leftover copy in copies)
+        {
+            ulong? address = copy.PageFrame >= 0 ? ((ulong)copy.PageFrame * (ulong)memory.PageSize) + (ulong)copy.PageOffset : null;
+            bool held = inMemory.Any(f => !f.InOverwrittenRecord && (address is ulong a
+                ? a >= f.Position && a - f.Position < (ulong)f.Length
+                : f.FileOffset is long o && copy.FileOffset >= o && copy.FileOffset - o < f.Length));
+            bool inRam = address is ulong at && memory.Covers(at, (ulong)copy.Length);
+
+            // A kdump file's bytes hold its pages' data (raw-stored pages verbatim) at offsets no finding names: those copies
+            // are not told apart from the pages' here, so only pages are reported for it (scrub zeroes both all the same).
+            bool kdumpBytes = memory is KdumpMemory && address is null;
+            if (held || inRam || kdumpBytes)
+            {
+                continue;
+            }
+
+            outside.Add(new DumpFinding
+            {
+                Kind = copy.Kind,
+                Address = address,
+                FileOffset = copy.FileOffset >= 0 ? copy.FileOffset : null,
+                ByteOrder = memory.ByteOrder,
+                Length = copy.Length,
+                Keys = [new FoundKey(keys.GetDescription(copy.KeyIndex), keys.GetKeyLength(copy.KeyIndex))],
+                Part = copy.Part,
+                Schedule = copy.Schedule,
+                KeyIndex = copy.KeyIndex,
+                OutsideMemory = true,
+                Position = address ?? 0,
+            });
+        }
+
+        // As in memory: a copy inside a longer one (a half in its key, a key at a schedule's start) is not reported again.
+        static ulong Where(DumpFinding f) => f.Address ?? (ulong)f.FileOffset!.Value;
+        outside.Sort((a, b) => a.Address.HasValue != b.Address.HasValue ? a.Address.HasValue.CompareTo(b.Address.HasValue)
+            : Where(a) != Where(b) ? Where(a).CompareTo(Where(b)) : b.Length.CompareTo(a.Length));
+        var kept = new List<DumpFinding>();
+        foreach (DumpFinding finding in outside)
+        {
+            if (kept.Count > 0 && kept[^1].Address.HasValue == finding.Address.HasValue
+                && Where(finding) + (ulong)finding.Length <= Where(kept[^1]) + (ulong)kept[^1].Length)
+            {
+                continue;
+            }
+
+            kept.Add(finding);
+        }
+
+        return kept;
+    }
+
     // Reads a window, without a copy where the dump is mapped; a window with unreadable pages is read page by page,
     // those pages scanned as zero and reported.
     internal static ReadOnlySpan<byte> Read(

@@ -82,7 +82,8 @@ public static class DumpScrubber
     {
         var inMemory = new List<(ulong Address, ulong Length)>();
         var inFile = new List<(long Offset, long Length)>();
-        foreach (DumpFinding finding in findings)
+        // Copies outside memory are found again, and zeroed, by the check over the input (the KeySet overload).
+        foreach (DumpFinding finding in findings.Where(static f => !f.OutsideMemory))
         {
             if (finding.InOverwrittenRecord)
             {
