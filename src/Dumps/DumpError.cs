@@ -75,6 +75,12 @@ public enum DumpError
     /// <summary>The kdump-compressed dump is one part of a split dump, which this reader does not read.</summary>
     KdumpSplitUnsupported = 422,
 
-    /// <summary>The file could not be opened or mapped.</summary>
+    /// <summary>The file could not be opened, is not a regular file, or a read of it failed (it shrank, or the dump was disposed, during the read).</summary>
     IoError = 423,
+
+    /// <summary>Two segments (PT_LOADs) map the same file bytes: the bytes would be read, and scanned, once per mapping.</summary>
+    SegmentsShareFileBytes = 424,
+
+    /// <summary>The dump holds more copies of key material than one scrub keeps track of.</summary>
+    TooManyCopies = 425,
 }

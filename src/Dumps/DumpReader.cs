@@ -17,7 +17,7 @@ public static class DumpReader
         : LimeReader.HasSignature(head) ? DumpFormat.Lime
         : DumpFormat.Raw;
 
-    /// <summary>Opens the file at <paramref name="path"/>, memory-mapped.</summary>
+    /// <summary>Opens the regular file at <paramref name="path"/>, read with pread (a FIFO or device is refused with <see cref="DumpError.IoError"/>, without waiting).</summary>
     /// <returns>False with a problem when the file cannot be opened or its structure is refused.</returns>
     public static bool TryOpen(string path, DumpOpenOptions options, out PhysicalMemory? memory, out DumpProblem problem)
     {
@@ -25,7 +25,7 @@ public static class DumpReader
         DumpSource source;
         try
         {
-            source = MappedFileSource.Open(path);
+            source = FileSource.Open(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
         {

@@ -82,6 +82,12 @@ public abstract class PhysicalMemory : IDisposable
         }
     }
 
+    /// <summary>The parts of <see cref="StoredRanges"/> a scan reads: all of them, but for stored pages that repeat another page's data.</summary>
+    internal virtual IReadOnlyList<PhysicalRange> ScanRanges => StoredRanges;
+
+    /// <summary>Stored pages left out of <see cref="ScanRanges"/>: their page data is another page's, scanned there.</summary>
+    internal virtual long RepeatedPages { get => 0; private protected set { } }
+
     /// <summary>Whether this format keeps memory as plain bytes in the file, so that a finding has a file offset.</summary>
     public virtual bool HasFileOffsets => false;
 
@@ -94,7 +100,13 @@ public abstract class PhysicalMemory : IDisposable
     /// <returns>False with a problem when the range is not in the dump or the dump is damaged there; <paramref name="destination"/> is then undefined.</returns>
     public bool TryRead(ulong address, Span<byte> destination, out DumpProblem problem)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        // Disposed by another thread during a scan: a failed read, not an exception out of the scan's workers.
+        if (Volatile.Read(ref _disposed))
+        {
+            problem = DumpProblem.At(DumpError.IoError, -1);
+            return false;
+        }
+
         if (!Covers(address, (ulong)destination.Length))
         {
             problem = DumpProblem.At(DumpError.AddressNotInDump, -1);
@@ -123,6 +135,13 @@ public abstract class PhysicalMemory : IDisposable
     {
         int index = FindRange(address);
         return index >= 0 && length <= _ranges[index].End - address;
+    }
+
+    /// <summary>The end of the range that holds <paramref name="address"/>, or <paramref name="address"/> when none does.</summary>
+    internal ulong RangeEndOf(ulong address)
+    {
+        int index = FindRange(address);
+        return index >= 0 ? _ranges[index].End : address;
     }
 
     /// <summary>A view of physical memory without a copy, where the format can give one (uncompressed, mapped); false otherwise.</summary>

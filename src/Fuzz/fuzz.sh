@@ -33,7 +33,7 @@ root=$(cd "$here/../.." && pwd)
 case $target in
     reader | restore | writer | selftest-overread) instrument=(CrashDmCrypt.Codec.dll) ;;
     cmdline | dtb) instrument=(CrashDmCrypt.Codec.dll CrashDmCrypt.Kernel.dll) ;;
-    dump-elf | dump-kdump | dump-flattened | dump-lime) instrument=(CrashDmCrypt.Dumps.dll) ;;
+    dump-elf | dump-kdump | dump-flattened | dump-lime | dump-forms) instrument=(CrashDmCrypt.Dumps.dll) ;;
     *) usage ;;
 esac
 

@@ -146,6 +146,29 @@ public sealed class ProvisionCommandTests : IDisposable
     }
 
     [ProvisionKeyringFact]
+    public void A_configfs_failure_part_way_leaves_every_keys_timeout_as_it_was()
+    {
+        // All or nothing includes the timeouts (issue 20 defect 7): the first key never expired before the run, and does not after.
+        KeySerial first = AddLogonKey(_first);
+        AddLogonKey(_second);
+        File.WriteAllText(_dir[_second], "in the way");
+
+        CliResult result = Provision(_first, _second);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal("perm", ProcKeysTimeout(first));
+    }
+
+    // The fourth column of the key's /proc/keys row (read in the session that possesses it): "perm" for no expiry.
+    private string ProcKeysTimeout(KeySerial key)
+    {
+        string serial = key.Value.ToString("x8", System.Globalization.CultureInfo.InvariantCulture);
+        return Session.Invoke(() => File.ReadAllLines("/proc/keys"))
+            .Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Single(columns => columns[0] == serial)[3];
+    }
+
+    [ProvisionKeyringFact]
     public void An_item_left_from_before_is_refused_before_anything_is_written()
     {
         AddLogonKey(_first);

@@ -98,7 +98,8 @@ public class CliTests
         Assert.Equal(JsonValueKind.Null, finding.GetProperty("fileOffset").ValueKind);
         Assert.Equal(3, finding.GetProperty("count").GetInt32());
         Assert.Equal(256, finding.GetProperty("keys")[2].GetProperty("keySize").GetInt32());
-        Assert.Equal(2359296, document.RootElement.GetProperty("bytesScanned").GetInt64());
+        // The kdump's zero pages share one page data, scanned once.
+        Assert.Equal(393216, document.RootElement.GetProperty("bytesScanned").GetInt64());
 
         using var dir = new TempFolder();
         string clean = dir.Write("clean.raw", new byte[100000]);

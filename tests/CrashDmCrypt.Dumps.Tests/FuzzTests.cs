@@ -8,7 +8,7 @@ namespace CrashDmCrypt.Dumps.Tests;
 /// </summary>
 public class FuzzTests
 {
-    public static readonly string[] Targets = ["dump-elf", "dump-kdump", "dump-flattened", "dump-lime"];
+    public static readonly string[] Targets = ["dump-elf", "dump-kdump", "dump-flattened", "dump-lime", "dump-forms"];
 
     private static string Corpus(string target) => Path.Combine(RepoPaths.Root, "src", "Fuzz", "corpus", target);
 
@@ -59,6 +59,50 @@ public class FuzzTests
 
         yield return ("dump-lime", "gen-two-ranges", LimeBuilder.Build((0x1000, memory), (0x100000, bigBlob)));
         yield return ("dump-lime", "gen-one-byte", LimeBuilder.Build((0, [7])));
+
+        // dump-forms: a header whose SHA-512 is the key, then a dump holding the key's forms (raw images get more planted).
+        foreach (var (name, header) in new[] { ("gen-raw-xts", new byte[] { 0x3c, 0, 100, 1, 3, 2, 9, 0, 0 }), ("gen-zlib-kdump-aes256", [0x02, 0, 0, 0, 0, 0, 0, 0, 0]), ("gen-elf-aes128", [0x00, 0, 0, 0, 0, 0, 0, 0, 0]) })
+        {
+            byte[] key = Fuzz.Targets.DumpFormsTarget.KeyFor(header);
+            byte[] keyBlob = new byte[KeyBlobLayout(1)];
+            Codec.KeyBlobWriter.Write([new Codec.KeyBlobKey("cryptsetup:fuzz"u8.ToArray(), key)], keyBlob, out _, out _);
+            byte[] schedule = Schedule(key.Length > 32 ? key[(key.Length / 2)..] : key);
+            byte[] page = new byte[1024];
+            keyBlob.AsSpan(0, Math.Min(keyBlob.Length, 400)).CopyTo(page.AsSpan(8));
+            schedule.CopyTo(page.AsSpan(500));
+            byte[] dump = name switch
+            {
+                "gen-raw-xts" => [.. page, .. new byte[2048]],
+                "gen-zlib-kdump-aes256" => KdumpWith(page),
+                _ => new ElfBuilder { VmcoreInfo = "OSRELEASE=6.12.0\nNOTE=" + Convert.ToHexString(key) + "\n" }.Load(0x2000, page).Build(),
+            };
+            if (name == "gen-elf-aes128")
+            {
+                // The key's raw bytes in the note too: file bytes outside memory, which scrub must zero all the same.
+                byte[] withKey = [.. dump, .. key];
+                dump = withKey;
+            }
+
+            yield return ("dump-forms", name, [.. header, .. dump]);
+        }
+
+        static int KeyBlobLayout(int count) => Codec.KeyBlobLayout.GetBlobSize(count);
+
+        static byte[] Schedule(byte[] key)
+        {
+            uint[] encrypt = new uint[60];
+            uint[] decrypt = new uint[60];
+            Forms.AesKeyExpansion.Expand(key, encrypt, decrypt);
+            return System.Runtime.InteropServices.MemoryMarshal.AsBytes(decrypt.AsSpan(0, Forms.AesKeyExpansion.ScheduleWords(key.Length))).ToArray();
+        }
+
+        static byte[] KdumpWith(byte[] page)
+        {
+            var kdump = new KdumpBuilder { Method = DumpCompression.Zlib, BlockSize = 1024, MaxMapNr = 16 };
+            kdump.Pages[2] = page;
+            kdump.Pages[3] = new byte[1024];
+            return kdump.Build();
+        }
     }
 
     [Fact]
@@ -109,6 +153,7 @@ public class FuzzTests
     [InlineData("dump-kdump")]
     [InlineData("dump-flattened")]
     [InlineData("dump-lime")]
+    [InlineData("dump-forms")]
     public void Targets_hold_their_invariants_on_mutated_seeds(string target)
     {
         Assert.True(FuzzTargets.TryGet(target, out FuzzTarget? run));

@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
+using CrashDmCrypt.Cli.Common;
 using CrashDmCrypt.Dumps;
+using CrashDmCrypt.Dumps.Forms;
 using CrashDmCrypt.Dumps.Scanning;
 using CrashDmCrypt.Dumps.Scrubbing;
 
@@ -19,16 +21,20 @@ internal static class DumpScrubCommand
         var output = new Option<string>("--output", "-o") { Description = "Where to write the scrubbed copy (not DUMP itself).", HelpName = "OUT", Required = true };
         var json = new Option<bool>("--json") { Description = "Report what was scrubbed as scan --json does." };
         var rawBase = DumpOptions.Base();
-        var command = new Command("scrub", "Write a copy of a dump, in the same format, in which every blob and entry found (descriptions and keys) is zero; then check the copy.");
+        var keyFiles = DumpAudit.KeyFiles();
+        var command = new Command(
+            "scrub",
+            "Write a copy of a dump, in the same format, in which every blob and entry found (descriptions and keys) and every other form of their keys and of --key-file keys (raw bytes, halves, AES schedules) is zero; then check every byte of the copy, and every decompressed page, for every key's bytes and schedules: exit 0 and '0 left' only when none remains.");
         command.Add(file);
         command.Add(output);
         command.Add(json);
         command.Add(rawBase);
-        command.SetAction(parse => Run(parse, parse.GetValue(file)!, parse.GetValue(output)!, parse.GetValue(json), parse.GetValue(rawBase)));
+        command.Add(keyFiles);
+        command.SetAction(parse => Run(parse, parse.GetValue(file)!, parse.GetValue(output)!, parse.GetValue(json), parse.GetValue(rawBase), parse.GetValue(keyFiles) ?? []));
         return command;
     }
 
-    private static int Run(ParseResult parse, string input, string outputPath, bool json, ulong? rawBase)
+    private static int Run(ParseResult parse, string input, string outputPath, bool json, ulong? rawBase, string[] keyFiles)
     {
         TextWriter output = parse.InvocationConfiguration.Output;
         TextWriter error = parse.InvocationConfiguration.Error;
@@ -40,7 +46,15 @@ internal static class DumpScrubCommand
             return Program.ExitUsage;
         }
 
+        using var keys = new KeySet();
+        if (!DumpAudit.TryAddKeyFiles(keyFiles, keys, out string? keyError))
+        {
+            error.WriteLine($"scrub: {keyError}");
+            return Program.ExitUsage;
+        }
+
         DumpScanResult found;
+        bool bigEndian;
         using (PhysicalMemory? memory = DumpOptions.Open("scrub", input, rawBase, error))
         {
             if (memory is null)
@@ -48,7 +62,14 @@ internal static class DumpScrubCommand
                 return Program.ExitUsage;
             }
 
-            found = DumpScanner.Scan(memory);
+            bigEndian = memory.ByteOrder == DumpByteOrder.BigEndian;
+            found = DumpAudit.ScanEveryForm(memory, new DumpScanOptions(), keys);
+            if (found.FindingCount > found.Findings.Count)
+            {
+                error.WriteLine($"scrub: {input}: more findings than are kept ({DumpScanOptions.DefaultMaxFindings}); nothing written");
+                return Program.ExitUsage;
+            }
+
             if (found.ProblemCount > 0)
             {
                 foreach (DumpProblem problem in found.Problems)
@@ -60,7 +81,7 @@ internal static class DumpScrubCommand
                 return Program.ExitUsage;
             }
 
-            if (!TryWriteAtomically(memory, found, target, error))
+            if (!TryWriteAtomically(memory, found, keys, target, error))
             {
                 return Program.ExitUsage;
             }
@@ -83,12 +104,29 @@ internal static class DumpScrubCommand
         }
 
         DumpScanResult left = DumpScanner.Scan(written);
+
+        // The independent check: every byte of OUT and every decompressed page, for every key's bytes and schedules.
+        bool checkedWhole = LeftoverCheck.TryCheck(target, keys, bigEndian, out IReadOnlyList<Leftover> leftovers, MaxLeftoversShown, out DumpProblem checkProblem);
+        long remaining = left.FindingCount + leftovers.Count;
         if (!json)
         {
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"scrubbed {found.Findings.Count} finding(s) into {outputPath}; {left.Findings.Count} left"));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"scrubbed {found.Findings.Count} finding(s) into {outputPath}; {remaining} left"));
         }
 
-        if (left.Findings.Count > 0 || left.ProblemCount > 0)
+        foreach (Leftover leftover in leftovers)
+        {
+            string where = leftover.FileOffset >= 0
+                ? string.Create(CultureInfo.InvariantCulture, $"file offset {leftover.FileOffset}")
+                : string.Create(CultureInfo.InvariantCulture, $"decompressed page frame {leftover.PageFrame}");
+            error.WriteLine($"scrub: left in {outputPath}: {DumpAudit.Name(leftover.Kind)} ({DumpAudit.Name(leftover.Part)}) of \"{DumpOptions.Escape(keys.GetDescription(leftover.KeyIndex).Span)}\" at {where}");
+        }
+
+        if (!checkedWhole)
+        {
+            error.WriteLine($"scrub: {outputPath} could not be checked whole: {checkProblem}");
+        }
+
+        if (remaining > 0 || left.ProblemCount > 0 || !checkedWhole)
         {
             error.WriteLine($"scrub: {outputPath} still holds key material or cannot be read whole");
             return Program.ExitInvalid;
@@ -97,46 +135,23 @@ internal static class DumpScrubCommand
         return Program.ExitOk;
     }
 
-    private static bool TryWriteAtomically(PhysicalMemory memory, DumpScanResult found, string target, TextWriter error)
+    // Through the one signal-safe atomic writer: SIGINT, SIGTERM, SIGHUP or SIGQUIT before the rename delete the
+    // temporary file. The scrubber zeroes as it copies, so that file never holds a key byte anyway.
+    private static bool TryWriteAtomically(PhysicalMemory memory, DumpScanResult found, KeySet keys, string target, TextWriter error)
     {
-        string directory = Path.GetDirectoryName(target)!;
-        string temporary = Path.Combine(directory, $".{Path.GetFileName(target)}.{Guid.NewGuid():N}.tmp");
-        try
+        bool written = AtomicFile.TryWrite(
+            target,
+            stream => DumpScrubber.TryScrub(memory, found.Findings, keys, stream, out DumpProblem problem) ? null : problem.ToString(),
+            out string? reason);
+        if (!written)
         {
-            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.ReadWrite, Share = FileShare.None };
-            if (!OperatingSystem.IsWindows())
-            {
-                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-            }
-
-            using (var stream = new FileStream(temporary, options))
-            {
-                if (!DumpScrubber.TryScrub(memory, found.Findings, stream, out DumpProblem problem))
-                {
-                    error.WriteLine($"scrub: {problem}");
-                    return false;
-                }
-
-                stream.Flush(flushToDisk: true);
-            }
-
-            File.Move(temporary, target, overwrite: true);
-            temporary = null!;
-            return true;
+            error.WriteLine($"scrub: {reason}");
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            error.WriteLine($"scrub: cannot write '{target}': {e.Message}");
-            return false;
-        }
-        finally
-        {
-            if (temporary is not null && File.Exists(temporary))
-            {
-                File.Delete(temporary);
-            }
-        }
+
+        return written;
     }
+
+    private const int MaxLeftoversShown = 100;
 
     private static bool SameFile(string a, string b)
     {

@@ -116,6 +116,15 @@ internal static class ProvisionCommand
         public string? Message { get; set; }
 
         public List<string> Warnings { get; } = [];
+
+        /// <summary>This run created the volume's configfs item.</summary>
+        public bool ItemCreated { get; set; }
+
+        /// <summary>This run set the key's timeout.</summary>
+        public bool TimeoutSet { get; set; }
+
+        /// <summary>The key's timeout before this run, in seconds (0: none), as /proc/keys showed it; null when unknown.</summary>
+        public uint? PreviousTimeout { get; set; }
     }
 
     /// <summary>One run: the checks, then the writes, then the report. Only the report writes words.</summary>
@@ -330,17 +339,12 @@ internal static class ProvisionCommand
             return KeyringResult.FromErrno(LinuxErrno.ENOKEY);
         }
 
+        // Items first, then timeouts: a configfs failure part way then leaves every key as it was, and a timeout failure
+        // puts the earlier keys' timeouts back (all or nothing includes the timeouts).
         private int Provision()
         {
             foreach (Volume volume in _volumes)
             {
-                KeyringResult timed = KernelKeyring.SetTimeout(volume.Key, timeout);
-                if (!timed.Succeeded)
-                {
-                    Refuse(volume, timed.Code, $"cannot set the timeout of logon key {volume.Key} '{volume.Description}': {timed}");
-                    return RollBack(Program.ExitInvalid);
-                }
-
                 ConfigfsResult added = client.AddKey(volume.Uuid, volume.Description);
                 volume.Warnings.AddRange(ConfigfsText.DescribeWarnings(added.Warnings));
                 if (!added.Succeeded)
@@ -349,6 +353,24 @@ internal static class ProvisionCommand
                     return RollBack(ConfigfsCommand.ExitCode(added.Status));
                 }
 
+                volume.ItemCreated = true;
+            }
+
+            foreach (Volume volume in _volumes)
+            {
+                volume.PreviousTimeout = ReadTimeout(volume.Key);
+                KeyringResult timed = KernelKeyring.SetTimeout(volume.Key, timeout);
+                if (!timed.Succeeded)
+                {
+                    Refuse(volume, timed.Code, $"cannot set the timeout of logon key {volume.Key} '{volume.Description}': {timed}");
+                    return RollBack(Program.ExitInvalid);
+                }
+
+                volume.TimeoutSet = true;
+            }
+
+            foreach (Volume volume in _volumes)
+            {
                 volume.State = VolumeState.Provisioned;
             }
 
@@ -360,8 +382,23 @@ internal static class ProvisionCommand
         {
             _status = "refused";
             int removed = 0;
-            foreach (Volume volume in Enumerable.Reverse(_volumes).Where(v => v.State == VolumeState.Provisioned))
+            foreach (Volume volume in Enumerable.Reverse(_volumes))
             {
+                if (volume.TimeoutSet)
+                {
+                    // "perm" is restored exactly (timeout 0); a finite one to the whole unit /proc/keys shows, rounded down.
+                    KeyringResult restored = volume.PreviousTimeout is uint seconds ? KernelKeyring.SetTimeout(volume.Key, seconds) : default;
+                    if (volume.PreviousTimeout is null || !restored.Succeeded)
+                    {
+                        _errors.Add($"{volume.Uuid}: the timeout of logon key {volume.Key} could not be put back; check it with 'keyctl show'");
+                    }
+                }
+
+                if (!volume.ItemCreated)
+                {
+                    continue;
+                }
+
                 ConfigfsResult result = client.RemoveKey(volume.Uuid);
                 if (result.Succeeded)
                 {
@@ -376,6 +413,44 @@ internal static class ProvisionCommand
 
             _errors.Add(string.Create(CultureInfo.InvariantCulture, $"removed {removed} item(s) created by this run"));
             return exitCode;
+        }
+
+        // The key's timeout as /proc/keys shows it to its possessor (proc_keys_show: "perm", "expd", or a count of s, m, h,
+        // d or w): 0 for "perm" (no expiry, what KEYCTL_SET_TIMEOUT 0 gives), the seconds of a finite one rounded down to
+        // its unit, null when the row cannot be read or the key has expired.
+        private static uint? ReadTimeout(KeySerial key)
+        {
+            try
+            {
+                string serial = key.Value.ToString("x8", CultureInfo.InvariantCulture);
+                foreach (string line in File.ReadLines("/proc/keys"))
+                {
+                    string[] columns = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                    if (columns.Length > 3 && columns[0] == serial)
+                    {
+                        return ParseTimeout(columns[3]);
+                    }
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return null;
+            }
+
+            return null;
+        }
+
+        private static uint? ParseTimeout(string text)
+        {
+            if (text == "perm")
+            {
+                return 0;
+            }
+
+            uint unit = text.Length > 1 ? text[^1] switch { 's' => 1u, 'm' => 60u, 'h' => 3600u, 'd' => 86400u, 'w' => 604800u, _ => 0u } : 0u;
+            return unit != 0 && uint.TryParse(text.AsSpan(0, text.Length - 1), NumberStyles.None, CultureInfo.InvariantCulture, out uint count) && count > 0
+                ? (uint)Math.Min((ulong)count * unit, uint.MaxValue)
+                : null;
         }
 
         private static void Refuse(Volume volume, string code, string message)

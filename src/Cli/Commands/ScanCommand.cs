@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using CrashDmCrypt.Cli.Common;
 using CrashDmCrypt.Dumps;
+using CrashDmCrypt.Dumps.Forms;
 using CrashDmCrypt.Dumps.Scanning;
 
 namespace CrashDmCrypt.Cli.Commands;
@@ -41,24 +42,38 @@ internal static class ScanCommand
             },
         };
         var rawBase = DumpOptions.Base();
-        var command = new Command("scan", "Find every copy of dm-crypt key material (complete blobs and lone entries) in memory dumps; never prints a key byte.");
+        var keyFiles = DumpAudit.KeyFiles();
+        var command = new Command(
+            "scan",
+            "Find every copy of dm-crypt key material in memory dumps: complete blobs and lone entries, then every other form of their keys (and of --key-file keys): raw bytes and each half at any alignment, AES encryption and decryption schedules. Never prints a key byte.");
         command.Add(files);
         command.Add(json);
         command.Add(byteOrder);
         command.Add(rawBase);
-        command.SetAction(parse => Run(parse, parse.GetValue(files)!, parse.GetValue(json), parse.GetValue(byteOrder), parse.GetValue(rawBase)));
+        command.Add(keyFiles);
+        command.SetAction(parse => Run(parse, parse.GetValue(files)!, parse.GetValue(json), parse.GetValue(byteOrder), parse.GetValue(rawBase), parse.GetValue(keyFiles) ?? []));
         return command;
     }
 
-    private static int Run(ParseResult parse, string[] files, bool json, ScanByteOrders orders, ulong? rawBase)
+    private static int Run(ParseResult parse, string[] files, bool json, ScanByteOrders orders, ulong? rawBase, string[] keyFiles)
     {
         TextWriter output = parse.InvocationConfiguration.Output;
         TextWriter error = parse.InvocationConfiguration.Error;
         var results = new List<(string File, DumpScanResult Result)>();
         bool failed = false;
         ulong scanned = 0;
-        int found = 0;
+        long found = 0;
+        long listed = 0;
         var errors = new List<(string File, DumpProblem Problem)>();
+        using (var named = new KeySet())
+        {
+            if (!DumpAudit.TryAddKeyFiles(keyFiles, named, out string? keyError))
+            {
+                error.WriteLine($"scan: {keyError}");
+                return Program.ExitUsage;
+            }
+        }
+
         foreach (string file in files)
         {
             if (!DumpReader.TryOpen(file, new DumpOpenOptions { RawBase = rawBase }, out PhysicalMemory? memory, out DumpProblem problem))
@@ -71,9 +86,12 @@ internal static class ScanCommand
             using (memory)
             {
                 using var progress = ScanProgress.ForTerminal(parse.InvocationConfiguration.Error, file);
-                DumpScanResult result = DumpScanner.Scan(memory!, new DumpScanOptions { ByteOrders = orders, Progress = progress });
+                using var keys = new KeySet();
+                DumpAudit.TryAddKeyFiles(keyFiles, keys, out _);
+                DumpScanResult result = DumpAudit.ScanEveryForm(memory!, new DumpScanOptions { ByteOrders = orders, Progress = progress }, keys);
                 scanned += result.BytesScanned;
-                found += result.Findings.Count;
+                found += result.FindingCount;
+                listed += result.Findings.Count;
                 failed |= result.ProblemCount > 0;
                 errors.AddRange(result.Problems.Select(p => (file, p)));
                 if (!json)
@@ -97,6 +115,10 @@ internal static class ScanCommand
             }
 
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"scanned {scanned} bytes in {files.Length} file(s): {found} finding(s)"));
+            if (listed < found)
+            {
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"only the first {listed} listed: at most {DumpScanOptions.DefaultMaxFindings} findings are kept per file"));
+            }
         }
 
         return found > 0 ? Program.ExitInvalid : failed ? Program.ExitUsage : Program.ExitOk;
@@ -107,7 +129,8 @@ internal static class ScanCommand
         var c = CultureInfo.InvariantCulture;
         foreach (DumpFinding finding in result.Findings)
         {
-            string where = finding.InOverwrittenRecord ? "a flattened record a later one replaced"
+            string where = finding.OutsideMemory ? (finding.Address is ulong page ? $"page {DumpOptions.Hex(page)}, stored but not in the dump's memory" : "file bytes outside the dump's memory")
+                : finding.InOverwrittenRecord ? "a flattened record a later one replaced"
                 : finding.Address is ulong address ? $"address {DumpOptions.Hex(address)}" : "address unknown";
             if (finding.FileOffset is long offset)
             {
@@ -115,8 +138,19 @@ internal static class ScanCommand
             }
 
             string keys = string.Join(", ", finding.Keys.Select(k => string.Create(c, $"\"{DumpOptions.Escape(k.Description.Span)}\" ({k.KeySize} bytes)")));
-            string kind = finding.Kind == FindingKind.Blob ? "blob" : "entry";
-            output.WriteLine(string.Create(c, $"{file}: {kind} at {where}, {finding.Count} key(s), {DumpOptions.Name(finding.ByteOrder)}-endian: {keys}"));
+            string kind = DumpAudit.Name(finding.Kind);
+            if (finding.Kind is FindingKind.RawKey or FindingKind.AesSchedule)
+            {
+                string part = finding.Part == KeyPart.Whole ? "the key" : $"the key's {DumpAudit.Name(finding.Part).Replace('-', ' ')}";
+                string what = finding.Kind == FindingKind.RawKey
+                    ? string.Create(c, $"{finding.Length} bytes: {part}")
+                    : string.Create(c, $"AES-{((finding.Length / sizeof(uint)) - 28) * 8} {(finding.Schedule == AesScheduleKind.Encryption ? "encryption" : "decryption")} schedule of {part}, {DumpOptions.Name(finding.ByteOrder)}-endian words");
+                output.WriteLine(string.Create(c, $"{file}: {kind} at {where}, {what}: {keys}"));
+                continue;
+            }
+
+            string faults = finding.Problems.Count == 0 ? "" : $" (a freed copy? {string.Join(", ", finding.Problems.Select(p => p.Code))})";
+            output.WriteLine(string.Create(c, $"{file}: {kind} at {where}, {finding.Count} key(s), {DumpOptions.Name(finding.ByteOrder)}-endian: {keys}{faults}"));
         }
     }
 
@@ -132,7 +166,7 @@ internal static class ScanCommand
             {
                 json.WriteStartObject();
                 json.WriteString("file", file);
-                json.WriteString("kind", finding.Kind == FindingKind.Blob ? "blob" : "entry");
+                json.WriteString("kind", DumpAudit.Name(finding.Kind));
                 if (finding.Address is ulong address)
                 {
                     json.WriteNumber("address", address);
@@ -156,7 +190,22 @@ internal static class ScanCommand
                     json.WriteBoolean("overwrittenRecord", true);
                 }
 
+                if (finding.OutsideMemory)
+                {
+                    json.WriteBoolean("outsideMemory", true);
+                }
+
                 json.WriteString("byteOrder", DumpOptions.Name(finding.ByteOrder));
+                json.WriteNumber("length", finding.Length);
+                if (finding.Kind is FindingKind.RawKey or FindingKind.AesSchedule)
+                {
+                    json.WriteString("part", DumpAudit.Name(finding.Part));
+                    if (finding.Kind == FindingKind.AesSchedule)
+                    {
+                        json.WriteString("schedule", finding.Schedule == AesScheduleKind.Encryption ? "encryption" : "decryption");
+                    }
+                }
+
                 json.WriteNumber("count", finding.Count);
                 json.WriteStartArray("keys");
                 foreach (FoundKey key in finding.Keys)
@@ -168,11 +217,25 @@ internal static class ScanCommand
                 }
 
                 json.WriteEndArray();
+                json.WriteStartArray("problems");
+                foreach (Codec.KeyBlobProblem problem in finding.Problems)
+                {
+                    json.WriteStartObject();
+                    json.WriteString("code", problem.Code);
+                    json.WriteNumber("entry", problem.EntryIndex);
+                    json.WriteNumber("offset", problem.Offset);
+                    json.WriteString("message", problem.Message);
+                    json.WriteEndObject();
+                }
+
+                json.WriteEndArray();
                 json.WriteEndObject();
             }
         }
 
         json.WriteEndArray();
+        json.WriteNumber("findingCount", results.Sum(static r => r.Result.FindingCount));
+        json.WriteNumber("repeatedPages", results.Sum(static r => r.Result.RepeatedPages));
         json.WriteNumber("bytesScanned", scanned);
         json.WriteStartArray("errors");
         foreach (var (file, problem) in errors)

@@ -13,19 +13,45 @@ namespace CrashDmCrypt.Cli.Common;
 internal static class AtomicFile
 {
     /// <summary>
-    /// Test hook: when this environment variable is set, <see cref="TryWrite"/> writes "holding" and the
+    /// Test hook: when this environment variable is set, <see cref="TryWrite(string, ContentWriter, out string?)"/> writes "holding" and the
     /// temporary file's path to stderr after the file is written and waits (up to a minute) before the
     /// rename, so a test can send a real signal at that point.
     /// </summary>
     internal const string HoldBeforeRenameVariable = "CRASHDMCRYPT_TEST_HOLD_BEFORE_RENAME";
 
+    /// <summary>Writes the contents of the temporary file; returns null when they are whole, else why not (for stderr).</summary>
+    /// <param name="stream">The temporary file, empty, readable and writable, seekable.</param>
+    public delegate string? ContentWriter(FileStream stream);
+
     /// <summary>Writes <paramref name="bytes"/> to <paramref name="path"/>, replacing it.</summary>
     /// <param name="path">The target file.</param>
     /// <param name="bytes">The whole contents.</param>
     /// <param name="error">Why nothing was written, for stderr (never contains the bytes).</param>
-    public static bool TryWrite(string path, ReadOnlySpan<byte> bytes, [NotNullWhen(false)] out string? error)
+    public static unsafe bool TryWrite(string path, ReadOnlySpan<byte> bytes, [NotNullWhen(false)] out string? error)
+    {
+        fixed (byte* pointer = bytes)
+        {
+            byte* start = pointer;
+            int length = bytes.Length;
+            return TryWrite(path, stream =>
+            {
+                stream.Write(new ReadOnlySpan<byte>(start, length));
+                return null;
+            }, out error);
+        }
+    }
+
+    /// <summary>
+    /// Writes <paramref name="path"/> through <paramref name="write"/>, which may seek, read back and write in any order
+    /// (a scrubbed dump is copied, then patched); the file appears only when <paramref name="write"/> returns null.
+    /// </summary>
+    /// <param name="path">The target file.</param>
+    /// <param name="write">Writes the contents; null when whole, else the reason, which becomes <paramref name="error"/>.</param>
+    /// <param name="error">Why nothing was written, for stderr.</param>
+    public static bool TryWrite(string path, ContentWriter write, [NotNullWhen(false)] out string? error)
     {
         ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(write);
         using var pending = new PendingFile();
         try
         {
@@ -41,7 +67,7 @@ internal static class AtomicFile
             var options = new FileStreamOptions
             {
                 Mode = FileMode.CreateNew,
-                Access = FileAccess.Write,
+                Access = FileAccess.ReadWrite,
                 Share = FileShare.None,
                 BufferSize = 0,
             };
@@ -53,7 +79,12 @@ internal static class AtomicFile
             string temporary = Path.Combine(directory, $".{name}.{Guid.NewGuid():N}.tmp");
             using (FileStream stream = pending.Create(temporary, options))
             {
-                stream.Write(bytes);
+                if (write(stream) is { } reason)
+                {
+                    error = reason;
+                    return false;
+                }
+
                 stream.Flush(flushToDisk: true);
             }
 

@@ -72,6 +72,10 @@ internal static class ElfReader
 
         var segments = new List<Segment>();
         VmcoreInfo vmcoreInfo = VmcoreInfo.Empty;
+
+        // Work in proportion to the file: note segments are walked, and PT_LOAD file bytes read, at most once per file byte.
+        ulong noteBudget = (ulong)source.Length;
+        ulong loadBudget = (ulong)source.Length;
         Span<byte> ph = stackalloc byte[ElfLayout.ProgramHeaderSize(8)];
         ph = ph[..phentsize];
         ulong noPhysicalAddress = word == 8 ? ulong.MaxValue : uint.MaxValue;
@@ -92,6 +96,14 @@ internal static class ElfReader
                     return false;
                 }
 
+                // Many PT_NOTE headers over the same notes would walk them once each.
+                if (vmcoreInfo.Fields.Count == 0 && filesz > noteBudget)
+                {
+                    problem = DumpProblem.At(DumpError.NoteMalformed, at + ElfLayout.PFileSzOffset(word));
+                    return false;
+                }
+
+                noteBudget -= vmcoreInfo.Fields.Count == 0 ? filesz : 0;
                 if (vmcoreInfo.Fields.Count == 0 && !TryFindVmcoreInfo(source, (long)offset, filesz, r, out vmcoreInfo, out problem))
                 {
                     return false;
@@ -117,6 +129,13 @@ internal static class ElfReader
                 return false;
             }
 
+            if (filesz > loadBudget)
+            {
+                problem = DumpProblem.At(DumpError.SegmentsShareFileBytes, at + ElfLayout.PFileSzOffset(word));
+                return false;
+            }
+
+            loadBudget -= filesz;
             segments.Add(new Segment(paddr, paddr + memsz, (long)offset, filesz));
         }
 

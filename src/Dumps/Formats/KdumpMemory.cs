@@ -21,6 +21,7 @@ internal sealed class KdumpMemory : PhysicalMemory
     private readonly long _descriptors;
     private readonly int _pageShift;
     private readonly PhysicalRange[] _stored;
+    private PhysicalRange[] _scan = [];
 
     private KdumpMemory(
         DumpSource source, DumpFormat format, PhysicalRange[] ranges, PhysicalRange[] stored, byte[] ram, byte[] present, long[] rank, long descriptors, int pageSize)
@@ -35,6 +36,10 @@ internal sealed class KdumpMemory : PhysicalMemory
     }
 
     public override IReadOnlyList<PhysicalRange> StoredRanges => _stored;
+
+    internal override IReadOnlyList<PhysicalRange> ScanRanges => _scan;
+
+    internal override long RepeatedPages { get; private protected set; }
 
     /// <summary>Header version (1..6).</summary>
     public int HeaderVersion { get; private init; }
@@ -170,7 +175,18 @@ internal sealed class KdumpMemory : PhysicalMemory
             Machine = machine,
             StoredPages = descriptors,
         };
-        kdump.Compression = kdump.SurveyCompression();
+        kdump.Compression = kdump.SurveyDescriptors(stored, out long repeated);
+
+        // Pages whose descriptor names page data an earlier page's names (makedumpfile's one shared zero page, or a hostile
+        // file's thousands) read the same bytes: a scan reads each page data once, so its work follows the file's size.
+        if (!TryBuildRanges(stored, blockSize, options.RangeLimit, out PhysicalRange[] scanRanges))
+        {
+            problem = DumpProblem.At(DumpError.TooManyRanges, (long)bitmapOffset);
+            return false;
+        }
+
+        kdump._scan = scanRanges;
+        kdump.RepeatedPages = repeated;
         memory = kdump;
         problem = default;
         return true;
@@ -353,18 +369,70 @@ internal sealed class KdumpMemory : PhysicalMemory
 
     private static bool IsSet(ReadOnlySpan<byte> bits, long pfn) => (bits[(int)(pfn >> 3)] & (1 << (int)(pfn & 7))) != 0;
 
-    private DumpCompression SurveyCompression()
+    /// <summary>Called for each page descriptor, in page-frame order, with its page's number.</summary>
+    internal delegate void DescriptorVisitor(long pfn, long descriptorOffset, ReadOnlySpan<byte> descriptor);
+
+    // Every page descriptor (pages present in the dump, RAM or not), read in blocks of about 64 KiB: one pass, few reads.
+    internal void ForEachDescriptor(DescriptorVisitor visit)
+    {
+        const int Block = 2730;
+        byte[] block = new byte[Block * KdumpLayout.PageDescriptorSize];
+        long index = 0;
+        long loaded = -1;
+        for (long pfn = NextBit(_present, 0, true); pfn >= 0; pfn = NextBit(_present, pfn + 1, true), index++)
+        {
+            if (index / Block != loaded)
+            {
+                loaded = index / Block;
+                long count = Math.Min(Block, StoredPages - (loaded * Block));
+                Source.TryRead(_descriptors + (loaded * Block * KdumpLayout.PageDescriptorSize), block.AsSpan(0, (int)(count * KdumpLayout.PageDescriptorSize)));
+            }
+
+            int at = (int)(index % Block) * KdumpLayout.PageDescriptorSize;
+            visit(pfn, _descriptors + (index * KdumpLayout.PageDescriptorSize), block.AsSpan(at, KdumpLayout.PageDescriptorSize));
+        }
+    }
+
+    // The compressions used, and (cleared in stored) the pages whose page data an earlier page's descriptor already names.
+    // Memory: one offset per distinct page data, bounded by the file.
+    private DumpCompression SurveyDescriptors(byte[] stored, out long repeated)
     {
         var seen = DumpCompression.None;
-        Span<byte> descriptor = stackalloc byte[KdumpLayout.PageDescriptorSize];
+        var offsets = new HashSet<ulong>();
+        long count = 0;
         var r = new ByteReader(ByteOrder == DumpByteOrder.BigEndian);
-        for (long i = 0; i < StoredPages; i++)
+        ForEachDescriptor((pfn, _, descriptor) =>
         {
-            Source.TryRead(_descriptors + (i * KdumpLayout.PageDescriptorSize), descriptor);
             seen |= (DumpCompression)(r.U32(descriptor, KdumpLayout.PageDescriptorFlagsOffset) & (uint)AllMethods);
-        }
-
+            if (IsSet(stored, pfn) && !offsets.Add(r.U64(descriptor, 0)))
+            {
+                stored[(int)(pfn >> 3)] &= (byte)~(1 << (int)(pfn & 7));
+                count++;
+            }
+        });
+        repeated = count;
         return seen;
+    }
+
+    /// <summary>For each page data offset asked for, the stored pages whose descriptor names it, with their descriptors' offsets.</summary>
+    internal Dictionary<ulong, List<(ulong Pfn, long DescriptorOffset)>> PagesWithData(HashSet<ulong> dataOffsets)
+    {
+        var pages = new Dictionary<ulong, List<(ulong, long)>>();
+        var r = new ByteReader(ByteOrder == DumpByteOrder.BigEndian);
+        ForEachDescriptor((pfn, at, descriptor) =>
+        {
+            ulong data = r.U64(descriptor, 0);
+            if (IsSet(_ram, pfn) && dataOffsets.Contains(data))
+            {
+                if (!pages.TryGetValue(data, out var list))
+                {
+                    pages[data] = list = [];
+                }
+
+                list.Add(((ulong)pfn, at));
+            }
+        });
+        return pages;
     }
 
     // A partial page, and a copy of compressed bytes that are not one span of the file (a flattened record boundary).
@@ -471,13 +539,33 @@ internal sealed class KdumpMemory : PhysicalMemory
     private static byte[] ThreadBuffer(ref byte[]? buffer, int length) =>
         buffer is { } b && b.Length >= length ? b : buffer = GC.AllocateUninitializedArray<byte>(length, pinned: true);
 
+    /// <summary>Reads the data of a page the dump stores (its present bit set), RAM or not, as its descriptor names it.</summary>
+    internal bool TryReadStoredPage(ulong pfn, Span<byte> page, out DumpProblem problem)
+    {
+        byte[]? packed = null;
+        try
+        {
+            if (pfn >= (ulong)_present.Length * 8 || !IsSet(_present, (long)pfn))
+            {
+                problem = DumpProblem.At(DumpError.AddressNotInDump, -1);
+                return false;
+            }
+
+            return TryReadPage(pfn, page, ref packed, out problem);
+        }
+        finally
+        {
+            System.Security.Cryptography.CryptographicOperations.ZeroMemory(packed);
+        }
+    }
+
     private bool TryReadPage(ulong pfn, Span<byte> page, ref byte[]? packed, out DumpProblem problem)
     {
         long at = DescriptorOffset(pfn);
         Span<byte> descriptor = stackalloc byte[KdumpLayout.PageDescriptorSize];
         if (!Source.TryRead(at, descriptor))
         {
-            problem = DumpProblem.At(DumpError.KdumpPageDescriptorOutsideFile, at);
+            problem = DumpProblem.At(DumpError.IoError, at);
             return false;
         }
 
@@ -506,9 +594,9 @@ internal sealed class KdumpMemory : PhysicalMemory
                 return false;
             }
 
-            Source.TryRead((long)offset, page);
-            problem = default;
-            return true;
+            bool read = Source.TryRead((long)offset, page);
+            problem = read ? default : DumpProblem.At(DumpError.IoError, (long)offset);
+            return read;
         }
 
         DumpError error;
@@ -521,8 +609,7 @@ internal sealed class KdumpMemory : PhysicalMemory
             // size <= one page (checked above); the caller clears the copy.
             packed ??= ThreadBuffer(ref t_packed, page.Length);
             Span<byte> copy = packed.AsSpan(0, (int)size);
-            Source.TryRead((long)offset, copy);
-            error = PageCodec.Decompress(method, copy, page);
+            error = Source.TryRead((long)offset, copy) ? PageCodec.Decompress(method, copy, page) : DumpError.IoError;
         }
 
         problem = error == DumpError.None ? default : DumpProblem.At(error, (long)offset);

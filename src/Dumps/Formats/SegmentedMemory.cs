@@ -9,12 +9,14 @@ namespace CrashDmCrypt.Dumps.Formats;
 internal sealed class SegmentedMemory : PhysicalMemory
 {
     private readonly Segment[] _pieces;
+    private readonly Segment[] _segments;
     private readonly PhysicalRange[] _stored;
 
-    private SegmentedMemory(DumpSource source, DumpFormat format, Segment[] pieces, PhysicalRange[] ranges)
+    private SegmentedMemory(DumpSource source, DumpFormat format, Segment[] pieces, Segment[] segments, PhysicalRange[] ranges)
         : base(source, format, ranges)
     {
         _pieces = pieces;
+        _segments = segments;
         var stored = new List<PhysicalRange>();
         foreach (Segment piece in pieces)
         {
@@ -88,7 +90,7 @@ internal sealed class SegmentedMemory : PhysicalMemory
         }
 
         int pageSize = vmcoreInfo.PageSize ?? 4096;
-        return new SegmentedMemory(source, format, [.. pieces], [.. ranges])
+        return new SegmentedMemory(source, format, [.. pieces], [.. segments], [.. ranges])
         {
             ByteOrder = byteOrder,
             ByteOrderKnown = byteOrderKnown,
@@ -100,26 +102,22 @@ internal sealed class SegmentedMemory : PhysicalMemory
     }
 
     /// <summary>
-    /// How many bytes from <paramref name="address"/> (at most <paramref name="length"/>) map to one contiguous run: in the
-    /// file from <paramref name="fileOffset"/>, or (offset -1) zero fill that the file does not store. 0 outside memory.
+    /// Every file run that holds a byte of <c>[address, address + length)</c>, through every segment that maps it: where
+    /// segments overlap (a /proc/vmcore's kernel-text PT_LOAD over RAM), the reader uses the first, but each one's file
+    /// bytes are a copy.
     /// </summary>
-    internal ulong MapToFile(ulong address, ulong length, out long fileOffset)
+    internal IEnumerable<(long FileOffset, long Length)> MapEveryCopy(ulong address, ulong length)
     {
-        fileOffset = -1;
-        int index = FindPiece(address);
-        if (index >= _pieces.Length || _pieces[index].Start > address)
+        ulong end = length <= ulong.MaxValue - address ? address + length : ulong.MaxValue;
+        foreach (Segment segment in _segments)
         {
-            return 0;
+            ulong from = Math.Max(address, segment.Start);
+            ulong to = Math.Min(end, segment.FileEnd);
+            if (from < to)
+            {
+                yield return (segment.FileOffset + (long)(from - segment.Start), (long)(to - from));
+            }
         }
-
-        Segment piece = _pieces[index];
-        if (address < piece.FileEnd)
-        {
-            fileOffset = piece.FileOffset + (long)(address - piece.Start);
-            return Math.Min(length, piece.FileEnd - address);
-        }
-
-        return Math.Min(length, piece.End - address);
     }
 
     public override bool TryGetFileOffset(ulong address, out long fileOffset)
@@ -163,7 +161,8 @@ internal sealed class SegmentedMemory : PhysicalMemory
                 long offset = piece.FileOffset + (long)(address - piece.Start);
                 if (!Source.TryRead(offset, part[..inFile]))
                 {
-                    problem = DumpProblem.At(DumpError.SegmentOutsideFile, offset);
+                    // The segment was checked against the file at open: the file shrank, or was closed, since.
+                    problem = DumpProblem.At(DumpError.IoError, offset);
                     return false;
                 }
 

@@ -12,6 +12,12 @@ public sealed class DumpScanOptions
     /// <summary>Told, now and then from any thread, how far the scan is.</summary>
     public IProgress<DumpScanProgress>? Progress { get; init; }
 
+    /// <summary>Default <see cref="MaxFindings"/>.</summary>
+    public const int DefaultMaxFindings = 10_000;
+
+    /// <summary>Most findings kept (those at the lowest addresses); the rest are counted in <see cref="DumpScanResult.FindingCount"/>. 0 means <see cref="DefaultMaxFindings"/>.</summary>
+    public int MaxFindings { get; init; }
+
     /// <summary>Most problems (unreadable pages) kept; the scan goes on past them.</summary>
     public int MaxProblems { get; init; } = 100;
 }

@@ -6,8 +6,20 @@ public sealed class DumpScanResult
     /// <summary>Blobs and lone entries, sorted by position; an entry inside a found blob is not repeated. Findings in overwritten records of a flattened file (<see cref="DumpFinding.InOverwrittenRecord"/>) come last, by file offset.</summary>
     public required IReadOnlyList<DumpFinding> Findings { get; init; }
 
-    /// <summary>Bytes of memory scanned (overwritten flattened records, scanned too, are not counted).</summary>
+    /// <summary>Bytes of memory scanned (overwritten flattened records, scanned too, are not counted; nor are pages that repeat another page's data).</summary>
     public required ulong BytesScanned { get; init; }
+
+    /// <summary>
+    /// Findings in all, of which <see cref="Findings"/> holds at most <see cref="DumpScanOptions.MaxFindings"/>. When more
+    /// were found, it may count a blob's entries found apart from the blob (in another window) once more.
+    /// </summary>
+    public long FindingCount { get; init; }
+
+    /// <summary>
+    /// Stored kdump pages not scanned because their page descriptor names the same page data as an earlier page's (a
+    /// shared zero page, or a hostile file's repeats): the bytes are scanned once, at the first such page's address.
+    /// </summary>
+    public long RepeatedPages { get; init; }
 
     /// <summary>Pages that could not be read (damaged dump); the scan went on past them. At most <see cref="DumpScanOptions.MaxProblems"/>.</summary>
     public required IReadOnlyList<DumpProblem> Problems { get; init; }

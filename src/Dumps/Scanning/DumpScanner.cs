@@ -23,20 +23,35 @@ public static class DumpScanner
     {
         ArgumentNullException.ThrowIfNull(memory);
         options ??= new DumpScanOptions();
-        var windows = new List<(ulong Start, ulong End, ulong RangeStart, ulong RangeEnd)>();
+        var windows = new List<(ulong Start, ulong End, ulong RangeStart, ulong ReadLimit)>();
         ulong total = 0;
-        foreach (PhysicalRange range in memory.StoredRanges)
+        foreach (PhysicalRange range in memory.ScanRanges)
         {
-            ulong first = (range.Start + 3) & ~3UL;
-            for (ulong start = first; start < range.End && start >= first; start += WindowSize)
+            // Candidates are 4-byte aligned. A window reads on past the stored bytes into what reads as zero (a blob whose
+            // zero tail is on an excluded page, or past p_filesz), within the memory range that holds them, by one entry:
+            // an excluded page is all zero, so the blob bytes on it are the last entry's zero padding, less than an entry.
+            // No further, so that a dump of many short stored runs (makedumpfile -d 31) is not read many times over.
+            ulong first = range.Start + ((4 - (range.Start & 3)) & 3);
+            ulong rangeEnd = memory.RangeEndOf(range.Start);
+            ulong readLimit = rangeEnd - range.End > KeyBlobLayout.EntrySize ? range.End + KeyBlobLayout.EntrySize : rangeEnd;
+            if (first < range.Start)
             {
-                ulong end = Math.Min(range.End, start + WindowSize);
-                windows.Add((start, end, range.Start, range.End));
+                continue;
+            }
+
+            // Lengths are compared, never ends added, so nothing wraps near 2^64.
+            for (ulong start = first; start < range.End;)
+            {
+                ulong end = range.End - start > WindowSize ? start + WindowSize : range.End;
+                windows.Add((start, end, range.Start, readLimit));
                 total += end - start;
+                start = end;
             }
         }
 
         var hits = new List<(ulong Position, WindowScanner.Hit Hit)>();
+        int maxFindings = options.MaxFindings > 0 ? options.MaxFindings : DumpScanOptions.DefaultMaxFindings;
+        long dropped = 0;
         var problems = new List<DumpProblem>();
         int problemCount = 0;
         long done = 0;
@@ -49,7 +64,7 @@ public static class DumpScanner
             (window, _, local) =>
             {
                 ulong lookStart = window.Start - window.RangeStart >= Lookback ? window.Start - Lookback : window.Start;
-                ulong readEnd = Math.Min(window.RangeEnd, window.End + Overlap);
+                ulong readEnd = window.ReadLimit - window.End > Overlap ? window.End + Overlap : window.ReadLimit;
                 int length = (int)(readEnd - lookStart);
                 ReadOnlySpan<byte> data = Read(memory, lookStart, length, local, options.MaxProblems, problems, ref problemCount, gate);
                 local.Hits.Clear();
@@ -60,6 +75,14 @@ public static class DumpScanner
                     foreach (WindowScanner.Hit hit in local.Hits)
                     {
                         hits.Add((lookStart + (ulong)hit.Offset, hit));
+                    }
+
+                    // Memory stays bounded whatever the dump holds: the hits with the lowest addresses are kept.
+                    if (hits.Count > 2 * maxFindings)
+                    {
+                        hits.Sort(ByPosition);
+                        dropped += hits.Count - maxFindings;
+                        hits.RemoveRange(maxFindings, hits.Count - maxFindings);
                     }
 
                     options.Progress?.Report(new DumpScanProgress((ulong)now, total, hits.Count));
@@ -79,18 +102,101 @@ public static class DumpScanner
             ScanOverwritten(flat, options.ByteOrders, findings);
         }
 
+        if (findings.Count > maxFindings)
+        {
+            dropped += findings.Count - maxFindings;
+            findings.RemoveRange(maxFindings, findings.Count - maxFindings);
+        }
+
         return new DumpScanResult
         {
             Findings = findings,
             BytesScanned = total,
+            RepeatedPages = memory.RepeatedPages,
+            FindingCount = findings.Count + dropped,
             Problems = problems,
             ProblemCount = problemCount,
         };
     }
 
+    /// <summary>
+    /// Searches the stored memory of <paramref name="memory"/> in one pass for every other form of every key in
+    /// <paramref name="keys"/>: its raw bytes and each half at any alignment, and the AES encryption and decryption
+    /// schedules of each 16-, 24- or 32-byte candidate. Copies that lie inside one of <paramref name="known"/> (the blobs
+    /// and entries found) or inside a longer copy (a schedule starts with its key) are not reported again.
+    /// </summary>
+    public static DumpScanResult SearchForms(PhysicalMemory memory, Forms.KeySet keys, IReadOnlyList<DumpFinding>? known = null, DumpScanOptions? options = null) =>
+        FormScanner.Search(memory, keys, known ?? [], options ?? new DumpScanOptions());
+
+    /// <summary>
+    /// Every copy of every form of every key in <paramref name="keys"/> that lies outside the dump's memory as the reader
+    /// sees it (see <see cref="DumpFinding.OutsideMemory"/>): the bytes of an ELF, LiME or raw file as stored, and every
+    /// stored kdump page outside RAM, searched as <see cref="Scrubbing.LeftoverCheck"/> searches them, less the copies
+    /// <paramref name="inMemory"/> (the findings of <see cref="Scan"/> and <see cref="SearchForms"/>) already hold. A kdump
+    /// file's other bytes (headers, stale flattened records) are not reported here; the scrubber zeroes copies there too.
+    /// </summary>
+    public static IReadOnlyList<DumpFinding> SearchOutsideMemory(PhysicalMemory memory, Forms.KeySet keys, IReadOnlyList<DumpFinding> inMemory)
+    {
+        ArgumentNullException.ThrowIfNull(memory);
+        ArgumentNullException.ThrowIfNull(keys);
+        ArgumentNullException.ThrowIfNull(inMemory);
+        Sources.DumpSource bytes = memory is KdumpMemory { Source: FlattenedSource flat } ? flat.Inner : memory.Source;
+        Scrubbing.LeftoverCheck.TryCheck(bytes, () => (memory, default), false, keys, memory.ByteOrder == DumpByteOrder.BigEndian, out var copies, DumpScanOptions.DefaultMaxFindings, out _);
+        var outside = new List<DumpFinding>();
+        foreach (Scrubbing.Leftover copy in copies)
+        {
+            ulong? address = copy.PageFrame >= 0 ? ((ulong)copy.PageFrame * (ulong)memory.PageSize) + (ulong)copy.PageOffset : null;
+            bool held = inMemory.Any(f => !f.InOverwrittenRecord && (address is ulong a
+                ? a >= f.Position && a - f.Position < (ulong)f.Length
+                : f.FileOffset is long o && copy.FileOffset >= o && copy.FileOffset - o < f.Length));
+            bool inRam = address is ulong at && memory.Covers(at, (ulong)copy.Length);
+
+            // A kdump file's bytes hold its pages' data (raw-stored pages verbatim) at offsets no finding names: those copies
+            // are not told apart from the pages' here, so only pages are reported for it (scrub zeroes both all the same).
+            bool kdumpBytes = memory is KdumpMemory && address is null;
+            if (held || inRam || kdumpBytes)
+            {
+                continue;
+            }
+
+            outside.Add(new DumpFinding
+            {
+                Kind = copy.Kind,
+                Address = address,
+                FileOffset = copy.FileOffset >= 0 ? copy.FileOffset : null,
+                ByteOrder = memory.ByteOrder,
+                Length = copy.Length,
+                Keys = [new FoundKey(keys.GetDescription(copy.KeyIndex), keys.GetKeyLength(copy.KeyIndex))],
+                Part = copy.Part,
+                Schedule = copy.Schedule,
+                KeyIndex = copy.KeyIndex,
+                OutsideMemory = true,
+                Position = address ?? 0,
+            });
+        }
+
+        // As in memory: a copy inside a longer one (a half in its key, a key at a schedule's start) is not reported again.
+        static ulong Where(DumpFinding f) => f.Address ?? (ulong)f.FileOffset!.Value;
+        outside.Sort((a, b) => a.Address.HasValue != b.Address.HasValue ? a.Address.HasValue.CompareTo(b.Address.HasValue)
+            : Where(a) != Where(b) ? Where(a).CompareTo(Where(b)) : b.Length.CompareTo(a.Length));
+        var kept = new List<DumpFinding>();
+        foreach (DumpFinding finding in outside)
+        {
+            if (kept.Count > 0 && kept[^1].Address.HasValue == finding.Address.HasValue
+                && Where(finding) + (ulong)finding.Length <= Where(kept[^1]) + (ulong)kept[^1].Length)
+            {
+                continue;
+            }
+
+            kept.Add(finding);
+        }
+
+        return kept;
+    }
+
     // Reads a window, without a copy where the dump is mapped; a window with unreadable pages is read page by page,
     // those pages scanned as zero and reported.
-    private static ReadOnlySpan<byte> Read(
+    internal static ReadOnlySpan<byte> Read(
         PhysicalMemory memory, ulong address, int length, Worker worker, int maxProblems, List<DumpProblem> problems, ref int problemCount, Lock gate)
     {
         if (memory.TryGetSpan(address, length, out ReadOnlySpan<byte> span))
@@ -177,6 +283,7 @@ public static class DumpScanner
                                     ByteOrder = hit.ByteOrder,
                                     Length = hit.Length,
                                     Keys = hit.Keys,
+                                    Problems = hit.Problems,
                                     InOverwrittenRecord = true,
                                 });
                             }
@@ -191,16 +298,25 @@ public static class DumpScanner
         }
     }
 
-    // Sorts by position, drops findings seen twice and entries that lie inside a blob found, and attaches addresses and file offsets.
+    // Sorts by position; drops findings seen twice and a blob's own entries (or a blob made of its entries' bytes), and
+    // nothing else: an overlapping finding never hides another. Attaches addresses and file offsets.
     private static List<DumpFinding> Merge(PhysicalMemory memory, List<(ulong Position, WindowScanner.Hit Hit)> hits)
     {
-        hits.Sort(static (a, b) => a.Position != b.Position ? a.Position.CompareTo(b.Position) : a.Hit.Kind.CompareTo(b.Hit.Kind));
+        hits.Sort(ByPosition);
         var findings = new List<DumpFinding>(hits.Count);
-        ulong coveredUntil = 0;
-        bool any = false;
+        var blobs = new List<(ulong Start, ulong End, DumpByteOrder Order)>();
         foreach (var (position, hit) in hits)
         {
-            if (any && position < coveredUntil)
+            blobs.RemoveAll(b => b.End <= position);
+            if (findings.Count > 0 && findings[^1].Position == position && findings[^1].Kind == hit.Kind && findings[^1].ByteOrder == hit.ByteOrder)
+            {
+                continue;
+            }
+
+            // An entry of a blob found sits at blob + 4 + 388 k; a blob made of its entries' bytes starts at blob + 388 k.
+            ulong shift = hit.Kind == FindingKind.Entry ? (ulong)KeyBlobLayout.HeaderSize : 0;
+            if (blobs.Exists(b => b.Order == hit.ByteOrder && position > b.Start && (ulong)hit.Length <= b.End - position
+                && (position - b.Start - shift) % KeyBlobLayout.EntrySize == 0))
             {
                 continue;
             }
@@ -213,18 +329,25 @@ public static class DumpScanner
                 ByteOrder = hit.ByteOrder,
                 Length = hit.Length,
                 Keys = hit.Keys,
+                Problems = hit.Problems,
                 Position = position,
             });
-            coveredUntil = position + (ulong)hit.Length;
-            any = true;
+            if (hit.Kind == FindingKind.Blob)
+            {
+                blobs.Add((position, position + (ulong)hit.Length, hit.ByteOrder));
+            }
         }
 
         return findings;
     }
 
+    private static int ByPosition((ulong Position, WindowScanner.Hit Hit) a, (ulong Position, WindowScanner.Hit Hit) b) =>
+        a.Position != b.Position ? a.Position.CompareTo(b.Position)
+        : a.Hit.Kind != b.Hit.Kind ? a.Hit.Kind.CompareTo(b.Hit.Kind) : a.Hit.ByteOrder.CompareTo(b.Hit.ByteOrder);
+
     // One per worker thread: the copy buffer for windows that are not mapped (allocated on first use, cleared at the end)
     // and the window's hits.
-    private sealed class Worker
+    internal sealed class Worker
     {
         public byte[]? Buffer { get; set; }
 

@@ -23,7 +23,7 @@ internal static unsafe class WindowScanner
     private const int PrefetchDistance = 1024;
 
     /// <summary>A finding before addresses are attached: where in the window, and what.</summary>
-    internal readonly record struct Hit(int Offset, FindingKind Kind, DumpByteOrder ByteOrder, int Length, FoundKey[] Keys);
+    internal readonly record struct Hit(int Offset, FindingKind Kind, DumpByteOrder ByteOrder, int Length, FoundKey[] Keys, KeyBlobProblem[] Problems);
 
     /// <summary>
     /// Scans candidate words at window offsets <c>[from, to)</c> (4-byte aligned relative to the window's start). The window
@@ -33,7 +33,7 @@ internal static unsafe class WindowScanner
     {
         bool little = (orders & ScanByteOrders.Little) != 0;
         bool big = (orders & ScanByteOrders.Big) != 0;
-        int skipUntil = from;
+        var last = default(LastBlob);
         int i = from;
 
         // Vector128 is accelerated on every x86-64 and arm64 target, the Native AOT binary's default instruction set included
@@ -90,7 +90,7 @@ internal static unsafe class WindowScanner
                 uint mask = m0 | (m1 << 4) | (m2 << 8) | (m3 << 12);
                 if (mask != 0)
                 {
-                    skipUntil = CheckMask(window, i, mask, little, big, hits, skipUntil);
+                    CheckMask(window, i, mask, little, big, hits, ref last);
                 }
             }
 
@@ -99,33 +99,39 @@ internal static unsafe class WindowScanner
                 uint mask = CandidateMask(ref start, i, littleMask, bigMask);
                 if (mask != 0)
                 {
-                    skipUntil = CheckMask(window, i, mask, little, big, hits, skipUntil);
+                    CheckMask(window, i, mask, little, big, hits, ref last);
                 }
             }
         }
 
         for (; i < to && i + 8 <= window.Length; i += 4)
         {
-            if (i >= skipUntil && IsKeySize(window, i, little, big) && MayStartDescription(window[(i + 4)..]))
+            if (IsKeySize(window, i, little, big) && MayStartDescription(window[(i + 4)..]))
             {
-                skipUntil = Check(window, i, little, big, hits, skipUntil);
+                Check(window, i, little, big, hits, ref last);
             }
         }
     }
 
-    // Checks the candidates of a mask (bit k: the word at i + 4 k) that lie past skipUntil.
-    private static int CheckMask(ReadOnlySpan<byte> window, int i, uint mask, bool little, bool big, List<Hit> hits, int skipUntil)
+    // Checks the candidates of a mask (bit k: the word at i + 4 k).
+    private static void CheckMask(ReadOnlySpan<byte> window, int i, uint mask, bool little, bool big, List<Hit> hits, ref LastBlob last)
     {
         for (; mask != 0; mask &= mask - 1)
         {
-            int p = i + (BitOperations.TrailingZeroCount(mask) * 4);
-            if (p >= skipUntil)
-            {
-                skipUntil = Check(window, p, little, big, hits, skipUntil);
-            }
+            Check(window, i + (BitOperations.TrailingZeroCount(mask) * 4), little, big, hits, ref last);
         }
+    }
 
-        return skipUntil;
+    // The last blob found: its entries are not reported again as lone entries. Nothing else is skipped, so a finding that
+    // overlaps another (a lone entry whose key runs into a blob's header) never hides it.
+    private struct LastBlob
+    {
+        public int Start;
+        public int End;
+        public KeyBlobByteOrder Order;
+
+        public readonly bool HasEntryAt(int p, KeyBlobByteOrder order) =>
+            p < End && p > Start && order == Order && (p - Start - HeaderSize) % EntrySize == 0;
     }
 
     // Bit 0 of each 4-byte word: candidates are 4-byte aligned.
@@ -217,26 +223,101 @@ internal static unsafe class WindowScanner
         (little && BinaryPrimitives.ReadUInt32LittleEndian(window[p..]) - 1 < KeyBlobLayout.MaxKeySize)
         || (big && BinaryPrimitives.ReadUInt32BigEndian(window[p..]) - 1 < KeyBlobLayout.MaxKeySize);
 
-    // Decides the candidate entry at p in each byte order asked for; returns the offset before which no later candidate
-    // is checked (the end of a blob found, so its entries are not reported again).
-    private static int Check(ReadOnlySpan<byte> window, int p, bool little, bool big, List<Hit> hits, int skipUntil)
+    // Decides the candidate entry at p in each byte order asked for: a blob whose first entry it is, else a lone entry.
+    private static void Check(ReadOnlySpan<byte> window, int p, bool little, bool big, List<Hit> hits, ref LastBlob last)
     {
-        if (little && TryCheck(window, p, KeyBlobByteOrder.LittleEndian, hits, out int end))
+        if (little && TryCheck(window, p, KeyBlobByteOrder.LittleEndian, hits, ref last))
         {
-            return Math.Max(skipUntil, end);
+            return;
         }
 
-        if (big && TryCheck(window, p, KeyBlobByteOrder.BigEndian, hits, out end))
+        if (big)
         {
-            return Math.Max(skipUntil, end);
+            TryCheck(window, p, KeyBlobByteOrder.BigEndian, hits, ref last);
         }
-
-        return skipUntil;
     }
 
-    private static bool TryCheck(ReadOnlySpan<byte> window, int p, KeyBlobByteOrder order, List<Hit> hits, out int end)
+    // The strict rules a freed or reused copy breaks and a detector still reports it for (issue 20): SLUB writes its
+    // freelist pointer mid-object (mm/slub.c, get_freepointer_safe), which lands in an entry's description or data padding.
+    private static bool IsPaddingOnly(ReadOnlySpan<KeyBlobProblem> problems)
     {
-        end = p;
+        foreach (KeyBlobProblem problem in problems)
+        {
+            if (problem.Error is not (KeyBlobError.DescriptionPaddingNotZero or KeyBlobError.KeyDataPaddingNotZero))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    // Reads source as a blob in strict mode; failing that, when the only rules broken are padding rules, in kernel mode
+    // with those problems. False when it is no blob.
+    private static bool TryReadLenient(ReadOnlySpan<byte> source, KeyBlobByteOrder order, out KeyBlob blob, out KeyBlobProblem[] problems)
+    {
+        problems = [];
+        if (KeyBlobReader.TryRead(source, new KeyBlobReadOptions { ByteOrder = order, Mode = KeyBlobMode.Strict }, out blob, out _))
+        {
+            return true;
+        }
+
+        Span<KeyBlobProblem> found = stackalloc KeyBlobProblem[MaxPaddingProblems];
+        int count = KeyBlobReader.CollectProblems(source, new KeyBlobReadOptions { ByteOrder = order, Mode = KeyBlobMode.Strict }, found);
+        if (count == 0 || count > found.Length || !IsPaddingOnly(found[..count])
+            || !KeyBlobReader.TryRead(source, new KeyBlobReadOptions { ByteOrder = order, Mode = KeyBlobMode.Kernel }, out blob, out _))
+        {
+            return false;
+        }
+
+        if (!IsOneFreePointer(source, blob))
+        {
+            return false;
+        }
+
+        problems = found[..count].ToArray();
+        return true;
+    }
+
+    // A freed copy differs from the kzalloc'd one by one freelist pointer (8 bytes, or obfuscated with
+    // CONFIG_SLAB_FREELIST_HARDENED: still 8 bytes). Non-zero padding spread wider than that is text or other data that
+    // happens to follow a description, not a freed blob: refusing it keeps ordinary memory from reading as entries.
+    private static bool IsOneFreePointer(ReadOnlySpan<byte> source, KeyBlob blob)
+    {
+        int first = int.MaxValue;
+        int last = -1;
+        int at = HeaderSize;
+        foreach (KeyBlobEntry entry in blob)
+        {
+            Widen(source, at + KeyBlobLayout.DescriptionOffset + entry.Description.Length + 1, at + KeyBlobLayout.DataOffset, ref first, ref last);
+            Widen(source, at + KeyBlobLayout.DataOffset + entry.KeySize, at + EntrySize, ref first, ref last);
+            at += EntrySize;
+        }
+
+        return last - first < sizeof(ulong);
+
+        static void Widen(ReadOnlySpan<byte> source, int from, int to, ref int first, ref int last)
+        {
+            if (from >= to)
+            {
+                return;
+            }
+
+            ReadOnlySpan<byte> padding = source[from..to];
+            int head = padding.IndexOfAnyExcept((byte)0);
+            if (head >= 0)
+            {
+                first = Math.Min(first, from + head);
+                last = Math.Max(last, from + padding.LastIndexOfAnyExcept((byte)0));
+            }
+        }
+    }
+
+    // A freed copy has one freelist pointer per object; more padding problems than this are not a freed copy.
+    private const int MaxPaddingProblems = 16;
+
+    private static bool TryCheck(ReadOnlySpan<byte> window, int p, KeyBlobByteOrder order, List<Hit> hits, ref LastBlob last)
+    {
         uint keySize = order == KeyBlobByteOrder.BigEndian
             ? BinaryPrimitives.ReadUInt32BigEndian(window[p..])
             : BinaryPrimitives.ReadUInt32LittleEndian(window[p..]);
@@ -255,20 +336,18 @@ internal static unsafe class WindowScanner
             return false;
         }
 
-        var options = new KeyBlobReadOptions { ByteOrder = order, Mode = KeyBlobMode.Strict };
-
         // A complete blob whose first entry is this one: the count sits in the word before.
         if (p >= HeaderSize
             && KeyBlobReader.TryReadCount(window[(p - HeaderSize)..], order, out uint count)
             && count - 1 < KeyBlobLayout.MaxKeys
-            && KeyBlobReader.TryRead(window[(p - HeaderSize)..], options, out KeyBlob blob, out _))
+            && TryReadLenient(window[(p - HeaderSize)..], order, out KeyBlob blob, out KeyBlobProblem[] blobProblems))
         {
-            hits.Add(new Hit(p - HeaderSize, FindingKind.Blob, ToDumpOrder(order), blob.Size, Keys(blob)));
-            end = p - HeaderSize + blob.Size;
+            hits.Add(new Hit(p - HeaderSize, FindingKind.Blob, ToDumpOrder(order), blob.Size, Keys(blob), blobProblems));
+            last = new LastBlob { Start = p - HeaderSize, End = p - HeaderSize + blob.Size, Order = order };
             return true;
         }
 
-        if (window.Length - p < EntrySize)
+        if (window.Length - p < EntrySize || last.HasEntryAt(p, order))
         {
             return false;
         }
@@ -288,10 +367,15 @@ internal static unsafe class WindowScanner
 
             window.Slice(p, EntrySize).CopyTo(single[HeaderSize..]);
             // A lone entry whose key is all zero holds no secret: it is zero padding after random bytes, or a scrubbed copy.
-            if (KeyBlobReader.TryRead(single, options, out KeyBlob entry, out _) && entry[0].Key.ContainsAnyExcept((byte)0))
+            if (TryReadLenient(single, order, out KeyBlob entry, out KeyBlobProblem[] problems) && entry[0].Key.ContainsAnyExcept((byte)0))
             {
-                hits.Add(new Hit(p, FindingKind.Entry, ToDumpOrder(order), EntrySize, Keys(entry)));
-                end = p + EntrySize;
+                // Offsets from the entry's first byte, not from the blob of one it was checked as.
+                for (int k = 0; k < problems.Length; k++)
+                {
+                    problems[k] = problems[k] with { Offset = problems[k].Offset - HeaderSize };
+                }
+
+                hits.Add(new Hit(p, FindingKind.Entry, ToDumpOrder(order), EntrySize, Keys(entry), problems));
                 return true;
             }
 

@@ -3,6 +3,7 @@ using System.IO.Compression;
 using System.Security.Cryptography;
 using CrashDmCrypt.Dumps.Compression;
 using CrashDmCrypt.Dumps.Formats;
+using CrashDmCrypt.Dumps.Forms;
 using CrashDmCrypt.Dumps.Scanning;
 using CrashDmCrypt.Dumps.Sources;
 
@@ -10,66 +11,191 @@ namespace CrashDmCrypt.Dumps.Scrubbing;
 
 /// <summary>
 /// Writes a copy of a dump in its own format in which every finding's bytes (count, key sizes, descriptions, which name
-/// the volumes, and key data) are zero. ELF, LiME and raw copies are byte-identical except those bytes. A kdump-compressed
-/// copy keeps every byte except the affected pages: each is recompressed with its own method (stored raw where that does
-/// not shrink it, as makedumpfile does), appended, and its page_desc rewritten; the old page data is zeroed. A flattened
-/// copy keeps the input's records, zeroes the old page data inside them, and appends records for the new page data and
-/// page_desc before the end marker (later records win, as in makedumpfile -R).
+/// the volumes, and key data) are zero. ELF, LiME and raw copies are byte-identical except those bytes, zeroed through
+/// every segment that maps them. A kdump-compressed copy keeps every byte except the affected pages: each is recompressed
+/// with its own method (stored raw where that does not shrink it, as makedumpfile does), appended, and its page_desc
+/// rewritten; the old page data is zeroed. A flattened copy keeps the input's records, zeroes the old page data inside
+/// them, and appends records for the new page data and page_desc before the end marker (later records win, as in
+/// makedumpfile -R).
 /// </summary>
+/// <remarks>
+/// Everything to zero is planned before a byte is written, and the copy zeroes it as it goes: the output never holds a
+/// plaintext key byte, not even for a moment between copying and patching, so an interrupted scrub cannot leave one behind.
+/// </remarks>
 public static class DumpScrubber
 {
     private const int CopyChunk = 1 << 20;
 
-    /// <summary>Writes the scrubbed copy of <paramref name="memory"/> to <paramref name="output"/> (readable, writable, seekable, empty).</summary>
+    /// <summary>Writes the scrubbed copy of <paramref name="memory"/> to <paramref name="output"/> (writable, seekable, empty).</summary>
     /// <returns>False with a problem when a page to scrub cannot be read; <paramref name="output"/> is then incomplete.</returns>
     public static bool TryScrub(PhysicalMemory memory, IReadOnlyList<DumpFinding> findings, Stream output, out DumpProblem problem)
     {
+        ArgumentNullException.ThrowIfNull(findings);
+        var (inMemory, inFile) = Split(findings);
+
+        return TryScrub(memory, inMemory, inFile, output, out problem);
+    }
+
+    /// <summary>
+    /// Writes the scrubbed copy with every finding zero and, beyond them, every other copy of every form of every key in
+    /// <paramref name="keys"/> that <see cref="LeftoverCheck"/> would find in the input: in file bytes no scan reads (ELF
+    /// headers and notes, bytes between segments, stale flattened records) and in stored pages no scan reads (kdump pages
+    /// outside RAM, repeats). The same check over the copy then finds nothing.
+    /// </summary>
+    /// <returns>False with a problem when a page to scrub cannot be read, or the input holds more copies than are kept.</returns>
+    public static bool TryScrub(PhysicalMemory memory, IReadOnlyList<DumpFinding> findings, KeySet keys, Stream output, out DumpProblem problem)
+    {
         ArgumentNullException.ThrowIfNull(memory);
         ArgumentNullException.ThrowIfNull(findings);
-        ArgumentNullException.ThrowIfNull(output);
-        if (!output.CanSeek || !output.CanWrite || !output.CanRead)
+        ArgumentNullException.ThrowIfNull(keys);
+        var (inMemory, inFile) = Split(findings);
+
+        DumpSource bytes = memory is KdumpMemory { Source: FlattenedSource flat } ? flat.Inner : memory.Source;
+        if (!LeftoverCheck.TryCheck(bytes, () => (memory, default), false, keys, memory.ByteOrder == DumpByteOrder.BigEndian, out var copies, MaxCopies, out problem))
         {
-            throw new ArgumentException("The output must be readable, writable and seekable.", nameof(output));
+            return false;
         }
 
+        if (copies.Count >= MaxCopies)
+        {
+            problem = DumpProblem.At(DumpError.TooManyCopies, -1);
+            return false;
+        }
+
+        foreach (Leftover copy in copies)
+        {
+            if (copy.FileOffset >= 0)
+            {
+                inFile.Add((copy.FileOffset, copy.Length));
+            }
+            else
+            {
+                inMemory.Add(((ulong)copy.PageFrame * (ulong)memory.PageSize + (ulong)copy.PageOffset, (ulong)copy.Length));
+            }
+        }
+
+        return TryScrub(memory, inMemory, inFile, output, out problem);
+    }
+
+    // A finding's bytes: physical memory, or (a flattened record a later one replaced) bytes of the file.
+    private static (List<(ulong Address, ulong Length)> InMemory, List<(long Offset, long Length)> InFile) Split(IReadOnlyList<DumpFinding> findings)
+    {
+        var inMemory = new List<(ulong Address, ulong Length)>();
+        var inFile = new List<(long Offset, long Length)>();
+        // Copies outside memory are found again, and zeroed, by the check over the input (the KeySet overload).
+        foreach (DumpFinding finding in findings.Where(static f => !f.OutsideMemory))
+        {
+            if (finding.InOverwrittenRecord)
+            {
+                inFile.Add((finding.FileOffset!.Value, finding.Length));
+            }
+            else
+            {
+                inMemory.Add((finding.Position, (ulong)finding.Length));
+            }
+        }
+
+        return (inMemory, inFile);
+    }
+
+    // Copies of key material beyond the findings that one scrub keeps track of.
+    private const int MaxCopies = 100_000;
+
+    /// <summary>
+    /// Zeroes <paramref name="inMemory"/> (physical ranges) and <paramref name="inFile"/> (ranges of the dump file itself,
+    /// for a flattened file: of the flattened file) in the copy.
+    /// </summary>
+    internal static bool TryScrub(
+        PhysicalMemory memory, IReadOnlyList<(ulong Address, ulong Length)> inMemory, IReadOnlyList<(long Offset, long Length)> inFile, Stream output, out DumpProblem problem)
+    {
+        ArgumentNullException.ThrowIfNull(memory);
+        ArgumentNullException.ThrowIfNull(output);
+        if (!output.CanSeek || !output.CanWrite)
+        {
+            throw new ArgumentException("The output must be writable and seekable.", nameof(output));
+        }
+
+        var erase = new List<(long Offset, long Length)>(inFile);
         switch (memory)
         {
             case SegmentedMemory segmented:
-                Copy(segmented.Source, output);
-                ScrubSegments(segmented, findings, output);
+                foreach (var (address, length) in inMemory)
+                {
+                    erase.AddRange(segmented.MapEveryCopy(address, length));
+                }
+
+                CopyErasing(segmented.Source, output, segmented.Source.Length, erase);
                 problem = default;
                 return true;
             case KdumpMemory kdump when kdump.Source is FlattenedSource flat:
-                Copy(flat.Inner, output, flat.EndRecordOffset);
-                var target = new FlattenedTarget(flat, output);
-
+            {
                 // Record bytes a later record replaced are no part of the dump, but a stale page among them can hold keys
                 // (compressed, where no scan sees them): all of them are zeroed, which leaves the reassembled dump as it was.
-                foreach (var (offset, length) in flat.Overwritten)
+                erase.AddRange(flat.Overwritten);
+                var target = new FlattenedTarget(flat, output, kdump.ByteOrder == DumpByteOrder.BigEndian);
+                if (!TryPlanPages(kdump, inMemory, target, erase, out List<PageRewrite> rewrites, out problem))
                 {
-                    target.EraseInFile(offset, length);
+                    return false;
                 }
 
-                return TryScrubPages(kdump, findings, target, out problem);
+                CopyErasing(flat.Inner, output, flat.EndRecordOffset, erase);
+                target.Apply(rewrites);
+                return true;
+            }
+
             case KdumpMemory kdump:
-                Copy(kdump.Source, output);
-                return TryScrubPages(kdump, findings, new PlainTarget(output), out problem);
+            {
+                var target = new PlainTarget(output, kdump.Source.Length, kdump.ByteOrder == DumpByteOrder.BigEndian);
+                if (!TryPlanPages(kdump, inMemory, target, erase, out List<PageRewrite> rewrites, out problem))
+                {
+                    return false;
+                }
+
+                CopyErasing(kdump.Source, output, kdump.Source.Length, erase);
+                target.Apply(rewrites);
+                return true;
+            }
+
             default:
                 throw new ArgumentException("Unknown memory type.", nameof(memory));
         }
     }
 
-    private static void Copy(DumpSource source, Stream output, long length = -1)
+    // Copies the first length bytes of source with every erase range zeroed in the buffer before it is written.
+    private static void CopyErasing(DumpSource source, Stream output, long length, List<(long Offset, long Length)> erase)
     {
-        length = length < 0 ? source.Length : length;
-        byte[] buffer = new byte[CopyChunk];
+        erase.Sort(static (a, b) => a.Offset.CompareTo(b.Offset));
+        byte[] buffer = GC.AllocateUninitializedArray<byte>(CopyChunk, pinned: true);
         try
         {
+            int first = 0;
+            output.Position = 0;
             for (long at = 0; at < length; at += CopyChunk)
             {
                 int n = (int)Math.Min(CopyChunk, length - at);
-                source.TryRead(at, buffer.AsSpan(0, n));
-                output.Write(buffer, 0, n);
+                Span<byte> chunk = buffer.AsSpan(0, n);
+                if (!source.TryRead(at, chunk))
+                {
+                    throw new IOException("the dump could not be read while it was copied");
+                }
+
+                // Ranges are sorted by start; those that end before this chunk are done.
+                while (first < erase.Count && erase[first].Offset + erase[first].Length <= at)
+                {
+                    first++;
+                }
+
+                for (int k = first; k < erase.Count && erase[k].Offset < at + n; k++)
+                {
+                    long from = Math.Max(at, erase[k].Offset);
+                    long to = Math.Min(at + n, erase[k].Offset + erase[k].Length);
+                    if (from < to)
+                    {
+                        chunk[(int)(from - at)..(int)(to - at)].Clear();
+                    }
+                }
+
+                output.Write(chunk);
             }
         }
         finally
@@ -78,75 +204,67 @@ public static class DumpScrubber
         }
     }
 
-    private static void ScrubSegments(SegmentedMemory memory, IReadOnlyList<DumpFinding> findings, Stream output)
+    // One page data written anew: the offsets of the page_descs that name it in the (reassembled) file, and the bytes it now
+    // holds (compressed or raw).
+    private readonly record struct PageRewrite(long[] DescriptorOffsets, byte[] Stored, uint Flags);
+
+    private static bool TryPlanPages(
+        KdumpMemory memory, IReadOnlyList<(ulong Address, ulong Length)> inMemory, PatchTarget target, List<(long Offset, long Length)> erase, out List<PageRewrite> rewrites, out DumpProblem problem)
     {
-        byte[] zeros = new byte[KeyBlobMaxSpan];
-        foreach (DumpFinding finding in findings)
-        {
-            ulong address = finding.Position;
-            ulong left = (ulong)finding.Length;
-            while (left > 0)
-            {
-                ulong run = memory.MapToFile(address, left, out long fileOffset);
-                if (run == 0)
-                {
-                    break;
-                }
+        rewrites = [];
 
-                if (fileOffset >= 0)
-                {
-                    output.Position = fileOffset;
-                    output.Write(zeros, 0, (int)run);
-                }
-
-                address += run;
-                left -= run;
-            }
-        }
-    }
-
-    private const int KeyBlobMaxSpan = Codec.KeyBlobLayout.MaxBlobSize;
-
-    private static bool TryScrubPages(KdumpMemory memory, IReadOnlyList<DumpFinding> findings, IPatchTarget target, out DumpProblem problem)
-    {
         // Byte ranges to zero, by page.
         int pageSize = memory.PageSize;
         var pages = new SortedDictionary<ulong, List<(int From, int Length)>>();
-        // Findings in overwritten flattened records are not in memory; the caller zeroes those records whole.
-        foreach (DumpFinding finding in findings.Where(static f => !f.InOverwrittenRecord))
+        foreach (var (start, length) in inMemory)
         {
-            ulong address = finding.Position;
-            ulong end = address + (ulong)finding.Length;
-            while (address < end)
+            ulong address = start;
+            ulong left = length;
+            while (left > 0)
             {
                 ulong pfn = address / (ulong)pageSize;
                 int from = (int)(address % (ulong)pageSize);
-                int length = (int)Math.Min(end - address, (ulong)(pageSize - from));
+                int run = (int)Math.Min(left, (ulong)(pageSize - from));
                 if (!pages.TryGetValue(pfn, out var ranges))
                 {
                     pages[pfn] = ranges = [];
                 }
 
-                ranges.Add((from, length));
-                address += (ulong)length;
+                ranges.Add((from, run));
+                address += (ulong)run;
+                left -= (ulong)run;
             }
         }
 
+        // Pages that share page data (one block named by several descriptors) are scrubbed together: each gets the
+        // scrubbed copy, since the old data is zeroed.
+        var groups = new Dictionary<ulong, (uint Size, uint Flags, ulong Pfn, long Descriptor, List<(int From, int Length)> Ranges)>();
+        foreach (var (pfn, ranges) in pages)
+        {
+            // An excluded page reads as zero already.
+            if (!memory.TryGetDescriptor(pfn, out long descriptorOffset, out ulong oldOffset, out uint oldSize, out uint flags))
+            {
+                continue;
+            }
+
+            if (groups.TryGetValue(oldOffset, out var group))
+            {
+                group.Ranges.AddRange(ranges);
+            }
+            else
+            {
+                groups[oldOffset] = (oldSize, flags, pfn, descriptorOffset, [.. ranges]);
+            }
+        }
+
+        var sharing = groups.Count == 0 ? [] : memory.PagesWithData([.. groups.Keys]);
         byte[] page = GC.AllocateUninitializedArray<byte>(pageSize, pinned: true);
         byte[] packed = GC.AllocateUninitializedArray<byte>(Math.Max(Lzo.GetMaxCompressedLength(pageSize), Snappier.Snappy.GetMaxCompressedLength(pageSize)) + 1024, pinned: true);
-        Span<byte> descriptor = stackalloc byte[16];
-        bool big = memory.ByteOrder == DumpByteOrder.BigEndian;
         try
         {
-            foreach (var (pfn, ranges) in pages)
+            foreach (var (oldOffset, (oldSize, flags, pfn, descriptorOffset, ranges)) in groups)
             {
-                // An excluded page reads as zero already.
-                if (!memory.TryGetDescriptor(pfn, out long descriptorOffset, out ulong oldOffset, out uint oldSize, out uint flags))
-                {
-                    continue;
-                }
-
-                if (!memory.TryRead(pfn * (ulong)pageSize, page, out problem))
+                if (!memory.TryReadStoredPage(pfn, page, out problem))
                 {
                     return false;
                 }
@@ -157,12 +275,10 @@ public static class DumpScrubber
                 }
 
                 int size = Compress((DumpCompression)flags, page, packed);
-                ReadOnlySpan<byte> stored = size < 0 ? page : packed.AsSpan(0, size);
-                uint storedFlags = size < 0 ? 0 : flags;
-                long newOffset = target.Append(stored);
-                WriteDescriptor(descriptor, big, (ulong)newOffset, (uint)stored.Length, storedFlags);
-                target.Write(descriptorOffset, descriptor);
-                target.Erase((long)oldOffset, oldSize);
+                byte[] stored = size < 0 ? page.ToArray() : packed.AsSpan(0, size).ToArray();
+                long[] descriptors = sharing.TryGetValue(oldOffset, out var named) ? [.. named.Select(static p => p.DescriptorOffset)] : [descriptorOffset];
+                rewrites.Add(new PageRewrite(descriptors, stored, size < 0 ? 0 : flags));
+                target.PlanErase((long)oldOffset, oldSize, erase);
             }
         }
         finally
@@ -171,7 +287,6 @@ public static class DumpScrubber
             CryptographicOperations.ZeroMemory(packed);
         }
 
-        target.Finish();
         problem = default;
         return true;
     }
@@ -231,96 +346,95 @@ public static class DumpScrubber
         return compressor.Wrap(page, packed);
     }
 
-    private interface IPatchTarget
+    // Where a kdump copy's changes go: old page data becomes erase ranges of the copy; new page data and page_desc are
+    // written after the copy.
+    private abstract class PatchTarget(Stream output, bool bigEndian)
     {
-        long Append(ReadOnlySpan<byte> bytes);
+        protected Stream Output => output;
 
-        void Write(long offset, ReadOnlySpan<byte> bytes);
+        public abstract void PlanErase(long offset, long length, List<(long Offset, long Length)> erase);
 
-        void Erase(long offset, long length);
+        public void Apply(List<PageRewrite> rewrites)
+        {
+            Span<byte> descriptor = stackalloc byte[16];
+            foreach (PageRewrite rewrite in rewrites)
+            {
+                long at = Append(rewrite.Stored);
+                WriteDescriptor(descriptor, bigEndian, (ulong)at, (uint)rewrite.Stored.Length, rewrite.Flags);
+                foreach (long descriptorOffset in rewrite.DescriptorOffsets)
+                {
+                    Write(descriptorOffset, descriptor);
+                }
+            }
 
-        void Finish();
+            Finish();
+        }
+
+        protected abstract long Append(ReadOnlySpan<byte> bytes);
+
+        protected abstract void Write(long offset, ReadOnlySpan<byte> bytes);
+
+        protected virtual void Finish()
+        {
+        }
     }
 
     // A kdump-compressed file: writes land in place; new page data goes after the end of the file.
-    private sealed class PlainTarget(Stream output) : IPatchTarget
+    private sealed class PlainTarget(Stream output, long length, bool bigEndian) : PatchTarget(output, bigEndian)
     {
-        public long Append(ReadOnlySpan<byte> bytes)
+        private long _end = length;
+
+        public override void PlanErase(long offset, long length, List<(long Offset, long Length)> erase) => erase.Add((offset, length));
+
+        protected override long Append(ReadOnlySpan<byte> bytes)
         {
-            long at = output.Length;
-            output.Position = at;
-            output.Write(bytes);
+            long at = _end;
+            Write(at, bytes);
+            _end += bytes.Length;
             return at;
         }
 
-        public void Write(long offset, ReadOnlySpan<byte> bytes)
+        protected override void Write(long offset, ReadOnlySpan<byte> bytes)
         {
-            output.Position = offset;
-            output.Write(bytes);
-        }
-
-        public void Erase(long offset, long length)
-        {
-            output.Position = offset;
-            for (long i = 0; i < length; i++)
-            {
-                output.WriteByte(0);
-            }
-        }
-
-        public void Finish()
-        {
+            Output.Position = offset;
+            Output.Write(bytes);
         }
     }
 
     // A flattened file: the input's records are copied up to the end marker; writes become new records after them; an
     // erase zeroes the bytes inside the records that hold them; Finish writes the end marker.
-    private sealed class FlattenedTarget(FlattenedSource source, Stream output) : IPatchTarget
+    private sealed class FlattenedTarget(FlattenedSource source, Stream output, bool bigEndian) : PatchTarget(output, bigEndian)
     {
         private long _end = source.Length;
 
-        public long Append(ReadOnlySpan<byte> bytes)
+        public override void PlanErase(long offset, long length, List<(long Offset, long Length)> erase) =>
+            erase.AddRange(source.MapToFile(offset, length));
+
+        protected override long Append(ReadOnlySpan<byte> bytes)
         {
             long at = _end;
             Write(at, bytes);
             return at;
         }
 
-        public void Write(long offset, ReadOnlySpan<byte> bytes)
+        protected override void Write(long offset, ReadOnlySpan<byte> bytes)
         {
             Span<byte> header = stackalloc byte[FlattenedSource.RecordHeaderSize];
             BinaryPrimitives.WriteInt64BigEndian(header, offset);
             BinaryPrimitives.WriteInt64BigEndian(header[sizeof(long)..], bytes.Length);
-            output.Position = output.Length;
-            output.Write(header);
-            output.Write(bytes);
+            Output.Position = Output.Length;
+            Output.Write(header);
+            Output.Write(bytes);
             _end = Math.Max(_end, offset + bytes.Length);
         }
 
-        public void Erase(long offset, long length)
-        {
-            foreach (var (fileOffset, run) in source.MapToFile(offset, length))
-            {
-                EraseInFile(fileOffset, run);
-            }
-        }
-
-        public void EraseInFile(long fileOffset, long length)
-        {
-            output.Position = fileOffset;
-            for (long i = 0; i < length; i++)
-            {
-                output.WriteByte(0);
-            }
-        }
-
-        public void Finish()
+        protected override void Finish()
         {
             Span<byte> end = stackalloc byte[FlattenedSource.RecordHeaderSize];
             BinaryPrimitives.WriteInt64BigEndian(end, FlattenedSource.EndOfRecords);
             BinaryPrimitives.WriteInt64BigEndian(end[sizeof(long)..], FlattenedSource.EndOfRecords);
-            output.Position = output.Length;
-            output.Write(end);
+            Output.Position = Output.Length;
+            Output.Write(end);
         }
     }
 }

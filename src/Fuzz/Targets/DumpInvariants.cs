@@ -109,9 +109,15 @@ internal static class DumpInvariants
     {
         DumpScanResult result = DumpScanner.Scan(memory, new DumpScanOptions { MaxDegreeOfParallelism = 1 });
         // Candidates are 4-byte aligned, so up to 3 bytes at the start of each stored range are not scanned.
+        ulong scannable = 0;
+        foreach (PhysicalRange range in memory.ScanRanges)
+        {
+            scannable += range.Length;
+        }
+
         Fuzz.Check.That(
-            result.BytesScanned <= memory.StoredBytes && memory.StoredBytes - result.BytesScanned <= 3 * (ulong)memory.StoredRanges.Count,
-            $"{label}: {result.BytesScanned} bytes scanned of {memory.StoredBytes} stored");
+            result.BytesScanned <= scannable && scannable - result.BytesScanned <= 3 * (ulong)memory.ScanRanges.Count && scannable <= memory.StoredBytes,
+            $"{label}: {result.BytesScanned} bytes scanned of {scannable} to scan, {memory.StoredBytes} stored");
         foreach (DumpFinding finding in result.Findings)
         {
             if (finding.InOverwrittenRecord)
@@ -128,8 +134,20 @@ internal static class DumpInvariants
             var order = finding.ByteOrder == DumpByteOrder.BigEndian ? KeyBlobByteOrder.BigEndian : KeyBlobByteOrder.LittleEndian;
             if (finding.Kind == FindingKind.Blob)
             {
-                Fuzz.Check.That(KeyBlobReader.TryRead(bytes, new KeyBlobReadOptions { ByteOrder = order }, out KeyBlob blob, out _), $"{label}: blob at 0x{at:x} does not read back");
+                // Strict, or (a freed copy) in kernel mode with exactly the padding problems the finding names.
+                var strict = new KeyBlobReadOptions { ByteOrder = order };
+                bool read = finding.Problems.Count == 0
+                    ? KeyBlobReader.TryRead(bytes, strict, out KeyBlob blob, out _)
+                    : KeyBlobReader.TryRead(bytes, strict with { Mode = KeyBlobMode.Kernel }, out blob, out _);
+                Fuzz.Check.That(read, $"{label}: blob at 0x{at:x} does not read back");
                 Fuzz.Check.Equal(finding.Count, blob.Count, label + " blob count");
+                if (finding.Problems.Count > 0)
+                {
+                    var problems = new KeyBlobProblem[finding.Problems.Count + 1];
+                    int count = KeyBlobReader.CollectProblems(bytes, strict, problems);
+                    Fuzz.Check.That(problems.AsSpan(0, count).SequenceEqual(finding.Problems.ToArray()), $"{label}: blob at 0x{at:x} has other problems than reported");
+                    Fuzz.Check.That(finding.Problems.All(static p => p.Error is KeyBlobError.DescriptionPaddingNotZero or KeyBlobError.KeyDataPaddingNotZero), $"{label}: a blob with a problem other than padding");
+                }
             }
 
             Array.Clear(bytes);

@@ -1,0 +1,257 @@
+using System.Buffers.Binary;
+using System.Numerics;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using CrashDmCrypt.Dumps.Scanning;
+
+namespace CrashDmCrypt.Dumps.Forms;
+
+/// <summary>
+/// Every form of every known key as a byte pattern (the key, each half, and the AES encryption and decryption schedules of
+/// each 16-, 24- or 32-byte candidate), and one table that finds all of them in one pass at any alignment. Patterns are at
+/// least <see cref="MinLength"/> bytes, so probing the 4-byte word at every <see cref="Stride"/>-th position
+/// (<c>MinLength - 3</c>) lands inside every copy; each pattern's words at offsets below the stride are in an
+/// open-addressing table, so a probe is one multiply and, nearly always, one empty slot. Pattern bytes and the table are
+/// derived from keys: both are pinned and zeroed by <see cref="Dispose"/>.
+/// </summary>
+internal sealed class FormPatterns : IDisposable
+{
+    /// <summary>Shortest pattern: the half of a 16-byte key. Shorter keys are not searched in raw form (too many chance matches).</summary>
+    public const int MinPatternLength = 8;
+
+    private const int Empty = -1;
+
+    private readonly byte[] _bytes;
+    private readonly Pattern[] _patterns;
+    private readonly int[] _table;      // 3 ints a slot: word, pattern index (Empty when free), offset in the pattern
+    private readonly int _mask;
+    private readonly int _shift;
+
+    private FormPatterns(byte[] bytes, Pattern[] patterns, int minLength, int maxLength)
+    {
+        _bytes = bytes;
+        _patterns = patterns;
+        MinLength = minLength;
+        MaxLength = maxLength;
+        Stride = Math.Max(1, minLength - 3);
+        int anchors = patterns.Length * Stride;
+        int slots = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(64, anchors * 4));
+        _mask = slots - 1;
+        _shift = 32 - BitOperations.Log2((uint)slots);
+        _table = GC.AllocateArray<int>(slots * 3, pinned: true);
+        for (int s = 0; s < slots; s++)
+        {
+            _table[(s * 3) + 1] = Empty;
+        }
+
+        for (int p = 0; p < patterns.Length; p++)
+        {
+            ReadOnlySpan<byte> pattern = Bytes(p);
+            for (int offset = 0; offset < Stride; offset++)
+            {
+                uint word = BinaryPrimitives.ReadUInt32LittleEndian(pattern[offset..]);
+                int slot = Slot(word);
+                while (_table[(slot * 3) + 1] != Empty)
+                {
+                    slot = (slot + 1) & _mask;
+                }
+
+                _table[slot * 3] = (int)word;
+                _table[(slot * 3) + 1] = p;
+                _table[(slot * 3) + 2] = offset;
+            }
+        }
+    }
+
+    public int Count => _patterns.Length;
+
+    public int MinLength { get; }
+
+    public int MaxLength { get; }
+
+    public int Stride { get; }
+
+    public Pattern this[int index] => _patterns[index];
+
+    /// <summary>What a pattern is: which key, which part, which schedule, and where its bytes are.</summary>
+    internal readonly record struct Pattern(int Start, int Length, int KeyIndex, KeyPart Part, AesScheduleKind Schedule, bool BigEndianWords);
+
+    /// <summary>The patterns of every key in <paramref name="keys"/>; schedules with big-endian words too when <paramref name="bigEndian"/>.</summary>
+    public static FormPatterns Create(KeySet keys, bool bigEndian)
+    {
+        var patterns = new List<Pattern>();
+        int total = 0;
+        Plan(keys, bigEndian, (length, key, part, schedule, big) =>
+        {
+            patterns.Add(new Pattern(total, length, key, part, schedule, big));
+            total += length;
+        });
+        byte[] bytes = GC.AllocateArray<byte>(Math.Max(1, total), pinned: true);
+        Span<uint> encrypt = stackalloc uint[60];
+        Span<uint> decrypt = stackalloc uint[60];
+        try
+        {
+            int at = 0;
+            foreach (Pattern pattern in patterns)
+            {
+                Span<byte> target = bytes.AsSpan(at, pattern.Length);
+                ReadOnlySpan<byte> key = keys.GetKey(pattern.KeyIndex);
+                ReadOnlySpan<byte> part = pattern.Part switch
+                {
+                    KeyPart.FirstHalf => key[..(key.Length / 2)],
+                    KeyPart.SecondHalf => key[(key.Length / 2)..],
+                    _ => key,
+                };
+                if (pattern.Schedule == AesScheduleKind.None)
+                {
+                    part.CopyTo(target);
+                }
+                else
+                {
+                    AesKeyExpansion.Expand(part, encrypt, decrypt);
+                    Span<uint> words = (pattern.Schedule == AesScheduleKind.Encryption ? encrypt : decrypt)[..(pattern.Length / sizeof(uint))];
+                    for (int w = 0; w < words.Length; w++)
+                    {
+                        if (pattern.BigEndianWords)
+                        {
+                            BinaryPrimitives.WriteUInt32BigEndian(target[(w * sizeof(uint))..], words[w]);
+                        }
+                        else
+                        {
+                            BinaryPrimitives.WriteUInt32LittleEndian(target[(w * sizeof(uint))..], words[w]);
+                        }
+                    }
+                }
+
+                at += pattern.Length;
+            }
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(MemoryMarshal.AsBytes(encrypt));
+            CryptographicOperations.ZeroMemory(MemoryMarshal.AsBytes(decrypt));
+        }
+
+        int min = patterns.Count == 0 ? MinPatternLength : patterns.Min(static p => p.Length);
+        int max = patterns.Count == 0 ? MinPatternLength : patterns.Max(static p => p.Length);
+        return new FormPatterns(bytes, [.. patterns], min, max);
+    }
+
+    private delegate void PatternSink(int length, int key, KeyPart part, AesScheduleKind schedule, bool bigEndianWords);
+
+    // The forms of each key: the key itself and each half (at least MinPatternLength bytes), and for the key and each half
+    // that is an AES key (16, 24 or 32 bytes), both schedules (4 * (rounds + 1) words each), in the dump's byte order.
+    private static void Plan(KeySet keys, bool bigEndian, PatternSink sink)
+    {
+        for (int k = 0; k < keys.Count; k++)
+        {
+            int length = keys.GetKeyLength(k);
+            var parts = new List<(KeyPart Part, int Length)> { (KeyPart.Whole, length) };
+            if (length % 2 == 0)
+            {
+                parts.Add((KeyPart.FirstHalf, length / 2));
+                parts.Add((KeyPart.SecondHalf, length / 2));
+            }
+
+            foreach (var (part, partLength) in parts)
+            {
+                if (partLength >= MinPatternLength && LooksRandom(keys.GetKey(k), part))
+                {
+                    sink(partLength, k, part, AesScheduleKind.None, false);
+                }
+
+                if (AesKeyExpansion.IsKeyLength(partLength))
+                {
+                    int bytes = AesKeyExpansion.ScheduleWords(partLength) * sizeof(uint);
+                    foreach (AesScheduleKind schedule in (ReadOnlySpan<AesScheduleKind>)[AesScheduleKind.Encryption, AesScheduleKind.Decryption])
+                    {
+                        sink(bytes, k, part, schedule, false);
+                        if (bigEndian)
+                        {
+                            sink(bytes, k, part, schedule, true);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // Raw bytes with few distinct values (zeros, a repeated byte, text-like runs) match ordinary memory: such a part is
+    // no key material worth a search, and zeroing its matches could never end. A random 8-byte half has 8 distinct bytes
+    // nearly always; at least half of its length (up to 8) are required.
+    private static bool LooksRandom(ReadOnlySpan<byte> key, KeyPart part)
+    {
+        ReadOnlySpan<byte> bytes = part switch
+        {
+            KeyPart.FirstHalf => key[..(key.Length / 2)],
+            KeyPart.SecondHalf => key[(key.Length / 2)..],
+            _ => key,
+        };
+        Span<bool> seen = stackalloc bool[256];
+        int distinct = 0;
+        foreach (byte b in bytes)
+        {
+            if (!seen[b])
+            {
+                seen[b] = true;
+                distinct++;
+            }
+        }
+
+        seen.Clear();
+        return distinct >= Math.Min(bytes.Length / 2, 8);
+    }
+
+    public ReadOnlySpan<byte> Bytes(int index) => _bytes.AsSpan(_patterns[index].Start, _patterns[index].Length);
+
+    /// <summary>
+    /// Every copy of every pattern that starts at <c>[from, to)</c> of <paramref name="data"/>, each reported once (at the
+    /// first probe inside it). <paramref name="phase"/> is the address of <c>data[0]</c> modulo <see cref="Stride"/>, so
+    /// that windows of one range probe one grid.
+    /// </summary>
+    public void Search(ReadOnlySpan<byte> data, int from, int to, int phase, List<(int Position, int Pattern)> hits)
+    {
+        if (_patterns.Length == 0)
+        {
+            return;
+        }
+
+        int stride = Stride;
+        int g = from + ((stride - ((phase + from) % stride)) % stride);
+        int end = Math.Min(data.Length - sizeof(uint), to + stride - 1);
+        ref byte start = ref MemoryMarshal.GetReference(data);
+        for (; g <= end; g += stride)
+        {
+            uint word = System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref System.Runtime.CompilerServices.Unsafe.Add(ref start, g));
+            if (!BitConverter.IsLittleEndian)
+            {
+                word = BinaryPrimitives.ReverseEndianness(word);
+            }
+
+            for (int slot = Slot(word); _table[(slot * 3) + 1] != Empty; slot = (slot + 1) & _mask)
+            {
+                if (_table[slot * 3] != (int)word)
+                {
+                    continue;
+                }
+
+                int p = _table[(slot * 3) + 1];
+                int q = g - _table[(slot * 3) + 2];
+                int length = _patterns[p].Length;
+                if (q >= from && q < to && length <= data.Length - q && data.Slice(q, length).SequenceEqual(Bytes(p)))
+                {
+                    hits.Add((q, p));
+                }
+            }
+        }
+    }
+
+    // Fibonacci hashing: the product's top bits.
+    private int Slot(uint word) => (int)((word * 0x9E3779B1u) >> _shift);
+
+    public void Dispose()
+    {
+        CryptographicOperations.ZeroMemory(_bytes);
+        CryptographicOperations.ZeroMemory(MemoryMarshal.AsBytes(_table.AsSpan()));
+    }
+}

@@ -1,0 +1,125 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using CrashDmCrypt.Codec;
+using CrashDmCrypt.Dumps.Formats;
+using CrashDmCrypt.Dumps.Scanning;
+using CrashDmCrypt.Dumps.Sources;
+
+namespace CrashDmCrypt.Dumps.Forms;
+
+/// <summary>
+/// Known keys, each with the description it is reported by: the keys a scan found in blobs and entries, and keys a user
+/// names (<c>--key-file</c>). The bytes live in pinned arrays that <see cref="Dispose"/> zeroes; nothing here ever hands a
+/// key byte to a message.
+/// </summary>
+public sealed class KeySet : IDisposable
+{
+    private readonly List<byte[]> _keys = [];
+    private readonly List<ReadOnlyMemory<byte>> _descriptions = [];
+
+    /// <summary>Number of distinct keys.</summary>
+    public int Count => _keys.Count;
+
+    /// <summary>The description of key <paramref name="index"/> (the dump's bytes, or the name a user gave; escape before printing).</summary>
+    public ReadOnlyMemory<byte> GetDescription(int index) => _descriptions[index];
+
+    /// <summary>The length of key <paramref name="index"/>.</summary>
+    public int GetKeyLength(int index) => _keys[index].Length;
+
+    internal ReadOnlySpan<byte> GetKey(int index) => _keys[index];
+
+    /// <summary>Copies key <paramref name="index"/> into <paramref name="destination"/> (a caller's pinned or stack buffer, which it clears).</summary>
+    internal void CopyKey(int index, Span<byte> destination) => _keys[index].CopyTo(destination);
+
+    /// <summary>Adds a key (copied); a key already in the set keeps its first description. An empty key is ignored.</summary>
+    public void Add(ReadOnlySpan<byte> description, ReadOnlySpan<byte> key)
+    {
+        if (key.IsEmpty)
+        {
+            return;
+        }
+
+        foreach (byte[] known in _keys)
+        {
+            if (known.AsSpan().SequenceEqual(key))
+            {
+                return;
+            }
+        }
+
+        byte[] copy = GC.AllocateArray<byte>(key.Length, pinned: true);
+        key.CopyTo(copy);
+        _keys.Add(copy);
+        _descriptions.Add(description.ToArray());
+    }
+
+    /// <summary>Adds the keys of <paramref name="findings"/> (blobs and entries of a scan of <paramref name="memory"/>), read again from the dump.</summary>
+    /// <returns>The number of findings whose bytes could not be read again (a damaged page); their keys are missing.</returns>
+    public int AddFrom(PhysicalMemory memory, IReadOnlyList<DumpFinding> findings)
+    {
+        ArgumentNullException.ThrowIfNull(memory);
+        ArgumentNullException.ThrowIfNull(findings);
+        int unread = 0;
+        byte[] buffer = GC.AllocateUninitializedArray<byte>(KeyBlobLayout.MaxBlobSize, pinned: true);
+        try
+        {
+            foreach (DumpFinding finding in findings)
+            {
+                if (finding.Kind is not (FindingKind.Blob or FindingKind.Entry))
+                {
+                    continue;
+                }
+
+                // An entry is read as a blob of one: the count word, then the entry's bytes.
+                int header = finding.Kind == FindingKind.Entry ? KeyBlobLayout.HeaderSize : 0;
+                Span<byte> bytes = buffer.AsSpan(0, header + finding.Length);
+                bool read = finding.InOverwrittenRecord
+                    ? memory is KdumpMemory { Source: FlattenedSource flat } && flat.Inner.TryRead(finding.FileOffset!.Value, bytes[header..])
+                    : memory.TryRead(finding.Position, bytes[header..], out _);
+                var order = finding.ByteOrder == DumpByteOrder.BigEndian ? KeyBlobByteOrder.BigEndian : KeyBlobByteOrder.LittleEndian;
+                if (header != 0)
+                {
+                    if (order == KeyBlobByteOrder.BigEndian)
+                    {
+                        BinaryPrimitives.WriteUInt32BigEndian(bytes, 1);
+                    }
+                    else
+                    {
+                        BinaryPrimitives.WriteUInt32LittleEndian(bytes, 1);
+                    }
+                }
+
+                // A freed copy (padding faults only) reads in kernel mode, as the scan read it.
+                var options = new KeyBlobReadOptions { ByteOrder = order, Mode = finding.Problems.Count == 0 ? KeyBlobMode.Strict : KeyBlobMode.Kernel };
+                if (!read || !KeyBlobReader.TryRead(bytes, options, out KeyBlob blob, out _))
+                {
+                    unread++;
+                    continue;
+                }
+
+                foreach (KeyBlobEntry entry in blob)
+                {
+                    Add(entry.Description, entry.Key);
+                }
+            }
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(buffer);
+        }
+
+        return unread;
+    }
+
+    /// <summary>Zeroes every key.</summary>
+    public void Dispose()
+    {
+        foreach (byte[] key in _keys)
+        {
+            CryptographicOperations.ZeroMemory(key);
+        }
+
+        _keys.Clear();
+        _descriptions.Clear();
+    }
+}

@@ -1,0 +1,225 @@
+using System.Security.Cryptography;
+using CrashDmCrypt.Dumps.Compression;
+using CrashDmCrypt.Dumps.Forms;
+using CrashDmCrypt.Dumps.Formats;
+using CrashDmCrypt.Dumps.Scanning;
+using CrashDmCrypt.Dumps.Sources;
+
+namespace CrashDmCrypt.Dumps.Scrubbing;
+
+/// <summary>
+/// The check that proves a scrubbed file: independent of the scan that found the copies and of the reader's view of
+/// memory. It searches every byte of the file as stored (headers, holes, stale flattened records, bytes no segment or
+/// descriptor names), and, for a kdump-compressed or flattened file, every page that any page descriptor names,
+/// decompressed, in page-frame order with the previous page's tail (so a copy across two pages is seen), whatever the
+/// bitmaps say, for every key's raw bytes, halves and AES schedules. Nothing found means no form of any key remains.
+/// </summary>
+public static class LeftoverCheck
+{
+    private const int Chunk = 4 << 20;
+
+    /// <summary>Checks the file at <paramref name="path"/> for every form of every key in <paramref name="keys"/>.</summary>
+    /// <param name="path">The file to check (a scrubbed copy).</param>
+    /// <param name="keys">The keys.</param>
+    /// <param name="bigEndian">Also look for schedules with big-endian words (a big-endian dump).</param>
+    /// <param name="leftovers">What remains, in the order found, at most <paramref name="maxLeftovers"/>.</param>
+    /// <param name="maxLeftovers">Most leftovers kept.</param>
+    /// <param name="problem">Why the whole file could not be checked (a read failed, a page does not decompress): then the check proves nothing.</param>
+    /// <returns>True when the whole file was checked (whether or not something remains).</returns>
+    public static bool TryCheck(string path, KeySet keys, bool bigEndian, out IReadOnlyList<Leftover> leftovers, int maxLeftovers, out DumpProblem problem)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(keys);
+        leftovers = [];
+        DumpSource file;
+        try
+        {
+            file = FileSource.Open(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            problem = DumpProblem.At(DumpError.IoError, -1);
+            return false;
+        }
+
+        // The check opens the file on its own, and reads it again for its pages through a reader of its own.
+        using (file)
+        {
+            return TryCheck(file, () => DumpReader.TryOpen(path, default, out PhysicalMemory? m, out DumpProblem p) ? (m, p) : (null, p), true, keys, bigEndian, out leftovers, maxLeftovers, out problem);
+        }
+    }
+
+    /// <summary>The check over a file's bytes and the pages of the memory <paramref name="open"/> gives (its own reader of the same file).</summary>
+    internal static bool TryCheck(
+        DumpSource file,
+        Func<(PhysicalMemory? Memory, DumpProblem Problem)> open,
+        bool disposeMemory,
+        KeySet keys,
+        bool bigEndian,
+        out IReadOnlyList<Leftover> leftovers,
+        int maxLeftovers,
+        out DumpProblem problem)
+    {
+        var found = new List<Leftover>();
+        leftovers = found;
+        using FormPatterns patterns = FormPatterns.Create(keys, bigEndian);
+        if (patterns.Count == 0)
+        {
+            problem = default;
+            return true;
+        }
+
+        if (!TryCheckBytes(file, patterns, found, maxLeftovers, out problem))
+        {
+            return false;
+        }
+
+        // Every page a descriptor names, decompressed.
+        var (memory, openProblem) = open();
+        if (memory is null)
+        {
+            // A copy of a format whose pages are not compressed needs no more; a kdump copy that does not open is not proved.
+            bool kdump = openProblem.Error is >= DumpError.KdumpBadHeader and <= DumpError.FlattenedTooManyRecords;
+            problem = kdump ? openProblem : default;
+            return !kdump;
+        }
+
+        try
+        {
+            return memory is not KdumpMemory kdump || TryCheckPages(kdump, patterns, found, maxLeftovers, out problem);
+        }
+        finally
+        {
+            if (disposeMemory)
+            {
+                memory.Dispose();
+            }
+        }
+    }
+
+    private static bool TryCheckBytes(DumpSource file, FormPatterns patterns, List<Leftover> found, int max, out DumpProblem problem)
+    {
+        byte[] buffer = GC.AllocateUninitializedArray<byte>(Chunk + patterns.MaxLength, pinned: true);
+        var hits = new List<(int Position, int Pattern)>();
+        try
+        {
+            for (long at = 0; at < file.Length; at += Chunk)
+            {
+                int length = (int)Math.Min(file.Length - at, Chunk + patterns.MaxLength - 1);
+                Span<byte> data = buffer.AsSpan(0, length);
+                if (!file.TryRead(at, data))
+                {
+                    problem = DumpProblem.At(DumpError.IoError, at);
+                    return false;
+                }
+
+                hits.Clear();
+                patterns.Search(data, 0, (int)Math.Min(Chunk, file.Length - at), (int)(at % patterns.Stride), hits);
+                foreach (var (position, index) in hits)
+                {
+                    Add(found, max, patterns[index], at + position, -1, -1);
+                }
+            }
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(buffer);
+        }
+
+        problem = default;
+        return true;
+    }
+
+    private static bool TryCheckPages(KdumpMemory memory, FormPatterns patterns, List<Leftover> found, int max, out DumpProblem problem)
+    {
+        int pageSize = memory.PageSize;
+        int tail = patterns.MaxLength - 1;
+        byte[] buffer = GC.AllocateUninitializedArray<byte>(tail + pageSize, pinned: true);
+        byte[] packed = GC.AllocateUninitializedArray<byte>(pageSize, pinned: true);
+        var hits = new List<(int Position, int Pattern)>();
+        var failure = default(DumpProblem);
+        long previous = -2;
+        var seen = new HashSet<ulong>();
+        var r = new ByteReader(memory.ByteOrder == DumpByteOrder.BigEndian);
+        try
+        {
+            memory.ForEachDescriptor((pfn, at, descriptor) =>
+            {
+                if (failure.Error != DumpError.None)
+                {
+                    return;
+                }
+
+                ulong offset = r.U64(descriptor, 0);
+
+                // Page data that an earlier descriptor named was searched then (the shared zero page, or a hostile file's
+                // thousands of repeats): the work stays in proportion to the file. Only a copy across its edges is not seen.
+                if (!seen.Add(offset))
+                {
+                    previous = -2;
+                    return;
+                }
+
+                uint size = r.U32(descriptor, KdumpLayout.PageDescriptorSizeOffset);
+                var method = (DumpCompression)r.U32(descriptor, KdumpLayout.PageDescriptorFlagsOffset);
+                Span<byte> page = buffer.AsSpan(tail, pageSize);
+                DumpError error = size == 0 || size > (uint)pageSize || !memory.Source.Contains(offset, size) ? DumpError.KdumpBadPageDescriptor
+                    : !memory.Source.TryRead((long)offset, packed.AsSpan(0, (int)size)) ? DumpError.IoError
+                    : method == DumpCompression.None ? (size == (uint)pageSize ? Copy(packed, page) : DumpError.KdumpBadPageDescriptor)
+                    : PageCodec.Decompress(method, packed.AsSpan(0, (int)size), page);
+                if (error != DumpError.None)
+                {
+                    failure = DumpProblem.At(error, at);
+                    return;
+                }
+
+                // The previous page's last bytes stay in front when this page follows it in memory.
+                int from = pfn == previous + 1 ? 0 : tail;
+                hits.Clear();
+                patterns.Search(buffer, from, tail + pageSize, 0, hits);
+                foreach (var (position, index) in hits)
+                {
+                    // A copy wholly inside the previous page's tail was counted with that page.
+                    if (position >= tail || position + patterns[index].Length > tail)
+                    {
+                        Add(found, max, patterns[index], -1, position < tail ? pfn - 1 : pfn, position < tail ? position + pageSize - tail : position - tail);
+                    }
+                }
+
+                buffer.AsSpan(pageSize, tail).CopyTo(buffer);
+                previous = pfn;
+            });
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(buffer);
+            CryptographicOperations.ZeroMemory(packed);
+            PageCodec.ReleaseThreadState();
+        }
+
+        problem = failure;
+        return failure.Error == DumpError.None;
+
+        static DumpError Copy(byte[] from, Span<byte> to)
+        {
+            from.AsSpan(0, to.Length).CopyTo(to);
+            return DumpError.None;
+        }
+    }
+
+    private static void Add(List<Leftover> found, int max, FormPatterns.Pattern pattern, long fileOffset, long pfn, int pageOffset)
+    {
+        if (found.Count < max)
+        {
+            found.Add(new Leftover(
+                pattern.Schedule == AesScheduleKind.None ? FindingKind.RawKey : FindingKind.AesSchedule,
+                pattern.KeyIndex,
+                pattern.Part,
+                pattern.Schedule,
+                fileOffset,
+                pfn,
+                pageOffset,
+                pattern.Length));
+        }
+    }
+}
