@@ -14,7 +14,7 @@ namespace CrashDmCrypt.Lab.Tests;
 public sealed class AuditTests(RealDumpRun run, ITestOutputHelper output)
 {
     /// <summary>Every form of the volume key the lab searches for, by name.</summary>
-    private static IEnumerable<(string Form, byte[] Bytes)> Forms()
+    internal static IEnumerable<(string Form, byte[] Bytes)> Forms()
     {
         byte[] key = RealDumpRun.VolumeKey;
         yield return ("raw key", key);

@@ -60,6 +60,7 @@ public sealed class MakedumpfileTests(RealDumpRun run, ITestOutputHelper output)
             }
 
             Assert.True(DumpReader.TryOpen(dump, default, out PhysicalMemory? memory, out DumpProblem problem), $"the project cannot open it: {problem}");
+            IReadOnlyList<PhysicalRange> ranges = memory!.Ranges.ToList();
             using (memory)
             {
                 var ours = ChunkDigests(memory!);
@@ -79,6 +80,24 @@ public sealed class MakedumpfileTests(RealDumpRun run, ITestOutputHelper output)
             {
                 Assert.Equal(inElf, inDump);
             }
+
+            // The audit on makedumpfile's dump: after scrub, no form of the volume key is in any page libkdumpfile
+            // reads, nor anywhere in the file's bytes (checked outside the tool).
+            string scrubbed = Path.Combine(work, "scrubbed.kdump");
+            (int code, string stdout, string stderr) = LabCli.Run("scrub", dump, "-o", scrubbed);
+            output.WriteLine($"{name}: scrub: {stdout.Split('\n').LastOrDefault(l => l.Length > 0)} {stderr}");
+            Assert.True(code == 0, $"scrub exited {code}: {stdout}\n{stderr}");
+            string readable = scrubbed;
+            if (flattened)
+            {
+                readable = Path.Combine(work, "scrubbed-reassembled.kdump");
+                Shell($"makedumpfile -R '{readable}' < '{scrubbed}'");
+            }
+
+            var forms = AuditTests.Forms().ToList();
+            byte[] file = File.ReadAllBytes(scrubbed);
+            Assert.Empty(forms.Where(f => file.AsSpan().IndexOf(f.Bytes) >= 0).Select(f => f.Form));
+            Assert.Empty(LibkdumpfileSearch(readable, ranges, forms));
         }
         finally
         {
@@ -130,6 +149,34 @@ public sealed class MakedumpfileTests(RealDumpRun run, ITestOutputHelper output)
         var args = new List<string> { "-c", script, dump };
         args.AddRange(ranges.Select(r => $"{r.Start:x}:{r.End:x}"));
         return LabImages.Run("/usr/bin/python3", [.. args]).Split('\n', StringSplitOptions.RemoveEmptyEntries).ToList();
+    }
+
+    /// <summary>The forms libkdumpfile finds anywhere in the dump's memory (1 MiB reads, 1 KiB overlap).</summary>
+    private static List<string> LibkdumpfileSearch(string dump, IReadOnlyList<PhysicalRange> ranges, List<(string Form, byte[] Bytes)> forms)
+    {
+        string script = """
+            import sys, kdumpfile
+            k = kdumpfile.kdumpfile(sys.argv[1])
+            k.attr['file.zero_excluded'] = 1
+            forms = [bytes.fromhex(h) for h in sys.argv[2].split(',')]
+            found = set()
+            for spec in sys.argv[3:]:
+                start, end = (int(x, 16) for x in spec.split(':'))
+                at = start
+                while at < end:
+                    n = min((1 << 20) + 1024, end - at)
+                    chunk = k.read(kdumpfile.KDUMP_MACHPHYSADDR, at, n)
+                    for i, f in enumerate(forms):
+                        if f in chunk:
+                            found.add(i)
+                    at += 1 << 20
+            for i in sorted(found):
+                print(i)
+            """;
+        var args = new List<string> { "-c", script, dump, string.Join(',', forms.Select(f => Convert.ToHexStringLower(f.Bytes))) };
+        args.AddRange(ranges.Select(r => $"{r.Start:x}:{r.End:x}"));
+        return LabImages.Run("/usr/bin/python3", [.. args]).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(i => forms[int.Parse(i, System.Globalization.CultureInfo.InvariantCulture)].Form).ToList();
     }
 
     private static void Shell(string command) => LabImages.Run("bash", "-c", "set -o pipefail; " + command + " 2>/tmp/cdc-lab-mdf.err || { cat /tmp/cdc-lab-mdf.err >&2; exit 1; }");
