@@ -115,6 +115,70 @@ public sealed class ConfigfsSemanticsTests(ITestOutputHelper output)
         Assert.True(mismatches.Count == 0, $"{mismatches.Count} answers differ:\n{string.Join('\n', mismatches)}");
     }
 
+    /// <summary>
+    /// The kdump kernel's side: `restore` read, written 0 (a restore runs and restore stays 0), 0 again (a second
+    /// restore, which updates every key: kernel/crash_dump_dm_crypt.c:333-343), 1, 1 again (no restore), garbage and a
+    /// 0-byte write, and mkdir in the kdump kernel's group; after each write the number of user keys. Real kernel
+    /// after a real crash, and the model after its crash, must agree.
+    /// </summary>
+    [LabFact]
+    public void Every_restore_answer_of_the_real_kdump_kernel_is_the_models()
+    {
+        LabImageSet images = LabImages.For("x86_64");
+        using var vm = LabMachine.Start(images, LabImages.FirstCommandLine, 512);
+        vm.WaitReady();
+        byte[] key = Enumerable.Range(1, 32).Select(i => (byte)(i * 3)).ToArray();
+        using var machine = new Machine();
+        var logon = new Keyring(KeyType.Logon, machine.Clock);
+        using FirstKernel first = machine.BootFirstKernel(logon);
+        var firstModel = new ModelConfigfsBackend(first);
+        foreach (Step step in new Step[] { new("mkdir", "a"), new("write", "a", "description", "cryptsetup:lab"), new("logon", "cryptsetup:lab") })
+        {
+            Assert.Equal(Real(vm, step, key), Model(firstModel, first, logon, step, key));
+        }
+
+        vm.Must("kexec -s -p /kdump/kernel --initrd=/kdump/initrd --append='console=ttyS0 nr_cpus=1'");
+        Assert.Equal("ok", Name(first.LoadCrashKernel().Error));
+        vm.Send("echo c > /proc/sysrq-trigger");
+        Assert.Equal("kdump", vm.WaitReady().Role);
+        using KdumpKernel kdump = first.Crash();
+        var model = new ModelConfigfsBackend(kdump);
+
+        var table = new StringBuilder("| step | real Linux 7.2 | model | same |\n| --- | --- | --- | --- |\n");
+        var mismatches = new List<string>();
+        var steps = new List<Step> { new("read", null, "restore") };
+        foreach (string value in new[] { "0", "0", "1", "1", "x", "" })
+        {
+            steps.Add(new("write", null, "restore", value));
+            steps.Add(new("read", null, "restore"));
+            steps.Add(new("userkeys"));
+        }
+
+        steps.Add(new("mkdir", "b"));
+        foreach (Step step in steps)
+        {
+            string real = step.Op == "userkeys"
+                ? LabKey.Parse(vm.Must("labtool keys")).Count(k => k.Type == "user").ToString(System.Globalization.CultureInfo.InvariantCulture) + " user keys"
+                : Real(vm, step, key);
+            string modelled = step.Op == "userkeys"
+                ? kdump.UserKeyCount.ToString(System.Globalization.CultureInfo.InvariantCulture) + " user keys"
+                : Model(model, first, logon, step, key);
+            bool same = real == modelled;
+            if (!same)
+            {
+                mismatches.Add($"{step}: real {real}, model {modelled}");
+            }
+
+            table.Append($"| {step} | {Short(real)} | {Short(modelled)} | {(same ? "yes" : "**no**")} |\n");
+        }
+
+        string report = Path.Combine(RepoPaths.Root, "artifacts", "lab", "x86_64", "configfs-kdump.md");
+        Directory.CreateDirectory(Path.GetDirectoryName(report)!);
+        File.WriteAllText(report, table.ToString());
+        output.WriteLine(table.ToString());
+        Assert.True(mismatches.Count == 0, $"{mismatches.Count} answers differ:\n{string.Join('\n', mismatches)}");
+    }
+
     private static string Short(string answer) =>
         answer.StartsWith("data:", StringComparison.Ordinal) && answer.Length > 29 ? $"{answer[..21]}…({(answer.Length - 5) / 2} bytes)" : answer;
 
