@@ -72,9 +72,6 @@ public enum DumpError
     /// <summary>The physical address range asked for is not (wholly) in the dump's memory.</summary>
     AddressNotInDump = 421,
 
-    /// <summary>The kdump-compressed dump is one part of a split dump, which this reader does not read.</summary>
-    KdumpSplitUnsupported = 422,
-
     /// <summary>The file could not be opened, is not a regular file, or a read of it failed (it shrank, or the dump was disposed, during the read).</summary>
     IoError = 423,
 

@@ -30,7 +30,6 @@ public static class DumpErrors
         DumpError.FlattenedBadRecord => "a flattened record has a negative or absurd offset or size, or runs past the end of the file",
         DumpError.FlattenedTooManyRecords => "the flattened file has more records than the reader's limit",
         DumpError.AddressNotInDump => "the physical address range is not in the dump's memory",
-        DumpError.KdumpSplitUnsupported => "the file is one part of a split kdump-compressed dump, which is not supported",
         DumpError.IoError => "the file could not be opened, is not a regular file, or could not be read (it shrank or was closed while being read)",
         DumpError.SegmentsShareFileBytes => "PT_LOAD segments together map more bytes than the file holds: some file bytes are mapped twice",
         DumpError.TooManyCopies => "the dump holds more copies of key material than one scrub keeps track of (100,000)",

@@ -150,9 +150,13 @@ public class KdumpTests
         bitmap[439] = 0x40;
         Assert.Equal(DumpError.KdumpBadBitmap, TestData.Refuse(bitmap).Error);
 
+        // One part of a split dump (version 6: start_pfn_64 at 80, end_pfn_64 at 88) whose pfn range ends before it starts.
+        Assert.Equal(6, good[8]);
         byte[] split = (byte[])good.Clone();
         split[4096 + 12] = 1;
-        Assert.Equal(new DumpProblem { Error = DumpError.KdumpSplitUnsupported, FileOffset = 4096 + 12 }, TestData.Refuse(split));
+        split[4096 + 80] = 5;
+        split[4096 + 88] = 1;
+        Assert.Equal(new DumpProblem { Error = DumpError.KdumpBadSubHeader, FileOffset = 4096 + 80 }, TestData.Refuse(split));
 
         byte[] vmcoreinfo = (byte[])good.Clone();
         vmcoreinfo[4096 + 40] = 1;

@@ -107,7 +107,8 @@ internal sealed class KdumpMemory : PhysicalMemory
         }
 
         VmcoreInfo vmcoreInfo = VmcoreInfo.Empty;
-        if (subHeaderBlocks > 0 && !TryReadSubHeader(source, r, word, version, blockSize, ref maxMapNr, ref vmcoreInfo, out problem))
+        (ulong Start, ulong End)? split = null;
+        if (subHeaderBlocks > 0 && !TryReadSubHeader(source, r, word, version, blockSize, ref maxMapNr, ref vmcoreInfo, ref split, out problem))
         {
             return false;
         }
@@ -132,6 +133,13 @@ internal sealed class KdumpMemory : PhysicalMemory
         source.TryRead((long)bitmapOffset + half, present);
         ClearBitsFrom(ram, pfnLimit);
         ClearBitsFrom(present, pfnLimit);
+        if (split is { } part)
+        {
+            // One part of a `makedumpfile --split` dump holds page descriptors only for the dumpable pages of its own pfn
+            // range, counted from its start (makedumpfile.c write_kdump_pages_and_bitmap_cyclic), though its bitmap
+            // marks the others too: outside the range a page reads as excluded, as libkdumpfile reads one part.
+            ClearBitsOutside(present, part.Start, Math.Min(part.End, pfnLimit));
+        }
 
         long[] rank = new long[(usedBytes / RankBlockBytes) + 1];
         long descriptors = 0;
@@ -193,7 +201,8 @@ internal sealed class KdumpMemory : PhysicalMemory
     }
 
     private static bool TryReadSubHeader(
-        DumpSource source, ByteReader r, int word, int version, int blockSize, ref ulong maxMapNr, ref VmcoreInfo vmcoreInfo, out DumpProblem problem)
+        DumpSource source, ByteReader r, int word, int version, int blockSize, ref ulong maxMapNr, ref VmcoreInfo vmcoreInfo,
+        ref (ulong Start, ulong End)? split, out DumpProblem problem)
     {
         Span<byte> sub = stackalloc byte[Math.Max(KdumpLayout.SubHeaderSize(8), KdumpLayout.SubHeaderSize(4, padded: true))];
         sub = sub[..KdumpLayout.SubHeaderSize(word, padded: word == 4)];
@@ -205,10 +214,18 @@ internal sealed class KdumpMemory : PhysicalMemory
 
         bool padded = word == 4 && version >= 3 && IsPadded32(source, r, sub, blockSize);
 
+        // One part of a `makedumpfile --split` dump: split, then start_pfn and end_pfn (the 64-bit ones from version 6).
         if (version >= 2 && r.I32(sub, KdumpLayout.SplitOffset(word)) != 0)
         {
-            problem = DumpProblem.At(DumpError.KdumpSplitUnsupported, blockSize + KdumpLayout.SplitOffset(word));
-            return false;
+            int at = version >= 6 ? KdumpLayout.StartPfn64Offset(word, padded) : KdumpLayout.SplitOffset(word) + sizeof(int);
+            split = version >= 6
+                ? (r.U64(sub, at), r.U64(sub, at + sizeof(ulong)))
+                : (r.Word(sub, at, word), r.Word(sub, at + word, word));
+            if (split.Value.Start > split.Value.End)
+            {
+                problem = DumpProblem.At(DumpError.KdumpBadSubHeader, blockSize + at);
+                return false;
+            }
         }
 
         if (version >= 3)
@@ -283,6 +300,27 @@ internal sealed class KdumpMemory : PhysicalMemory
         ReadOnlySpan<byte> field = header.Slice(offset, KdumpLayout.UtsnameFieldLength);
         int nul = field.IndexOf((byte)0);
         return System.Text.Encoding.Latin1.GetString(nul < 0 ? field : field[..nul]);
+    }
+
+    // Clears every bit below start and from end on: whole bytes at once, the edge bytes by mask.
+    private static void ClearBitsOutside(byte[] bitmap, ulong start, ulong end)
+    {
+        ulong bits = (ulong)bitmap.Length * 8;
+        start = Math.Min(start, bits);
+        end = Math.Clamp(end, start, bits);
+        bitmap.AsSpan(0, (int)(start / 8)).Clear();
+        if (start % 8 != 0)
+        {
+            bitmap[start / 8] &= (byte)(0xFF << (int)(start % 8));
+        }
+
+        int tail = (int)((end + 7) / 8);
+        if (end % 8 != 0)
+        {
+            bitmap[end / 8] &= (byte)((1 << (int)(end % 8)) - 1);
+        }
+
+        bitmap.AsSpan(tail).Clear();
     }
 
     private static void ClearBitsFrom(byte[] bitmap, ulong bit)

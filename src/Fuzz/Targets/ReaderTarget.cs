@@ -72,10 +72,19 @@ internal static class ReaderTarget
             return;
         }
 
-        Check.Equal(kernel.Count, summary.EntryCount, $"{order} restore entries against kernel mode");
+        // An entry with an empty description is the kernel's last: BUG_ON in __key_link_begin (keyring.c:1308).
+        bool bug = summary.Status == KernelRestoreStatus.KernelBug;
+        Check.That(bug ? summary.EntryCount <= kernel.Count : summary.EntryCount == kernel.Count, $"{order} restore entries against kernel mode");
         foreach (KeyBlobEntry entry in kernel)
         {
+            if (entry.Index >= summary.EntryCount)
+            {
+                break;
+            }
+
             KernelRestoreEntry e = entries[entry.Index];
+            Check.That((e.Action == KernelKeyAction.KernelBug) == (bug && entry.Index == summary.EntryCount - 1), $"{order} restore entry {entry.Index}: a BUG that is not the last entry handled");
+            Check.That(e.Action != KernelKeyAction.KernelBug || entry.Description.IsEmpty, $"{order} restore entry {entry.Index}: a BUG on a description that is not empty");
             Check.That(e.Action != KernelKeyAction.Undetermined, $"{order} restore entry {entry.Index}: undetermined for a blob kernel mode accepts");
             if (e.Added)
             {
