@@ -31,6 +31,8 @@ internal static class HostileBlobs
         yield return ("description of 128 characters, no NUL, NUL in the data", DescNoNul(dataNulAt: 5));
         yield return ("description of 128 characters, key data without NUL", DescNoNul(dataNulAt: -1));
         yield return ("empty description then a good entry", Blob(2, (0, 32, ""), (1, 16, "cryptsetup:b")));
+        yield return ("a good entry, an empty description, a good entry", Blob(3, (0, 32, "cryptsetup:a"), (1, 16, ""), (2, 16, "cryptsetup:c")));
+        yield return ("empty description with key size 0 then a good entry", Blob(2, (0, 0, ""), (1, 16, "cryptsetup:b")));
         yield return ("description with a newline", Blob(1, (0, 32, "cryptsetup:a\nb")));
         yield return ("description without a colon (a user key needs none)", Blob(1, (0, 32, "plain")));
         yield return ("three entries, the same description", Blob(3, (0, 32, "cryptsetup:x"), (1, 16, "cryptsetup:x"), (2, 8, "cryptsetup:x")));
