@@ -26,7 +26,7 @@ public sealed class ConfigfsSemanticsTests(ITestOutputHelper output)
 
         private static string Quote(string text) =>
             text.Length > 24 ? $"({Encoding.UTF8.GetByteCount(text)} bytes{(text.EndsWith('\n') ? ", newline" : "")})"
-                : "\"" + text.Replace("\n", "\\n", StringComparison.Ordinal) + "\"";
+                : "\"" + text.Replace("\n", "\\n", StringComparison.Ordinal).Replace("\0", "\\0", StringComparison.Ordinal) + "\"";
     }
 
     private static IEnumerable<Step> Table()
