@@ -137,7 +137,7 @@ public sealed class ConfigfsSemanticsTests(ITestOutputHelper output)
             Assert.Equal(Real(vm, step, key), Model(firstModel, first, logon, step, key));
         }
 
-        vm.Must("kexec -s -p /kdump/kernel --initrd=/kdump/initrd --append='console=ttyS0 nr_cpus=1'");
+        vm.Must("kexec -s -p /kdump/kernel --initrd=/kdump/initrd --append='console=ttyS0 loglevel=4 nr_cpus=1'");
         Assert.Equal("ok", Name(first.LoadCrashKernel().Error));
         vm.Send("echo c > /proc/sysrq-trigger");
         Assert.Equal("kdump", vm.WaitReady().Role);

@@ -18,10 +18,11 @@ internal static class LabImages
         Environment.GetEnvironmentVariable("CRASHDMCRYPT_LAB_CACHE") is { Length: > 0 } c ? c : "/var/cache/crashdmcrypt-lab";
 
     /// <summary>
-    /// The first kernel's command line: the serial console, 160 MiB for the crash kernel, and the fw_cfg driver's
-    /// port (no ACPI in the lab kernel) so QEMU's -device vmcoreinfo gets VMCOREINFO for makedumpfile.
+    /// The first kernel's command line: the serial console, 160 MiB for the crash kernel, the fw_cfg driver's
+    /// port (no ACPI in the lab kernel) so QEMU's -device vmcoreinfo gets VMCOREINFO for makedumpfile, and only
+    /// warnings and worse on the console, so that kernel messages do not land inside a command's answer.
     /// </summary>
-    public const string FirstCommandLine = "console=ttyS0 crashkernel=160M qemu_fw_cfg.ioport=12@0x510:0:1:4";
+    public const string FirstCommandLine = "console=ttyS0 loglevel=4 crashkernel=160M qemu_fw_cfg.ioport=12@0x510:0:1:4";
 
     public static string LabDir => Path.Combine(RepoPaths.Root, "lab");
 

@@ -15,8 +15,8 @@ namespace CrashDmCrypt.Lab.Tests;
 /// </summary>
 internal sealed partial class LabMachine : IDisposable
 {
-    private static readonly TimeSpan BootTimeout = TimeSpan.FromSeconds(120);
-    private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(120);
+    private static readonly TimeSpan BootTimeout = TimeSpan.FromSeconds(300);
+    private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(300);
 
     private readonly Process _qemu;
     private readonly BlockingCollection<string> _lines = [];
@@ -292,9 +292,15 @@ internal sealed partial class LabMachine : IDisposable
     }
 }
 
-/// <summary>What one guest command printed and its exit code.</summary>
-public sealed record LabResult(IReadOnlyList<string> Lines, int ExitCode)
+/// <summary>What one guest command printed and its exit code (kernel messages on the console left out).</summary>
+public sealed partial record LabResult(IReadOnlyList<string> AllLines, int ExitCode)
 {
+    /// <summary>The command's own lines: console lines that are printk messages ("[    1.234567] ...") are dropped.</summary>
+    public IReadOnlyList<string> Lines { get; } = AllLines.Where(l => !KernelMessage().IsMatch(l)).ToList();
+
+    [GeneratedRegex(@"^\[\s*\d+\.\d+\] ")]
+    private static partial Regex KernelMessage();
+
     /// <summary>The labtool answer lines ("@@ ..."), without the marker.</summary>
     public IEnumerable<string> Answers => Lines
         .Select(l => l.IndexOf("@@ ", StringComparison.Ordinal) is var i and >= 0 ? l[(i + 3)..] : null)

@@ -71,7 +71,7 @@ public sealed partial class LifeCycleRun : IDisposable
         string provision = vm.Run($"crashdmcrypt provision {Uuids[0]} {Uuids[1]} --json").Text;
         vm.Must($"crashdmcrypt configfs add extra '{ExtraDescription}'");
         string list = vm.Must("crashdmcrypt configfs list").Text;
-        vm.Must("kexec -s -p /kdump/kernel --initrd=/kdump/initrd --append='console=ttyS0 nr_cpus=1'");
+        vm.Must("kexec -s -p /kdump/kernel --initrd=/kdump/initrd --append='console=ttyS0 loglevel=4 nr_cpus=1'");
         string dump = vm.DumpMemory();
         string firstConsole = vm.Console;
         vm.Send("echo c > /proc/sysrq-trigger");

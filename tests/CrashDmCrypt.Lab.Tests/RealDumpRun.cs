@@ -48,7 +48,7 @@ public sealed class RealDumpRun : IDisposable
         vm.Must("dd if=/lab/vk of=/dev/mapper/labvol bs=64 count=1 conv=fsync 2>/dev/null && dd if=/dev/mapper/labvol of=/dev/null bs=4096 count=4 2>/dev/null");
         for (int load = 0; load < 2; load++)
         {
-            vm.Must("kexec -s -p /kdump/kernel --initrd=/kdump/initrd --append='console=ttyS0 nr_cpus=1'");
+            vm.Must("kexec -s -p /kdump/kernel --initrd=/kdump/initrd --append='console=ttyS0 loglevel=4 nr_cpus=1'");
         }
 
         return vm.DumpMemory();
