@@ -19,8 +19,6 @@ internal static class KernelModePrediction
     }
 
     /// <summary>The keys the kernel ends with (folded by description) and the fault it hits, if any.</summary>
-    public static IReadOnlyList<(byte[] Description, int Size, string? Sha256)> Predict(byte[] blob) => Predict(blob, out _);
-
     public static IReadOnlyList<(byte[] Description, int Size, string? Sha256)> Predict(byte[] blob, out string? fault)
     {
         string path = Path.Combine(Directory.CreateTempSubdirectory("cdc-lab-predict-").FullName, "region.bin");
@@ -46,9 +44,8 @@ internal static class KernelModePrediction
         return [.. final.Values];
     }
 
-    public static string Describe(byte[] blob)
+    public static string Describe(IReadOnlyList<(byte[] Description, int Size, string? Sha256)> keys, string? fault)
     {
-        var keys = Predict(blob, out string? fault);
         return fault is null ? HostileBlobTests.Describe(keys) : $"fault `{fault}` after adding [{string.Join(", ", keys.Select(k => HostileBlobTests.Printable(k.Description)))}]";
     }
 
@@ -57,9 +54,8 @@ internal static class KernelModePrediction
     /// read), and the same keys; after a fault the keyring cannot be listed (its lock is held), so the keys the
     /// kernel's "Success adding key" lines name are compared by description.
     /// </summary>
-    public static bool Matches(byte[] blob, KdumpBoot.Outcome outcome)
+    public static bool Matches(IReadOnlyList<(byte[] Description, int Size, string? Sha256)> keys, string? fault, KdumpBoot.Outcome outcome)
     {
-        var keys = Predict(blob, out string? fault);
         if ((fault is null) != (outcome.Fault is null))
         {
             return false;
