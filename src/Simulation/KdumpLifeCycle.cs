@@ -327,7 +327,7 @@ public static class KdumpLifeCycle
             int removed = RemoveAllItems(first);
             if (!load.Succeeded)
             {
-                return new LoadStep { Load = load, ItemsRemoved = removed, CountAfterCleanup = client.ReadCount() };
+                return new LoadStep { Load = load, ItemsRemoved = removed, CountAfterCleanup = client.ReadCount(), FirstKernelPlaintextCopies = first.PlaintextLeftBehind };
             }
 
             CrashImage image = load.Image!;
@@ -355,6 +355,7 @@ public static class KdumpLifeCycle
                 Load = load,
                 DeviceTreeRange = handed,
                 SavedCopySize = first.SavedCopySize,
+                FirstKernelPlaintextCopies = first.PlaintextLeftBehind,
                 ItemsRemoved = removed,
                 CountAfterCleanup = client.ReadCount(),
                 BlobIntactAfterCleanup = intact,

@@ -29,6 +29,12 @@ public sealed class LoadStep : LifeCycleStep
     /// <summary>Bytes of the first kernel's own plaintext copy of the blob (<c>keys_header</c>, kept for the reuse path); 0 when none.</summary>
     public int SavedCopySize { get; init; }
 
+    /// <summary>
+    /// Every plaintext copy of keys the first kernel holds after the load, the failed ones included
+    /// (<see cref="FirstKernel.PlaintextLeftBehind"/>): what an audit of a vmcore from this kernel finds besides the blob.
+    /// </summary>
+    public IReadOnlyList<PlaintextCopy> FirstKernelPlaintextCopies { get; init; } = [];
+
     /// <summary>Items the EXIT trap removed (<c>find $LUKS_CONFIGFS/ -mindepth 1 -type d -delete</c>).</summary>
     public int ItemsRemoved { get; init; }
 

@@ -61,6 +61,27 @@ public sealed class InspectKernelRestoreTests : IDisposable
         Assert.All(root.GetProperty("restored").EnumerateArray(), e => Assert.False(e.TryGetProperty("sha256", out _)));
     }
 
+    [Theory]
+    [MemberData(nameof(Rows))]
+    public void The_text_report_has_one_line_per_entry_the_kernel_handles(string name, string restored, string refused, string? kernelFault)
+    {
+        string file = _dir.Write("blob.bin", Make(name));
+
+        CliResult text = CliRunner.Run("inspect", file, "--mode", "kernel");
+
+        // "kernel entry N: ACTION..." on stdout, whether kernel mode accepts the blob (exit 0) or not (exit 1).
+        string[] entries = [.. text.OutputLines.Where(l => l.StartsWith("kernel entry ", StringComparison.Ordinal))];
+        string Actions(string word) => string.Join(' ', entries
+            .Where(l => l.Split(": ")[1].StartsWith(word, StringComparison.Ordinal))
+            .Select(l => l.Split(": ")[0]["kernel entry ".Length..] + ":" + word));
+        Assert.Equal(restored, string.Join(' ', new[] { Actions("created"), Actions("updated") }.Where(a => a.Length > 0)
+            .SelectMany(a => a.Split(' ')).OrderBy(a => a, StringComparer.Ordinal)));
+        Assert.Equal(refused.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(r => r.Split(':')[0] + ":refused"), Actions("refused").Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal(kernelFault == "bugEmptyDescription", entries.Any(l => l.Split(": ")[1].StartsWith("BUG_ON", StringComparison.Ordinal)));
+        Assert.Single(text.OutputLines, l => l.StartsWith("kernel restore: ", StringComparison.Ordinal));
+        Assert.DoesNotContain(text.OutputLines, l => l.Contains("sha256", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void Sha256_only_with_show_key_material_and_null_for_bytes_past_the_blob()
     {

@@ -157,6 +157,10 @@ public sealed class SimulateCommandTests
         Assert.Equal(blobSize, property.GetProperty("size").GetInt32());
         Assert.True(load.GetProperty("deviceTree").GetProperty("size").GetInt32() > 0);
         Assert.Equal(blobSize, load.GetProperty("savedCopySize").GetInt32());
+        JsonElement copy = Assert.Single(load.GetProperty("firstKernelPlaintextCopies").EnumerateArray());
+        Assert.Equal("keysHeader", copy.GetProperty("kind").GetString());
+        Assert.Equal(blobSize, copy.GetProperty("size").GetInt32());
+        Assert.Equal(4, copy.GetProperty("keys").GetInt32());
         Assert.Equal(4, load.GetProperty("itemsRemoved").GetInt32());
         Assert.Equal(0, load.GetProperty("countAfterCleanup").GetInt32());
         Assert.True(load.GetProperty("blobIntactAfterCleanup").GetBoolean());
@@ -173,6 +177,10 @@ public sealed class SimulateCommandTests
         Assert.Equal(blobAddress, restore.GetProperty("address").GetUInt64());
         Assert.Equal(4, restore.GetProperty("totalKeys").GetInt32());
         Assert.Equal(4, restore.GetProperty("keysRestored").GetInt32());
+        JsonElement kdumpCopy = Assert.Single(restore.GetProperty("kdumpPlaintextCopies").EnumerateArray());
+        Assert.Equal("kdumpKeysHeader", kdumpCopy.GetProperty("kind").GetString());
+        Assert.Equal(blobSize, kdumpCopy.GetProperty("size").GetInt32());
+        Assert.Equal(4, kdumpCopy.GetProperty("keys").GetInt32());
         Assert.Equal(0, restore.GetProperty("keysRefused").GetInt32());
         Assert.Equal(JsonValueKind.Null, restore.GetProperty("problem").ValueKind);
         Assert.Equal(JsonValueKind.Null, restore.GetProperty("commandLineError").ValueKind);
@@ -360,6 +368,28 @@ public sealed class SimulateCommandTests
         { KexecLoadFailure.KeyTooLarge, LinuxErrno.EINVAL, "key item 'bare': logon key 'cryptsetup:x' is larger than 256 bytes: EINVAL (invalid argument)" },
         { KexecLoadFailure.NoRoomInCrashKernelRegion, LinuxErrno.EADDRNOTAVAIL, "no room for the blob in the crashkernel region: EADDRNOTAVAIL (cannot assign requested address)" },
     };
+
+    [Fact]
+    public void Each_plaintext_copy_the_first_kernel_holds_gets_its_own_line_with_its_size_and_keys()
+    {
+        // kernel/crash_dump_dm_crypt.c:372-373 and :444 (kvfree without clearing), :389-401 (a failed build returns
+        // with keys_header allocated), :375 and :435 (kept for reuse).
+        PlaintextCopy[] copies =
+        [
+            new(PlaintextCopyKind.FreedKeysHeader, 780, 2),
+            new(PlaintextCopyKind.PartialKeysHeader, 1168, 1),
+            new(PlaintextCopyKind.KeysHeader, 392, 1),
+        ];
+
+        string[] lines = [.. LifeCycleText.FirstKernelCopyLines(copies)];
+
+        Assert.Equal(3, lines.Length);
+        Assert.Equal(3, lines.Distinct(StringComparer.Ordinal).Count());
+        Assert.Contains("780", lines[0], StringComparison.Ordinal);
+        Assert.Contains("1168", lines[1], StringComparison.Ordinal);
+        Assert.Contains("392", lines[2], StringComparison.Ordinal);
+        Assert.Empty(LifeCycleText.FirstKernelCopyLines([]));
+    }
 
     [Theory]
     [MemberData(nameof(LoadFailures))]

@@ -66,6 +66,10 @@ public sealed class KdumpLifeCycleTests
         Assert.True(boot.CrashKernelRegion.Contains(image.DmCryptKeys.Start, image.DmCryptKeys.Size));
         Assert.False(image.DmCryptKeys.Overlaps(image.ElfCoreHeader));
         Assert.Equal(report.BlobSize, load.SavedCopySize);
+
+        // keys_header stays allocated for the reuse path (kernel/crash_dump_dm_crypt.c:375, :435): the one plaintext
+        // copy of the keys in the first kernel's memory besides the blob, so in its vmcore.
+        Assert.Equal([new PlaintextCopy(PlaintextCopyKind.KeysHeader, report.BlobSize, keys)], load.FirstKernelPlaintextCopies);
         Assert.Equal(handoff == KdumpHandoff.DeviceTree, image.DeviceTree is not null);
         Assert.Equal(
             handoff == KdumpHandoff.DeviceTree ? new DmCryptKeysRange { Address = report.BlobAddress, Size = (ulong)report.BlobSize } : null,

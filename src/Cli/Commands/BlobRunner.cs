@@ -59,6 +59,10 @@ internal static class BlobRunner
             else if (report == Report.Inspect)
             {
                 BlobReport.WriteText(output, blob, showKeyMaterial);
+                if (options.Mode == KeyBlobMode.Kernel)
+                {
+                    KernelRestoreReport.WriteText(output, region, options.ByteOrder, showKeyMaterial);
+                }
             }
             else
             {
@@ -78,6 +82,12 @@ internal static class BlobRunner
         else
         {
             BlobReport.WriteProblems(report == Report.Inspect ? error : output, problems);
+
+            // What the kdump kernel does with a blob kernel mode refuses is the question a hostile blob raises.
+            if (report == Report.Inspect && options.Mode == KeyBlobMode.Kernel)
+            {
+                KernelRestoreReport.WriteText(output, region, options.ByteOrder, showKeyMaterial);
+            }
         }
 
         return Program.ExitInvalid;

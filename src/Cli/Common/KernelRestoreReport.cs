@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
 using CrashDmCrypt.Codec;
@@ -89,6 +90,50 @@ internal static class KernelRestoreReport
         json.WriteEndArray();
     }
 
+    /// <summary>
+    /// The text form of <see cref="Write"/>: one line for the blob and one per entry the kernel handles, what it adds,
+    /// refuses or cannot be predicted here. Key bytes and their digests are never printed in text.
+    /// </summary>
+    public static void WriteText(TextWriter output, ReadOnlySpan<byte> region, KeyBlobByteOrder byteOrder, bool showKeyMaterial)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        var entries = new KernelRestoreEntry[KeyBlobLayout.MaxKeys];
+        KernelRestoreSummary summary = KeyBlobKernelRestore.Evaluate(region, byteOrder, entries);
+        string past = summary.BytesPastInput == 0 ? string.Empty : Line($"; {summary.BytesPastInput} blob bytes lie past the input");
+        output.WriteLine(summary.Status switch
+        {
+            KernelRestoreStatus.CountTooLarge => "kernel restore: count above 128, the kernel adds nothing",
+            KernelRestoreStatus.CountNotInInput => "kernel restore: count not in the input, unknown",
+            KernelRestoreStatus.KernelBug => Line($"kernel restore: BUG at entry {summary.EntryCount - 1} (empty description), the entries before it added{past}"),
+            _ => Line($"kernel restore: {summary.EntryCount} {(summary.EntryCount == 1 ? "entry" : "entries")} handled{past}"),
+        });
+
+        foreach (KernelRestoreEntry entry in entries.AsSpan(0, summary.EntryCount))
+        {
+            output.WriteLine(entry.Action switch
+            {
+                KernelKeyAction.Created or KernelKeyAction.Updated => Line(
+                    $"kernel entry {entry.Index}: {(entry.Action == KernelKeyAction.Updated ? Line($"updated (key of entry {entry.UpdatesEntry})") : "created")}, description {ShownDescription(region, entry, showKeyMaterial)}, key size {entry.KeySize}{Past(entry)}"),
+                KernelKeyAction.Refused => Line($"kernel entry {entry.Index}: refused, EINVAL ({(entry.Refusal == KernelKeyRefusal.KeySizeZero ? "key size 0" : "key size above 32767")})"),
+                KernelKeyAction.Undetermined => Line($"kernel entry {entry.Index}: undetermined, description {ShownDescription(region, entry, showKeyMaterial)}, key size {entry.KeySize}"),
+                _ => Line($"kernel entry {entry.Index}: BUG_ON in __key_link_begin (empty description)"),
+            });
+        }
+
+        static string Past(KernelRestoreEntry entry) =>
+            entry.KeyBytesPastEntry == 0 ? string.Empty : Line($", the key reads {entry.KeyBytesPastEntry} {(entry.KeyBytesPastEntry == 1 ? "byte" : "bytes")} past its entry");
+
+        static string Line(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+    }
+
+    private static string ShownDescription(ReadOnlySpan<byte> region, KernelRestoreEntry entry, bool showKeyMaterial)
+    {
+        ReadOnlySpan<byte> description = entry.GetDescription(region);
+        return entry.DescriptionRunsIntoData && !showKeyMaterial
+            ? DescriptionText.Escape(description[..KeyBlobLayout.DescriptionFieldLength]) + BlobReport.HiddenKeyDataMarker
+            : DescriptionText.Escape(description);
+    }
+
     private static void WriteAdded(Utf8JsonWriter json, ReadOnlySpan<byte> region, KernelRestoreEntry entry, bool showKeyMaterial)
     {
         json.WriteStartObject();
@@ -126,9 +171,7 @@ internal static class KernelRestoreReport
     {
         ReadOnlySpan<byte> description = entry.GetDescription(region);
         bool hide = entry.DescriptionRunsIntoData && !showKeyMaterial;
-        json.WriteString("description", hide
-            ? DescriptionText.Escape(description[..KeyBlobLayout.DescriptionFieldLength]) + BlobReport.HiddenKeyDataMarker
-            : DescriptionText.Escape(description));
+        json.WriteString("description", ShownDescription(region, entry, showKeyMaterial));
         if (hide)
         {
             json.WriteNull("descriptionHex");

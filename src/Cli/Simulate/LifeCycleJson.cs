@@ -204,6 +204,7 @@ internal static class LifeCycleJson
         }
 
         json.WriteNumber("savedCopySize", load.SavedCopySize);
+        WritePlaintextCopies(json, "firstKernelPlaintextCopies", load.FirstKernelPlaintextCopies);
         json.WriteNumber("itemsRemoved", load.ItemsRemoved);
         if (load.CountAfterCleanup.Succeeded)
         {
@@ -342,16 +343,7 @@ internal static class LifeCycleJson
 
         WriteCode(json, "commandLineError", outcome.CommandLineError == CommandLineError.None ? null : CommandLineErrors.GetCode(outcome.CommandLineError));
         WriteCode(json, "deviceTreeError", outcome.DeviceTreeError == DeviceTreeError.None ? null : DeviceTreeErrors.GetCode(outcome.DeviceTreeError));
-        json.WriteStartArray("kdumpPlaintextCopies");
-        foreach (PlaintextCopy copy in restore.KdumpPlaintextCopies)
-        {
-            json.WriteStartObject();
-            json.WriteNumber("size", copy.Size);
-            json.WriteNumber("keys", copy.Keys);
-            json.WriteEndObject();
-        }
-
-        json.WriteEndArray();
+        WritePlaintextCopies(json, "kdumpPlaintextCopies", restore.KdumpPlaintextCopies);
         json.WriteNumber("volumesOpened", restore.VolumesOpened);
         json.WriteStartArray("volumes");
         foreach (CryptsetupOpenResult volume in restore.Volumes)
@@ -503,6 +495,21 @@ internal static class LifeCycleJson
     }
 
     // null for the "nothing to tell" member, else the member's name in camelCase.
+    private static void WritePlaintextCopies(Utf8JsonWriter json, string name, IReadOnlyList<PlaintextCopy> copies)
+    {
+        json.WriteStartArray(name);
+        foreach (PlaintextCopy copy in copies)
+        {
+            json.WriteStartObject();
+            json.WriteString("kind", Name(copy.Kind));
+            json.WriteNumber("size", copy.Size);
+            json.WriteNumber("keys", copy.Keys);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+    }
+
     private static void WriteName<T>(Utf8JsonWriter json, string name, T value, T none)
         where T : struct, Enum
     {

@@ -249,12 +249,30 @@ internal static class LifeCycleText
         }
     }
 
+    // The copies crash_dump_dm_crypt.c leaves in the first kernel's memory (FirstKernel.PlaintextLeftBehind): each is
+    // in a vmcore of that kernel, so an audit of the dump finds it besides the blob.
+    internal static void FirstKernelCopyLines(List<string> lines, LoadStep load) => lines.AddRange(FirstKernelCopyLines(load.FirstKernelPlaintextCopies));
+
+    internal static IEnumerable<string> FirstKernelCopyLines(IReadOnlyList<PlaintextCopy> copies)
+    {
+        foreach (PlaintextCopy copy in copies)
+        {
+            yield return copy.Kind switch
+            {
+                PlaintextCopyKind.KeysHeader => Invariant($"the first kernel keeps its own {copy.Size}-byte plaintext copy in ordinary memory for the reuse path (a vmcore can contain it)"),
+                PlaintextCopyKind.PartialKeysHeader => Invariant($"the first kernel keeps the {copy.Size}-byte plaintext copy the failed build left allocated, {copy.Keys} key(s) filled in (a vmcore can contain it)"),
+                _ => Invariant($"the first kernel freed a {copy.Size}-byte plaintext copy ({copy.Keys} key(s)) without clearing it (a vmcore can contain it)"),
+            };
+        }
+    }
+
     private static void LoadLines(List<string> lines, LoadStep load, bool realKeyring)
     {
         KexecLoadResult result = load.Load;
         if (!result.Succeeded || result.Image is not { } image)
         {
             lines.Add("kexec_file_load failed: " + Describe(result));
+            FirstKernelCopyLines(lines, load);
             lines.Add(Invariant($"kdumpctl's EXIT trap removes {load.ItemsRemoved} configfs item(s)"));
             return;
         }
@@ -284,10 +302,7 @@ internal static class LifeCycleText
             lines.Add("real kernel: build_keys_header's request_key found each logon key; the model supplies the payload, which only the kernel can read");
         }
 
-        if (load.SavedCopySize > 0)
-        {
-            lines.Add(Invariant($"the first kernel keeps its own {load.SavedCopySize}-byte plaintext copy in ordinary memory for the reuse path (a vmcore can contain it)"));
-        }
+        FirstKernelCopyLines(lines, load);
 
         KexecLoadWarnings warnings = result.Warnings;
         if (warnings.HasFlag(KexecLoadWarnings.BlobAboveKeyLimit))
