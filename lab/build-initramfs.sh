@@ -4,9 +4,9 @@
 # Native AOT crashdmcrypt:
 #   OUT/kdump.cpio.gz  the crash kernel's image (an initramfs cannot contain itself, so it is the smaller one)
 #   OUT/first.cpio.gz  the first kernel's image; it carries /kdump/kernel and /kdump/initrd for kexec
-# On arm64 the guests get Debian's arm64 busybox-static and the helper cross-compiled static (labtool covers
-# keyctl's and kexec's part there: add_key, kexec_file_load); the project's binary is not in them, since the
-# host reads what the arm64 kernel wrote.
+# On arm64 the guests get Debian's arm64 busybox-static, the helper cross-compiled static (labtool covers
+# keyctl's and kexec's part there: add_key, kexec_file_load) and, when CRASHDMCRYPT_BINARY is an aarch64
+# executable, that binary with the loader and libc/libm of Debian's arm64 cross sysroot.
 # Usage: lab/build-initramfs.sh x86_64|arm64 OUT CRASHDMCRYPT_BINARY KERNEL_IMAGE
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -14,7 +14,7 @@ arch=${1:?arch}; out=${2:?out}; cdc=${3:?crashdmcrypt binary}; kernel=${4:?kerne
 case "$arch" in
   x86_64) lab_need /bin/busybox:busybox-static keyctl:keyutils kexec:kexec-tools dmsetup:dmsetup cpio:cpio gcc:gcc
           busybox=/bin/busybox; cc=gcc ;;
-  arm64)  lab_need /bin/busybox:busybox-static aarch64-linux-gnu-gcc:gcc-aarch64-linux-gnu /usr/aarch64-linux-gnu/include/stdio.h:libc6-dev-arm64-cross cpio:cpio
+  arm64)  lab_need /bin/busybox:busybox-static aarch64-linux-gnu-gcc:gcc-aarch64-linux-gnu /usr/aarch64-linux-gnu/include/stdio.h:libc6-dev-arm64-cross cpio:cpio file:file
           busybox=$(bash "$LAB_DIR/fetch-arm64-busybox.sh"); cc=aarch64-linux-gnu-gcc ;;
   *) echo "build-initramfs.sh: unknown architecture $arch" >&2; exit 2 ;;
 esac
@@ -42,6 +42,13 @@ make_root() {
   install -m 0755 "$LAB_DIR/guest/init" "$root/init"
   "$cc" -static -O2 -Wall -o "$root/bin/labtool" "$LAB_DIR/guest/labtool.c"
   if [ "$arch" = x86_64 ]; then add_bins "$root" "$cdc" "$@"; fi
+  if [ "$arch" = arm64 ] && file "$cdc" | grep -q "ARM aarch64"; then
+    install -D -m 0755 "$cdc" "$root/bin/crashdmcrypt"
+    local lib
+    for lib in ld-linux-aarch64.so.1 libc.so.6 libm.so.6; do
+      install -D -m 0755 "$(readlink -f /usr/aarch64-linux-gnu/lib/$lib)" "$root/lib/$lib"
+    done
+  fi
 }
 
 pack() { (cd "$1" && find . -print0 | LC_ALL=C sort -z | cpio --null -o -H newc --owner=0:0 --quiet) | gzip -n -6 > "$2"; }

@@ -12,7 +12,9 @@ namespace CrashDmCrypt.Lab.Tests;
 /// /chosen/linux,dmcryptkeys and a reservation entry into the device tree it builds for the crash kernel
 /// (drivers/of/kexec.c); the host finds that tree in the dump at the address the loader printed ("Loaded dtb
 /// at"), and the project's device-tree reader must give the address libfdt (fdtget) gives, where the blob
-/// the project builds for the same key sits byte for byte. The real arm64 kdump kernel then restores it.
+/// the project builds for the same key sits byte for byte. The real arm64 kdump kernel then restores it. The
+/// configfs item and the restore go through the linux-arm64 Native AOT binary (what CrashDmCrypt.Tool.linux-arm64
+/// installs), so the arm64 tool package is run on a real arm64 kernel.
 /// </summary>
 public sealed partial class Arm64Tests(ITestOutputHelper output)
 {
@@ -32,7 +34,8 @@ public sealed partial class Arm64Tests(ITestOutputHelper output)
         vm.WaitReady();
         const string root = "/sys/kernel/config/crash_dm_crypt_keys";
         vm.Must($"labtool addkey logon {Description} /lab/k0");
-        vm.Must($"labtool mkdir {root}/vol && labtool write {root}/vol/description {LabImages.Hex(Description)}");
+        vm.Must($"crashdmcrypt configfs add vol '{Description}'");
+        Assert.Equal($"vol\t{Description}", vm.Must("crashdmcrypt configfs list").Text.Trim());
         vm.Must("labtool load /kdump/kernel /kdump/initrd 'console=ttyAMA0 nr_cpus=1'");
         Match dtbAt = LoadedDtb().Match(vm.Console);
         Assert.True(dtbAt.Success, "the loader printed no \"Loaded dtb at\" line:\n" + vm.Tail());
@@ -43,7 +46,8 @@ public sealed partial class Arm64Tests(ITestOutputHelper output)
         (string role, string cmdline) = vm.WaitReady();
         Assert.Equal("kdump", role);
         Assert.DoesNotContain("dmcryptkeys=", cmdline, StringComparison.Ordinal);
-        vm.Must($"labtool write {root}/restore 31");
+        vm.Must("crashdmcrypt configfs restore yes");
+        Assert.Contains("data 310a", vm.Must($"labtool read {root}/restore").Text, StringComparison.Ordinal); // "1\n"
         var restored = LabKey.Parse(vm.Must("labtool keys")).Where(k => k.Type == "user").ToList();
 
         // The crash kernel's device tree, out of the first kernel's memory.

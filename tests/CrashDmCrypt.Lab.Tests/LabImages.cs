@@ -85,7 +85,7 @@ internal static class LabImages
             }
 
             string kernel = KernelImage(arch) ?? throw new InvalidOperationException(WhyMissing(arch));
-            string binary = NativeBinary();
+            string binary = NativeBinary(arch);
             string output = Path.Combine(RepoPaths.Root, "artifacts", "lab", arch);
             Run("bash", Path.Combine(LabDir, "build-initramfs.sh"), arch, output, binary, kernel);
             set = new LabImageSet(arch, kernel, Path.Combine(output, "first.cpio.gz"), Path.Combine(output, "kdump.cpio.gz"), binary);
@@ -94,20 +94,41 @@ internal static class LabImages
         }
     }
 
-    /// <summary>
-    /// The Native AOT crashdmcrypt that goes into the guests: CDC_LAB_BINARY when set (CI publishes it once),
-    /// else published here by eng/publish-native.sh into artifacts/lab/native.
-    /// </summary>
-    public static string NativeBinary()
+    private static readonly Lazy<string> X64Binary = new(() => Published("CDC_LAB_BINARY", () =>
     {
-        if (Environment.GetEnvironmentVariable("CDC_LAB_BINARY") is { Length: > 0 } given)
-        {
-            return File.Exists(given) ? Path.GetFullPath(given) : throw new FileNotFoundException("CDC_LAB_BINARY names no file", given);
-        }
-
         string output = Path.Combine(RepoPaths.Root, "artifacts", "lab", "native");
         Run("bash", Path.Combine(RepoPaths.Root, "eng", "publish-native.sh"), output);
         return Path.Combine(output, "crashdmcrypt");
+    }));
+
+    // The arm64 binary is what CrashDmCrypt.Tool.linux-arm64 ships: Native AOT cross-compiled with clang against
+    // Debian's aarch64 sysroot (eng/pack.sh). Only the arm64 guests can run it (qemu-user cannot run a .NET binary).
+    private static readonly Lazy<string> Arm64Binary = new(() => Published("CDC_LAB_BINARY_ARM64", () =>
+    {
+        LabInstall.Need("clang", "clang");
+        LabInstall.Need("aarch64-linux-gnu-gcc", "gcc-aarch64-linux-gnu");
+        string output = Path.Combine(RepoPaths.Root, "artifacts", "lab", "native-arm64");
+        Run("dotnet", "publish", Path.Combine(RepoPaths.Root, "src", "Cli"), "-c", "Release", "-r", "linux-arm64", "-o", output, "-nologo", "-warnaserror");
+        return Path.Combine(output, "crashdmcrypt");
+    }));
+
+    /// <summary>
+    /// The Native AOT crashdmcrypt for the host and the x86_64 guests: CDC_LAB_BINARY when set (CI publishes it once),
+    /// else published once per test run by eng/publish-native.sh into artifacts/lab/native.
+    /// </summary>
+    public static string NativeBinary() => X64Binary.Value;
+
+    /// <summary>The binary that goes into ARCH's guests: the linux-arm64 one (CDC_LAB_BINARY_ARM64, else published once) on arm64.</summary>
+    public static string NativeBinary(string arch) => arch == "arm64" ? Arm64Binary.Value : X64Binary.Value;
+
+    private static string Published(string variable, Func<string> publish)
+    {
+        if (Environment.GetEnvironmentVariable(variable) is { Length: > 0 } given)
+        {
+            return File.Exists(given) ? Path.GetFullPath(given) : throw new FileNotFoundException(variable + " names no file", given);
+        }
+
+        return publish();
     }
 
     public static string Run(string file, params string[] args)
