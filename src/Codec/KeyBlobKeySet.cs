@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
 
@@ -96,12 +95,12 @@ public sealed class KeyBlobKeySet : IDisposable
         if (byteOrder == KeyBlobByteOrder.BigEndian)
         {
             // Only total_keys and each key_size depend on the byte order.
-            BinaryPrimitives.WriteUInt32BigEndian(destination, (uint)Count);
+            KeyBlobWriter.WriteUInt32(destination, (uint)Count, byteOrder);
             Span<byte> entries = destination[KeyBlobLayout.EntriesOffset..];
             for (int i = 0; i < Count; i++)
             {
                 Span<byte> keySize = entries.Slice(KeyBlobLayout.EntrySize * i, KeyBlobLayout.KeySizeLength);
-                BinaryPrimitives.WriteUInt32BigEndian(keySize, BinaryPrimitives.ReadUInt32LittleEndian(keySize));
+                KeyBlobWriter.WriteUInt32(keySize, KeyBlobReader.ReadUInt32(keySize, KeyBlobByteOrder.LittleEndian), byteOrder);
             }
         }
 

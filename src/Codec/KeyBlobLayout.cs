@@ -52,9 +52,6 @@ public static class KeyBlobLayout
     /// <summary>Size of a blob with <see cref="MaxKeys"/> entries (49,668 bytes).</summary>
     public const int MaxBlobSize = HeaderSize + (EntrySize * MaxKeys);
 
-    /// <summary>Alignment of the kexec buffer that holds the blob (<c>ELF_CORE_HEADER_ALIGN</c>).</summary>
-    public const int PlacementAlignment = 4096;
-
     /// <summary>
     /// Blob size for <paramref name="count"/> entries (<c>get_keys_header_size</c>).
     /// The multiplication is widened so a hostile count cannot wrap.

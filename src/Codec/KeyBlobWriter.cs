@@ -105,10 +105,74 @@ public static class KeyBlobWriter
     }
 
     /// <summary>
+    /// Writes <c>total_keys</c> as given into the first four bytes of <paramref name="destination"/>, any value: the
+    /// kernel's <c>build_keys_header</c> writes <c>key_count</c> unchecked, 129 included (kernel/crash_dump_dm_crypt.c:379).
+    /// With <see cref="WriteEntry(in KeyBlobKey, Span{byte}, KeyBlobWriteOptions, out KeyBlobProblem)"/> it builds a
+    /// blob entry by entry, as the kernel does, where <see cref="Write(ReadOnlySpan{KeyBlobKey}, Span{byte}, KeyBlobWriteOptions, out int, out KeyBlobProblem)"/>
+    /// refuses the key set as a whole.
+    /// </summary>
+    /// <param name="totalKeys">The count to write.</param>
+    /// <param name="destination">Receives <see cref="KeyBlobLayout.CountLength"/> bytes; bytes after them are left alone.</param>
+    /// <param name="options">Byte order.</param>
+    /// <returns><see cref="OperationStatus.Done"/>, or <see cref="OperationStatus.DestinationTooSmall"/> with nothing written.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="options"/> names an undefined byte order.</exception>
+    public static OperationStatus WriteCount(uint totalKeys, Span<byte> destination, KeyBlobWriteOptions options)
+    {
+        CheckOptions(options);
+        if (destination.Length < KeyBlobLayout.CountLength)
+        {
+            return OperationStatus.DestinationTooSmall;
+        }
+
+        WriteUInt32(destination[KeyBlobLayout.CountOffset..], totalKeys, options.ByteOrder);
+        return OperationStatus.Done;
+    }
+
+    /// <summary>
+    /// Writes one entry (<c>key_size</c>, the description and its NUL, the key, every other byte zero) into the start of
+    /// <paramref name="destination"/>, as <c>build_keys_header</c> writes each one. The key is checked against every
+    /// rule that concerns one key; the count and duplicate descriptions are rules of the whole set, which the caller owns.
+    /// A refused key and a short destination are reported, not thrown, and leave <paramref name="destination"/> untouched.
+    /// </summary>
+    /// <param name="key">The key and its description.</param>
+    /// <param name="destination">Receives <see cref="KeyBlobLayout.EntrySize"/> bytes; bytes after them are left alone.</param>
+    /// <param name="options">Byte order of <c>key_size</c>.</param>
+    /// <param name="problem">
+    /// The first failed rule when the status is <see cref="OperationStatus.InvalidData"/>, else <c>default</c>; its
+    /// entry index is 0 and its offset counts from the start of the entry.
+    /// </param>
+    /// <returns>
+    /// <see cref="OperationStatus.Done"/>; <see cref="OperationStatus.InvalidData"/> when the key breaks a rule;
+    /// <see cref="OperationStatus.DestinationTooSmall"/> when it is valid but <paramref name="destination"/> is shorter than an entry.
+    /// </returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="options"/> names an undefined byte order.</exception>
+    public static OperationStatus WriteEntry(in KeyBlobKey key, Span<byte> destination, KeyBlobWriteOptions options, out KeyBlobProblem problem)
+    {
+        CheckOptions(options);
+        var collector = new ProblemCollector(default, stopAtFirst: true);
+        ValidateKey(key, 0, entryOffset: 0, ref collector);
+        problem = collector.First;
+        if (collector.Count != 0)
+        {
+            return OperationStatus.InvalidData;
+        }
+
+        if (destination.Length < KeyBlobLayout.EntrySize)
+        {
+            return OperationStatus.DestinationTooSmall;
+        }
+
+        Span<byte> entry = destination[..KeyBlobLayout.EntrySize];
+        entry.Clear();
+        WriteClearedEntry(key, entry, options.ByteOrder);
+        return OperationStatus.Done;
+    }
+
+    /// <summary>
     /// Writes an already validated key set: the whole blob cleared in one call (as <c>build_keys_header</c>'s
     /// <c>kzalloc</c>), then <c>total_keys</c> and each entry's <c>key_size</c>, description and key copied in; no
-    /// check runs again. Measured against writing each field with its padding by vector stores (issue 10):
-    /// one clear of the blob and two copies per entry was the faster of the two.
+    /// check runs again. Measured against writing each field with its padding by vector stores, one clear of the
+    /// blob and two copies per entry is the faster of the two.
     /// </summary>
     /// <param name="keys">A key set that passed every rule.</param>
     /// <param name="blob">Exactly 4 + 388 * <c>keys.Length</c> bytes.</param>
@@ -120,17 +184,34 @@ public static class KeyBlobWriter
         Span<byte> entries = blob[KeyBlobLayout.EntriesOffset..];
         for (int i = 0; i < keys.Length; i++)
         {
-            ref readonly KeyBlobKey key = ref keys[i];
-            Span<byte> entry = entries.Slice(KeyBlobLayout.EntrySize * i, KeyBlobLayout.EntrySize);
-            ReadOnlySpan<byte> data = key.Key.Span;
-            WriteUInt32(entry, (uint)data.Length, byteOrder);
-
-            // strscpy(key_desc, description, KEY_DESC_MAX_LEN): validation keeps it under 128 bytes, so the NUL stays.
-            key.Description.Span.CopyTo(entry.Slice(KeyBlobLayout.DescriptionOffset, KeyBlobLayout.MaxDescriptionLength));
-
-            // memcpy(data, payload, key_size); the rest of data stays zero.
-            data.CopyTo(entry.Slice(KeyBlobLayout.DataOffset, KeyBlobLayout.DataLength));
+            WriteClearedEntry(keys[i], entries.Slice(KeyBlobLayout.EntrySize * i, KeyBlobLayout.EntrySize), byteOrder);
         }
+    }
+
+    /// <summary>The one writer of a <c>total_keys</c> or <c>key_size</c> word in either byte order.</summary>
+    internal static void WriteUInt32(Span<byte> destination, uint value, KeyBlobByteOrder byteOrder)
+    {
+        if (byteOrder == KeyBlobByteOrder.BigEndian)
+        {
+            BinaryPrimitives.WriteUInt32BigEndian(destination, value);
+        }
+        else
+        {
+            BinaryPrimitives.WriteUInt32LittleEndian(destination, value);
+        }
+    }
+
+    // One validated key into an entry that is already all zero.
+    private static void WriteClearedEntry(in KeyBlobKey key, Span<byte> entry, KeyBlobByteOrder byteOrder)
+    {
+        ReadOnlySpan<byte> data = key.Key.Span;
+        WriteUInt32(entry[KeyBlobLayout.KeySizeOffset..], (uint)data.Length, byteOrder);
+
+        // strscpy(key_desc, description, KEY_DESC_MAX_LEN): validation keeps it under 128 bytes, so the NUL stays.
+        key.Description.Span.CopyTo(entry.Slice(KeyBlobLayout.DescriptionOffset, KeyBlobLayout.MaxDescriptionLength));
+
+        // memcpy(data, payload, key_size); the rest of data stays zero.
+        data.CopyTo(entry.Slice(KeyBlobLayout.DataOffset, KeyBlobLayout.DataLength));
     }
 
     // Every rule at once, each description read once (no NUL, no newline, its ':' and its duplicate hash in the same
@@ -163,18 +244,6 @@ public static class KeyBlobWriter
         return true;
     }
 
-    private static void WriteUInt32(Span<byte> destination, uint value, KeyBlobByteOrder byteOrder)
-    {
-        if (byteOrder == KeyBlobByteOrder.BigEndian)
-        {
-            BinaryPrimitives.WriteUInt32BigEndian(destination, value);
-        }
-        else
-        {
-            BinaryPrimitives.WriteUInt32LittleEndian(destination, value);
-        }
-    }
-
     private static void Validate(ReadOnlySpan<KeyBlobKey> keys, ref ProblemCollector problems)
     {
         // No entry can be checked without a valid count.
@@ -196,7 +265,7 @@ public static class KeyBlobWriter
     {
         for (int i = 0; i < keys.Length; i++)
         {
-            if (!ValidateKey(keys[i], i, ref problems))
+            if (!ValidateKey(keys[i], i, KeyBlobLayout.GetEntryOffset(i), ref problems))
             // Stryker disable once Block,Statement : stop-at-first only (CollectProblems never stops): going on adds problems after the first, which TryValidate does not report
             {
                 return;
@@ -251,9 +320,9 @@ public static class KeyBlobWriter
         return description.IndexOf((byte)':') > 0 || problems.Add(KeyBlobError.DescriptionNotLogonForm, index, descriptionOffset);
     }
 
-    private static bool ValidateKey(KeyBlobKey key, int index, ref ProblemCollector problems)
+    // entryOffset: where the entry starts in the blob (or 0 for an entry written alone), the base of every offset reported.
+    private static bool ValidateKey(in KeyBlobKey key, int index, int entryOffset, ref ProblemCollector problems)
     {
-        int entryOffset = KeyBlobLayout.GetEntryOffset(index);
         if (!ValidateDescription(key.Description.Span, index, entryOffset + KeyBlobLayout.DescriptionOffset, ref problems))
         // Stryker disable once Block,Boolean : stop-at-first only (CollectProblems never stops): going on adds problems after the first, which TryValidate does not report
         {

@@ -10,8 +10,8 @@ namespace CrashDmCrypt.Codec;
 /// </summary>
 public static class ProblemCode
 {
-    /// <summary>The text every code starts with.</summary>
-    public const string Prefix = "CDC";
+    // The text every code starts with.
+    private const string Prefix = "CDC";
 
     /// <summary>Formats a code: <c>CDC</c> and <paramref name="number"/> in at least three digits, e.g. <c>CDC006</c>.</summary>
     /// <param name="number">The error's numeric value.</param>

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using CrashDmCrypt.Dumps.Formats;
 using CrashDmCrypt.Dumps.Sources;
 
@@ -19,7 +20,7 @@ public static class DumpReader
 
     /// <summary>Opens the regular file at <paramref name="path"/>, read with pread (a FIFO or device is refused with <see cref="DumpError.IoError"/>, without waiting).</summary>
     /// <returns>False with a problem when the file cannot be opened or its structure is refused.</returns>
-    public static bool TryOpen(string path, DumpOpenOptions options, out PhysicalMemory? memory, out DumpProblem problem)
+    public static bool TryOpen(string path, DumpOpenOptions options, [NotNullWhen(true)] out PhysicalMemory? memory, out DumpProblem problem)
     {
         ArgumentNullException.ThrowIfNull(path);
         DumpSource source;
@@ -38,10 +39,10 @@ public static class DumpReader
     }
 
     /// <summary>Opens a dump held in memory. <paramref name="bytes"/> must stay unchanged while the result is in use.</summary>
-    public static bool TryOpen(ReadOnlyMemory<byte> bytes, DumpOpenOptions options, out PhysicalMemory? memory, out DumpProblem problem) =>
+    public static bool TryOpen(ReadOnlyMemory<byte> bytes, DumpOpenOptions options, [NotNullWhen(true)] out PhysicalMemory? memory, out DumpProblem problem) =>
         TryOpen(new MemorySource(bytes), options, out memory, out problem);
 
-    internal static bool TryOpen(DumpSource source, DumpOpenOptions options, out PhysicalMemory? memory, out DumpProblem problem)
+    internal static bool TryOpen(DumpSource source, DumpOpenOptions options, [NotNullWhen(true)] out PhysicalMemory? memory, out DumpProblem problem)
     {
         bool ok = false;
         memory = null;

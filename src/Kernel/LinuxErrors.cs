@@ -13,7 +13,7 @@ public static class LinuxErrors
     /// ENAMETOOLONG (<see cref="PathTooLongException"/>), which carry COM codes instead.
     /// </summary>
     /// <exception cref="ArgumentNullException"><paramref name="exception"/> is null.</exception>
-    public static LinuxErrno FromException(Exception exception)
+    internal static LinuxErrno FromException(Exception exception)
     {
         ArgumentNullException.ThrowIfNull(exception);
         return exception switch

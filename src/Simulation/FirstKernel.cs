@@ -1,6 +1,4 @@
 using System.Buffers;
-using System.Buffers.Binary;
-using System.Security.Cryptography;
 using System.Text;
 using CrashDmCrypt.Kernel;
 using CrashDmCrypt.Codec;
@@ -232,23 +230,17 @@ internal sealed class FirstKernel : IDisposable
     }
 
     // build_keys_header: a zeroed buffer sized from key_count, total_keys = key_count, then one entry per
-    // item in configfs order. Each entry is written by the codec (a one-key blob, whose entry is copied in),
-    // so the 129-entry blob the kernel builds for a 129th item, and repeated descriptions, come out as the
-    // kernel writes them even though KeyBlobWriter refuses such a key set as a whole.
+    // item in configfs order. The count and each entry are written by the codec one at a time, so the 129-entry
+    // blob the kernel builds for a 129th item, and repeated descriptions, come out as the kernel writes them even
+    // though KeyBlobWriter.Write refuses such a key set as a whole.
     private KexecLoadResult? BuildKeysHeader(ref KexecLoadWarnings warnings)
     {
         // if (keys_header != NULL) kvfree(keys_header): freed, not cleared (kernel/crash_dump_dm_crypt.c:372-373).
         FreeKeysHeader(recordFreed: true);
         int count = Configfs.KeyCount;
         var buffer = new SecretBuffer(GetHeaderSize(count));
-        if (_machine.Options.ByteOrder == KeyBlobByteOrder.BigEndian)
-        {
-            BinaryPrimitives.WriteUInt32BigEndian(buffer.Span, (uint)count);
-        }
-        else
-        {
-            BinaryPrimitives.WriteUInt32LittleEndian(buffer.Span, (uint)count);
-        }
+        var options = new KeyBlobWriteOptions { ByteOrder = _machine.Options.ByteOrder };
+        KeyBlobWriter.WriteCount((uint)count, buffer.Span, options);
 
         if (count > KeyBlobLayout.MaxKeys)
         {
@@ -256,66 +248,57 @@ internal sealed class FirstKernel : IDisposable
         }
 
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        Span<byte> single = stackalloc byte[KeyBlobLayout.HeaderSize + KeyBlobLayout.EntrySize];
-        try
+        int i = 0;
+        foreach ((string name, byte[]? description) in Configfs.RawItems())
         {
-            int i = 0;
-            foreach ((string name, byte[]? description) in Configfs.RawItems())
+            if (description is null)
             {
-                if (description is null)
-                {
-                    KeepPartial(buffer, i);
-                    return Fail(LinuxErrno.EINVAL, KexecLoadFailure.NoDescription, name, null, warnings);
-                }
-
-                // strscpy(key_desc, description, KEY_DESC_MAX_LEN): at most 127 bytes, then NUL.
-                byte[] truncated = description.Length > KeyBlobLayout.MaxDescriptionLength
-                    ? description[..KeyBlobLayout.MaxDescriptionLength]
-                    : description;
-                string lookedUp = Encoding.UTF8.GetString(truncated);
-                LinuxErrno found = LogonKeyring.RequestKey(truncated, out ReadOnlyMemory<byte> payload);
-                if (found != LinuxErrno.None)
-                {
-                    // request_key passes over an expired key and says ENOKEY; the load returns that errno. The
-                    // reason is the model's to tell (keyctl search still sees the key, as EKEYEXPIRED).
-                    KeepPartial(buffer, i);
-                    KexecLoadFailure failure = found == LinuxErrno.EKEYREVOKED ? KexecLoadFailure.LogonKeyRevoked
-                        : LogonKeyring.Search(truncated) == LinuxErrno.EKEYEXPIRED ? KexecLoadFailure.LogonKeyExpired
-                        : KexecLoadFailure.LogonKeyNotFound;
-                    return Fail(found, failure, name, lookedUp, warnings);
-                }
-
-                if (payload.Length > KeyBlobLayout.MaxKeySize)
-                {
-                    KeepPartial(buffer, i);
-                    return Fail(LinuxErrno.EINVAL, KexecLoadFailure.KeyTooLarge, name, lookedUp, warnings);
-                }
-
-                if (truncated.Length != description.Length)
-                {
-                    warnings |= KexecLoadWarnings.DescriptionTruncated;
-                }
-
-                if (!seen.Add(lookedUp))
-                {
-                    warnings |= KexecLoadWarnings.DuplicateDescription;
-                }
-
-                var key = new KeyBlobKey(truncated, payload);
-                if (KeyBlobWriter.Write(new ReadOnlySpan<KeyBlobKey>(in key), single, new KeyBlobWriteOptions { ByteOrder = _machine.Options.ByteOrder }, out _, out KeyBlobProblem problem) != OperationStatus.Done)
-                {
-                    // Every rule the writer checks for one key was already enforced above by configfs and the keyring.
-                    buffer.Dispose();
-                    throw new InvalidOperationException($"Model invariant broken for item '{name}': {problem}");
-                }
-
-                single[KeyBlobLayout.EntriesOffset..].CopyTo(buffer.Span[(KeyBlobLayout.EntriesOffset + (KeyBlobLayout.EntrySize * i))..]);
-                i++;
+                KeepPartial(buffer, i);
+                return Fail(LinuxErrno.EINVAL, KexecLoadFailure.NoDescription, name, null, warnings);
             }
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(single);
+
+            // strscpy(key_desc, description, KEY_DESC_MAX_LEN): at most 127 bytes, then NUL.
+            byte[] truncated = description.Length > KeyBlobLayout.MaxDescriptionLength
+                ? description[..KeyBlobLayout.MaxDescriptionLength]
+                : description;
+            string lookedUp = Encoding.UTF8.GetString(truncated);
+            LinuxErrno found = LogonKeyring.RequestKey(truncated, out ReadOnlyMemory<byte> payload);
+            if (found != LinuxErrno.None)
+            {
+                // request_key passes over an expired key and says ENOKEY; the load returns that errno. The
+                // reason is the model's to tell (keyctl search still sees the key, as EKEYEXPIRED).
+                KeepPartial(buffer, i);
+                KexecLoadFailure failure = found == LinuxErrno.EKEYREVOKED ? KexecLoadFailure.LogonKeyRevoked
+                    : LogonKeyring.Search(truncated) == LinuxErrno.EKEYEXPIRED ? KexecLoadFailure.LogonKeyExpired
+                    : KexecLoadFailure.LogonKeyNotFound;
+                return Fail(found, failure, name, lookedUp, warnings);
+            }
+
+            if (payload.Length > KeyBlobLayout.MaxKeySize)
+            {
+                KeepPartial(buffer, i);
+                return Fail(LinuxErrno.EINVAL, KexecLoadFailure.KeyTooLarge, name, lookedUp, warnings);
+            }
+
+            if (truncated.Length != description.Length)
+            {
+                warnings |= KexecLoadWarnings.DescriptionTruncated;
+            }
+
+            if (!seen.Add(lookedUp))
+            {
+                warnings |= KexecLoadWarnings.DuplicateDescription;
+            }
+
+            var key = new KeyBlobKey(truncated, payload);
+            if (KeyBlobWriter.WriteEntry(key, buffer.Span[(KeyBlobLayout.EntriesOffset + (KeyBlobLayout.EntrySize * i))..], options, out KeyBlobProblem problem) != OperationStatus.Done)
+            {
+                // Every rule the writer checks for one key was already enforced above by configfs and the keyring.
+                buffer.Dispose();
+                throw new InvalidOperationException($"Model invariant broken for item '{name}': {problem}");
+            }
+
+            i++;
         }
 
         _keysHeader = buffer;

@@ -152,8 +152,10 @@ internal sealed class KdumpKernel : IDisposable
         KeyBlobReader.TryReadCount(header, _machine.Options.ByteOrder, out count);
         if (!KeyBlobLayout.TryGetBlobSize(count, out int size))
         {
-            // key_count > KEY_NUM_MAX: return -1, nothing added, nothing written (:119-123).
-            return Outcome(KdumpRestoreStatus.CountTooLarge, problem: default(KeyBlobProblem) with { Error = KeyBlobError.CountTooLarge, EntryIndex = -1, Offset = KeyBlobLayout.CountOffset });
+            // key_count > KEY_NUM_MAX: return -1, nothing added, nothing written (:119-123). The codec names the
+            // refusal: the header alone is a blob whose count it refuses.
+            KeyBlobReader.TryRead(header, new KeyBlobReadOptions { ByteOrder = _machine.Options.ByteOrder, Mode = KeyBlobMode.Kernel }, out _, out KeyBlobProblem tooMany);
+            return Outcome(KdumpRestoreStatus.CountTooLarge, problem: tooMany);
         }
 
         // keys_header = kzalloc(size) (:128-129): the real kernel keeps it, whatever the model's strict checks say.

@@ -122,7 +122,7 @@ public sealed class InspectCommandTests : IDisposable
         Assert.Equal(2, root.GetProperty("count").GetInt32());
         Assert.Equal(780, root.GetProperty("size").GetInt32());
         Assert.Equal(TestBlobs.DigestWithoutKeys(blob), root.GetProperty("digest").GetString());
-        Assert.Equal(KeyBlobDigest.Format(blob), root.GetProperty("fullDigest").GetString());
+        Assert.Equal(TestBlobs.FullDigest(blob), root.GetProperty("fullDigest").GetString());
         Assert.Equal(0, root.GetProperty("keys").GetArrayLength());
         JsonElement error = Assert.Single(root.GetProperty("errors").EnumerateArray().ToArray());
         Assert.Equal("CDC006", error.GetProperty("code").GetString());
@@ -280,9 +280,9 @@ public class InspectKeyMaterialInDescriptionTests
 
         // Blobs that differ only in key bytes print the same digest, and nothing hashed over the keys.
         Assert.Equal(a.Output, b.Output);
-        Assert.DoesNotContain(KeyBlobDigest.Format(one), a.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(TestBlobs.FullDigest(one), a.Output, StringComparison.Ordinal);
         Assert.Contains($"digest: {TestBlobs.DigestWithoutKeys(one)}", a.OutputLines);
-        Assert.Contains($"full digest: {KeyBlobDigest.Format(one)}", full.OutputLines);
+        Assert.Contains($"full digest: {TestBlobs.FullDigest(one)}", full.OutputLines);
     }
 
     // One entry whose description fills its 128-byte field and runs on into a key that is all non-zero up to its first 0.

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.IO.Hashing;
 using System.Text;
 using CrashDmCrypt.Codec;
 
@@ -115,8 +116,11 @@ internal static class TestBlobs
             copy.AsSpan(Data(i), KeyBlobLayout.DataLength).Clear();
         }
 
-        return "xxh3-nokeys:" + KeyBlobDigest.Format(copy)["xxh3:".Length..];
+        return $"xxh3-nokeys:{XxHash3.HashToUInt64(copy):x16}";
     }
+
+    /// <summary>The full digest (spec/FORMAT.md 13): <c>xxh3:</c> and XXH3-64 (seed 0) of every byte in 16 lowercase hex digits.</summary>
+    public static string FullDigest(ReadOnlySpan<byte> bytes) => $"xxh3:{XxHash3.HashToUInt64(bytes):x16}";
 
     public static string Hex(byte[] bytes) => Convert.ToHexStringLower(bytes);
 }

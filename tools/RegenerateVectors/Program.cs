@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using CrashDmCrypt.Cli.Common;
 using CrashDmCrypt.Codec;
 
 namespace CrashDmCrypt.Tools.RegenerateVectors;
@@ -133,7 +134,7 @@ internal static class Program
             vector.Remove(field);
         }
 
-        vector["digest"] = KeyBlobDigest.Format(File.ReadAllBytes(path));
+        vector["digest"] = BlobDigest.FormatFull(File.ReadAllBytes(path));
         vector["entries"] = entries;
     }
 

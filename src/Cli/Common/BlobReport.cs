@@ -61,7 +61,7 @@ internal static class BlobReport
         output.WriteLine($"digest: {BlobDigest.FormatWithoutKeys(blob.Bytes)}");
         if (showKeyMaterial)
         {
-            output.WriteLine($"full digest: {KeyBlobDigest.Format(blob.Bytes)}");
+            output.WriteLine($"full digest: {BlobDigest.FormatFull(blob.Bytes)}");
         }
 
         output.WriteLine($"byte order: {CliOptions.Name(blob.Options.ByteOrder)}");
@@ -185,7 +185,7 @@ internal static class BlobReport
         json.WriteString("digest", BlobDigest.FormatWithoutKeys(blob));
         if (showKeyMaterial)
         {
-            json.WriteString("fullDigest", KeyBlobDigest.Format(blob));
+            json.WriteString("fullDigest", BlobDigest.FormatFull(blob));
         }
     }
 

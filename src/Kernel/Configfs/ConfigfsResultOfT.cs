@@ -5,10 +5,10 @@ namespace CrashDmCrypt.Kernel.Configfs;
 public readonly record struct ConfigfsResult<T>
 {
     /// <summary>Status, step, errno and warnings.</summary>
-    public ConfigfsResult Result { get; init; }
+    public ConfigfsResult Result { get; internal init; }
 
     /// <summary>The value read; <c>default</c> unless <see cref="ConfigfsResult.Succeeded"/>.</summary>
-    public T Value { get; init; }
+    public T Value { get; internal init; }
 
     /// <summary>Whether the read succeeded.</summary>
     public bool Succeeded => Result.Succeeded;

@@ -6,14 +6,14 @@ namespace CrashDmCrypt.Kernel.Handoff;
 public readonly record struct CommandLineProblem
 {
     /// <summary>The rule that failed.</summary>
-    public CommandLineError Error { get; init; }
+    public CommandLineError Error { get; internal init; }
 
     /// <summary>
     /// Byte offset in the input: the first byte that breaks the rule (the value's start for <see cref="CommandLineError.NoDigits"/>
     /// and <see cref="CommandLineError.AddressZero"/>, the parameter's name for <see cref="CommandLineError.ValueMissing"/>,
     /// where the kernel stopped reading parameters for <see cref="CommandLineError.ParameterMissing"/>).
     /// </summary>
-    public int Offset { get; init; }
+    public int Offset { get; internal init; }
 
     /// <summary>Stable text code, e.g. <c>CDC103</c>.</summary>
     public string Code => CommandLineErrors.GetCode(Error);

@@ -159,7 +159,8 @@ public static class DeviceTree
     /// Builds a minimal valid DTB (version 17) as a kexec loader would hand it to the kdump kernel: a memory
     /// reservation entry for the range, a root node with <c>#address-cells</c> and <c>#size-cells</c>, and
     /// <c>/chosen</c> with <c>linux,dmcryptkeys</c> (and <c>bootargs</c> when given). An allocating convenience
-    /// for tests and the simulation: unlike the reader and <see cref="WriteDmCryptKeysProperty"/>, it throws.
+    /// for tests, fuzz seeds and the simulation (internal, shown to them): unlike the reader and
+    /// <see cref="WriteDmCryptKeysProperty"/>, it throws.
     /// </summary>
     /// <param name="address">The blob's address.</param>
     /// <param name="size">The blob's size.</param>
@@ -171,7 +172,7 @@ public static class DeviceTree
     /// A cell count other than 1 or 2; or an address or size that does not fit its cells (where
     /// <see cref="WriteDmCryptKeysProperty"/> returns <see cref="OperationStatus.InvalidData"/>; the message carries the problem's code).
     /// </exception>
-    public static byte[] BuildDtb(ulong address, ulong size, int addressCells = 2, int sizeCells = 2, string? bootArgs = null)
+    internal static byte[] BuildDtb(ulong address, ulong size, int addressCells = 2, int sizeCells = 2, string? bootArgs = null)
     {
         Span<byte> value = stackalloc byte[4 * CellSize];
         OperationStatus status = WriteDmCryptKeysProperty(value, address, size, addressCells, sizeCells, out int length, out DeviceTreeProblem problem);

@@ -4,14 +4,14 @@ namespace CrashDmCrypt.Kernel.Handoff;
 public readonly record struct DeviceTreeProblem
 {
     /// <summary>The rule that failed; <see cref="DeviceTreeError.None"/> when nothing did.</summary>
-    public DeviceTreeError Error { get; init; }
+    public DeviceTreeError Error { get; internal init; }
 
     /// <summary>
     /// Byte offset from the DTB's first byte of what failed: the header field (e.g. 4 for <c>totalsize</c>), the
     /// start of a block, the token (a node's FDT_BEGIN_NODE, a property's FDT_PROP) or, for truncation, the end
     /// where more bytes were needed. For the writer it is the offset of the field in the property value.
     /// </summary>
-    public int Offset { get; init; }
+    public int Offset { get; internal init; }
 
     /// <summary>Stable text code, e.g. <c>CDC224</c>.</summary>
     public string Code => DeviceTreeErrors.GetCode(Error);

@@ -156,6 +156,85 @@ public class WriterTests
             problems[..n]);
     }
 
+    // Per-key rules with offsets from the entry's start; the set's rules (count, duplicates) are not the entry's.
+    private static readonly Dictionary<string, (KeyBlobKey Key, KeyBlobProblem Expected)> EntryRefusals = new()
+    {
+        ["empty description"] = (K(""), P(KeyBlobError.DescriptionEmpty, 0, KeyBlobLayout.DescriptionOffset)),
+        ["128-byte description"] = (K("c:" + new string('x', 126)), P(KeyBlobError.DescriptionTruncatedByKernel, 0, KeyBlobLayout.DescriptionOffset + 127)),
+        ["129-byte description"] = (K("c:" + new string('x', 127)), P(KeyBlobError.DescriptionTooLong, 0, KeyBlobLayout.DescriptionOffset)),
+        ["NUL inside description"] = (KBytes([(byte)'a', (byte)':', 0, (byte)'b']), P(KeyBlobError.DescriptionContainsNul, 0, KeyBlobLayout.DescriptionOffset + 2)),
+        ["newline in description"] = (K("a:b\n"), P(KeyBlobError.DescriptionContainsNewline, 0, KeyBlobLayout.DescriptionOffset + 3)),
+        ["no colon"] = (K("cryptsetup"), P(KeyBlobError.DescriptionNotLogonForm, 0, KeyBlobLayout.DescriptionOffset)),
+        ["empty key"] = (K("a:b", 0), P(KeyBlobError.KeySizeZero, 0, KeyBlobLayout.KeySizeOffset)),
+        ["257-byte key"] = (K("a:c", 257), P(KeyBlobError.KeySizeTooLarge, 0, KeyBlobLayout.KeySizeOffset)),
+    };
+
+    public static TheoryData<string> EntryRefusalNames => [.. EntryRefusals.Keys];
+
+    [Theory]
+    [MemberData(nameof(EntryRefusalNames))]
+    public void An_entry_is_refused_by_the_per_key_rules_and_nothing_is_written(string name)
+    {
+        (KeyBlobKey key, KeyBlobProblem expected) = EntryRefusals[name];
+        foreach (KeyBlobByteOrder order in new[] { KeyBlobByteOrder.LittleEndian, KeyBlobByteOrder.BigEndian })
+        {
+            byte[] destination = new byte[KeyBlobLayout.EntrySize + 8];
+            destination.AsSpan().Fill(0xA5);
+
+            Assert.Equal(OperationStatus.InvalidData, KeyBlobWriter.WriteEntry(key, destination, new KeyBlobWriteOptions { ByteOrder = order }, out KeyBlobProblem problem));
+            Assert.Equal(expected, problem);
+            Assert.True(destination.AsSpan().IndexOfAnyExcept((byte)0xA5) < 0);
+
+            // A refused key is reported before the destination's size is looked at.
+            Assert.Equal(OperationStatus.InvalidData, KeyBlobWriter.WriteEntry(key, [], new KeyBlobWriteOptions { ByteOrder = order }, out problem));
+            Assert.Equal(expected, problem);
+        }
+    }
+
+    [Theory]
+    [InlineData(KeyBlobByteOrder.LittleEndian)]
+    [InlineData(KeyBlobByteOrder.BigEndian)]
+    public void Entries_and_a_count_written_one_at_a_time_make_the_blob_Write_makes(KeyBlobByteOrder order)
+    {
+        KeyBlobKey[] keys = [Key("a:", 1), Key("c:" + new string('x', 125), 256, seed: 3), Key("cryptsetup:u", 64, seed: 9)];
+        var options = new KeyBlobWriteOptions { ByteOrder = order };
+        byte[] whole = Blob(keys, order);
+
+        byte[] pieces = new byte[whole.Length + 8];
+        pieces.AsSpan().Fill(0x5A);
+        Assert.Equal(OperationStatus.Done, KeyBlobWriter.WriteCount((uint)keys.Length, pieces, options));
+        for (int i = 0; i < keys.Length; i++)
+        {
+            Assert.Equal(OperationStatus.Done, KeyBlobWriter.WriteEntry(keys[i], pieces.AsSpan(Entry(i)), options, out KeyBlobProblem problem));
+            Assert.Equal(default, problem);
+        }
+
+        Assert.Equal(whole, pieces[..whole.Length]);
+        Assert.All(pieces[whole.Length..], b => Assert.Equal(0x5A, b));  // bytes past the last entry are left alone
+    }
+
+    [Fact]
+    public void An_entry_one_byte_short_is_a_status_and_writes_nothing()
+    {
+        byte[] destination = new byte[KeyBlobLayout.EntrySize - 1];
+        Assert.Equal(OperationStatus.DestinationTooSmall, KeyBlobWriter.WriteEntry(K("a:b"), destination, default, out KeyBlobProblem problem));
+        Assert.Equal(default, problem);
+        Assert.All(destination, b => Assert.Equal(0, b));
+    }
+
+    [Fact]
+    public void The_count_is_written_as_given_in_either_byte_order()
+    {
+        byte[] destination = new byte[6];
+        Assert.Equal(OperationStatus.Done, KeyBlobWriter.WriteCount(129, destination, default));
+        Assert.Equal(new byte[] { 129, 0, 0, 0, 0, 0 }, destination);
+        Assert.Equal(OperationStatus.Done, KeyBlobWriter.WriteCount(0x01020304, destination, new KeyBlobWriteOptions { ByteOrder = KeyBlobByteOrder.BigEndian }));
+        Assert.Equal(new byte[] { 1, 2, 3, 4, 0, 0 }, destination);
+        Assert.Equal(OperationStatus.DestinationTooSmall, KeyBlobWriter.WriteCount(1, new byte[3], default));
+        Assert.Throws<ArgumentOutOfRangeException>(() => KeyBlobWriter.WriteCount(1, destination, new KeyBlobWriteOptions { ByteOrder = (KeyBlobByteOrder)2 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => KeyBlobWriter.WriteEntry(K("a:b"), new byte[400], new KeyBlobWriteOptions { ByteOrder = (KeyBlobByteOrder)2 }, out _));
+    }
+
     [Fact]
     public void Sizes_are_4_plus_388_per_key()
     {

@@ -52,7 +52,7 @@ internal sealed record VectorManifest(string Format, string Digest, IReadOnlyLis
 /// <param name="What">What the vector shows.</param>
 /// <param name="ByteOrder"><c>little</c> or <c>big</c>: the order to read the file in.</param>
 /// <param name="RequireExactLength">Whether both verdicts are for reads with the exact-length rule on.</param>
-/// <param name="Digest"><c>xxh3:</c> and 16 hex digits (KeyBlobDigest.Format) of the whole file.</param>
+/// <param name="Digest"><c>xxh3:</c> and 16 hex digits (the CLI's BlobDigest.FormatFull) of the whole file.</param>
 /// <param name="Strict">Verdict of the strict reader.</param>
 /// <param name="Kernel">Verdict of the kernel-mode reader.</param>
 /// <param name="Entries">The decoded entries when kernel mode accepts the file, else null.</param>

@@ -1,4 +1,5 @@
 using CrashDmCrypt.Codec;
+using static CrashDmCrypt.Tests.Shared.TestBlobs;
 
 namespace CrashDmCrypt.Codec.Tests.Vectors;
 
@@ -52,7 +53,7 @@ public class VectorRegenerationTests
                     .ToArray();
             }
 
-            derived.Add(v with { Digest = KeyBlobDigest.Format(File.ReadAllBytes(path)), Entries = entries });
+            derived.Add(v with { Digest = FullDigest(File.ReadAllBytes(path)), Entries = entries });
         }
 
         return committed with { Format = VectorManifest.FormatName, Vectors = derived };
