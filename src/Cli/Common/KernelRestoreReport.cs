@@ -45,46 +45,43 @@ internal static class KernelRestoreReport
 
         json.WriteNumber("bytesPastInput", summary.BytesPastInput);
         ReadOnlySpan<KernelRestoreEntry> handled = entries.AsSpan(0, summary.EntryCount);
-        json.WriteStartArray("restored");
+        WriteArray(json, "restored", region, handled, e => e.Added, showKeyMaterial);
+        WriteArray(json, "refused", region, handled, e => e.Action == KernelKeyAction.Refused, showKeyMaterial);
+        WriteArray(json, "undetermined", region, handled, e => e.Action == KernelKeyAction.Undetermined, showKeyMaterial);
+    }
+
+    // One array of the entries that match, each written as its action shows it.
+    private static void WriteArray(
+        Utf8JsonWriter json, string name, ReadOnlySpan<byte> region, ReadOnlySpan<KernelRestoreEntry> handled, Func<KernelRestoreEntry, bool> match, bool showKeyMaterial)
+    {
+        json.WriteStartArray(name);
         foreach (KernelRestoreEntry entry in handled)
         {
+            if (!match(entry))
+            {
+                continue;
+            }
+
             if (entry.Added)
             {
                 WriteAdded(json, region, entry, showKeyMaterial);
+                continue;
             }
-        }
 
-        json.WriteEndArray();
-        json.WriteStartArray("refused");
-        foreach (KernelRestoreEntry entry in handled)
-        {
+            json.WriteStartObject();
+            json.WriteNumber("index", entry.Index);
             if (entry.Action == KernelKeyAction.Refused)
             {
-                json.WriteStartObject();
-                json.WriteNumber("index", entry.Index);
                 json.WriteString("errno", "EINVAL");
-                json.WriteString("reason", entry.Refusal switch
-                {
-                    KernelKeyRefusal.KeySizeZero => "keySizeZero",
-                    _ => "keySizeTooLarge",
-                });
-                json.WriteNumber("keySize", entry.KeySize);
-                json.WriteEndObject();
+                json.WriteString("reason", entry.Refusal == KernelKeyRefusal.KeySizeZero ? "keySizeZero" : "keySizeTooLarge");
             }
-        }
-
-        json.WriteEndArray();
-        json.WriteStartArray("undetermined");
-        foreach (KernelRestoreEntry entry in handled)
-        {
-            if (entry.Action == KernelKeyAction.Undetermined)
+            else
             {
-                json.WriteStartObject();
-                json.WriteNumber("index", entry.Index);
                 WriteDescription(json, region, entry, showKeyMaterial);
-                json.WriteNumber("keySize", entry.KeySize);
-                json.WriteEndObject();
             }
+
+            json.WriteNumber("keySize", entry.KeySize);
+            json.WriteEndObject();
         }
 
         json.WriteEndArray();
