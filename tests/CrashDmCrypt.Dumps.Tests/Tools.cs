@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace CrashDmCrypt.Dumps.Tests;
 
 /// <summary>The outside producers and readers the tests check against.</summary>
@@ -26,20 +24,12 @@ internal static class Tools
         _ => "apt-get install " + tool,
     };
 
+    /// <summary>Runs a tool; <paramref name="stdout"/> is its standard output followed by its standard error.</summary>
     public static int Run(string file, IEnumerable<string> args, out string stdout)
     {
-        var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(info)!;
-        Task<string> err = process.StandardError.ReadToEndAsync();
-        stdout = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        stdout += err.Result;
-        return process.ExitCode;
+        (int code, string output, string error) = ChildProcess.Run(file, args);
+        stdout = output + error;
+        return code;
     }
 
     /// <summary>

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 
 namespace CrashDmCrypt.Lab.Tests;
@@ -6,20 +5,7 @@ namespace CrashDmCrypt.Lab.Tests;
 /// <summary>Runs the project's Native AOT crashdmcrypt on the host (the same binary the guests run).</summary>
 internal static class LabCli
 {
-    public static (int ExitCode, string Stdout, string Stderr) Run(params string[] args)
-    {
-        var info = new ProcessStartInfo(LabImages.NativeBinary()) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(info)!;
-        Task<string> err = process.StandardError.ReadToEndAsync();
-        string stdout = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, stdout, err.Result);
-    }
+    public static (int ExitCode, string Stdout, string Stderr) Run(params string[] args) => ChildProcess.Run(LabImages.NativeBinary(), args);
 
     public static JsonElement Json(params string[] args)
     {
