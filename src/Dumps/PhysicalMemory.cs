@@ -151,6 +151,13 @@ public abstract class PhysicalMemory : IDisposable
         return false;
     }
 
+    /// <summary>
+    /// What of the file a search for copies outside this view of memory must read (see <see cref="Scanning.DumpScanner.SearchOutsideMemory"/>),
+    /// with <paramref name="margin"/> bytes around each file run so that a copy crossing its edge is whole in it. Every
+    /// byte and page unless the format knows better.
+    /// </summary>
+    internal virtual Scrubbing.LeftoverCheck.Scope OutsideView(int margin) => Scrubbing.LeftoverCheck.Scope.Everything;
+
     private protected abstract bool ReadCore(ulong address, Span<byte> destination, out DumpProblem problem);
 
     // Index of the range that holds address, or -1.

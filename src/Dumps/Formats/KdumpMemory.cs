@@ -41,6 +41,14 @@ internal sealed class KdumpMemory : PhysicalMemory
 
     internal override long RepeatedPages { get; private protected set; }
 
+    // A copy in the file's own bytes has no address and is not reported outside memory (its pages are); a copy in pages
+    // that are all in RAM is in memory. So only pages next to a page outside RAM are decompressed.
+    internal override Scrubbing.LeftoverCheck.Scope OutsideView(int margin) =>
+        new([], pfn => !InRam(pfn) || !InRam(pfn - 1) || !InRam(pfn + 1));
+
+    private bool InRam(long pfn) =>
+        pfn >= 0 && (ulong)pfn < ulong.MaxValue / (ulong)PageSize && Covers((ulong)pfn * (ulong)PageSize, (ulong)PageSize);
+
     /// <summary>Header version (1..6).</summary>
     public int HeaderVersion { get; private init; }
 

@@ -141,7 +141,7 @@ public static class DumpScanner
         ArgumentNullException.ThrowIfNull(keys);
         ArgumentNullException.ThrowIfNull(inMemory);
         Sources.DumpSource bytes = memory is KdumpMemory { Source: FlattenedSource flat } ? flat.Inner : memory.Source;
-        Scrubbing.LeftoverCheck.TryCheck(bytes, () => (memory, default), false, keys, memory.ByteOrder == DumpByteOrder.BigEndian, out var copies, DumpScanOptions.DefaultMaxFindings, out _);
+        Scrubbing.LeftoverCheck.TryCheck(bytes, () => (memory, default), false, keys, memory.ByteOrder == DumpByteOrder.BigEndian, out var copies, DumpScanOptions.DefaultMaxFindings, out _, OutsideView(memory, keys));
         var outside = new List<DumpFinding>();
         foreach (Scrubbing.Leftover copy in copies)
         {
@@ -192,6 +192,22 @@ public static class DumpScanner
         }
 
         return kept;
+    }
+
+    // What the search outside memory must read: the copies it reports are those the reader's view does not hold, so the
+    // bytes and pages that view shows (searched by SearchForms already) are left out, with a margin of one longest form
+    // around what is searched so that a copy crossing the edge is still seen whole. A kdump file's own bytes are left out
+    // entirely (their copies are not reported, see SearchOutsideMemory), and only pages next to a page outside RAM are
+    // decompressed: a copy in pages that are all in RAM is in memory.
+    private static Scrubbing.LeftoverCheck.Scope OutsideView(PhysicalMemory memory, Forms.KeySet keys)
+    {
+        int longest = Forms.FormPatterns.MaxScheduleLength;
+        for (int k = 0; k < keys.Count; k++)
+        {
+            longest = Math.Max(longest, keys.GetKeyLength(k));
+        }
+
+        return memory.OutsideView(longest - 1);
     }
 
     // Reads a window, without a copy where the dump is mapped; a window with unreadable pages is read page by page,
