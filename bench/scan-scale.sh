@@ -56,5 +56,7 @@ t = {k: float(open(f"{sys.argv[1]}/{k}").read()) for k in ["s1", "s8", "e64", "c
 r = t["s8"] / t["s1"]
 print(f"8 GiB / 1 GiB: {r:.2f}x (target <= 9x: {'met' if r <= 9 else 'MISSED'}); 64 GiB / 1 GiB: {t['e64'] / t['s1']:.1f}x; "
       f"1 core / 2 cores: {t['c1'] / t['c2']:.2f}x")
+open(f"{sys.argv[1]}/verdict", "w").write("met" if r <= 9 else "missed")
 PY
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+[ "$(cat "$tmp/verdict")" = met ]

@@ -1,8 +1,6 @@
 using System.Security.Cryptography;
 using CrashDmCrypt.Codec;
-using CrashDmCrypt.Dumps.Formats;
 using CrashDmCrypt.Dumps.Scanning;
-using CrashDmCrypt.Dumps.Sources;
 
 namespace CrashDmCrypt.Dumps.Forms;
 
@@ -73,7 +71,7 @@ public sealed class KeySet : IDisposable
                 // only) reads in kernel mode, as the scan read it.
                 Span<byte> bytes = buffer.AsSpan(0, finding.Length);
                 bool read = finding.InOverwrittenRecord
-                    ? memory is KdumpMemory { Source: FlattenedSource flat } && flat.Inner.TryRead(finding.FileOffset!.Value, bytes)
+                    ? memory.StoredFile.TryRead(finding.FileOffset!.Value, bytes)
                     : memory.TryRead(finding.Position, bytes, out _);
                 var options = new KeyBlobReadOptions
                 {
