@@ -67,7 +67,7 @@ internal static unsafe class WindowScanner
 
                 // zeros >> 4 is the zero mask of the 64 bytes at i + 4 but for its last word (bytes 64..67), taken from
                 // the 16 bytes at i + 52.
-                ulong zeros = ByteMask(ref start, i, 0);
+                ulong zeros = DescriptionField.Mask128(window.Slice(i, 64), 0);
                 ulong nextZeros = (zeros >> 4) | TailZeros(ref start, i);
                 ulong words = KeySizeWords(zeros, littleWords, bigWords) & ~nextZeros & ~(nextZeros >> 1);
                 if (words == 0)
@@ -77,7 +77,7 @@ internal static unsafe class WindowScanner
 
                 // A description whose bytes 2 or 3 are zero needs a ':' before them, and most blocks have none.
                 if ((words & ~(nextZeros >> 2) & ~(nextZeros >> 3)) == 0
-                    && (!AnyByte(ref start, i + 4, (byte)':') || (words & DescriptionWords(nextZeros, ByteMask(ref start, i + 4, (byte)':'))) == 0))
+                    && (!AnyByte(ref start, i + 4, (byte)':') || (words & DescriptionWords(nextZeros, DescriptionField.Mask128(window.Slice(i + 4, 64), (byte)':'))) == 0))
                 {
                     continue;
                 }
@@ -166,17 +166,6 @@ internal static unsafe class WindowScanner
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong TailZeros(ref byte start, int i) =>
         (ulong)(Vector128.Equals(Vector128.LoadUnsafe(ref start, (nuint)(i + 52)), Vector128<byte>.Zero).ExtractMostSignificantBits() >> 12) << 60;
-
-    // Bit k set when byte i + k equals value, for 64 bytes (four SSE compares: the Native AOT binary's instruction set).
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong ByteMask(ref byte start, int i, byte value)
-    {
-        var target = Vector128.Create(value);
-        return Vector128.Equals(Vector128.LoadUnsafe(ref start, (nuint)i), target).ExtractMostSignificantBits()
-            | ((ulong)Vector128.Equals(Vector128.LoadUnsafe(ref start, (nuint)(i + 16)), target).ExtractMostSignificantBits() << 16)
-            | ((ulong)Vector128.Equals(Vector128.LoadUnsafe(ref start, (nuint)(i + 32)), target).ExtractMostSignificantBits() << 32)
-            | ((ulong)Vector128.Equals(Vector128.LoadUnsafe(ref start, (nuint)(i + 48)), target).ExtractMostSignificantBits() << 48);
-    }
 
     // Bit 4k set when the word at 4k has the zero bytes of a key_size of 1..256 (bit k of zeros: byte k is zero):
     // little-endian bytes 2 and 3, big-endian bytes 0 and 1. littleWords and bigWords are AlignedWords for a byte order
