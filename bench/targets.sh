@@ -5,17 +5,30 @@
 #
 #   bench/targets.sh BenchmarkDotNet.Artifacts/results/CrashDmCrypt.Bench.KeyBlobBenchmarks-report-full-compressed.json
 #
-# Targets (128 keys, both byte orders, ratios within the one run):
-#   Serialise_Codec_Write           <= 1.5x Serialise_Floor_ClearCopy   (every rule checked, then every byte written)
-#   Read_Codec_TryReadEnumerate     <= 2x   Read_Floor_ScanOnce          (strict read and enumerate)
-#   Read_Codec_KernelModeEnumerate  <= 1.3x Read_Floor_ScanOnce
-#   Restore_Codec_Restore           <= 2x   Restore_Floor_ClearCopy      (strict)
+# The hot path (issue 23 restates issue 10's targets as a regression guard; no new work on them), 128 keys, both
+# byte orders, ratios within the one run:
+#   Serialise_Codec_WriteValidated  <= 1.5x Serialise_Floor_ClearCopy   (KeyBlobKeySet.Write, the validated key set)
+#   Read_Codec_TryReadEnumerate     <= 7x   Read_Floor_ScanOnce          (strict read and enumerate)
 #   every codec row, every case: 0 bytes allocated
-# The other codec rows (Serialise_Codec_WriteValidated, Serialise_Codec_ValidateOnly) are shown against the
-# floor with no target. Exits 1 when a target is missed, 0 when all are met. Needs jq.
+# and against the kernel-style C (bench/compare-c.sh): KeyBlobKeySet.Write <= 0.5x the C; the every-rule
+# KeyBlobWriter.Write <= 1.6x the C; restore <= 2x the C. The other codec rows are shown against the floor with no
+# target. Exits 1 when a target is missed, 0 when all are met. Needs jq.
+#
+# Issue 23's dump targets are whole-process ratios, checked by their own scripts (exit status 1 when missed):
+#   bench/targets.sh --dumps    runs both, with the native binary in artifacts/native (eng/publish-native.sh):
+#   target 2  bench/scan-vs-rg.sh     raw scan, every form on, <= 1.0x rg -c -a -F on the same 1 GiB image
+#   target 4  bench/scan-scale.sh     8 GiB sparse <= 9x 1 GiB; a 64 GiB sparse ELF completes; peak RSS; 1 vs 2 cores
+#   target 1  (kdump <= 0.35x libkdumpfile reading every page) has no script yet.
 set -euo pipefail
 
-json=${1:?usage: bench/targets.sh REPORT.json}
+if [ "${1:-}" = --dumps ]; then
+  here="$(cd "$(dirname "$0")" && pwd)"
+  status=0
+  "$here/scan-vs-rg.sh" || status=1
+  "$here/scan-scale.sh" || status=1
+  exit $status
+fi
+json=${1:?usage: bench/targets.sh REPORT.json | bench/targets.sh --dumps}
 command -v jq >/dev/null || { echo "targets.sh: jq is required" >&2; exit 2; }
 
 jq -r '
@@ -36,11 +49,9 @@ jq -r '
   | @tsv' "$json" |
 awk -F'\t' '
     BEGIN {
-        limit["Serialise_Codec_Write"] = 1.5
-        limit["Read_Codec_TryReadEnumerate"] = 2
-        limit["Read_Codec_KernelModeEnumerate"] = 1.3
-        limit["Restore_Codec_Restore"] = 2
-        printf "%-31s %4s %-2s %11s %8s %8s %8s  %s\n", "row", "keys", "bo", "median_ns", "x_floor", "naive_x", "alloc_B", "issue 10 targets"
+        limit["Serialise_Codec_WriteValidated"] = 1.5
+        limit["Read_Codec_TryReadEnumerate"] = 7
+        printf "%-31s %4s %-2s %11s %8s %8s %8s  %s\n", "row", "keys", "bo", "median_ns", "x_floor", "naive_x", "alloc_B", "hot-path targets"
         missed = 0; checked = 0
     }
     {

@@ -61,6 +61,78 @@ public static class KeyBlobReader
         return collector.Count;
     }
 
+    /// <summary>
+    /// Validates one entry on its own: the <see cref="KeyBlobLayout.EntrySize"/> bytes at the start of
+    /// <paramref name="source"/> (<c>key_size</c>, <c>key_desc</c>, <c>data</c>), by the rules <see cref="TryRead(ReadOnlySpan{byte}, KeyBlobReadOptions, out KeyBlob, out KeyBlobProblem)"/>
+    /// applies to each entry of a blob, in the same order (the blob-wide rules, count and duplicates, do not apply).
+    /// For an entry found without its blob, e.g. in a memory dump.
+    /// </summary>
+    /// <param name="source">The region that starts with the entry; it may be longer than the entry.</param>
+    /// <param name="options">Byte order and mode (<see cref="KeyBlobReadOptions.RequireExactLength"/> asks for exactly one entry).</param>
+    /// <param name="entry">The validated view (index 0, offset 0); <c>default</c> on failure.</param>
+    /// <param name="problem">The first failed rule, its offset from the entry's first byte and entry index 0; <c>default</c> on success.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="options"/> names an undefined byte order or mode.</exception>
+    public static bool TryReadEntry(ReadOnlySpan<byte> source, KeyBlobReadOptions options, out KeyBlobEntry entry, out KeyBlobProblem problem)
+    {
+        CheckOptions(options);
+        var collector = new ProblemCollector(default, stopAtFirst: true);
+        if (!ValidateOneEntry(source, options, ref collector, out int keySize, out int descriptionLength))
+        {
+            entry = default;
+            problem = collector.First;
+            return false;
+        }
+
+        entry = new KeyBlobEntry(
+            0,
+            0,
+            source.Slice(KeyBlobLayout.DescriptionOffset, descriptionLength + 1),
+            source.Slice(KeyBlobLayout.DataOffset, keySize));
+        problem = default;
+        return true;
+    }
+
+    /// <summary>
+    /// Checks every rule of one entry on its own and records every failure, in the order <see cref="TryReadEntry"/> checks them.
+    /// </summary>
+    /// <param name="source">The region that starts with the entry.</param>
+    /// <param name="options">Byte order and mode.</param>
+    /// <param name="problems">Receives the first <c>problems.Length</c> failures (offsets from the entry's first byte, entry index 0).</param>
+    /// <returns>The number of failures found, which may exceed <c>problems.Length</c>; 0 when the entry is valid.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="options"/> names an undefined byte order or mode.</exception>
+    public static int CollectEntryProblems(ReadOnlySpan<byte> source, KeyBlobReadOptions options, Span<KeyBlobProblem> problems)
+    {
+        CheckOptions(options);
+        var collector = new ProblemCollector(problems, stopAtFirst: false);
+        ValidateOneEntry(source, options, ref collector, out _, out _);
+        return collector.Count;
+    }
+
+    // One entry at the start of source: truncation, then the entry's rules (fast path first, as in Validate), then the
+    // exact length when asked. True when no problem was found; keySize and descriptionLength are then the entry's.
+    private static bool ValidateOneEntry(ReadOnlySpan<byte> source, KeyBlobReadOptions options, ref ProblemCollector problems, out int keySize, out int descriptionLength)
+    {
+        keySize = 0;
+        descriptionLength = 0;
+        if (source.Length < KeyBlobLayout.EntrySize)
+        {
+            problems.Add(KeyBlobError.TruncatedEntries, -1, source.Length);
+            return false;
+        }
+
+        ReadOnlySpan<byte> entry = source[..KeyBlobLayout.EntrySize];
+        int reported = problems.Count;
+        bool valid = IsValidEntry(entry, options.ByteOrder, options.Mode == KeyBlobMode.Strict, out keySize, out descriptionLength)
+            || (ValidateEntry(entry, 0, 0, options, ref problems, out keySize, out descriptionLength) && problems.Count == reported);
+        if (options.RequireExactLength && source.Length > KeyBlobLayout.EntrySize)
+        {
+            problems.Add(KeyBlobError.TrailingBytes, -1, KeyBlobLayout.EntrySize);
+            valid = false;
+        }
+
+        return valid;
+    }
+
     /// <summary>Reads <c>total_keys</c> without validating anything else.</summary>
     /// <returns><see langword="false"/> when fewer than 4 bytes are given.</returns>
     public static bool TryReadCount(ReadOnlySpan<byte> source, KeyBlobByteOrder byteOrder, out uint count)
@@ -196,11 +268,13 @@ public static class KeyBlobReader
     // Returns false when the collector wants no more problems.
     // On return with no new problem, keySize and descriptionLength are the entry's (key_size <= 256, a NUL found);
     // otherwise descriptionLength is -1 when no NUL was found.
-    private static bool ValidateEntry(ReadOnlySpan<byte> blob, int index, KeyBlobReadOptions options, ref ProblemCollector problems, out int keySize, out int descriptionLength)
+    private static bool ValidateEntry(ReadOnlySpan<byte> blob, int index, KeyBlobReadOptions options, ref ProblemCollector problems, out int keySize, out int descriptionLength) =>
+        ValidateEntry(blob.Slice(KeyBlobLayout.GetEntryOffset(index), KeyBlobLayout.EntrySize), index, KeyBlobLayout.GetEntryOffset(index), options, ref problems, out keySize, out descriptionLength);
+
+    // The rules of one entry: `entry` is its 388 bytes, `offset` where they start in the input (problems are reported from there).
+    private static bool ValidateEntry(ReadOnlySpan<byte> entry, int index, int offset, KeyBlobReadOptions options, ref ProblemCollector problems, out int keySize, out int descriptionLength)
     {
         bool strict = options.Mode == KeyBlobMode.Strict;
-        int offset = KeyBlobLayout.GetEntryOffset(index);
-        ReadOnlySpan<byte> entry = blob.Slice(offset, KeyBlobLayout.EntrySize);
 
         // The kdump kernel passes key_size straight to key_create_or_update and reads that many bytes of data.
         uint rawKeySize = ReadUInt32(entry[KeyBlobLayout.KeySizeOffset..], options.ByteOrder);
@@ -266,9 +340,11 @@ public static class KeyBlobReader
         return true;
     }
 
-    private static bool IsValidEntry(ReadOnlySpan<byte> blob, int index, KeyBlobByteOrder byteOrder, bool strict, out int keySize, out int descriptionLength)
+    private static bool IsValidEntry(ReadOnlySpan<byte> blob, int index, KeyBlobByteOrder byteOrder, bool strict, out int keySize, out int descriptionLength) =>
+        IsValidEntry(blob.Slice(KeyBlobLayout.GetEntryOffset(index), KeyBlobLayout.EntrySize), byteOrder, strict, out keySize, out descriptionLength);
+
+    private static bool IsValidEntry(ReadOnlySpan<byte> entry, KeyBlobByteOrder byteOrder, bool strict, out int keySize, out int descriptionLength)
     {
-        ReadOnlySpan<byte> entry = blob.Slice(KeyBlobLayout.GetEntryOffset(index), KeyBlobLayout.EntrySize);
         uint rawKeySize = ReadUInt32(entry[KeyBlobLayout.KeySizeOffset..], byteOrder);
         keySize = (int)rawKeySize;
         if (!strict)

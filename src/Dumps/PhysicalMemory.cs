@@ -151,6 +151,22 @@ public abstract class PhysicalMemory : IDisposable
         return false;
     }
 
+    /// <summary>The file's bytes as stored (for a flattened dump: the flattened file, records and all, not the file it stands for).</summary>
+    internal virtual DumpSource StoredFile => Source;
+
+    /// <summary>The flattened file's record bytes that a later record replaced (file offset, length); none for other formats.</summary>
+    internal virtual IReadOnlyList<(long Start, long Length)> OverwrittenRecords => [];
+
+    /// <summary>Whether the file's own bytes hold compressed pages, so that a copy found in them is a page's and is reported as the page's.</summary>
+    internal virtual bool FileBytesArePages => false;
+
+    /// <summary>
+    /// What of the file a search for copies outside this view of memory must read (see <see cref="Scanning.DumpScanner.SearchOutsideMemory"/>),
+    /// with <paramref name="margin"/> bytes around each file run so that a copy crossing its edge is whole in it. Every
+    /// byte and page unless the format knows better.
+    /// </summary>
+    internal virtual Scrubbing.LeftoverCheck.Scope OutsideView(int margin) => Scrubbing.LeftoverCheck.Scope.Everything;
+
     private protected abstract bool ReadCore(ulong address, Span<byte> destination, out DumpProblem problem);
 
     // Index of the range that holds address, or -1.

@@ -309,7 +309,7 @@ internal sealed class KdumpBuilder
     private static byte[]? LzoCompress(byte[] page)
     {
         byte[] output = new byte[Compression.Lzo.GetMaxCompressedLength(page.Length)];
-        int n = Compression.Lzo.Compress(page, output);
+        int n = Compression.Lzo.Compress(page, output, new byte[Compression.Lzo.CompressWorkMemory]);
         return n < 0 ? null : output[..n];
     }
 

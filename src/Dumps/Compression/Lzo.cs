@@ -44,16 +44,19 @@ internal static unsafe class Lzo
         };
     }
 
-    /// <summary>Compresses <paramref name="source"/> into <paramref name="destination"/> (at least <c>n + n/16 + 67</c> bytes).</summary>
+    /// <summary>
+    /// Compresses <paramref name="source"/> into <paramref name="destination"/> (at least <c>n + n/16 + 67</c> bytes), with
+    /// the caller's <paramref name="work"/> memory (<see cref="CompressWorkMemory"/> bytes: lzo1x_1_compress's dictionary),
+    /// so that compressing many pages allocates nothing.
+    /// </summary>
     /// <returns>Bytes written, or -1 when liblzo2 is missing or fails.</returns>
-    public static int Compress(ReadOnlySpan<byte> source, Span<byte> destination)
+    public static int Compress(ReadOnlySpan<byte> source, Span<byte> destination, Span<byte> work)
     {
-        if (Bound is not { } b || destination.Length < GetMaxCompressedLength(source.Length))
+        if (Bound is not { } b || destination.Length < GetMaxCompressedLength(source.Length) || work.Length < CompressWorkMemory)
         {
             return -1;
         }
 
-        byte[] work = new byte[CompressWorkMemory];
         nuint written = (nuint)destination.Length;
         fixed (byte* src = source)
         fixed (byte* dst = destination)

@@ -41,17 +41,19 @@ internal sealed class KdumpMemory : PhysicalMemory
 
     internal override long RepeatedPages { get; private protected set; }
 
-    /// <summary>Header version (1..6).</summary>
-    public int HeaderVersion { get; private init; }
+    internal override DumpSource StoredFile => Source is FlattenedSource flat ? flat.Inner : Source;
 
-    /// <summary>Whether the header has the 64-bit layout.</summary>
-    public bool Is64Bit { get; private init; }
+    internal override IReadOnlyList<(long Start, long Length)> OverwrittenRecords => Source is FlattenedSource flat ? flat.Overwritten : [];
 
-    /// <summary>utsname.release from the header (Latin-1).</summary>
-    public string Release { get; private init; } = "";
+    internal override bool FileBytesArePages => true;
 
-    /// <summary>utsname.machine from the header (Latin-1).</summary>
-    public string Machine { get; private init; } = "";
+    // A copy in the file's own bytes has no address and is not reported outside memory (its pages are); a copy in pages
+    // that are all in RAM is in memory. So only pages next to a page outside RAM are decompressed.
+    internal override Scrubbing.LeftoverCheck.Scope OutsideView(int margin) =>
+        new([], pfn => !InRam(pfn) || !InRam(pfn - 1) || !InRam(pfn + 1));
+
+    private bool InRam(long pfn) =>
+        pfn >= 0 && (ulong)pfn < ulong.MaxValue / (ulong)PageSize && Covers((ulong)pfn * (ulong)PageSize, (ulong)PageSize);
 
     /// <summary>Number of page descriptors (pages stored in the file).</summary>
     public long StoredPages { get; private init; }
@@ -177,10 +179,6 @@ internal sealed class KdumpMemory : PhysicalMemory
             PageSize = blockSize,
             PageSizeKnown = true,
             VmcoreInfo = vmcoreInfo,
-            HeaderVersion = version,
-            Is64Bit = word == 8,
-            Release = Field(header, KdumpLayout.ReleaseOffset),
-            Machine = machine,
             StoredPages = descriptors,
         };
         kdump.Compression = kdump.SurveyDescriptors(stored, out long repeated);
@@ -531,13 +529,6 @@ internal sealed class KdumpMemory : PhysicalMemory
 
         problem = default;
         return true;
-    }
-
-    /// <summary>Whether the page holding <paramref name="address"/> is stored in the file (not excluded).</summary>
-    internal bool IsPageStored(ulong address)
-    {
-        ulong pfn = address >> _pageShift;
-        return pfn < (ulong)_present.Length * 8 && IsSet(_present, (long)pfn);
     }
 
     /// <summary>Where the page_desc of a stored page is, and what it says; false for a page the dump does not store.</summary>

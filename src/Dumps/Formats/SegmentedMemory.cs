@@ -120,6 +120,57 @@ internal sealed class SegmentedMemory : PhysicalMemory
         }
     }
 
+    /// <summary>
+    /// The file runs whose bytes the reader's view of memory does not show (headers, notes, bytes between or shadowed by
+    /// segments), each widened by <paramref name="margin"/> bytes on both sides so that a copy that crosses into one lies
+    /// whole in it; sorted and disjoint.
+    /// </summary>
+    internal override Scrubbing.LeftoverCheck.Scope OutsideView(int margin) => new(FileRunsOutsideView(margin), null);
+
+    private List<(long Start, long Length)> FileRunsOutsideView(int margin)
+    {
+        long length = Source.Length;
+        var shown = new List<(long Start, long End)>(_pieces.Length);
+        foreach (Segment piece in _pieces)
+        {
+            if (piece.FileBytes != 0)
+            {
+                shown.Add((piece.FileOffset, piece.FileOffset + (long)piece.FileBytes));
+            }
+        }
+
+        shown.Sort();
+        var runs = new List<(long Start, long Length)>();
+        long at = 0;
+        foreach (var (start, end) in shown)
+        {
+            Add(at, start);
+            at = Math.Max(at, end);
+        }
+
+        Add(at, length);
+        return runs;
+
+        void Add(long from, long to)
+        {
+            if (from >= to)
+            {
+                return;
+            }
+
+            from = Math.Max(0, from - margin);
+            to = to > length - margin ? length : to + margin;
+            if (runs.Count > 0 && runs[^1].Start + runs[^1].Length >= from)
+            {
+                runs[^1] = (runs[^1].Start, Math.Max(runs[^1].Start + runs[^1].Length, to) - runs[^1].Start);
+            }
+            else
+            {
+                runs.Add((from, to - from));
+            }
+        }
+    }
+
     public override bool TryGetFileOffset(ulong address, out long fileOffset)
     {
         int index = FindPiece(address);

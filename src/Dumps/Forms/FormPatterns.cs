@@ -19,6 +19,9 @@ internal sealed class FormPatterns : IDisposable
     /// <summary>Shortest pattern: the half of a 16-byte key. Shorter keys are not searched in raw form (too many chance matches).</summary>
     public const int MinPatternLength = 8;
 
+    /// <summary>Longest AES schedule: AES-256's 15 round keys of 16 bytes.</summary>
+    public const int MaxScheduleLength = 240;
+
     private const int Empty = -1;
 
     private readonly byte[] _bytes;
@@ -26,6 +29,8 @@ internal sealed class FormPatterns : IDisposable
     private readonly int[] _table;      // 3 ints a slot: word, pattern index (Empty when free), offset in the pattern
     private readonly int _mask;
     private readonly int _shift;
+    private readonly ulong[] _filter;   // one bit per hash of an anchor word, 16 bits an anchor: a probe that misses touches only this
+    private readonly int _filterShift;
 
     private FormPatterns(byte[] bytes, Pattern[] patterns, int minLength, int maxLength)
     {
@@ -39,6 +44,12 @@ internal sealed class FormPatterns : IDisposable
         _mask = slots - 1;
         _shift = 32 - BitOperations.Log2((uint)slots);
         _table = GC.AllocateArray<int>(slots * 3, pinned: true);
+
+        // The filter stays in the first-level cache (at most 32 KiB) and, with 16 bits an anchor, passes about one probe in
+        // sixteen that is no anchor; the table behind it is probed only then.
+        int filterBits = Math.Clamp(BitOperations.Log2(BitOperations.RoundUpToPowerOf2((uint)Math.Max(1, anchors * 16))), 12, 18);
+        _filterShift = 32 - filterBits;
+        _filter = GC.AllocateArray<ulong>(1 << (filterBits - 6), pinned: true);
         for (int s = 0; s < slots; s++)
         {
             _table[(s * 3) + 1] = Empty;
@@ -56,6 +67,8 @@ internal sealed class FormPatterns : IDisposable
                     slot = (slot + 1) & _mask;
                 }
 
+                uint bit = FilterBit(word);
+                _filter[bit >> 6] |= 1UL << (int)bit;
                 _table[slot * 3] = (int)word;
                 _table[(slot * 3) + 1] = p;
                 _table[(slot * 3) + 2] = offset;
@@ -220,28 +233,92 @@ internal sealed class FormPatterns : IDisposable
         int g = from + ((stride - ((phase + from) % stride)) % stride);
         int end = Math.Min(data.Length - sizeof(uint), to + stride - 1);
         ref byte start = ref MemoryMarshal.GetReference(data);
-        for (; g <= end; g += stride)
+        ref ulong filter = ref MemoryMarshal.GetArrayDataReference(_filter);
+
+        // Four probes a step, independent of each other, so that their loads and multiplies overlap; each one is a load,
+        // a multiply and a bit test in the filter, and only a probe whose bit is set goes on to the table.
+        for (; g + (3 * stride) <= end; g += 4 * stride)
         {
-            uint word = System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref System.Runtime.CompilerServices.Unsafe.Add(ref start, g));
-            if (!BitConverter.IsLittleEndian)
+            uint w0 = ReadWord(ref start, g);
+            uint w1 = ReadWord(ref start, g + stride);
+            uint w2 = ReadWord(ref start, g + (2 * stride));
+            uint w3 = ReadWord(ref start, g + (3 * stride));
+            if ((InFilter(ref filter, w0) | InFilter(ref filter, w1) | InFilter(ref filter, w2) | InFilter(ref filter, w3)) == 0)
             {
-                word = BinaryPrimitives.ReverseEndianness(word);
+                continue;
             }
 
-            for (int slot = Slot(word); _table[(slot * 3) + 1] != Empty; slot = (slot + 1) & _mask)
-            {
-                if (_table[slot * 3] != (int)word)
-                {
-                    continue;
-                }
+            Probe(data, from, to, g, w0, hits);
+            Probe(data, from, to, g + stride, w1, hits);
+            Probe(data, from, to, g + (2 * stride), w2, hits);
+            Probe(data, from, to, g + (3 * stride), w3, hits);
+        }
 
-                int p = _table[(slot * 3) + 1];
-                int q = g - _table[(slot * 3) + 2];
-                int length = _patterns[p].Length;
-                if (q >= from && q < to && length <= data.Length - q && data.Slice(q, length).SequenceEqual(Bytes(p)))
-                {
-                    hits.Add((q, p));
-                }
+        for (; g <= end; g += stride)
+        {
+            Probe(data, from, to, g, ReadWord(ref start, g), hits);
+        }
+    }
+
+    /// <summary>The reference the probe loop must agree with: every position <c>g</c> of the grid, one table probe each, no filter.</summary>
+    internal void SearchByTableOnly(ReadOnlySpan<byte> data, int from, int to, int phase, List<(int Position, int Pattern)> hits)
+    {
+        if (_patterns.Length == 0)
+        {
+            return;
+        }
+
+        int stride = Stride;
+        int g = from + ((stride - ((phase + from) % stride)) % stride);
+        int end = Math.Min(data.Length - sizeof(uint), to + stride - 1);
+        for (; g <= end; g += stride)
+        {
+            ProbeTable(data, from, to, g, BinaryPrimitives.ReadUInt32LittleEndian(data[g..]), hits);
+        }
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static uint ReadWord(ref byte start, int at)
+    {
+        uint word = System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref System.Runtime.CompilerServices.Unsafe.Add(ref start, at));
+        return BitConverter.IsLittleEndian ? word : BinaryPrimitives.ReverseEndianness(word);
+    }
+
+    // 1 when the word's filter bit is set, else 0.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private ulong InFilter(ref ulong filter, uint word)
+    {
+        uint bit = FilterBit(word);
+        return (System.Runtime.CompilerServices.Unsafe.Add(ref filter, (nint)(bit >> 6)) >> (int)(bit & 63)) & 1;
+    }
+
+    private uint FilterBit(uint word) => (word * 0x9E3779B1u) >> _filterShift;
+
+    private void Probe(ReadOnlySpan<byte> data, int from, int to, int g, uint word, List<(int Position, int Pattern)> hits)
+    {
+        uint bit = FilterBit(word);
+        if ((_filter[bit >> 6] & (1UL << (int)bit)) != 0)
+        {
+            ProbeTable(data, from, to, g, word, hits);
+        }
+    }
+
+    // Every pattern with word at some offset below the stride whose copy would start at [from, to) and does.
+    private void ProbeTable(ReadOnlySpan<byte> data, int from, int to, int g, uint word, List<(int Position, int Pattern)> hits)
+    {
+        for (int slot = Slot(word); _table[(slot * 3) + 1] != Empty; slot = (slot + 1) & _mask)
+        {
+            if (_table[slot * 3] != (int)word)
+            {
+                continue;
+            }
+
+            int p = _table[(slot * 3) + 1];
+            int q = g - _table[(slot * 3) + 2];
+            int length = _patterns[p].Length;
+            if (q >= from && q < to && length <= data.Length - q && data.Slice(q, length).SequenceEqual(Bytes(p)))
+            {
+                hits.Add((q, p));
             }
         }
     }
@@ -253,5 +330,6 @@ internal sealed class FormPatterns : IDisposable
     {
         CryptographicOperations.ZeroMemory(_bytes);
         CryptographicOperations.ZeroMemory(MemoryMarshal.AsBytes(_table.AsSpan()));
+        CryptographicOperations.ZeroMemory(MemoryMarshal.AsBytes(_filter.AsSpan()));
     }
 }

@@ -1,9 +1,6 @@
-using System.Buffers.Binary;
 using System.Security.Cryptography;
 using CrashDmCrypt.Codec;
-using CrashDmCrypt.Dumps.Formats;
 using CrashDmCrypt.Dumps.Scanning;
-using CrashDmCrypt.Dumps.Sources;
 
 namespace CrashDmCrypt.Dumps.Forms;
 
@@ -70,39 +67,46 @@ public sealed class KeySet : IDisposable
                     continue;
                 }
 
-                // An entry is read as a blob of one: the count word, then the entry's bytes.
-                int header = finding.Kind == FindingKind.Entry ? KeyBlobLayout.HeaderSize : 0;
-                Span<byte> bytes = buffer.AsSpan(0, header + finding.Length);
+                // A blob is read whole; an entry on its own, by the codec's per-entry reader. A freed copy (padding faults
+                // only) reads in kernel mode, as the scan read it.
+                Span<byte> bytes = buffer.AsSpan(0, finding.Length);
                 bool read = finding.InOverwrittenRecord
-                    ? memory is KdumpMemory { Source: FlattenedSource flat } && flat.Inner.TryRead(finding.FileOffset!.Value, bytes[header..])
-                    : memory.TryRead(finding.Position, bytes[header..], out _);
-                var order = finding.ByteOrder == DumpByteOrder.BigEndian ? KeyBlobByteOrder.BigEndian : KeyBlobByteOrder.LittleEndian;
-                if (header != 0)
+                    ? memory.StoredFile.TryRead(finding.FileOffset!.Value, bytes)
+                    : memory.TryRead(finding.Position, bytes, out _);
+                var options = new KeyBlobReadOptions
                 {
-                    if (order == KeyBlobByteOrder.BigEndian)
+                    ByteOrder = finding.ByteOrder == DumpByteOrder.BigEndian ? KeyBlobByteOrder.BigEndian : KeyBlobByteOrder.LittleEndian,
+                    Mode = finding.Problems.Count == 0 ? KeyBlobMode.Strict : KeyBlobMode.Kernel,
+                };
+                if (!read)
+                {
+                    unread++;
+                }
+                else if (finding.Kind == FindingKind.Entry)
+                {
+                    if (KeyBlobReader.TryReadEntry(bytes, options, out KeyBlobEntry entry, out _))
                     {
-                        BinaryPrimitives.WriteUInt32BigEndian(bytes, 1);
+                        Add(entry.Description, entry.Key);
                     }
                     else
                     {
-                        BinaryPrimitives.WriteUInt32LittleEndian(bytes, 1);
+                        unread++;
                     }
                 }
-
-                // A freed copy (padding faults only) reads in kernel mode, as the scan read it.
-                var options = new KeyBlobReadOptions { ByteOrder = order, Mode = finding.Problems.Count == 0 ? KeyBlobMode.Strict : KeyBlobMode.Kernel };
-                if (!read || !KeyBlobReader.TryRead(bytes, options, out KeyBlob blob, out _))
+                else if (KeyBlobReader.TryRead(bytes, options, out KeyBlob blob, out _))
+                {
+                    foreach (KeyBlobEntry entry in blob)
+                    {
+                        Add(entry.Description, entry.Key);
+                    }
+                }
+                else
                 {
                     unread++;
-                    continue;
-                }
-
-                foreach (KeyBlobEntry entry in blob)
-                {
-                    Add(entry.Description, entry.Key);
                 }
             }
         }
+
         finally
         {
             CryptographicOperations.ZeroMemory(buffer);

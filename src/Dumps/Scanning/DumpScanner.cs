@@ -1,8 +1,6 @@
 using System.Security.Cryptography;
 using CrashDmCrypt.Codec;
 using CrashDmCrypt.Dumps.Compression;
-using CrashDmCrypt.Dumps.Formats;
-using CrashDmCrypt.Dumps.Sources;
 
 namespace CrashDmCrypt.Dumps.Scanning;
 
@@ -97,10 +95,7 @@ public static class DumpScanner
             });
 
         List<DumpFinding> findings = Merge(memory, hits);
-        if (memory is KdumpMemory { Source: FlattenedSource flat })
-        {
-            ScanOverwritten(flat, options.ByteOrders, findings);
-        }
+        ScanOverwritten(memory, options.ByteOrders, findings);
 
         if (findings.Count > maxFindings)
         {
@@ -140,8 +135,8 @@ public static class DumpScanner
         ArgumentNullException.ThrowIfNull(memory);
         ArgumentNullException.ThrowIfNull(keys);
         ArgumentNullException.ThrowIfNull(inMemory);
-        Sources.DumpSource bytes = memory is KdumpMemory { Source: FlattenedSource flat } ? flat.Inner : memory.Source;
-        Scrubbing.LeftoverCheck.TryCheck(bytes, () => (memory, default), false, keys, memory.ByteOrder == DumpByteOrder.BigEndian, out var copies, DumpScanOptions.DefaultMaxFindings, out _);
+        Sources.DumpSource bytes = memory.StoredFile;
+        Scrubbing.LeftoverCheck.TryCheck(bytes, () => (memory, default), false, keys, memory.ByteOrder == DumpByteOrder.BigEndian, out var copies, DumpScanOptions.DefaultMaxFindings, out _, OutsideView(memory, keys));
         var outside = new List<DumpFinding>();
         foreach (Scrubbing.Leftover copy in copies)
         {
@@ -153,7 +148,7 @@ public static class DumpScanner
 
             // A kdump file's bytes hold its pages' data (raw-stored pages verbatim) at offsets no finding names: those copies
             // are not told apart from the pages' here, so only pages are reported for it (scrub zeroes both all the same).
-            bool kdumpBytes = memory is KdumpMemory && address is null;
+            bool kdumpBytes = memory.FileBytesArePages && address is null;
             if (held || inRam || kdumpBytes)
             {
                 continue;
@@ -192,6 +187,22 @@ public static class DumpScanner
         }
 
         return kept;
+    }
+
+    // What the search outside memory must read: the copies it reports are those the reader's view does not hold, so the
+    // bytes and pages that view shows (searched by SearchForms already) are left out, with a margin of one longest form
+    // around what is searched so that a copy crossing the edge is still seen whole. A kdump file's own bytes are left out
+    // entirely (their copies are not reported, see SearchOutsideMemory), and only pages next to a page outside RAM are
+    // decompressed: a copy in pages that are all in RAM is in memory.
+    private static Scrubbing.LeftoverCheck.Scope OutsideView(PhysicalMemory memory, Forms.KeySet keys)
+    {
+        int longest = Forms.FormPatterns.MaxScheduleLength;
+        for (int k = 0; k < keys.Count; k++)
+        {
+            longest = Math.Max(longest, keys.GetKeyLength(k));
+        }
+
+        return memory.OutsideView(longest - 1);
     }
 
     // Reads a window, without a copy where the dump is mapped; a window with unreadable pages is read page by page,
@@ -243,9 +254,9 @@ public static class DumpScanner
     // The record bytes a later record replaced, read as stored (an uncompressed stale page shows its keys; a compressed one
     // does not, which is why scrub zeroes all of them). Offsets within a record are not known to be aligned, so every
     // byte shift is tried. They are few: makedumpfile and QEMU rewrite only headers and the last bitmap or descriptor block.
-    private static void ScanOverwritten(FlattenedSource flat, ScanByteOrders orders, List<DumpFinding> findings)
+    private static void ScanOverwritten(PhysicalMemory memory, ScanByteOrders orders, List<DumpFinding> findings)
     {
-        if (flat.Overwritten.Count == 0)
+        if (memory.OverwrittenRecords.Count == 0)
         {
             return;
         }
@@ -255,14 +266,14 @@ public static class DumpScanner
         byte[] buffer = GC.AllocateUninitializedArray<byte>(Lookback + WindowSize + Overlap, pinned: true);
         try
         {
-            foreach (var (start, length) in flat.Overwritten)
+            foreach (var (start, length) in memory.OverwrittenRecords)
             {
                 for (long at = 0; at < length; at += WindowSize)
                 {
                     long lookStart = Math.Max(0, at - Lookback);
                     int count = (int)Math.Min(length - lookStart, at + WindowSize + Overlap - lookStart);
                     Span<byte> data = buffer.AsSpan(0, count);
-                    flat.Inner.TryRead(start + lookStart, data);
+                    memory.StoredFile.TryRead(start + lookStart, data);
                     int to = (int)Math.Min(length - lookStart, at + WindowSize - lookStart);
                     // A replaced run can be 1..3 bytes long: only the shifts that leave bytes to scan.
                     for (int shift = 0; shift < 4 && shift < data.Length; shift++)

@@ -4,7 +4,6 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
-using System.Security.Cryptography;
 using CrashDmCrypt.Codec;
 
 namespace CrashDmCrypt.Dumps.Scanning;
@@ -68,7 +67,7 @@ internal static unsafe class WindowScanner
 
                 // zeros >> 4 is the zero mask of the 64 bytes at i + 4 but for its last word (bytes 64..67), taken from
                 // the 16 bytes at i + 52.
-                ulong zeros = ByteMask(ref start, i, 0);
+                ulong zeros = DescriptionField.Mask128(window.Slice(i, 64), 0);
                 ulong nextZeros = (zeros >> 4) | TailZeros(ref start, i);
                 ulong words = KeySizeWords(zeros, littleWords, bigWords) & ~nextZeros & ~(nextZeros >> 1);
                 if (words == 0)
@@ -78,7 +77,7 @@ internal static unsafe class WindowScanner
 
                 // A description whose bytes 2 or 3 are zero needs a ':' before them, and most blocks have none.
                 if ((words & ~(nextZeros >> 2) & ~(nextZeros >> 3)) == 0
-                    && (!AnyByte(ref start, i + 4, (byte)':') || (words & DescriptionWords(nextZeros, ByteMask(ref start, i + 4, (byte)':'))) == 0))
+                    && (!AnyByte(ref start, i + 4, (byte)':') || (words & DescriptionWords(nextZeros, DescriptionField.Mask128(window.Slice(i + 4, 64), (byte)':'))) == 0))
                 {
                     continue;
                 }
@@ -168,17 +167,6 @@ internal static unsafe class WindowScanner
     private static ulong TailZeros(ref byte start, int i) =>
         (ulong)(Vector128.Equals(Vector128.LoadUnsafe(ref start, (nuint)(i + 52)), Vector128<byte>.Zero).ExtractMostSignificantBits() >> 12) << 60;
 
-    // Bit k set when byte i + k equals value, for 64 bytes (four SSE compares: the Native AOT binary's instruction set).
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong ByteMask(ref byte start, int i, byte value)
-    {
-        var target = Vector128.Create(value);
-        return Vector128.Equals(Vector128.LoadUnsafe(ref start, (nuint)i), target).ExtractMostSignificantBits()
-            | ((ulong)Vector128.Equals(Vector128.LoadUnsafe(ref start, (nuint)(i + 16)), target).ExtractMostSignificantBits() << 16)
-            | ((ulong)Vector128.Equals(Vector128.LoadUnsafe(ref start, (nuint)(i + 32)), target).ExtractMostSignificantBits() << 32)
-            | ((ulong)Vector128.Equals(Vector128.LoadUnsafe(ref start, (nuint)(i + 48)), target).ExtractMostSignificantBits() << 48);
-    }
-
     // Bit 4k set when the word at 4k has the zero bytes of a key_size of 1..256 (bit k of zeros: byte k is zero):
     // little-endian bytes 2 and 3, big-endian bytes 0 and 1. littleWords and bigWords are AlignedWords for a byte order
     // asked for, else 0. A necessary condition only: CandidateMask decides.
@@ -237,7 +225,7 @@ internal static unsafe class WindowScanner
         }
     }
 
-    // The strict rules a freed or reused copy breaks and a detector still reports it for (issue 20): SLUB writes its
+    // The strict rules a freed or reused copy breaks and a detector still reports it for: SLUB writes its
     // freelist pointer mid-object (mm/slub.c, get_freepointer_safe), which lands in an entry's description or data padding.
     private static bool IsPaddingOnly(ReadOnlySpan<KeyBlobProblem> problems)
     {
@@ -252,25 +240,66 @@ internal static unsafe class WindowScanner
         return true;
     }
 
-    // Reads source as a blob in strict mode; failing that, when the only rules broken are padding rules, in kernel mode
-    // with those problems. False when it is no blob.
+    // Reads source as a blob in strict mode; failing that, when every rule broken is a padding rule, in kernel mode with
+    // those problems, if the padding that is not zero is one freelist pointer. False when it is no blob. The work is
+    // bounded by the blob's size: a first problem that is no padding problem ends the check at once.
     private static bool TryReadLenient(ReadOnlySpan<byte> source, KeyBlobByteOrder order, out KeyBlob blob, out KeyBlobProblem[] problems)
     {
         problems = [];
-        if (KeyBlobReader.TryRead(source, new KeyBlobReadOptions { ByteOrder = order, Mode = KeyBlobMode.Strict }, out blob, out _))
+        var strict = new KeyBlobReadOptions { ByteOrder = order, Mode = KeyBlobMode.Strict };
+        if (KeyBlobReader.TryRead(source, strict, out blob, out KeyBlobProblem first))
         {
             return true;
         }
 
         Span<KeyBlobProblem> found = stackalloc KeyBlobProblem[MaxPaddingProblems];
-        int count = KeyBlobReader.CollectProblems(source, new KeyBlobReadOptions { ByteOrder = order, Mode = KeyBlobMode.Strict }, found);
-        if (count == 0 || count > found.Length || !IsPaddingOnly(found[..count])
+        int count;
+        if (!IsPaddingOnly([first]) || (count = KeyBlobReader.CollectProblems(source, strict, found)) > found.Length || !IsPaddingOnly(found[..count])
             || !KeyBlobReader.TryRead(source, new KeyBlobReadOptions { ByteOrder = order, Mode = KeyBlobMode.Kernel }, out blob, out _))
         {
             return false;
         }
 
-        if (!IsOneFreePointer(source, blob))
+        int spreadFirst = int.MaxValue;
+        int spreadLast = -1;
+        int at = HeaderSize;
+        foreach (KeyBlobEntry entry in blob)
+        {
+            PaddingSpread(source.Slice(at, EntrySize), at, entry.Description.Length, entry.KeySize, ref spreadFirst, ref spreadLast);
+            at += EntrySize;
+        }
+
+        if (!IsOneFreePointer(spreadFirst, spreadLast))
+        {
+            return false;
+        }
+
+        problems = found[..count].ToArray();
+        return true;
+    }
+
+    // The same for one entry on its own (the codec's per-entry reader): problems are reported from the entry's first byte.
+    private static bool TryReadLenientEntry(ReadOnlySpan<byte> source, KeyBlobByteOrder order, out KeyBlobEntry entry, out KeyBlobProblem[] problems)
+    {
+        problems = [];
+        var strict = new KeyBlobReadOptions { ByteOrder = order, Mode = KeyBlobMode.Strict };
+        if (KeyBlobReader.TryReadEntry(source, strict, out entry, out KeyBlobProblem first))
+        {
+            return true;
+        }
+
+        Span<KeyBlobProblem> found = stackalloc KeyBlobProblem[MaxPaddingProblems];
+        int count;
+        if (!IsPaddingOnly([first]) || (count = KeyBlobReader.CollectEntryProblems(source, strict, found)) > found.Length || !IsPaddingOnly(found[..count])
+            || !KeyBlobReader.TryReadEntry(source, new KeyBlobReadOptions { ByteOrder = order, Mode = KeyBlobMode.Kernel }, out entry, out _))
+        {
+            return false;
+        }
+
+        int spreadFirst = int.MaxValue;
+        int spreadLast = -1;
+        PaddingSpread(source[..EntrySize], 0, entry.Description.Length, entry.KeySize, ref spreadFirst, ref spreadLast);
+        if (!IsOneFreePointer(spreadFirst, spreadLast))
         {
             return false;
         }
@@ -282,33 +311,29 @@ internal static unsafe class WindowScanner
     // A freed copy differs from the kzalloc'd one by one freelist pointer (8 bytes, or obfuscated with
     // CONFIG_SLAB_FREELIST_HARDENED: still 8 bytes). Non-zero padding spread wider than that is text or other data that
     // happens to follow a description, not a freed blob: refusing it keeps ordinary memory from reading as entries.
-    private static bool IsOneFreePointer(ReadOnlySpan<byte> source, KeyBlob blob)
+    // first and last: the first and last padding bytes that are not zero (last -1 when there is none).
+    private static bool IsOneFreePointer(int first, int last) => last - first < sizeof(ulong);
+
+    // Widens [first, last] to the padding bytes of one entry that are not zero: the description field after its NUL and
+    // the data after the key. entry: the entry's 388 bytes, at offset base of whatever first and last count in.
+    internal static void PaddingSpread(ReadOnlySpan<byte> entry, int @base, int descriptionLength, int keySize, ref int first, ref int last)
     {
-        int first = int.MaxValue;
-        int last = -1;
-        int at = HeaderSize;
-        foreach (KeyBlobEntry entry in blob)
-        {
-            Widen(source, at + KeyBlobLayout.DescriptionOffset + entry.Description.Length + 1, at + KeyBlobLayout.DataOffset, ref first, ref last);
-            Widen(source, at + KeyBlobLayout.DataOffset + entry.KeySize, at + EntrySize, ref first, ref last);
-            at += EntrySize;
-        }
+        Widen(entry, KeyBlobLayout.DescriptionOffset + descriptionLength + 1, KeyBlobLayout.DataOffset, @base, ref first, ref last);
+        Widen(entry, KeyBlobLayout.DataOffset + keySize, EntrySize, @base, ref first, ref last);
 
-        return last - first < sizeof(ulong);
-
-        static void Widen(ReadOnlySpan<byte> source, int from, int to, ref int first, ref int last)
+        static void Widen(ReadOnlySpan<byte> entry, int from, int to, int @base, ref int first, ref int last)
         {
             if (from >= to)
             {
                 return;
             }
 
-            ReadOnlySpan<byte> padding = source[from..to];
+            ReadOnlySpan<byte> padding = entry[from..to];
             int head = padding.IndexOfAnyExcept((byte)0);
             if (head >= 0)
             {
-                first = Math.Min(first, from + head);
-                last = Math.Max(last, from + padding.LastIndexOfAnyExcept((byte)0));
+                first = Math.Min(first, @base + from + head);
+                last = Math.Max(last, @base + from + padding.LastIndexOfAnyExcept((byte)0));
             }
         }
     }
@@ -316,26 +341,82 @@ internal static unsafe class WindowScanner
     // A freed copy has one freelist pointer per object; more padding problems than this are not a freed copy.
     private const int MaxPaddingProblems = 16;
 
-    private static bool TryCheck(ReadOnlySpan<byte> window, int p, KeyBlobByteOrder order, List<Hit> hits, ref LastBlob last)
+    private static bool TryCheck(ReadOnlySpan<byte> window, int p, KeyBlobByteOrder order, List<Hit> hits, ref LastBlob last) =>
+        MayBeFinding(window, p, order) && Decide(window, p, order, hits, ref last);
+
+    /// <summary>
+    /// The tests every blob or entry found at <paramref name="p"/> passes, in a fixed number of steps whatever follows
+    /// (so the work per candidate is bounded): key_size 1..256, a whole entry in the window, a description "prefix:rest"
+    /// with its NUL inside the 128-byte field (strict and freed copies alike), and this entry's non-zero padding within one
+    /// freelist pointer (a blob's spread includes its first entry's). Only a candidate that passes reaches the codec.
+    /// </summary>
+    internal static bool MayBeFinding(ReadOnlySpan<byte> window, int p, KeyBlobByteOrder order)
     {
         uint keySize = order == KeyBlobByteOrder.BigEndian
             ? BinaryPrimitives.ReadUInt32BigEndian(window[p..])
             : BinaryPrimitives.ReadUInt32LittleEndian(window[p..]);
-        if (keySize - 1 >= KeyBlobLayout.MaxKeySize)
+
+        // A blob whose first entry this is, and a lone entry, both need the whole entry in the window.
+        if (keySize - 1 >= KeyBlobLayout.MaxKeySize || window.Length - p < EntrySize)
         {
             return false;
         }
 
-        // Strict mode wants a description "prefix:rest" with its NUL inside the 128-byte field: most candidates (arrays
-        // of small integers) fail this at once, before the codec is asked.
-        ReadOnlySpan<byte> field = window[(p + KeyBlobLayout.DescriptionOffset)..];
-        field = field[..Math.Min(field.Length, KeyBlobLayout.DescriptionFieldLength)];
-        int nul = field.IndexOf((byte)0);
-        if (nul < 2 || field[..nul].IndexOf((byte)':') <= 0)
+        // Most candidates (text between small integers, arrays of small integers) fail here.
+        // The field's zero and colon masks (the codec's own, DescriptionField) answer the description tests and the field's
+        // share of the padding spread at once; the data padding is searched only for what passes those.
+        ReadOnlySpan<byte> entryBytes = window.Slice(p, EntrySize);
+        ReadOnlySpan<byte> field = entryBytes.Slice(KeyBlobLayout.DescriptionOffset, KeyBlobLayout.DescriptionFieldLength);
+        ulong zeroLow = DescriptionField.Mask128(field, 0);
+        ulong zeroHigh = DescriptionField.Mask128(field[64..], 0);
+        int nul = zeroLow != 0 ? BitOperations.TrailingZeroCount(zeroLow) : 64 + BitOperations.TrailingZeroCount(zeroHigh);
+        if (nul < 2 || nul >= KeyBlobLayout.DescriptionFieldLength)
         {
             return false;
         }
 
+        // logon_vet_description: a ':' after byte 0 and before the NUL (bit 0 and bits from the NUL on masked off).
+        ulong colonLow = DescriptionField.Mask128(field, (byte)':');
+        ulong colonHigh = nul > 64 ? DescriptionField.Mask128(field[64..], (byte)':') : 0;
+        ulong beforeLow = nul >= 64 ? ~1UL : ((1UL << nul) - 1) & ~1UL;
+        ulong beforeHigh = nul > 64 ? (1UL << (nul - 64)) - 1 : 0;
+        if (((colonLow & beforeLow) | (colonHigh & beforeHigh)) == 0 || field[0] == (byte)':')
+        {
+            return false;
+        }
+
+        // The field's non-zero bytes after the NUL: their spread alone may already exceed one freelist pointer.
+        ulong afterLow = nul >= 63 ? 0 : ~zeroLow & (ulong.MaxValue << (nul + 1));
+        ulong afterHigh = ~zeroHigh & (nul >= 64 ? (nul == 127 ? 0 : ulong.MaxValue << (nul - 63)) : ulong.MaxValue);
+        int spreadFirst = afterLow != 0 ? BitOperations.TrailingZeroCount(afterLow) : afterHigh != 0 ? 64 + BitOperations.TrailingZeroCount(afterHigh) : int.MaxValue;
+        int spreadLast = afterHigh != 0 ? 127 - BitOperations.LeadingZeroCount(afterHigh) : afterLow != 0 ? 63 - BitOperations.LeadingZeroCount(afterLow) : -1;
+        if (!IsOneFreePointer(spreadFirst, spreadLast))
+        {
+            return false;
+        }
+
+        spreadFirst = spreadFirst == int.MaxValue ? int.MaxValue : spreadFirst + KeyBlobLayout.DescriptionOffset;
+        spreadLast = spreadLast < 0 ? -1 : spreadLast + KeyBlobLayout.DescriptionOffset;
+        int dataPadding = KeyBlobLayout.DataOffset + (int)keySize;
+        if (dataPadding < EntrySize)
+        {
+            ReadOnlySpan<byte> padding = entryBytes[dataPadding..];
+            int head = padding.IndexOfAnyExcept((byte)0);
+            if (head >= 0)
+            {
+                spreadFirst = Math.Min(spreadFirst, dataPadding + head);
+                spreadLast = Math.Max(spreadLast, dataPadding + padding.LastIndexOfAnyExcept((byte)0));
+            }
+        }
+
+        return IsOneFreePointer(spreadFirst, spreadLast);
+    }
+
+    // The codec's decision on a candidate that passed the cheap tests. Kept out of TryCheck: its locals (a blob view holds
+    // every entry's lengths) would otherwise be zeroed on every candidate.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static bool Decide(ReadOnlySpan<byte> window, int p, KeyBlobByteOrder order, List<Hit> hits, ref LastBlob last)
+    {
         // A complete blob whose first entry is this one: the count sits in the word before.
         if (p >= HeaderSize
             && KeyBlobReader.TryReadCount(window[(p - HeaderSize)..], order, out uint count)
@@ -347,44 +428,20 @@ internal static unsafe class WindowScanner
             return true;
         }
 
-        if (window.Length - p < EntrySize || last.HasEntryAt(p, order))
+        if (last.HasEntryAt(p, order))
         {
             return false;
         }
 
-        // A lone entry: checked as a blob of one, in a stack copy that is cleared on every path.
-        Span<byte> single = stackalloc byte[HeaderSize + EntrySize];
-        try
+        // A lone entry, read in place. One whose key is all zero holds no secret: zero padding after random bytes, or a
+        // scrubbed copy.
+        if (TryReadLenientEntry(window.Slice(p, EntrySize), order, out KeyBlobEntry entry, out KeyBlobProblem[] problems) && entry.Key.ContainsAnyExcept((byte)0))
         {
-            if (order == KeyBlobByteOrder.BigEndian)
-            {
-                BinaryPrimitives.WriteUInt32BigEndian(single, 1);
-            }
-            else
-            {
-                BinaryPrimitives.WriteUInt32LittleEndian(single, 1);
-            }
-
-            window.Slice(p, EntrySize).CopyTo(single[HeaderSize..]);
-            // A lone entry whose key is all zero holds no secret: it is zero padding after random bytes, or a scrubbed copy.
-            if (TryReadLenient(single, order, out KeyBlob entry, out KeyBlobProblem[] problems) && entry[0].Key.ContainsAnyExcept((byte)0))
-            {
-                // Offsets from the entry's first byte, not from the blob of one it was checked as.
-                for (int k = 0; k < problems.Length; k++)
-                {
-                    problems[k] = problems[k] with { Offset = problems[k].Offset - HeaderSize };
-                }
-
-                hits.Add(new Hit(p, FindingKind.Entry, ToDumpOrder(order), EntrySize, Keys(entry), problems));
-                return true;
-            }
-
-            return false;
+            hits.Add(new Hit(p, FindingKind.Entry, ToDumpOrder(order), EntrySize, [new FoundKey(entry.Description.ToArray(), entry.KeySize)], problems));
+            return true;
         }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(single);
-        }
+
+        return false;
     }
 
     private static FoundKey[] Keys(KeyBlob blob)

@@ -260,6 +260,7 @@ public static class DumpScrubber
         var sharing = groups.Count == 0 ? [] : memory.PagesWithData([.. groups.Keys]);
         byte[] page = GC.AllocateUninitializedArray<byte>(pageSize, pinned: true);
         byte[] packed = GC.AllocateUninitializedArray<byte>(Math.Max(Lzo.GetMaxCompressedLength(pageSize), Snappier.Snappy.GetMaxCompressedLength(pageSize)) + 1024, pinned: true);
+        byte[]? lzoWork = null;
         try
         {
             foreach (var (oldOffset, (oldSize, flags, pfn, descriptorOffset, ranges)) in groups)
@@ -274,7 +275,7 @@ public static class DumpScrubber
                     page.AsSpan(from, length).Clear();
                 }
 
-                int size = Compress((DumpCompression)flags, page, packed);
+                int size = Compress((DumpCompression)flags, page, packed, ref lzoWork);
                 byte[] stored = size < 0 ? page.ToArray() : packed.AsSpan(0, size).ToArray();
                 long[] descriptors = sharing.TryGetValue(oldOffset, out var named) ? [.. named.Select(static p => p.DescriptorOffset)] : [descriptorOffset];
                 rewrites.Add(new PageRewrite(descriptors, stored, size < 0 ? 0 : flags));
@@ -308,14 +309,15 @@ public static class DumpScrubber
     }
 
     // The page in its own method; -1 to store it raw (no method, or the result does not shrink the page).
-    private static int Compress(DumpCompression method, byte[] page, byte[] packed)
+    // lzoWork: liblzo2's work memory, allocated on the first LZO page and reused for the rest of the scrub.
+    private static int Compress(DumpCompression method, byte[] page, byte[] packed, ref byte[]? lzoWork)
     {
         int size = method switch
         {
             DumpCompression.Zlib => Zlib(page, packed),
             DumpCompression.Zstd => ZstdCompress(page, packed),
             DumpCompression.Snappy => Snappier.Snappy.Compress(page, packed),
-            DumpCompression.Lzo => Lzo.Compress(page, packed),
+            DumpCompression.Lzo => Lzo.Compress(page, packed, lzoWork ??= new byte[Lzo.CompressWorkMemory]),
             _ => -1,
         };
         return size >= 0 && size < page.Length ? size : -1;

@@ -49,7 +49,20 @@ public static class LeftoverCheck
         }
     }
 
-    /// <summary>The check over a file's bytes and the pages of the memory <paramref name="open"/> gives (its own reader of the same file).</summary>
+    /// <summary>
+    /// Which parts of the file the check searches: file runs (null: every byte) and kdump pages (null: every page a
+    /// descriptor names). A scan that has already searched the reader's view of memory narrows the check to what that
+    /// view does not show; the scrubber and the proof of a scrubbed file search everything.
+    /// </summary>
+    internal readonly record struct Scope(IReadOnlyList<(long Start, long Length)>? FileRuns, Func<long, bool>? SearchPage)
+    {
+        public static Scope Everything => default;
+    }
+
+    /// <summary>
+    /// The check over a file's bytes and the pages of the memory <paramref name="open"/> gives (its own reader of the same
+    /// file), as far as <paramref name="scope"/> reaches (everything by default).
+    /// </summary>
     internal static bool TryCheck(
         DumpSource file,
         Func<(PhysicalMemory? Memory, DumpProblem Problem)> open,
@@ -58,7 +71,8 @@ public static class LeftoverCheck
         bool bigEndian,
         out IReadOnlyList<Leftover> leftovers,
         int maxLeftovers,
-        out DumpProblem problem)
+        out DumpProblem problem,
+        Scope scope = default)
     {
         var found = new List<Leftover>();
         leftovers = found;
@@ -69,7 +83,7 @@ public static class LeftoverCheck
             return true;
         }
 
-        if (!TryCheckBytes(file, patterns, found, maxLeftovers, out problem))
+        if (!TryCheckBytes(file, scope.FileRuns ?? [(0, file.Length)], patterns, found, maxLeftovers, out problem))
         {
             return false;
         }
@@ -86,7 +100,7 @@ public static class LeftoverCheck
 
         try
         {
-            return memory is not KdumpMemory kdump || TryCheckPages(kdump, patterns, found, maxLeftovers, out problem);
+            return memory is not KdumpMemory kdump || TryCheckPages(kdump, scope.SearchPage, patterns, found, maxLeftovers, out problem);
         }
         finally
         {
@@ -97,27 +111,32 @@ public static class LeftoverCheck
         }
     }
 
-    private static bool TryCheckBytes(DumpSource file, FormPatterns patterns, List<Leftover> found, int max, out DumpProblem problem)
+    // Every copy that starts in one of runs (within the file) and lies in the file.
+    private static bool TryCheckBytes(DumpSource file, IReadOnlyList<(long Start, long Length)> runs, FormPatterns patterns, List<Leftover> found, int max, out DumpProblem problem)
     {
         byte[] buffer = GC.AllocateUninitializedArray<byte>(Chunk + patterns.MaxLength, pinned: true);
         var hits = new List<(int Position, int Pattern)>();
         try
         {
-            for (long at = 0; at < file.Length; at += Chunk)
+            foreach (var (start, runLength) in runs)
             {
-                int length = (int)Math.Min(file.Length - at, Chunk + patterns.MaxLength - 1);
-                Span<byte> data = buffer.AsSpan(0, length);
-                if (!file.TryRead(at, data))
+                long runEnd = start + runLength;
+                for (long at = start; at < runEnd; at += Chunk)
                 {
-                    problem = DumpProblem.At(DumpError.IoError, at);
-                    return false;
-                }
+                    int length = (int)Math.Min(file.Length - at, Chunk + patterns.MaxLength - 1);
+                    Span<byte> data = buffer.AsSpan(0, length);
+                    if (!file.TryRead(at, data))
+                    {
+                        problem = DumpProblem.At(DumpError.IoError, at);
+                        return false;
+                    }
 
-                hits.Clear();
-                patterns.Search(data, 0, (int)Math.Min(Chunk, file.Length - at), (int)(at % patterns.Stride), hits);
-                foreach (var (position, index) in hits)
-                {
-                    Add(found, max, patterns[index], at + position, -1, -1);
+                    hits.Clear();
+                    patterns.Search(data, 0, (int)Math.Min(Chunk, runEnd - at), (int)(at % patterns.Stride), hits);
+                    foreach (var (position, index) in hits)
+                    {
+                        Add(found, max, patterns[index], at + position, -1, -1);
+                    }
                 }
             }
         }
@@ -130,7 +149,7 @@ public static class LeftoverCheck
         return true;
     }
 
-    private static bool TryCheckPages(KdumpMemory memory, FormPatterns patterns, List<Leftover> found, int max, out DumpProblem problem)
+    private static bool TryCheckPages(KdumpMemory memory, Func<long, bool>? searchPage, FormPatterns patterns, List<Leftover> found, int max, out DumpProblem problem)
     {
         int pageSize = memory.PageSize;
         int tail = patterns.MaxLength - 1;
@@ -155,6 +174,14 @@ public static class LeftoverCheck
                 // Page data that an earlier descriptor named was searched then (the shared zero page, or a hostile file's
                 // thousands of repeats): the work stays in proportion to the file. Only a copy across its edges is not seen.
                 if (!seen.Add(offset))
+                {
+                    previous = -2;
+                    return;
+                }
+
+                // A page outside the scope is not searched (its data still counts as seen, so what is searched does not
+                // change); the next page then starts without its tail.
+                if (searchPage is not null && !searchPage(pfn))
                 {
                     previous = -2;
                     return;

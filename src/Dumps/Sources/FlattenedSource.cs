@@ -37,8 +37,6 @@ internal sealed class FlattenedSource : DumpSource
 
     public override long StoredLength { get; }
 
-    public int PieceCount => _pieces.Length;
-
     public static ReadOnlySpan<byte> Signature => "makedumpfile"u8;
 
     /// <summary>Whether <paramref name="head"/> starts like a flattened stream: the signature padded with NULs to 16 bytes.</summary>

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Issue 23's target 2, whole process: the Native AOT `crashdmcrypt scan` (blob scan, then every form of every key found,
+# then copies outside memory: the audit as the CLI runs it) against `rg -c -a -F cryptsetup:` on the same image, runs
+# interleaved (scan, rg, scan, rg, ...) so that a change in load hits both alike, page cache warm. Prints the medians,
+# the ratio and the verdict (scan <= 1.0x rg). Timing only: no test runs this.
+#
+#   bench/scan-vs-rg.sh [--runs N] [--bin PATH] [IMAGE ...]
+#
+#   --runs N    repetitions of each tool per image (default 7)
+#   --bin PATH  a published crashdmcrypt (default artifacts/native/crashdmcrypt: eng/publish-native.sh)
+#   IMAGE       default: /tmp/cdc-scan-1g.raw (tests/CrashDmCrypt.Dumps.Tests/bench/make-image.py, 16 KiB runs of
+#               random, text, small integers and zeros) and /tmp/cdc-scan-adversarial-1g.raw (bench/make-scan-image.py:
+#               30% text pages with 'cryptsetup:' between u32 ones, 20% small-integer pages); each made when missing
+#
+# Both images hold 16 golden-vector blobs (134 keys, 16-byte ones among them), so every run does the every-form search.
+# On the shared machine: flock /tmp/cdc-cpu.lock bench/scan-vs-rg.sh
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+runs=7 bin="$root/artifacts/native/crashdmcrypt" images=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --runs) runs=$2; shift 2 ;;
+    --bin) bin=$2; shift 2 ;;
+    *) images+=("$1"); shift ;;
+  esac
+done
+if [ ${#images[@]} -eq 0 ]; then
+  images=(/tmp/cdc-scan-1g.raw /tmp/cdc-scan-adversarial-1g.raw)
+  [ -f /tmp/cdc-scan-1g.raw ] || python3 "$root/tests/CrashDmCrypt.Dumps.Tests/bench/make-image.py" /tmp/cdc-scan-1g.raw
+  [ -f /tmp/cdc-scan-adversarial-1g.raw ] || python3 "$root/bench/make-scan-image.py" /tmp/cdc-scan-adversarial-1g.raw
+fi
+[ -x "$bin" ] || { echo "no $bin: run eng/publish-native.sh first" >&2; exit 2; }
+command -v rg >/dev/null || { echo "needs ripgrep" >&2; exit 2; }
+
+echo "$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+missed=0
+for image in "${images[@]}"; do
+  cat "$image" > /dev/null
+  log="$(mktemp)"
+  for _ in $(seq "$runs"); do
+    for tool in scan rg; do
+      cat "$image" > /dev/null
+      python3 -c '
+import subprocess, sys, time
+start = time.perf_counter()
+subprocess.run(sys.argv[3:], stdout=subprocess.DEVNULL)
+print(sys.argv[2], time.perf_counter() - start, file=open(sys.argv[1], "a"))
+' "$log" "$tool" $( [ $tool = scan ] && echo "$bin scan $image" || echo "rg -c -a -F cryptsetup: $image" )
+    done
+  done
+  python3 - "$log" "$image" <<'PY' || missed=1
+import statistics, sys
+rows = {}
+for line in open(sys.argv[1]):
+    name, t = line.split()
+    rows.setdefault(name, []).append(float(t))
+scan, rg = statistics.median(rows["scan"]), statistics.median(rows["rg"])
+ratio = scan / rg
+print(f"{sys.argv[2]}: scan {scan*1e3:.0f} ms ({min(rows['scan'])*1e3:.0f}..{max(rows['scan'])*1e3:.0f}), "
+      f"rg {rg*1e3:.0f} ms ({min(rows['rg'])*1e3:.0f}..{max(rows['rg'])*1e3:.0f}), scan/rg {ratio:.2f}: "
+      + ("met" if ratio <= 1.0 else "MISSED") + " (target <= 1.0)")
+sys.exit(0 if ratio <= 1.0 else 1)
+PY
+  rm -f "$log"
+done
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+exit $missed

@@ -1,0 +1,156 @@
+using System.Buffers.Binary;
+using System.Text;
+using CrashDmCrypt.Codec;
+using CrashDmCrypt.Dumps.Forms;
+using CrashDmCrypt.Dumps.Scanning;
+
+namespace CrashDmCrypt.Dumps.Tests;
+
+/// <summary>
+/// The scan's fast rules against their references, and its work counted, not timed: the filtered form search finds what
+/// one table probe per grid position finds; the bounded candidate test never turns away a blob or entry the codec
+/// accepts, and turns away every candidate of memory that merely looks like key sizes and descriptions.
+/// </summary>
+public class ScanWorkTests
+{
+    // Many keys (16-byte ones among them: 8-byte halves, the shortest stride), copies planted at every alignment.
+    [Theory]
+    [InlineData(1)]
+    [InlineData(40)]
+    public void The_filtered_form_search_finds_what_probing_every_grid_position_finds(int keyCount)
+    {
+        using var keys = new KeySet();
+        var random = new Random(keyCount);
+        var planted = new List<byte[]>();
+        for (int k = 0; k < keyCount; k++)
+        {
+            byte[] key = new byte[(k % 3) switch { 0 => 16, 1 => 32, _ => 64 }];
+            random.NextBytes(key);
+            keys.Add(Encoding.ASCII.GetBytes($"cryptsetup:{k}"), key);
+            planted.Add(key);
+        }
+
+        using FormPatterns patterns = FormPatterns.Create(keys, bigEndian: true);
+        byte[] data = TestData.Pattern(1 << 20, 3);
+        for (int i = 0; i < patterns.Count; i++)
+        {
+            int at = 1000 + (i * 613) + (i % 7);
+            patterns.Bytes(i).CopyTo(data.AsSpan(at % (data.Length - patterns.MaxLength)));
+        }
+
+        foreach (var (from, to, phase) in new[] { (0, data.Length, 0), (3, data.Length - 300, 2), (17, 1 << 19, 4) })
+        {
+            var fast = new List<(int, int)>();
+            var reference = new List<(int, int)>();
+            patterns.Search(data, from, to, phase, fast);
+            patterns.SearchByTableOnly(data, from, to, phase, reference);
+            Assert.NotEmpty(reference);
+            Assert.Equal(reference, fast);
+        }
+    }
+
+    private static byte[] Entry(int keySize, string description, int seed)
+    {
+        byte[] entry = new byte[KeyBlobLayout.EntrySize];
+        BinaryPrimitives.WriteUInt32LittleEndian(entry, (uint)keySize);
+        Encoding.ASCII.GetBytes(description).CopyTo(entry, KeyBlobLayout.DescriptionOffset);
+        var random = new Random(seed);
+        for (int i = 0; i < keySize; i++)
+        {
+            entry[KeyBlobLayout.DataOffset + i] = (byte)(random.Next(255) + 1);
+        }
+
+        return entry;
+    }
+
+    // Reference: what the scan reports for the entry at 64 in a window of zeros (a lone entry), found through the codec.
+    private static (bool Found, bool Cheap) Decide(byte[] entry)
+    {
+        byte[] window = new byte[64 + KeyBlobLayout.EntrySize + 64];
+        entry.CopyTo(window, 64);
+        var hits = new List<WindowScanner.Hit>();
+        WindowScanner.Scan(window, 0, window.Length, ScanByteOrders.Little, hits);
+        return (hits.Exists(h => h.Offset == 64), WindowScanner.MayBeFinding(window, 64, KeyBlobByteOrder.LittleEndian));
+    }
+
+    // A freed copy carries one freelist pointer (8 bytes) in its padding: found wherever it lands, and turned away by the
+    // cheap test only when the non-zero padding spreads wider, as the codec-side rule turns it away.
+    [Fact]
+    public void The_bounded_test_keeps_every_entry_the_codec_accepts()
+    {
+        const int KeySize = 48;
+        const string Description = "cryptsetup:2f0c";
+        int descriptionPadding = KeyBlobLayout.DescriptionOffset + Description.Length + 1;
+        int dataPadding = KeyBlobLayout.DataOffset + KeySize;
+        Assert.Equal((true, true), Decide(Entry(KeySize, Description, 1)));
+        foreach (int start in (int[])[descriptionPadding, 60, KeyBlobLayout.DataOffset - 8, KeyBlobLayout.DataOffset - 4, dataPadding, 300, KeyBlobLayout.EntrySize - 8])
+        {
+            for (int width = 1; width <= 9; width++)
+            {
+                byte[] entry = Entry(KeySize, Description, start);
+                int end = Math.Min(start + width, KeyBlobLayout.EntrySize);
+                for (int i = start; i < end; i++)
+                {
+                    // Bytes in the key stay the key's; only padding bytes change.
+                    if (i >= descriptionPadding && (i < KeyBlobLayout.DataOffset || i >= dataPadding))
+                    {
+                        entry[i] = 0xA5;
+                    }
+                }
+
+                (bool found, bool cheap) = Decide(entry);
+                Assert.True(!found || cheap, $"pointer at {start}, {width} bytes: found but turned away by the cheap test");
+                int[] padding = Enumerable.Range(descriptionPadding, KeyBlobLayout.EntrySize - descriptionPadding)
+                    .Where(i => (i < KeyBlobLayout.DataOffset || i >= dataPadding) && entry[i] != 0).ToArray();
+                int first = padding.Length == 0 ? -1 : padding[0];
+                int last = padding.Length == 0 ? -1 : padding[^1];
+                Assert.True((first < 0 || last - first < 8) == found, $"pointer at {start}, {width} bytes: spread {first}..{last}, found {found}");
+            }
+        }
+    }
+
+    // The adversarial content of bench/make-scan-image.py: words such as "cryptsetup:" between u32 ones (each a key_size
+    // candidate followed by a description-like start), and arrays of small integers. Candidates abound; none reaches the
+    // codec, so the time per byte does not depend on how many there are.
+    [Fact]
+    public void Memory_that_looks_like_entries_never_reaches_the_codec()
+    {
+        byte[] text = new byte[1 << 16];
+        int at = 0;
+        string[] words = ["cryptsetup:", "cryptsetup", "logon", "user:", "dm-crypt", "a:b", "cryptsetup:luks-"];
+        var random = new Random(5);
+        while (at + 24 <= text.Length)
+        {
+            BinaryPrimitives.WriteUInt32LittleEndian(text.AsSpan(at), 1);
+            byte[] word = Encoding.ASCII.GetBytes(words[random.Next(words.Length)]);
+            word.CopyTo(text, at + 4);
+            at += 4 + ((word.Length + 3) & ~3);
+        }
+
+        byte[] integers = new byte[1 << 16];
+        for (int i = 0; i < integers.Length; i += 4)
+        {
+            BinaryPrimitives.WriteUInt32LittleEndian(integers.AsSpan(i), (uint)random.Next(300));
+        }
+
+        foreach (byte[] window in (byte[][])[text, integers])
+        {
+            int candidates = 0;
+            int reachCodec = 0;
+            for (int p = 0; p + 8 <= window.Length; p += 4)
+            {
+                if (BinaryPrimitives.ReadUInt32LittleEndian(window.AsSpan(p)) - 1 < KeyBlobLayout.MaxKeySize)
+                {
+                    candidates++;
+                    reachCodec += WindowScanner.MayBeFinding(window, p, KeyBlobByteOrder.LittleEndian) ? 1 : 0;
+                }
+            }
+
+            Assert.True(candidates > window.Length / 64, $"{candidates} candidates");
+            Assert.Equal(0, reachCodec);
+            var hits = new List<WindowScanner.Hit>();
+            WindowScanner.Scan(window, 0, window.Length, ScanByteOrders.Both, hits);
+            Assert.Empty(hits);
+        }
+    }
+}
