@@ -61,8 +61,14 @@ public static class DumpScanner
             windows,
             parallel,
             () => new Worker(),
-            (window, _, local) =>
+            (window, state, local) =>
             {
+                if (options.CancellationToken.IsCancellationRequested)
+                {
+                    state.Stop();
+                    return local;
+                }
+
                 ulong lookStart = window.Start - window.RangeStart >= Lookback ? window.Start - Lookback : window.Start;
                 ulong readEnd = window.ReadLimit - window.End > Overlap ? window.End + Overlap : window.ReadLimit;
                 int length = (int)(readEnd - lookStart);
@@ -97,7 +103,8 @@ public static class DumpScanner
             });
 
         List<DumpFinding> findings = Merge(memory, hits);
-        if (memory is KdumpMemory { Source: FlattenedSource flat })
+        bool cancelled = (ulong)done < total;
+        if (!cancelled && memory is KdumpMemory { Source: FlattenedSource flat })
         {
             ScanOverwritten(flat, options.ByteOrders, findings);
         }
@@ -111,7 +118,8 @@ public static class DumpScanner
         return new DumpScanResult
         {
             Findings = findings,
-            BytesScanned = total,
+            BytesScanned = (ulong)done,
+            Cancelled = cancelled,
             RepeatedPages = memory.RepeatedPages,
             FindingCount = findings.Count + dropped,
             Problems = problems,
