@@ -80,6 +80,39 @@ public class ScanCancellationTests
         Assert.Equal(2, result.Findings.Count);
     }
 
+    [Fact]
+    public void A_cancelled_token_stops_the_search_outside_memory_the_leftover_check_and_the_scrub_without_a_problem()
+    {
+        byte[] image = Image();
+        byte[] key = AuditDefectTests.KeyOf(AuditDefectTests.Blob(2, seed: 1), 0);
+        using var dir = new TempFolder();
+        string path = dir.Write("image.raw", image);
+        using PhysicalMemory memory = TestData.Open(image);
+        using var keys = new KeySet();
+        keys.Add("key-file:a"u8, key);
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+        using var output = new MemoryStream();
+
+        IReadOnlyList<DumpFinding> outside = DumpScanner.SearchOutsideMemory(memory, keys, [], cancelled.Token);
+        bool checkedWhole = Scrubbing.LeftoverCheck.TryCheck(path, keys, false, out var leftovers, 100, out DumpProblem checkProblem, cancelled.Token);
+        bool scrubbed = Scrubbing.DumpScrubber.TryScrub(memory, [], keys, output, out DumpProblem scrubProblem, cancelled.Token);
+
+        Assert.Empty(outside);
+        Assert.False(checkedWhole);
+        Assert.Empty(leftovers);
+        Assert.Equal(DumpError.None, checkProblem.Error);
+        Assert.False(scrubbed);
+        Assert.Equal(DumpError.None, scrubProblem.Error);
+        Assert.Equal(0, output.Length);
+
+        // The same calls without the token find the key's copy and write the copy.
+        Assert.True(Scrubbing.LeftoverCheck.TryCheck(path, keys, false, out leftovers, 100, out checkProblem), checkProblem.ToString());
+        Assert.NotEmpty(leftovers);
+        Assert.True(Scrubbing.DumpScrubber.TryScrub(memory, [], keys, output, out scrubProblem), scrubProblem.ToString());
+        Assert.Equal(image.Length, output.Length);
+    }
+
     private sealed class CancelOnReport(CancellationTokenSource source, int afterReports) : IProgress<DumpScanProgress>
     {
         private int _reports;

@@ -61,7 +61,12 @@ internal static class DumpAudit
 
         keys.AddFrom(memory, found.Findings);
         DumpScanResult forms = DumpScanner.SearchForms(memory, keys, found.Findings, options);
-        IReadOnlyList<DumpFinding> outside = keys.Count == 0 || forms.Cancelled ? [] : DumpScanner.SearchOutsideMemory(memory, keys, [.. found.Findings, .. forms.Findings]);
+        IReadOnlyList<DumpFinding> outside = keys.Count == 0 || forms.Cancelled ? []
+            : DumpScanner.SearchOutsideMemory(memory, keys, [.. found.Findings, .. forms.Findings], options.CancellationToken);
+
+        // The search outside memory returns what it found when stopped; a token cancelled during it makes the result
+        // incomplete (or, when it came at the very end, says so of a whole one: the safe side).
+        bool cancelled = forms.Cancelled || (keys.Count > 0 && options.CancellationToken.IsCancellationRequested);
         return new DumpScanResult
         {
             Findings = [.. found.Findings, .. forms.Findings, .. outside],
@@ -70,7 +75,7 @@ internal static class DumpAudit
             ProblemCount = found.ProblemCount + forms.Problems.Except(found.Problems).Count(),
             FindingCount = found.FindingCount + forms.FindingCount + outside.Count,
             RepeatedPages = found.RepeatedPages,
-            Cancelled = forms.Cancelled,
+            Cancelled = cancelled,
         };
     }
 

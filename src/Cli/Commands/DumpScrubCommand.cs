@@ -119,15 +119,20 @@ internal static class DumpScrubCommand
         }
 
         DumpScanResult left = DumpScanner.Scan(written, new DumpScanOptions { CancellationToken = interruption.Token });
-        Report(output, input, found, json, left.Cancelled ? interruption.SignalName : null);
-        if (left.Cancelled)
+
+        // The independent check: every byte of OUT and every decompressed page, for every key's bytes and schedules.
+        IReadOnlyList<Leftover> leftovers = [];
+        DumpProblem checkProblem = default;
+        bool checkedWhole = !left.Cancelled
+            && LeftoverCheck.TryCheck(target, keys, bigEndian, out leftovers, MaxLeftoversShown, out checkProblem, interruption.Token);
+        bool stopped = left.Cancelled || (!checkedWhole && interruption.Token.IsCancellationRequested);
+        Report(output, input, found, json, stopped ? interruption.SignalName : null);
+        if (stopped)
         {
-            error.WriteLine($"{name}: interrupted by {interruption.SignalName}: {CliText.Quote(outputPath)} is written whole with {found.Findings.Count} finding(s) zeroed, but was not checked");
+            error.WriteLine($"{name}: interrupted by {interruption.SignalName}: {CliText.Quote(outputPath)} is written whole with {found.Findings.Count} finding(s) zeroed, but its check did not end");
             return interruption.ExitCode;
         }
 
-        // The independent check: every byte of OUT and every decompressed page, for every key's bytes and schedules.
-        bool checkedWhole = LeftoverCheck.TryCheck(target, keys, bigEndian, out IReadOnlyList<Leftover> leftovers, MaxLeftoversShown, out DumpProblem checkProblem);
         long remaining = left.FindingCount + leftovers.Count;
         if (!json)
         {
@@ -181,7 +186,8 @@ internal static class DumpScrubCommand
                 try
                 {
                     using var stopping = new CancellableStream(stream, interruption.Token);
-                    return DumpScrubber.TryScrub(memory, found.Findings, keys, stopping, out DumpProblem problem) ? null : problem.ToString();
+                    return DumpScrubber.TryScrub(memory, found.Findings, keys, stopping, out DumpProblem problem, interruption.Token) ? null
+                        : interruption.Token.IsCancellationRequested ? "interrupted" : problem.ToString();
                 }
                 catch (OperationCanceledException)
                 {

@@ -143,13 +143,15 @@ public static class DumpScanner
     /// <paramref name="inMemory"/> (the findings of <see cref="Scan"/> and <see cref="SearchForms"/>) already hold. A kdump
     /// file's other bytes (headers, stale flattened records) are not reported here; the scrubber zeroes copies there too.
     /// </summary>
-    public static IReadOnlyList<DumpFinding> SearchOutsideMemory(PhysicalMemory memory, Forms.KeySet keys, IReadOnlyList<DumpFinding> inMemory)
+    /// <remarks><paramref name="cancellationToken"/> stops the search between 4 MiB chunks and pages; the copies found so far are returned.</remarks>
+    public static IReadOnlyList<DumpFinding> SearchOutsideMemory(
+        PhysicalMemory memory, Forms.KeySet keys, IReadOnlyList<DumpFinding> inMemory, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(memory);
         ArgumentNullException.ThrowIfNull(keys);
         ArgumentNullException.ThrowIfNull(inMemory);
         Sources.DumpSource bytes = memory is KdumpMemory { Source: FlattenedSource flat } ? flat.Inner : memory.Source;
-        Scrubbing.LeftoverCheck.TryCheck(bytes, () => (memory, default), false, keys, memory.ByteOrder == DumpByteOrder.BigEndian, out var copies, DumpScanOptions.DefaultMaxFindings, out _);
+        Scrubbing.LeftoverCheck.TryCheck(bytes, () => (memory, default), false, keys, memory.ByteOrder == DumpByteOrder.BigEndian, out var copies, DumpScanOptions.DefaultMaxFindings, out _, cancellationToken);
         var outside = new List<DumpFinding>();
         foreach (Scrubbing.Leftover copy in copies)
         {

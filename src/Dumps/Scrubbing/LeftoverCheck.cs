@@ -25,8 +25,10 @@ public static class LeftoverCheck
     /// <param name="leftovers">What remains, in the order found, at most <paramref name="maxLeftovers"/>.</param>
     /// <param name="maxLeftovers">Most leftovers kept.</param>
     /// <param name="problem">Why the whole file could not be checked (a read failed, a page does not decompress): then the check proves nothing.</param>
+    /// <param name="cancellationToken">Stops the check between chunks and pages: it then returns false with no problem.</param>
     /// <returns>True when the whole file was checked (whether or not something remains).</returns>
-    public static bool TryCheck(string path, KeySet keys, bool bigEndian, out IReadOnlyList<Leftover> leftovers, int maxLeftovers, out DumpProblem problem)
+    public static bool TryCheck(
+        string path, KeySet keys, bool bigEndian, out IReadOnlyList<Leftover> leftovers, int maxLeftovers, out DumpProblem problem, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(keys);
@@ -45,7 +47,7 @@ public static class LeftoverCheck
         // The check opens the file on its own, and reads it again for its pages through a reader of its own.
         using (file)
         {
-            return TryCheck(file, () => DumpReader.TryOpen(path, default, out PhysicalMemory? m, out DumpProblem p) ? (m, p) : (null, p), true, keys, bigEndian, out leftovers, maxLeftovers, out problem);
+            return TryCheck(file, () => DumpReader.TryOpen(path, default, out PhysicalMemory? m, out DumpProblem p) ? (m, p) : (null, p), true, keys, bigEndian, out leftovers, maxLeftovers, out problem, cancellationToken);
         }
     }
 
@@ -58,7 +60,8 @@ public static class LeftoverCheck
         bool bigEndian,
         out IReadOnlyList<Leftover> leftovers,
         int maxLeftovers,
-        out DumpProblem problem)
+        out DumpProblem problem,
+        CancellationToken cancellationToken = default)
     {
         var found = new List<Leftover>();
         leftovers = found;
@@ -69,7 +72,7 @@ public static class LeftoverCheck
             return true;
         }
 
-        if (!TryCheckBytes(file, patterns, found, maxLeftovers, out problem))
+        if (!TryCheckBytes(file, patterns, found, maxLeftovers, out problem, cancellationToken))
         {
             return false;
         }
@@ -86,7 +89,7 @@ public static class LeftoverCheck
 
         try
         {
-            return memory is not KdumpMemory kdump || TryCheckPages(kdump, patterns, found, maxLeftovers, out problem);
+            return memory is not KdumpMemory kdump || TryCheckPages(kdump, patterns, found, maxLeftovers, out problem, cancellationToken);
         }
         finally
         {
@@ -97,7 +100,7 @@ public static class LeftoverCheck
         }
     }
 
-    private static bool TryCheckBytes(DumpSource file, FormPatterns patterns, List<Leftover> found, int max, out DumpProblem problem)
+    private static bool TryCheckBytes(DumpSource file, FormPatterns patterns, List<Leftover> found, int max, out DumpProblem problem, CancellationToken cancellationToken)
     {
         byte[] buffer = GC.AllocateUninitializedArray<byte>(Chunk + patterns.MaxLength, pinned: true);
         var hits = new List<(int Position, int Pattern)>();
@@ -105,6 +108,12 @@ public static class LeftoverCheck
         {
             for (long at = 0; at < file.Length; at += Chunk)
             {
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    problem = default;
+                    return false;
+                }
+
                 int length = (int)Math.Min(file.Length - at, Chunk + patterns.MaxLength - 1);
                 Span<byte> data = buffer.AsSpan(0, length);
                 if (!file.TryRead(at, data))
@@ -130,7 +139,7 @@ public static class LeftoverCheck
         return true;
     }
 
-    private static bool TryCheckPages(KdumpMemory memory, FormPatterns patterns, List<Leftover> found, int max, out DumpProblem problem)
+    private static bool TryCheckPages(KdumpMemory memory, FormPatterns patterns, List<Leftover> found, int max, out DumpProblem problem, CancellationToken cancellationToken)
     {
         int pageSize = memory.PageSize;
         int tail = patterns.MaxLength - 1;
@@ -138,6 +147,7 @@ public static class LeftoverCheck
         byte[] packed = GC.AllocateUninitializedArray<byte>(pageSize, pinned: true);
         var hits = new List<(int Position, int Pattern)>();
         var failure = default(DumpProblem);
+        bool cancelled = false;
         long previous = -2;
         var seen = new HashSet<ulong>();
         var r = new ByteReader(memory.ByteOrder == DumpByteOrder.BigEndian);
@@ -145,8 +155,14 @@ public static class LeftoverCheck
         {
             memory.ForEachDescriptor((pfn, at, descriptor) =>
             {
-                if (failure.Error != DumpError.None)
+                if (failure.Error != DumpError.None || cancelled)
                 {
+                    return;
+                }
+
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    cancelled = true;
                     return;
                 }
 
@@ -198,7 +214,7 @@ public static class LeftoverCheck
         }
 
         problem = failure;
-        return failure.Error == DumpError.None;
+        return failure.Error == DumpError.None && !cancelled;
 
         static DumpError Copy(byte[] from, Span<byte> to)
         {
