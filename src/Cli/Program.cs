@@ -18,6 +18,12 @@ public static class Program
     /// <summary>Exit code: usage or I/O error, or input refused before anything was written.</summary>
     public const int ExitUsage = 2;
 
+    /// <summary>Exit code: a scan or scrub stopped by SIGINT (Ctrl-C), 128 + 2 as a shell reports it; the findings printed are those so far.</summary>
+    public const int ExitInterrupted = 130;
+
+    /// <summary>Exit code: a scan or scrub stopped by SIGTERM, 128 + 15.</summary>
+    public const int ExitTerminated = 143;
+
     /// <summary>Builds the command tree; tests call this to run commands in process.</summary>
     public static RootCommand CreateRootCommand()
     {
@@ -31,8 +37,8 @@ public static class Program
         root.Subcommands.Add(ProvisionCommand.Create());
         root.Subcommands.Add(SimulateCommand.Create());
         root.Subcommands.Add(DumpCommand.Create());
-        root.Subcommands.Add(ScanCommand.Create());
-        root.Subcommands.Add(DumpScrubCommand.Create());
+        root.Subcommands.Add(ScanCommand.Create(alias: true));
+        root.Subcommands.Add(DumpScrubCommand.Create(alias: true));
         return root;
     }
 

@@ -15,8 +15,8 @@ public sealed class CommonHelperTests
     [InlineData("0x7fffffffffffffff", long.MaxValue)]
     public void Offset_accepts_decimal_and_0x_hex(string text, long expected)
     {
-        Assert.True(CliOptions.TryParseOffset(text, out long value));
-        Assert.Equal(expected, value);
+        Assert.True(CliOptions.TryParseNumber(text, long.MaxValue, out ulong value));
+        Assert.Equal((ulong)expected, value);
     }
 
     [InProcessTheory]
@@ -34,7 +34,17 @@ public sealed class CommonHelperTests
     [InlineData("0xffffffffffffffff")]
     [InlineData("1e3")]
     public void Offset_refuses_signs_spaces_suffixes_and_overflow(string text) =>
-        Assert.False(CliOptions.TryParseOffset(text, out _));
+        Assert.False(CliOptions.TryParseNumber(text, long.MaxValue, out _));
+
+    // Addresses use the same parser with the whole 64-bit range: 2^64 - 1 is the boundary.
+    [InProcessTheory]
+    [InlineData("0xffffffffffffffff", true)]
+    [InlineData("18446744073709551615", true)]
+    [InlineData("0x10000000000000000", false)]
+    [InlineData("18446744073709551616", false)]
+    [InlineData("-0", false)]
+    public void Addresses_take_the_whole_64_bit_range(string text, bool accepted) =>
+        Assert.Equal(accepted, CliOptions.TryParseNumber(text, ulong.MaxValue, out _));
 
     [InProcessTheory]
     [InlineData(new byte[] { 0x73, 0x3a, 0x61 }, "s:a")]

@@ -100,8 +100,7 @@ public sealed class ProcessHardeningTests : IDisposable
     public void A_build_stopped_by_a_signal_before_the_rename_leaves_no_temporary_file(string signal)
     {
         string output = _dir["blob.bin"];
-        var hold = new Dictionary<string, string> { ["CRASHDMCRYPT_TEST_HOLD_BEFORE_RENAME"] = "1" };
-        using Process build = ToolProcess.Start(["build", "-o", output, "--key", "svc:a=hex:5ec7e75ec7e7"], hold);
+        using Process build = ToolProcess.Start(["build", "-o", output, "--key", "svc:a=hex:5ec7e75ec7e7"], holdBeforeRename: true);
         build.StandardInput.Close();
 
         // The tool says where it holds, after the temporary file is written and before the rename.
@@ -121,5 +120,58 @@ public sealed class ProcessHardeningTests : IDisposable
         Assert.NotEqual(0, build.ExitCode);
         Assert.False(File.Exists(temporary), "the temporary file with the keys is still there");
         Assert.Empty(_dir.FileNames());
+    }
+
+    // Issue 20's defect 5, with the scrub's own answer: the first SIGINT is the tool's to handle, it reports the findings
+    // marked interrupted, writes nothing (AtomicFile's handler has deleted the temporary file) and exits 130.
+    [LinuxTheory("POSIX signals")]
+    [InlineData("scrub")]
+    [InlineData("dump scrub")]
+    public void Defect05_a_scrub_stopped_by_SIGINT_before_the_rename_writes_nothing(string command)
+    {
+        byte[] image = new byte[1 << 16];
+        TestBlobs.Valid().CopyTo(image, 0x2000);
+        string input = _dir.Write("vmcore", image);
+        string existing = _dir.Write("clean", [1, 2, 3]);
+        using Process scrub = ToolProcess.Start([.. command.Split(' '), input, "-o", existing, "--json"], holdBeforeRename: true);
+        scrub.StandardInput.Close();
+        Task<string> output = scrub.StandardOutput.ReadToEndAsync();
+
+        string? line = scrub.StandardError.ReadLine();
+        Assert.NotNull(line);
+        Assert.StartsWith("holding ", line, StringComparison.Ordinal);
+        string temporary = line["holding ".Length..];
+        Assert.True(File.Exists(temporary), temporary);
+        using (Process kill = Process.Start("kill", ["-INT", scrub.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!)
+        {
+            kill.WaitForExit();
+            Assert.Equal(0, kill.ExitCode);
+        }
+
+        Assert.True(scrub.WaitForExit(TimeSpan.FromMinutes(2)), "scrub did not end on SIGINT");
+        Assert.Equal(130, scrub.ExitCode);
+        Assert.False(File.Exists(temporary), "the temporary file is still there");
+        Assert.Equal(["clean", "vmcore"], _dir.FileNames());
+        Assert.Equal([1, 2, 3], File.ReadAllBytes(existing));
+        using var document = System.Text.Json.JsonDocument.Parse(output.Result);
+        Assert.True(document.RootElement.GetProperty("interrupted").GetBoolean());
+        Assert.Equal("SIGINT", document.RootElement.GetProperty("signal").GetString());
+        Assert.Equal(1, document.RootElement.GetProperty("findingCount").GetInt32());
+    }
+
+    // The shipped tool has no test hook: the variable that once made it wait before the rename does nothing.
+    [LinuxFact("a child process")]
+    public void The_tool_ignores_the_old_test_variable()
+    {
+        string output = _dir["blob.bin"];
+        var variable = new Dictionary<string, string> { ["CRASHDMCRYPT_TEST_HOLD_BEFORE_RENAME"] = "1" };
+        using Process build = ToolProcess.Start(["build", "-o", output, "--key", "svc:a=hex:5ec7e75ec7e7"], variable);
+        build.StandardInput.Close();
+        string error = build.StandardError.ReadToEnd();
+
+        Assert.True(build.WaitForExit(TimeSpan.FromMinutes(2)), "build did not end");
+        Assert.Equal(0, build.ExitCode);
+        Assert.DoesNotContain("holding", error, StringComparison.Ordinal);
+        Assert.True(File.Exists(output));
     }
 }

@@ -13,6 +13,9 @@ internal static class ToolProcess
 
     public static string Dll => Path.Combine(AppContext.BaseDirectory, "crashdmcrypt.dll");
 
+    // This assembly run as a program: the tool with the test seams of ToolHost.
+    private static string TestHostDll => Path.Combine(AppContext.BaseDirectory, "CrashDmCrypt.Cli.Tests.dll");
+
     // Tests run as a background job of a non-interactive shell inherit SIGINT and SIGQUIT ignored, and an ignored
     // signal stays ignored across exec. env --default-signal (coreutils 8.31 and later; it execs, so the pid is the
     // tool's) gives the tool the dispositions a user's shell gives it, so the signal tests test the tool, not how
@@ -34,7 +37,10 @@ internal static class ToolProcess
     });
 
     /// <summary>Starts <c>crashdmcrypt ARGS</c> with redirected streams; the caller waits, reads and disposes.</summary>
-    public static Process Start(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
+    /// <param name="args">The tool's arguments.</param>
+    /// <param name="environment">Variables to set.</param>
+    /// <param name="holdBeforeRename">Run the tool through <see cref="ToolHost"/>, which says <c>holding PATH</c> on stderr and waits before a rename.</param>
+    public static Process Start(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null, bool holdBeforeRename = false)
     {
         var start = new ProcessStartInfo(DefaultSignals.Value ? EnvProgram : Host)
         {
@@ -50,7 +56,16 @@ internal static class ToolProcess
         }
 
         start.ArgumentList.Add("exec");
-        start.ArgumentList.Add(Dll);
+        if (holdBeforeRename)
+        {
+            start.ArgumentList.Add(TestHostDll);
+            start.ArgumentList.Add(ToolHost.HoldBeforeRename);
+        }
+        else
+        {
+            start.ArgumentList.Add(Dll);
+        }
+
         foreach (string arg in args)
         {
             start.ArgumentList.Add(arg);

@@ -118,6 +118,82 @@ public class CliTests
     }
 
     [Fact]
+    public void Scan_and_scrub_are_aliases_of_dump_scan_and_dump_scrub()
+    {
+        using var dir = new TempFolder();
+        byte[] image = new byte[8192];
+        Fixtures.Vector("one-key.bin").CopyTo(image, 4096);
+        string path = dir.Write("image.raw", image);
+
+        var scan = Run("scan", path, "--json");
+        var dumpScan = Run("dump", "scan", path, "--json");
+        var scrub = Run("scrub", path, "-o", System.IO.Path.Combine(dir.Path, "a"), "--json");
+        var dumpScrub = Run("dump", "scrub", path, "-o", System.IO.Path.Combine(dir.Path, "b"), "--json");
+
+        Assert.Equal(1, dumpScan.Exit);
+        Assert.Equal(scan, dumpScan);
+        Assert.Equal(0, dumpScrub.Exit);
+        Assert.Equal(scrub, dumpScrub);
+        Assert.Equal(File.ReadAllBytes(System.IO.Path.Combine(dir.Path, "a")), File.ReadAllBytes(System.IO.Path.Combine(dir.Path, "b")));
+        using var document = JsonDocument.Parse(dumpScan.Out);
+        Assert.False(document.RootElement.GetProperty("interrupted").GetBoolean());
+        Assert.Equal(JsonValueKind.Null, document.RootElement.GetProperty("signal").ValueKind);
+        using var scrubbed = JsonDocument.Parse(dumpScrub.Out);
+        Assert.False(scrubbed.RootElement.GetProperty("interrupted").GetBoolean());
+        Assert.Equal(1, scrubbed.RootElement.GetProperty("findingCount").GetInt32());
+    }
+
+    // A value may be a key pasted in the wrong place: a parse error names the option, never the value.
+    [Theory]
+    [InlineData("dump", "scan", "F", "--byte-order", "5ec7e75ec7e7")]
+    [InlineData("scan", "F", "--base", "5ec7e75ec7e7x")]
+    [InlineData("dump", "scrub", "F", "-o", "out", "--base", "0x5ec7e75ec7e7g")]
+    [InlineData("dump", "read", "F", "--address", "-5ec7e75ec7e7")]
+    [InlineData("dump", "info", "F", "--base", "0x10000000000000000")]
+    [InlineData("dump", "read", "F", "--address", "0x1000", "--byte-order", "5ec7e75ec7e7")]
+    public void Parse_errors_of_the_dump_commands_exit_2_without_the_value(params string[] args)
+    {
+        using var dir = new TempFolder();
+        string path = dir.Write("image.raw", new byte[4096]);
+        string[] withFile = [.. args.Select(a => a == "F" ? path : a)];
+
+        var result = Run(withFile);
+
+        Assert.Equal(2, result.Exit);
+        Assert.Equal("", result.Out);
+        Assert.DoesNotContain("5ec7e75ec7e7", result.Err, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("10000000000000000", result.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void File_names_in_the_dump_commands_messages_are_quoted_and_escaped()
+    {
+        using var dir = new TempFolder();
+        byte[] image = new byte[8192];
+        Fixtures.Vector("one-key.bin").CopyTo(image, 4096);
+        string path = dir.Write("a\u001b[31mb.raw", image);
+        string missing = System.IO.Path.Combine(dir.Path, "no\u001b]0;x\u0007such");
+        string elf = dir.Write("bad\u001b.elf", [0x7F, (byte)'E', (byte)'L', (byte)'F', 9]);
+
+        var found = Run("dump", "scan", path);
+        var unreadable = Run("dump", "scan", missing);
+        var refused = Run("dump", "scrub", elf, "-o", System.IO.Path.Combine(dir.Path, "out"));
+
+        Assert.Equal(1, found.Exit);
+        Assert.Equal(2, unreadable.Exit);
+        Assert.Equal(2, refused.Exit);
+        foreach (string text in new[] { found.Out, found.Err, unreadable.Out, unreadable.Err, refused.Out, refused.Err })
+        {
+            Assert.DoesNotContain('\u001b', text);
+            Assert.DoesNotContain('\u0007', text);
+        }
+
+        Assert.Contains("a\\x1b[31mb.raw': blob at", found.Out, StringComparison.Ordinal);
+        Assert.Contains("no\\x1b]0;x\\x07such'", unreadable.Err, StringComparison.Ordinal);
+        Assert.Contains("CDC40", refused.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Scan_never_prints_a_key_byte()
     {
         byte[] vector = Fixtures.Vector("key-256-bytes.bin");

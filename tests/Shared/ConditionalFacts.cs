@@ -41,3 +41,16 @@ internal sealed class LinuxTheoryAttribute : TheoryAttribute
         }
     }
 }
+
+/// <summary>A [Theory] that needs a file of the machine it runs on (a tool); skipped, with the path as the reason, where it is missing.</summary>
+[AttributeUsage(AttributeTargets.Method)]
+internal sealed class FileTheoryAttribute : TheoryAttribute
+{
+    public FileTheoryAttribute(string path)
+    {
+        if (!File.Exists(path))
+        {
+            Skip = path + " does not exist on this machine";
+        }
+    }
+}

@@ -10,14 +10,17 @@ namespace CrashDmCrypt.Cli.Commands;
 /// <c>dump info DUMP [--json] [--base ADDRESS]</c>: format, byte order, page size, compression, physical ranges, VMCOREINFO.
 /// <c>dump read DUMP --address ADDR [--mode M] [--byte-order B] [--json] [--show-key-material] [--base ADDRESS]</c>: the blob
 /// at a physical address, reported exactly as <c>inspect</c> reports a file.
+/// <c>dump scan</c> and <c>dump scrub</c>: see <see cref="ScanCommand"/> and <see cref="DumpScrubCommand"/>.
 /// </summary>
 internal static class DumpCommand
 {
     public static Command Create()
     {
-        var command = new Command("dump", "Read memory dumps (ELF vmcore, kdump-compressed, flattened, LiME, raw): describe one, or read the blob at a physical address.");
+        var command = new Command("dump", "Memory dumps (ELF vmcore, kdump-compressed, flattened, LiME, raw): describe one, read the blob at a physical address, find every copy of key material, or write a copy without it.");
         command.Subcommands.Add(CreateInfo());
         command.Subcommands.Add(CreateRead());
+        command.Subcommands.Add(ScanCommand.Create());
+        command.Subcommands.Add(DumpScrubCommand.Create());
         return command;
     }
 
@@ -147,13 +150,7 @@ internal static class DumpCommand
     private static Command CreateRead()
     {
         var file = new Argument<string>("DUMP") { Description = "The dump; its format is detected from its content." };
-        var address = new Option<ulong?>("--address")
-        {
-            Description = "Physical address of the blob: the dmcryptkeys= value (decimal or 0x hex).",
-            HelpName = "ADDR",
-            Required = true,
-            CustomParser = result => DumpOptions.ParseAddress(result, "--address"),
-        };
+        var address = CliOptions.Address("--address", "Physical address of the blob: the dmcryptkeys= value (decimal or 0x hex).", required: true);
         var byteOrder = CliOptions.ByteOrder();
         var mode = CliOptions.Mode();
         var json = CliOptions.Json();

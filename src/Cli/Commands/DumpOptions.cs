@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.CommandLine.Parsing;
 using System.Globalization;
 using System.Text;
 using CrashDmCrypt.Cli.Common;
@@ -7,41 +6,13 @@ using CrashDmCrypt.Dumps;
 
 namespace CrashDmCrypt.Cli.Commands;
 
-/// <summary>Options and words shared by <c>dump info</c>, <c>dump read</c> and <c>scan</c>.</summary>
+/// <summary>Options and words shared by the <c>dump</c> commands.</summary>
 internal static class DumpOptions
 {
     /// <summary><c>--base ADDRESS</c>: physical address of byte 0 of a raw image.</summary>
-    public static Option<ulong?> Base() => new("--base")
-    {
-        Description = "Physical address of the first byte of a raw image (decimal or 0x hex). Other formats carry their own addresses.",
-        HelpName = "ADDRESS",
-        CustomParser = result => ParseAddress(result, "--base"),
-    };
-
-    /// <summary>Parses a decimal or <c>0x</c> hex address; a bad value is a parse error (exit 2).</summary>
-    public static ulong? ParseAddress(ArgumentResult result, string name)
-    {
-        string text = result.Tokens[0].Value;
-        if (TryParseAddress(text, out ulong value))
-        {
-            return value;
-        }
-
-        result.AddError($"{name} must be a decimal number or 0x hex number, not '{text}'.");
-        return null;
-    }
-
-    public static bool TryParseAddress(string text, out ulong value)
-    {
-        value = 0;
-        if (text.StartsWith("0x", StringComparison.OrdinalIgnoreCase))
-        {
-            return text.Length > 2 && char.IsAsciiHexDigit(text[2])
-                && ulong.TryParse(text.AsSpan(2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out value);
-        }
-
-        return text.Length > 0 && char.IsAsciiDigit(text[0]) && ulong.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value);
-    }
+    public static Option<ulong?> Base() => CliOptions.Address(
+        "--base",
+        "Physical address of the first byte of a raw image (decimal or 0x hex). Other formats carry their own addresses.");
 
     /// <summary>Opens a dump, or writes why not (<c>COMMAND: FILE: CODE at offset N: message</c>) and returns null.</summary>
     public static PhysicalMemory? Open(string command, string path, ulong? rawBase, TextWriter error)
@@ -51,9 +22,13 @@ internal static class DumpOptions
             return memory;
         }
 
-        error.WriteLine(problem.Error == DumpError.IoError ? $"{command}: cannot read '{path}'" : $"{command}: {path}: {problem}");
+        error.WriteLine(Describe(command, path, problem));
         return null;
     }
+
+    /// <summary><c>COMMAND: cannot read 'FILE'</c>, or <c>COMMAND: 'FILE': CODE at offset N: message</c>.</summary>
+    public static string Describe(string command, string path, DumpProblem problem) =>
+        problem.Error == DumpError.IoError ? $"{command}: cannot read {CliText.Quote(path)}" : $"{command}: {CliText.Quote(path)}: {problem}";
 
     public static string Name(DumpFormat format) => format switch
     {

@@ -9,32 +9,37 @@ using CrashDmCrypt.Dumps.Scrubbing;
 namespace CrashDmCrypt.Cli.Commands;
 
 /// <summary>
-/// <c>scrub DUMP -o OUT [--json] [--base ADDRESS]</c>: writes a copy of the dump in its own format with every finding's
-/// bytes zero, atomically (temporary file beside OUT, mode 0600, rename), then scans OUT again. Reports what it scrubbed
-/// as <c>scan</c> does. Exit 0 when OUT holds no key material, 1 when some is left, 2 on an error (nothing written).
+/// <c>dump scrub DUMP -o OUT [--json] [--base ADDRESS] [--key-file FILE]...</c> (also <c>scrub</c>): writes a copy of the
+/// dump in its own format with every finding's bytes zero, atomically (temporary file beside OUT, mode 0600, rename), then
+/// checks OUT again. Reports what it scrubbed as <c>dump scan</c> does. Exit 0 when OUT holds no key material, 1 when some
+/// is left, 2 on an error (nothing written); 130 (SIGINT) or 143 (SIGTERM) when a signal stopped it: before the rename
+/// nothing is written and an existing OUT is untouched; after it, OUT is whole but its check did not end.
 /// </summary>
 internal static class DumpScrubCommand
 {
-    public static Command Create()
+    /// <param name="alias">The top-level <c>scrub</c>: the same command under the name it had before <c>dump scrub</c>.</param>
+    public static Command Create(bool alias = false)
     {
         var file = new Argument<string>("DUMP") { Description = "The dump; its format is detected from its content." };
         var output = new Option<string>("--output", "-o") { Description = "Where to write the scrubbed copy (not DUMP itself).", HelpName = "OUT", Required = true };
-        var json = new Option<bool>("--json") { Description = "Report what was scrubbed as scan --json does." };
+        var json = new Option<bool>("--json") { Description = "Report what was scrubbed as dump scan --json does." };
         var rawBase = DumpOptions.Base();
         var keyFiles = DumpAudit.KeyFiles();
         var command = new Command(
             "scrub",
-            "Write a copy of a dump, in the same format, in which every blob and entry found (descriptions and keys) and every other form of their keys and of --key-file keys (raw bytes, halves, AES schedules) is zero; then check every byte of the copy, and every decompressed page, for every key's bytes and schedules: exit 0 and '0 left' only when none remains.");
+            (alias ? "Alias of 'dump scrub'. " : "")
+            + "Write a copy of a dump, in the same format, in which every blob and entry found (descriptions and keys) and every other form of their keys and of --key-file keys (raw bytes, halves, AES schedules) is zero; then check every byte of the copy, and every decompressed page, for every key's bytes and schedules: exit 0 and '0 left' only when none remains. Ctrl-C before the copy is renamed into place writes nothing (exit 130).");
         command.Add(file);
         command.Add(output);
         command.Add(json);
         command.Add(rawBase);
         command.Add(keyFiles);
-        command.SetAction(parse => Run(parse, parse.GetValue(file)!, parse.GetValue(output)!, parse.GetValue(json), parse.GetValue(rawBase), parse.GetValue(keyFiles) ?? []));
+        string name = alias ? "scrub" : "dump scrub";
+        command.SetAction(parse => Run(parse, name, parse.GetValue(file)!, parse.GetValue(output)!, parse.GetValue(json), parse.GetValue(rawBase), parse.GetValue(keyFiles) ?? []));
         return command;
     }
 
-    private static int Run(ParseResult parse, string input, string outputPath, bool json, ulong? rawBase, string[] keyFiles)
+    private static int Run(ParseResult parse, string name, string input, string outputPath, bool json, ulong? rawBase, string[] keyFiles)
     {
         TextWriter output = parse.InvocationConfiguration.Output;
         TextWriter error = parse.InvocationConfiguration.Error;
@@ -42,20 +47,21 @@ internal static class DumpScrubCommand
         if (string.Equals(Path.GetFullPath(input), target, StringComparison.Ordinal)
             || (File.Exists(target) && File.Exists(input) && SameFile(input, target)))
         {
-            error.WriteLine("scrub: OUT must not be DUMP");
+            error.WriteLine($"{name}: OUT must not be DUMP");
             return Program.ExitUsage;
         }
 
         using var keys = new KeySet();
         if (!DumpAudit.TryAddKeyFiles(keyFiles, keys, out string? keyError))
         {
-            error.WriteLine($"scrub: {keyError}");
+            error.WriteLine($"{name}: {keyError}");
             return Program.ExitUsage;
         }
 
+        using var interruption = Interruption.Listen();
         DumpScanResult found;
         bool bigEndian;
-        using (PhysicalMemory? memory = DumpOptions.Open("scrub", input, rawBase, error))
+        using (PhysicalMemory? memory = DumpOptions.Open(name, input, rawBase, error))
         {
             if (memory is null)
             {
@@ -63,10 +69,21 @@ internal static class DumpScrubCommand
             }
 
             bigEndian = memory.ByteOrder == DumpByteOrder.BigEndian;
-            found = DumpAudit.ScanEveryForm(memory, new DumpScanOptions(), keys);
+            using (ScanProgress? progress = ScanProgress.ForTerminal(error, input))
+            {
+                found = DumpAudit.ScanEveryForm(memory, new DumpScanOptions { Progress = progress, CancellationToken = interruption.Token }, keys);
+            }
+
+            if (found.Cancelled)
+            {
+                Report(output, input, found, json, interruption.SignalName);
+                error.WriteLine($"{name}: interrupted by {interruption.SignalName} while {CliText.Quote(input)} was scanned; nothing written");
+                return interruption.ExitCode;
+            }
+
             if (found.FindingCount > found.Findings.Count)
             {
-                error.WriteLine($"scrub: {input}: more findings than are kept ({DumpScanOptions.DefaultMaxFindings}); nothing written");
+                error.WriteLine($"{name}: {CliText.Quote(input)}: more findings than are kept ({DumpScanOptions.DefaultMaxFindings}); nothing written");
                 return Program.ExitUsage;
             }
 
@@ -74,43 +91,52 @@ internal static class DumpScrubCommand
             {
                 foreach (DumpProblem problem in found.Problems)
                 {
-                    error.WriteLine($"scrub: {input}: {problem}");
+                    error.WriteLine(DumpOptions.Describe(name, input, problem));
                 }
 
-                error.WriteLine("scrub: pages could not be read, so the copy could not be checked whole; nothing written");
+                error.WriteLine($"{name}: pages could not be read, so the copy could not be checked whole; nothing written");
                 return Program.ExitUsage;
             }
 
-            if (!TryWriteAtomically(memory, found, keys, target, error))
+            if (!TryWriteAtomically(name, memory, found, keys, target, interruption, error))
             {
+                if (interruption.Interrupted)
+                {
+                    Report(output, input, found, json, interruption.SignalName);
+                    error.WriteLine($"{name}: interrupted by {interruption.SignalName} while {CliText.Quote(outputPath)} was written; nothing written");
+                    return interruption.ExitCode;
+                }
+
                 return Program.ExitUsage;
             }
-        }
-
-        if (json)
-        {
-            ScanCommand.WriteJson(output, [(input, found)], found.BytesScanned, []);
-        }
-        else
-        {
-            ScanCommand.WriteText(output, input, found);
         }
 
         // The copy must hold nothing any more.
-        using PhysicalMemory? written = DumpOptions.Open("scrub", target, rawBase, error);
+        using PhysicalMemory? written = DumpOptions.Open(name, target, rawBase, error);
         if (written is null)
         {
             return Program.ExitUsage;
         }
 
-        DumpScanResult left = DumpScanner.Scan(written);
+        DumpScanResult left = DumpScanner.Scan(written, new DumpScanOptions { CancellationToken = interruption.Token });
 
         // The independent check: every byte of OUT and every decompressed page, for every key's bytes and schedules.
-        bool checkedWhole = LeftoverCheck.TryCheck(target, keys, bigEndian, out IReadOnlyList<Leftover> leftovers, MaxLeftoversShown, out DumpProblem checkProblem);
+        IReadOnlyList<Leftover> leftovers = [];
+        DumpProblem checkProblem = default;
+        bool checkedWhole = !left.Cancelled
+            && LeftoverCheck.TryCheck(target, keys, bigEndian, out leftovers, MaxLeftoversShown, out checkProblem, interruption.Token);
+        bool stopped = left.Cancelled || (!checkedWhole && interruption.Token.IsCancellationRequested);
+        Report(output, input, found, json, stopped ? interruption.SignalName : null);
+        if (stopped)
+        {
+            error.WriteLine($"{name}: interrupted by {interruption.SignalName}: {CliText.Quote(outputPath)} is written whole with {found.Findings.Count} finding(s) zeroed, but its check did not end");
+            return interruption.ExitCode;
+        }
+
         long remaining = left.FindingCount + leftovers.Count;
         if (!json)
         {
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"scrubbed {found.Findings.Count} finding(s) into {outputPath}; {remaining} left"));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"scrubbed {found.Findings.Count} finding(s) into {CliText.Quote(outputPath)}; {remaining} left"));
         }
 
         foreach (Leftover leftover in leftovers)
@@ -118,34 +144,60 @@ internal static class DumpScrubCommand
             string where = leftover.FileOffset >= 0
                 ? string.Create(CultureInfo.InvariantCulture, $"file offset {leftover.FileOffset}")
                 : string.Create(CultureInfo.InvariantCulture, $"decompressed page frame {leftover.PageFrame}");
-            error.WriteLine($"scrub: left in {outputPath}: {DumpAudit.Name(leftover.Kind)} ({DumpAudit.Name(leftover.Part)}) of \"{DumpOptions.Escape(keys.GetDescription(leftover.KeyIndex).Span)}\" at {where}");
+            error.WriteLine($"{name}: left in {CliText.Quote(outputPath)}: {DumpAudit.Name(leftover.Kind)} ({DumpAudit.Name(leftover.Part)}) of \"{DumpOptions.Escape(keys.GetDescription(leftover.KeyIndex).Span)}\" at {where}");
         }
 
         if (!checkedWhole)
         {
-            error.WriteLine($"scrub: {outputPath} could not be checked whole: {checkProblem}");
+            error.WriteLine($"{name}: {CliText.Quote(outputPath)} could not be checked whole: {checkProblem}");
         }
 
         if (remaining > 0 || left.ProblemCount > 0 || !checkedWhole)
         {
-            error.WriteLine($"scrub: {outputPath} still holds key material or cannot be read whole");
+            error.WriteLine($"{name}: {CliText.Quote(outputPath)} still holds key material or cannot be read whole");
             return Program.ExitInvalid;
         }
 
         return Program.ExitOk;
     }
 
+    // What was found (and, unless interrupted, scrubbed), as dump scan reports it.
+    private static void Report(TextWriter output, string input, DumpScanResult found, bool json, string? interruptedBy)
+    {
+        if (json)
+        {
+            ScanCommand.WriteJson(output, [(input, found)], found.BytesScanned, [], interruptedBy);
+        }
+        else
+        {
+            ScanCommand.WriteText(output, input, found);
+        }
+    }
+
     // Through the one signal-safe atomic writer: SIGINT, SIGTERM, SIGHUP or SIGQUIT before the rename delete the
-    // temporary file. The scrubber zeroes as it copies, so that file never holds a key byte anyway.
-    private static bool TryWriteAtomically(PhysicalMemory memory, DumpScanResult found, KeySet keys, string target, TextWriter error)
+    // temporary file. The scrubber zeroes as it copies, so that file never holds a key byte anyway. The copy stops at
+    // its next write once a signal has cancelled the command.
+    private static bool TryWriteAtomically(string name, PhysicalMemory memory, DumpScanResult found, KeySet keys, string target, Interruption interruption, TextWriter error)
     {
         bool written = AtomicFile.TryWrite(
             target,
-            stream => DumpScrubber.TryScrub(memory, found.Findings, keys, stream, out DumpProblem problem) ? null : problem.ToString(),
+            stream =>
+            {
+                try
+                {
+                    using var stopping = new CancellableStream(stream, interruption.Token);
+                    return DumpScrubber.TryScrub(memory, found.Findings, keys, stopping, out DumpProblem problem, interruption.Token) ? null
+                        : interruption.Token.IsCancellationRequested ? "interrupted" : problem.ToString();
+                }
+                catch (OperationCanceledException)
+                {
+                    return "interrupted";
+                }
+            },
             out string? reason);
-        if (!written)
+        if (!written && !interruption.Interrupted)
         {
-            error.WriteLine($"scrub: {reason}");
+            error.WriteLine($"{name}: {reason}");
         }
 
         return written;

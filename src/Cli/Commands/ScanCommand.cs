@@ -9,53 +9,37 @@ using CrashDmCrypt.Dumps.Scanning;
 namespace CrashDmCrypt.Cli.Commands;
 
 /// <summary>
-/// <c>scan FILE... [--json] [--byte-order little|big|both] [--base ADDRESS]</c>: every complete blob and lone entry in dumps of
-/// any format. Exit 0 when nothing is found, 1 when key material is found, 2 on an error (and nothing found), so a pipeline
-/// can refuse to ship a dump that leaks. Never prints a key byte.
+/// <c>dump scan FILE... [--json] [--byte-order little|big|both] [--base ADDRESS] [--key-file FILE]...</c> (also
+/// <c>scan</c>): every complete blob and lone entry in dumps of any format, then every other form of their keys. Exit 0
+/// when nothing is found, 1 when key material is found, 2 on an error (and nothing found), so a pipeline can refuse to
+/// ship a dump that leaks; 130 (SIGINT) or 143 (SIGTERM) when a signal stopped it, after the findings so far. Never
+/// prints a key byte: the report is meant to be shared, and <c>dump read --show-key-material</c> shows a blob's keys.
 /// </summary>
 internal static class ScanCommand
 {
-    public static Command Create()
+    /// <param name="alias">The top-level <c>scan</c>: the same command under the name it had before <c>dump scan</c>.</param>
+    public static Command Create(bool alias = false)
     {
         var files = new Argument<string[]>("FILE") { Description = "Dumps or memory images; each one's format is detected from its content.", Arity = ArgumentArity.OneOrMore };
-        var json = new Option<bool>("--json") { Description = "Print one JSON object {findings, bytesScanned, errors} instead of text." };
-        var byteOrder = new Option<ScanByteOrders>("--byte-order", "-b")
-        {
-            Description = "Byte orders to look for: little, big or both. Default: both.",
-            HelpName = "little|big|both",
-            DefaultValueFactory = _ => ScanByteOrders.Both,
-            CustomParser = result =>
-            {
-                string text = result.Tokens[0].Value;
-                switch (text)
-                {
-                    case "little":
-                        return ScanByteOrders.Little;
-                    case "big":
-                        return ScanByteOrders.Big;
-                    case "both":
-                        return ScanByteOrders.Both;
-                    default:
-                        result.AddError($"--byte-order must be 'little', 'big' or 'both', not '{text}'.");
-                        return ScanByteOrders.Both;
-                }
-            },
-        };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object {findings, findingCount, repeatedPages, bytesScanned, interrupted, errors} instead of text." };
+        var byteOrder = CliOptions.ScanByteOrder();
         var rawBase = DumpOptions.Base();
         var keyFiles = DumpAudit.KeyFiles();
         var command = new Command(
             "scan",
-            "Find every copy of dm-crypt key material in memory dumps: complete blobs and lone entries, then every other form of their keys (and of --key-file keys): raw bytes and each half at any alignment, AES encryption and decryption schedules. Never prints a key byte.");
+            (alias ? "Alias of 'dump scan'. " : "")
+            + "Find every copy of dm-crypt key material in memory dumps: complete blobs and lone entries, then every other form of their keys (and of --key-file keys): raw bytes and each half at any alignment, AES encryption and decryption schedules. Never prints a key byte. Ctrl-C stops it with the findings so far (exit 130).");
         command.Add(files);
         command.Add(json);
         command.Add(byteOrder);
         command.Add(rawBase);
         command.Add(keyFiles);
-        command.SetAction(parse => Run(parse, parse.GetValue(files)!, parse.GetValue(json), parse.GetValue(byteOrder), parse.GetValue(rawBase), parse.GetValue(keyFiles) ?? []));
+        string name = alias ? "scan" : "dump scan";
+        command.SetAction(parse => Run(parse, name, parse.GetValue(files)!, parse.GetValue(json), parse.GetValue(byteOrder), parse.GetValue(rawBase), parse.GetValue(keyFiles) ?? []));
         return command;
     }
 
-    private static int Run(ParseResult parse, string[] files, bool json, ScanByteOrders orders, ulong? rawBase, string[] keyFiles)
+    private static int Run(ParseResult parse, string name, string[] files, bool json, ScanByteOrders orders, ulong? rawBase, string[] keyFiles)
     {
         TextWriter output = parse.InvocationConfiguration.Output;
         TextWriter error = parse.InvocationConfiguration.Error;
@@ -69,13 +53,23 @@ internal static class ScanCommand
         {
             if (!DumpAudit.TryAddKeyFiles(keyFiles, named, out string? keyError))
             {
-                error.WriteLine($"scan: {keyError}");
+                error.WriteLine($"{name}: {keyError}");
                 return Program.ExitUsage;
             }
         }
 
+        using var interruption = Interruption.Listen();
+        int started = 0;
+        bool stopped = false;
         foreach (string file in files)
         {
+            if (interruption.Interrupted)
+            {
+                stopped = true;
+                break;
+            }
+
+            started++;
             if (!DumpReader.TryOpen(file, new DumpOpenOptions { RawBase = rawBase }, out PhysicalMemory? memory, out DumpProblem problem))
             {
                 failed = true;
@@ -88,11 +82,13 @@ internal static class ScanCommand
                 using var progress = ScanProgress.ForTerminal(parse.InvocationConfiguration.Error, file);
                 using var keys = new KeySet();
                 DumpAudit.TryAddKeyFiles(keyFiles, keys, out _);
-                DumpScanResult result = DumpAudit.ScanEveryForm(memory!, new DumpScanOptions { ByteOrders = orders, Progress = progress }, keys);
+                var options = new DumpScanOptions { ByteOrders = orders, Progress = progress, CancellationToken = interruption.Token };
+                DumpScanResult result = DumpAudit.ScanEveryForm(memory!, options, keys);
                 scanned += result.BytesScanned;
                 found += result.FindingCount;
                 listed += result.Findings.Count;
                 failed |= result.ProblemCount > 0;
+                stopped |= result.Cancelled;
                 errors.AddRange(result.Problems.Select(p => (file, p)));
                 if (!json)
                 {
@@ -103,30 +99,37 @@ internal static class ScanCommand
             }
         }
 
+        string? interruptedBy = stopped ? interruption.SignalName : null;
         if (json)
         {
-            WriteJson(output, results, scanned, errors);
+            WriteJson(output, results, scanned, errors, interruptedBy);
         }
         else
         {
             foreach (var (file, problem) in errors)
             {
-                error.WriteLine(problem.Error == DumpError.IoError ? $"scan: cannot read '{file}'" : $"scan: {file}: {problem}");
+                error.WriteLine(DumpOptions.Describe(name, file, problem));
             }
 
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"scanned {scanned} bytes in {files.Length} file(s): {found} finding(s)"));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"scanned {scanned} bytes in {started} file(s): {found} finding(s)"));
             if (listed < found)
             {
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"only the first {listed} listed: at most {DumpScanOptions.DefaultMaxFindings} findings are kept per file"));
             }
+
+            if (interruptedBy is not null)
+            {
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"interrupted by {interruptedBy}: {files.Length - started} file(s) not started; the findings above are those of the bytes scanned so far"));
+            }
         }
 
-        return found > 0 ? Program.ExitInvalid : failed ? Program.ExitUsage : Program.ExitOk;
+        return stopped ? interruption.ExitCode : found > 0 ? Program.ExitInvalid : failed ? Program.ExitUsage : Program.ExitOk;
     }
 
     internal static void WriteText(TextWriter output, string file, DumpScanResult result)
     {
         var c = CultureInfo.InvariantCulture;
+        string shown = CliText.Quote(file);
         foreach (DumpFinding finding in result.Findings)
         {
             string where = finding.OutsideMemory ? (finding.Address is ulong page ? $"page {DumpOptions.Hex(page)}, stored but not in the dump's memory" : "file bytes outside the dump's memory")
@@ -145,16 +148,18 @@ internal static class ScanCommand
                 string what = finding.Kind == FindingKind.RawKey
                     ? string.Create(c, $"{finding.Length} bytes: {part}")
                     : string.Create(c, $"AES-{((finding.Length / sizeof(uint)) - 28) * 8} {(finding.Schedule == AesScheduleKind.Encryption ? "encryption" : "decryption")} schedule of {part}, {DumpOptions.Name(finding.ByteOrder)}-endian words");
-                output.WriteLine(string.Create(c, $"{file}: {kind} at {where}, {what}: {keys}"));
+                output.WriteLine(string.Create(c, $"{shown}: {kind} at {where}, {what}: {keys}"));
                 continue;
             }
 
             string faults = finding.Problems.Count == 0 ? "" : $" (a freed copy? {string.Join(", ", finding.Problems.Select(p => p.Code))})";
-            output.WriteLine(string.Create(c, $"{file}: {kind} at {where}, {finding.Count} key(s), {DumpOptions.Name(finding.ByteOrder)}-endian: {keys}{faults}"));
+            output.WriteLine(string.Create(c, $"{shown}: {kind} at {where}, {finding.Count} key(s), {DumpOptions.Name(finding.ByteOrder)}-endian: {keys}{faults}"));
         }
     }
 
-    internal static void WriteJson(TextWriter output, List<(string File, DumpScanResult Result)> results, ulong scanned, List<(string File, DumpProblem Problem)> errors)
+    // interruptedBy: the signal that stopped the scan (SIGINT, SIGTERM), or null when it ran to the end.
+    internal static void WriteJson(
+        TextWriter output, List<(string File, DumpScanResult Result)> results, ulong scanned, List<(string File, DumpProblem Problem)> errors, string? interruptedBy)
     {
         using var document = new JsonOutput();
         Utf8JsonWriter json = document.Writer;
@@ -237,6 +242,16 @@ internal static class ScanCommand
         json.WriteNumber("findingCount", results.Sum(static r => r.Result.FindingCount));
         json.WriteNumber("repeatedPages", results.Sum(static r => r.Result.RepeatedPages));
         json.WriteNumber("bytesScanned", scanned);
+        json.WriteBoolean("interrupted", interruptedBy is not null);
+        if (interruptedBy is null)
+        {
+            json.WriteNull("signal");
+        }
+        else
+        {
+            json.WriteString("signal", interruptedBy);
+        }
+
         json.WriteStartArray("errors");
         foreach (var (file, problem) in errors)
         {

@@ -13,11 +13,10 @@ namespace CrashDmCrypt.Cli.Common;
 internal static class AtomicFile
 {
     /// <summary>
-    /// Test hook: when this environment variable is set, <see cref="TryWrite(string, ContentWriter, out string?)"/> writes "holding" and the
-    /// temporary file's path to stderr after the file is written and waits (up to a minute) before the
-    /// rename, so a test can send a real signal at that point.
+    /// Called with the temporary file's path once it is written and flushed, before the rename. Always null in the tool;
+    /// only the test assembly (through InternalsVisibleTo) sets it, to hold there while a test sends a real signal.
     /// </summary>
-    internal const string HoldBeforeRenameVariable = "CRASHDMCRYPT_TEST_HOLD_BEFORE_RENAME";
+    internal static Action<string>? BeforeRename { get; set; }
 
     /// <summary>Writes the contents of the temporary file; returns null when they are whole, else why not (for stderr).</summary>
     /// <param name="stream">The temporary file, empty, readable and writable, seekable.</param>
@@ -88,7 +87,7 @@ internal static class AtomicFile
                 stream.Flush(flushToDisk: true);
             }
 
-            HoldIfTesting(temporary);
+            BeforeRename?.Invoke(temporary);
 
             // rename(2): readers see the old file or the new one, never a partial one.
             if (!pending.TryCommit(fullPath))
@@ -117,18 +116,6 @@ internal static class AtomicFile
         IOException { HResult: > 0 and < 4096 } io when OperatingSystem.IsLinux() => Marshal.GetPInvokeErrorMessage(io.HResult),
         _ => e.GetType().Name,
     };
-
-    private static void HoldIfTesting(string temporary)
-    {
-        if (Environment.GetEnvironmentVariable(HoldBeforeRenameVariable) is null)
-        {
-            return;
-        }
-
-        Console.Error.WriteLine($"holding {temporary}");
-        Console.Error.Flush();
-        Thread.Sleep(TimeSpan.FromMinutes(1));
-    }
 
     /// <summary>
     /// The temporary file between its creation and its rename. A signal handler and the writing thread

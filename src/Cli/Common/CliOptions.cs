@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
 using CrashDmCrypt.Codec;
+using CrashDmCrypt.Dumps.Scanning;
 
 namespace CrashDmCrypt.Cli.Common;
 
@@ -62,63 +63,83 @@ internal static class CliOptions
     public static string Name(KeyBlobMode mode) =>
         mode == KeyBlobMode.Kernel ? "kernel" : "strict";
 
-    /// <summary>Parses a non-negative decimal number or a <c>0x</c> hex number; no sign, no suffix.</summary>
-    public static bool TryParseOffset(string text, out long value)
+    /// <summary>
+    /// The one number parser of the command line: a decimal number or a <c>0x</c> hex number, at most
+    /// <paramref name="max"/>; no sign, space, suffix or exponent.
+    /// </summary>
+    public static bool TryParseNumber(string text, ulong max, out ulong value)
     {
+        ArgumentNullException.ThrowIfNull(text);
         value = 0;
-        if (text.StartsWith("0x", StringComparison.OrdinalIgnoreCase))
-        {
-            ReadOnlySpan<char> digits = text.AsSpan(2);
-            return !digits.IsEmpty
-                && char.IsAsciiHexDigit(digits[0])
-                && long.TryParse(digits, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out value)
-                && value >= 0;
-        }
-
-        return text.Length > 0
-            && char.IsAsciiDigit(text[0])
-            && long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value);
+        bool parsed = text.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
+            ? text.Length > 2 && char.IsAsciiHexDigit(text[2])
+                && ulong.TryParse(text.AsSpan(2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out value)
+            : text.Length > 0 && char.IsAsciiDigit(text[0])
+                && ulong.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value);
+        return parsed && value <= max;
     }
 
-    private static KeyBlobByteOrder ParseByteOrder(ArgumentResult result)
+    /// <summary>
+    /// <c>NAME ADDRESS</c>: a physical address, decimal or <c>0x</c> hex, absent by default; <paramref name="required"/>
+    /// makes it a parse error to leave it out.
+    /// </summary>
+    public static Option<ulong?> Address(string name, string description, bool required = false) => new(name)
     {
-        string text = result.Tokens[0].Value;
-        switch (text)
-        {
-            case "little":
-                return KeyBlobByteOrder.LittleEndian;
-            case "big":
-                return KeyBlobByteOrder.BigEndian;
-            default:
-                result.AddError("--byte-order must be 'little' or 'big'.");
-                return default;
-        }
-    }
+        Description = description,
+        HelpName = "ADDRESS",
+        Required = required,
+        CustomParser = result => TryParseNumber(result.Tokens[0].Value, ulong.MaxValue, out ulong value)
+            ? value
+            : Refuse<ulong?>(result, $"{name} must be a decimal number or 0x hex number.", null),
+    };
 
-    private static KeyBlobMode ParseMode(ArgumentResult result)
+    /// <summary>
+    /// <c>--byte-order little|big|both</c> for a scan, both by default: the same words, parsed by the same code, as
+    /// <see cref="ByteOrder"/>, and one more.
+    /// </summary>
+    public static Option<ScanByteOrders> ScanByteOrder() => new("--byte-order", "-b")
     {
-        string text = result.Tokens[0].Value;
-        switch (text)
-        {
-            case "strict":
-                return KeyBlobMode.Strict;
-            case "kernel":
-                return KeyBlobMode.Kernel;
-            default:
-                result.AddError("--mode must be 'strict' or 'kernel'.");
-                return default;
-        }
-    }
+        Description = "Byte orders to look for: little, big or both. Default: both.",
+        HelpName = "little|big|both",
+        DefaultValueFactory = _ => ScanByteOrders.Both,
+        CustomParser = result => ParseByteOrders(result.Tokens[0].Value, allowBoth: true) is ScanByteOrders orders
+            ? orders
+            : Refuse(result, "--byte-order must be 'little', 'big' or 'both'.", ScanByteOrders.Both),
+    };
 
-    private static long ParseOffset(ArgumentResult result)
+    // The one byte-order parser: the words of every --byte-order option; "both" only where a scan may look for both.
+    private static ScanByteOrders? ParseByteOrders(string text, bool allowBoth) => text switch
     {
-        string text = result.Tokens[0].Value;
-        if (TryParseOffset(text, out long value))
-        {
-            return value;
-        }
+        "little" => ScanByteOrders.Little,
+        "big" => ScanByteOrders.Big,
+        "both" when allowBoth => ScanByteOrders.Both,
+        _ => null,
+    };
 
-        result.AddError("--offset must be a non-negative decimal number or 0x hex number.");
-        return 0;
+    private static KeyBlobByteOrder ParseByteOrder(ArgumentResult result) =>
+        ParseByteOrders(result.Tokens[0].Value, allowBoth: false) switch
+        {
+            ScanByteOrders.Little => KeyBlobByteOrder.LittleEndian,
+            ScanByteOrders.Big => KeyBlobByteOrder.BigEndian,
+            _ => Refuse(result, "--byte-order must be 'little' or 'big'.", default(KeyBlobByteOrder)),
+        };
+
+    // A parse error (exit 2) whose message names the option, never the value given.
+    private static T Refuse<T>(ArgumentResult result, string message, T value)
+    {
+        result.AddError(message);
+        return value;
     }
+
+    private static KeyBlobMode ParseMode(ArgumentResult result) => result.Tokens[0].Value switch
+    {
+        "strict" => KeyBlobMode.Strict,
+        "kernel" => KeyBlobMode.Kernel,
+        _ => Refuse(result, "--mode must be 'strict' or 'kernel'.", default(KeyBlobMode)),
+    };
+
+    private static long ParseOffset(ArgumentResult result) =>
+        TryParseNumber(result.Tokens[0].Value, long.MaxValue, out ulong value)
+            ? (long)value
+            : Refuse(result, "--offset must be a non-negative decimal number or 0x hex number.", 0L);
 }

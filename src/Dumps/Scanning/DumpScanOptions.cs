@@ -12,6 +12,12 @@ public sealed class DumpScanOptions
     /// <summary>Told, now and then from any thread, how far the scan is.</summary>
     public IProgress<DumpScanProgress>? Progress { get; init; }
 
+    /// <summary>
+    /// Stops the scan between windows: a window is scanned whole or not at all. The result then holds what the windows
+    /// scanned found and says so (<see cref="DumpScanResult.Cancelled"/>); nothing throws.
+    /// </summary>
+    public CancellationToken CancellationToken { get; init; }
+
     /// <summary>Default <see cref="MaxFindings"/>.</summary>
     public const int DefaultMaxFindings = 10_000;
 

@@ -6,6 +6,12 @@ public sealed class DumpScanResult
     /// <summary>Blobs and lone entries, sorted by position; an entry inside a found blob is not repeated. Findings in overwritten records of a flattened file (<see cref="DumpFinding.InOverwrittenRecord"/>) come last, by file offset.</summary>
     public required IReadOnlyList<DumpFinding> Findings { get; init; }
 
+    /// <summary>
+    /// True when <see cref="DumpScanOptions.CancellationToken"/> stopped the scan before every window was scanned: the
+    /// findings, problems and <see cref="BytesScanned"/> are those of the windows scanned, which need not be the first ones.
+    /// </summary>
+    public bool Cancelled { get; init; }
+
     /// <summary>Bytes of memory scanned (overwritten flattened records, scanned too, are not counted; nor are pages that repeat another page's data).</summary>
     public required ulong BytesScanned { get; init; }
 

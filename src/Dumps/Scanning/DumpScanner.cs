@@ -59,8 +59,14 @@ public static class DumpScanner
             windows,
             parallel,
             () => new Worker(),
-            (window, _, local) =>
+            (window, state, local) =>
             {
+                if (options.CancellationToken.IsCancellationRequested)
+                {
+                    state.Stop();
+                    return local;
+                }
+
                 ulong lookStart = window.Start - window.RangeStart >= Lookback ? window.Start - Lookback : window.Start;
                 ulong readEnd = window.ReadLimit - window.End > Overlap ? window.End + Overlap : window.ReadLimit;
                 int length = (int)(readEnd - lookStart);
@@ -95,7 +101,11 @@ public static class DumpScanner
             });
 
         List<DumpFinding> findings = Merge(memory, hits);
-        ScanOverwritten(memory, options.ByteOrders, findings);
+        bool cancelled = (ulong)done < total;
+        if (!cancelled)
+        {
+            ScanOverwritten(memory, options.ByteOrders, findings);
+        }
 
         if (findings.Count > maxFindings)
         {
@@ -106,7 +116,8 @@ public static class DumpScanner
         return new DumpScanResult
         {
             Findings = findings,
-            BytesScanned = total,
+            BytesScanned = (ulong)done,
+            Cancelled = cancelled,
             RepeatedPages = memory.RepeatedPages,
             FindingCount = findings.Count + dropped,
             Problems = problems,
@@ -130,13 +141,15 @@ public static class DumpScanner
     /// <paramref name="inMemory"/> (the findings of <see cref="Scan"/> and <see cref="SearchForms"/>) already hold. A kdump
     /// file's other bytes (headers, stale flattened records) are not reported here; the scrubber zeroes copies there too.
     /// </summary>
-    public static IReadOnlyList<DumpFinding> SearchOutsideMemory(PhysicalMemory memory, Forms.KeySet keys, IReadOnlyList<DumpFinding> inMemory)
+    /// <remarks><paramref name="cancellationToken"/> stops the search between 4 MiB chunks and pages; the copies found so far are returned.</remarks>
+    public static IReadOnlyList<DumpFinding> SearchOutsideMemory(
+        PhysicalMemory memory, Forms.KeySet keys, IReadOnlyList<DumpFinding> inMemory, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(memory);
         ArgumentNullException.ThrowIfNull(keys);
         ArgumentNullException.ThrowIfNull(inMemory);
         Sources.DumpSource bytes = memory.StoredFile;
-        Scrubbing.LeftoverCheck.TryCheck(bytes, () => (memory, default), false, keys, memory.ByteOrder == DumpByteOrder.BigEndian, out var copies, DumpScanOptions.DefaultMaxFindings, out _, OutsideView(memory, keys));
+        Scrubbing.LeftoverCheck.TryCheck(bytes, () => (memory, default), false, keys, memory.ByteOrder == DumpByteOrder.BigEndian, out var copies, DumpScanOptions.DefaultMaxFindings, out _, OutsideView(memory, keys), cancellationToken);
         var outside = new List<DumpFinding>();
         foreach (Scrubbing.Leftover copy in copies)
         {

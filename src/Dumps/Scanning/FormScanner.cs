@@ -29,6 +29,8 @@ internal static class FormScanner
         var problems = new List<DumpProblem>();
         int problemCount = 0;
         var gate = new Lock();
+        bool cancelled = false;
+        long done = 0;
         if (patterns.Count > 0)
         {
             var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism > 0 ? options.MaxDegreeOfParallelism : Environment.ProcessorCount };
@@ -36,14 +38,22 @@ internal static class FormScanner
                 windows,
                 parallel,
                 () => (Worker: new DumpScanner.Worker(), Hits: new List<(int, int)>()),
-                (window, _, local) =>
+                (window, state, local) =>
                 {
+                    if (options.CancellationToken.IsCancellationRequested)
+                    {
+                        cancelled = true;
+                        state.Stop();
+                        return local;
+                    }
+
                     // A copy that starts in the window is read whole: the window reads on by the longest pattern.
                     ulong readEnd = window.Limit - window.End > (ulong)(patterns.MaxLength - 1) ? window.End + (ulong)(patterns.MaxLength - 1) : window.Limit;
                     int length = (int)(readEnd - window.Start);
                     ReadOnlySpan<byte> data = DumpScanner.Read(memory, window.Start, length, local.Worker, options.MaxProblems, problems, ref problemCount, gate);
                     local.Hits.Clear();
                     patterns.Search(data, 0, (int)(window.End - window.Start), (int)(window.Start % (ulong)patterns.Stride), local.Hits);
+                    Interlocked.Add(ref done, (long)(window.End - window.Start));
                     lock (gate)
                     {
                         foreach (var (offset, pattern) in local.Hits)
@@ -72,10 +82,11 @@ internal static class FormScanner
         return new DumpScanResult
         {
             Findings = findings,
-            BytesScanned = total,
+            BytesScanned = cancelled ? (ulong)done : total,
             Problems = problems,
             ProblemCount = problemCount,
             FindingCount = count,
+            Cancelled = cancelled,
             RepeatedPages = memory.RepeatedPages,
         };
     }

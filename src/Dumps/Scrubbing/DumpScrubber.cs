@@ -42,16 +42,20 @@ public static class DumpScrubber
     /// headers and notes, bytes between segments, stale flattened records) and in stored pages no scan reads (kdump pages
     /// outside RAM, repeats). The same check over the copy then finds nothing.
     /// </summary>
-    /// <returns>False with a problem when a page to scrub cannot be read, or the input holds more copies than are kept.</returns>
-    public static bool TryScrub(PhysicalMemory memory, IReadOnlyList<DumpFinding> findings, KeySet keys, Stream output, out DumpProblem problem)
+    /// <returns>
+    /// False with a problem when a page to scrub cannot be read, or the input holds more copies than are kept; false with
+    /// no problem when <paramref name="cancellationToken"/> stopped the search of the input (between chunks and pages),
+    /// before anything was written.
+    /// </returns>
+    public static bool TryScrub(PhysicalMemory memory, IReadOnlyList<DumpFinding> findings, KeySet keys, Stream output, out DumpProblem problem, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(memory);
         ArgumentNullException.ThrowIfNull(findings);
         ArgumentNullException.ThrowIfNull(keys);
         var (inMemory, inFile) = Split(findings);
 
-        DumpSource bytes = memory is KdumpMemory { Source: FlattenedSource flat } ? flat.Inner : memory.Source;
-        if (!LeftoverCheck.TryCheck(bytes, () => (memory, default), false, keys, memory.ByteOrder == DumpByteOrder.BigEndian, out var copies, MaxCopies, out problem))
+        DumpSource bytes = memory.StoredFile;
+        if (!LeftoverCheck.TryCheck(bytes, () => (memory, default), false, keys, memory.ByteOrder == DumpByteOrder.BigEndian, out var copies, MaxCopies, out problem, cancellationToken: cancellationToken))
         {
             return false;
         }

@@ -25,8 +25,10 @@ public static class LeftoverCheck
     /// <param name="leftovers">What remains, in the order found, at most <paramref name="maxLeftovers"/>.</param>
     /// <param name="maxLeftovers">Most leftovers kept.</param>
     /// <param name="problem">Why the whole file could not be checked (a read failed, a page does not decompress): then the check proves nothing.</param>
+    /// <param name="cancellationToken">Stops the check between chunks and pages: it then returns false with no problem.</param>
     /// <returns>True when the whole file was checked (whether or not something remains).</returns>
-    public static bool TryCheck(string path, KeySet keys, bool bigEndian, out IReadOnlyList<Leftover> leftovers, int maxLeftovers, out DumpProblem problem)
+    public static bool TryCheck(
+        string path, KeySet keys, bool bigEndian, out IReadOnlyList<Leftover> leftovers, int maxLeftovers, out DumpProblem problem, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(keys);
@@ -45,7 +47,7 @@ public static class LeftoverCheck
         // The check opens the file on its own, and reads it again for its pages through a reader of its own.
         using (file)
         {
-            return TryCheck(file, () => DumpReader.TryOpen(path, default, out PhysicalMemory? m, out DumpProblem p) ? (m, p) : (null, p), true, keys, bigEndian, out leftovers, maxLeftovers, out problem);
+            return TryCheck(file, () => DumpReader.TryOpen(path, default, out PhysicalMemory? m, out DumpProblem p) ? (m, p) : (null, p), true, keys, bigEndian, out leftovers, maxLeftovers, out problem, cancellationToken: cancellationToken);
         }
     }
 
@@ -72,7 +74,8 @@ public static class LeftoverCheck
         out IReadOnlyList<Leftover> leftovers,
         int maxLeftovers,
         out DumpProblem problem,
-        Scope scope = default)
+        Scope scope = default,
+        CancellationToken cancellationToken = default)
     {
         var found = new List<Leftover>();
         leftovers = found;
@@ -83,7 +86,7 @@ public static class LeftoverCheck
             return true;
         }
 
-        if (!TryCheckBytes(file, scope.FileRuns ?? [(0, file.Length)], patterns, found, maxLeftovers, out problem))
+        if (!TryCheckBytes(file, scope.FileRuns ?? [(0, file.Length)], patterns, found, maxLeftovers, out problem, cancellationToken))
         {
             return false;
         }
@@ -100,7 +103,7 @@ public static class LeftoverCheck
 
         try
         {
-            return memory is not KdumpMemory kdump || TryCheckPages(kdump, scope.SearchPage, patterns, found, maxLeftovers, out problem);
+            return memory is not KdumpMemory kdump || TryCheckPages(kdump, scope.SearchPage, patterns, found, maxLeftovers, out problem, cancellationToken);
         }
         finally
         {
@@ -111,8 +114,8 @@ public static class LeftoverCheck
         }
     }
 
-    // Every copy that starts in one of runs (within the file) and lies in the file.
-    private static bool TryCheckBytes(DumpSource file, IReadOnlyList<(long Start, long Length)> runs, FormPatterns patterns, List<Leftover> found, int max, out DumpProblem problem)
+    // Every copy that starts in one of runs (within the file) and lies in the file; a cancelled token stops it between chunks.
+    private static bool TryCheckBytes(DumpSource file, IReadOnlyList<(long Start, long Length)> runs, FormPatterns patterns, List<Leftover> found, int max, out DumpProblem problem, CancellationToken cancellationToken)
     {
         byte[] buffer = GC.AllocateUninitializedArray<byte>(Chunk + patterns.MaxLength, pinned: true);
         var hits = new List<(int Position, int Pattern)>();
@@ -123,6 +126,12 @@ public static class LeftoverCheck
                 long runEnd = start + runLength;
                 for (long at = start; at < runEnd; at += Chunk)
                 {
+                    if (cancellationToken.IsCancellationRequested)
+                    {
+                        problem = default;
+                        return false;
+                    }
+
                     int length = (int)Math.Min(file.Length - at, Chunk + patterns.MaxLength - 1);
                     Span<byte> data = buffer.AsSpan(0, length);
                     if (!file.TryRead(at, data))
@@ -149,7 +158,7 @@ public static class LeftoverCheck
         return true;
     }
 
-    private static bool TryCheckPages(KdumpMemory memory, Func<long, bool>? searchPage, FormPatterns patterns, List<Leftover> found, int max, out DumpProblem problem)
+    private static bool TryCheckPages(KdumpMemory memory, Func<long, bool>? searchPage, FormPatterns patterns, List<Leftover> found, int max, out DumpProblem problem, CancellationToken cancellationToken)
     {
         int pageSize = memory.PageSize;
         int tail = patterns.MaxLength - 1;
@@ -157,6 +166,7 @@ public static class LeftoverCheck
         byte[] packed = GC.AllocateUninitializedArray<byte>(pageSize, pinned: true);
         var hits = new List<(int Position, int Pattern)>();
         var failure = default(DumpProblem);
+        bool cancelled = false;
         long previous = -2;
         var seen = new HashSet<ulong>();
         var r = new ByteReader(memory.ByteOrder == DumpByteOrder.BigEndian);
@@ -164,8 +174,14 @@ public static class LeftoverCheck
         {
             memory.ForEachDescriptor((pfn, at, descriptor) =>
             {
-                if (failure.Error != DumpError.None)
+                if (failure.Error != DumpError.None || cancelled)
                 {
+                    return;
+                }
+
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    cancelled = true;
                     return;
                 }
 
@@ -225,7 +241,7 @@ public static class LeftoverCheck
         }
 
         problem = failure;
-        return failure.Error == DumpError.None;
+        return failure.Error == DumpError.None && !cancelled;
 
         static DumpError Copy(byte[] from, Span<byte> to)
         {
