@@ -479,7 +479,7 @@ public static class KdumpLifeCycle
 
             return _images.TryGetValue(volume, out LuksImage? image)
                 ? _folder.VerifyVolumeKey(image, key)
-                : LuksCheckResult.Fail(LuksCheckStatus.IoError, "no LUKS2 image was made for this volume");
+                : LuksCheckResult.Fail(LuksCheckStatus.NoImage);
         }
 
         private static CryptsetupStatus Verdict(bool read, bool? matches, LuksCheckResult? check) =>

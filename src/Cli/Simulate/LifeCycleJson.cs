@@ -425,7 +425,7 @@ internal static class LifeCycleJson
         }
     }
 
-    // What cryptsetup did: {status, code, exitCode, message}; null when it was not asked.
+    // What cryptsetup did: {status, code, exitCode, stderr, errno}; null when it was not asked.
     private static void WriteLuksResult(Utf8JsonWriter json, string name, LuksCheckResult? result)
     {
         if (result is not { } r)
@@ -438,7 +438,8 @@ internal static class LifeCycleJson
         json.WriteString("status", Name(r.Status));
         WriteCode(json, "code", r.Succeeded ? null : r.Code);
         json.WriteNumber("exitCode", r.ExitCode);
-        WriteStringOrNull(json, "message", string.IsNullOrEmpty(r.ToolMessage) ? null : r.ToolMessage);
+        WriteStringOrNull(json, "stderr", string.IsNullOrEmpty(r.ToolStandardError) ? null : r.ToolStandardError);
+        WriteErrno(json, "errno", r.Errno);
         json.WriteEndObject();
     }
 
