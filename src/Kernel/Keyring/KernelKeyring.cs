@@ -172,13 +172,13 @@ public static unsafe class KernelKeyring
     public static KeyringResult Invalidate(KeySerial key) => Keyctl(KeyringSyscalls.KeyctlInvalidate, key.Value, 0);
 
     /// <summary><c>KEYCTL_LINK</c>: links <paramref name="key"/> into <paramref name="keyring"/>.</summary>
-    public static KeyringResult Link(KeySerial key, KeySerial keyring) => Keyctl(KeyringSyscalls.KeyctlLink, key.Value, keyring.Value);
+    internal static KeyringResult Link(KeySerial key, KeySerial keyring) => Keyctl(KeyringSyscalls.KeyctlLink, key.Value, keyring.Value);
 
     /// <summary><c>KEYCTL_UNLINK</c>: removes the link from <paramref name="keyring"/> to <paramref name="key"/>; a key no keyring links is destroyed.</summary>
-    public static KeyringResult Unlink(KeySerial key, KeySerial keyring) => Keyctl(KeyringSyscalls.KeyctlUnlink, key.Value, keyring.Value);
+    internal static KeyringResult Unlink(KeySerial key, KeySerial keyring) => Keyctl(KeyringSyscalls.KeyctlUnlink, key.Value, keyring.Value);
 
     /// <summary><c>KEYCTL_CLEAR</c>: unlinks every key from <paramref name="keyring"/>.</summary>
-    public static KeyringResult Clear(KeySerial keyring) => Keyctl(KeyringSyscalls.KeyctlClear, keyring.Value, 0);
+    internal static KeyringResult Clear(KeySerial keyring) => Keyctl(KeyringSyscalls.KeyctlClear, keyring.Value, 0);
 
     /// <summary><c>KEYCTL_GET_KEYRING_ID</c>: the serial behind a special id such as <see cref="KeySerial.SessionKeyring"/>.</summary>
     public static KeyringResult<KeySerial> GetKeyringId(KeySerial keyring, bool create)
