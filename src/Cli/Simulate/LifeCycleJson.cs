@@ -45,10 +45,10 @@ internal static class LifeCycleJson
 
         WriteBoot(json, report.Boot);
         WriteConfigfs(json, "configfs", report.Configfs);
-        WriteLoad(json, report.Load);
-        WriteHotplug(json, report.Hotplug);
-        WriteRestore(json, report.Restore);
-        WriteDump(json, report.Dump);
+        WriteStep(json, "load", report.Load, WriteLoad);
+        WriteStep(json, "hotplug", report.Hotplug, WriteHotplug);
+        WriteStep(json, "restore", report.Restore, WriteRestore);
+        WriteStep(json, "dump", report.Dump, WriteDump);
         json.WriteEndObject();
     }
 
@@ -130,18 +130,10 @@ internal static class LifeCycleJson
         json.WriteEndObject();
     }
 
-    private static void WriteLoad(Utf8JsonWriter json, LoadStep? load)
+    private static void WriteLoad(Utf8JsonWriter json, LoadStep load)
     {
-        if (load is null)
-        {
-            json.WriteNull("load");
-            return;
-        }
-
         KexecLoadResult result = load.Load;
         CrashImage? image = result.Image;
-        json.WriteStartObject("load");
-        json.WriteBoolean("succeeded", load.Succeeded);
         WriteErrno(json, "errno", result.Error);
         WriteName(json, "failure", result.Failure, KexecLoadFailure.None);
         WriteStringOrNull(json, "failedItem", result.FailedItem);
@@ -226,19 +218,10 @@ internal static class LifeCycleJson
         {
             json.WriteNull("realKeyTimeoutSeconds");
         }
-        json.WriteEndObject();
     }
 
-    private static void WriteHotplug(Utf8JsonWriter json, HotplugStep? hotplug)
+    private static void WriteHotplug(Utf8JsonWriter json, HotplugStep hotplug)
     {
-        if (hotplug is null)
-        {
-            json.WriteNull("hotplug");
-            return;
-        }
-
-        json.WriteStartObject("hotplug");
-        json.WriteBoolean("succeeded", hotplug.Succeeded);
         json.WriteBoolean("asWritten", hotplug.AsWritten);
         WriteOptionalConfigfsResult(json, "reuseWrite", hotplug.ReuseWrite);
         WriteConfigfs(json, "prepare", hotplug.Prepare);
@@ -272,7 +255,6 @@ internal static class LifeCycleJson
 
         json.WriteNumber("itemsRemoved", hotplug.ItemsRemoved);
         WriteOptionalConfigfsResult(json, "unuseWrite", hotplug.UnuseWrite);
-        json.WriteEndObject();
     }
 
     private static void WriteOptionalConfigfsResult(Utf8JsonWriter json, string name, ConfigfsResult? result)
@@ -289,17 +271,9 @@ internal static class LifeCycleJson
         }
     }
 
-    private static void WriteRestore(Utf8JsonWriter json, RestoreStep? restore)
+    private static void WriteRestore(Utf8JsonWriter json, RestoreStep restore)
     {
-        if (restore is null)
-        {
-            json.WriteNull("restore");
-            return;
-        }
-
         KdumpRestoreOutcome outcome = restore.Outcome;
-        json.WriteStartObject("restore");
-        json.WriteBoolean("succeeded", restore.Succeeded);
         json.WriteStartObject("write");
         if (restore.RestoreBefore.Succeeded)
         {
@@ -385,19 +359,10 @@ internal static class LifeCycleJson
         }
 
         json.WriteEndArray();
-        json.WriteEndObject();
     }
 
-    private static void WriteDump(Utf8JsonWriter json, DumpStep? dump)
+    private static void WriteDump(Utf8JsonWriter json, DumpStep dump)
     {
-        if (dump is null)
-        {
-            json.WriteNull("dump");
-            return;
-        }
-
-        json.WriteStartObject("dump");
-        json.WriteBoolean("succeeded", dump.Succeeded);
         json.WriteBoolean("vmcoreWritten", dump.VmcoreWritten);
         json.WriteStartArray("blobs");
         foreach (MemoryRange blob in dump.Blobs)
@@ -409,10 +374,25 @@ internal static class LifeCycleJson
         json.WriteBoolean("blobZeroised", dump.BlobZeroised);
         json.WriteNumber("nonZeroBytes", dump.NonZeroBytes);
         json.WriteNumber("userKeysZeroised", dump.UserKeysZeroised);
-        json.WriteEndObject();
     }
 
     // A real key's serial, or null in the model.
+    // A step that did not run is null; one that ran is an object: its verdict, then its own fields.
+    private static void WriteStep<T>(Utf8JsonWriter json, string name, T? step, Action<Utf8JsonWriter, T> writeFields)
+        where T : LifeCycleStep
+    {
+        if (step is null)
+        {
+            json.WriteNull(name);
+            return;
+        }
+
+        json.WriteStartObject(name);
+        json.WriteBoolean("succeeded", step.Succeeded);
+        writeFields(json, step);
+        json.WriteEndObject();
+    }
+
     private static void WriteSerial(Utf8JsonWriter json, string name, int serial)
     {
         if (serial == 0)
