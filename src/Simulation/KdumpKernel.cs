@@ -171,7 +171,7 @@ internal sealed class KdumpKernel : IDisposable
         }
 
         // keys_header = kzalloc(size); dm_crypt_keys_read(keys_header, size) (:128-135). The kernel never writes old
-        // memory: the blob stays, and a second restore reads it again (issue 21 item 15).
+        // memory: the blob stays, and a second restore reads it again.
         using var copy = SecretBuffer.CopyOf(new byte[size]);
         ReadOldMemory(address, copy.Span);
         return strict ? RestoreStrict(copy, Outcome) : RestoreAsTheKernel(copy, Outcome);
