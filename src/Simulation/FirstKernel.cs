@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Text;
 using CrashDmCrypt.Kernel;
 using CrashDmCrypt.Codec;
-using CrashDmCrypt.Kernel.Configfs;
 using CrashDmCrypt.Kernel.Handoff;
 using CrashDmCrypt.Kernel.Keyring;
 

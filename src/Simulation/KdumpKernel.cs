@@ -1,7 +1,5 @@
-using System.Security.Cryptography;
 using CrashDmCrypt.Kernel;
 using CrashDmCrypt.Codec;
-using CrashDmCrypt.Kernel.Configfs;
 using CrashDmCrypt.Kernel.Handoff;
 using CrashDmCrypt.Kernel.Keyring;
 using CrashDmCrypt.Simulation.Real;

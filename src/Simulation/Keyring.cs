@@ -1,7 +1,6 @@
 using System.Text;
 using CrashDmCrypt.Kernel;
 using CrashDmCrypt.Codec;
-using CrashDmCrypt.Kernel.Configfs;
 using CrashDmCrypt.Kernel.Keyring;
 
 namespace CrashDmCrypt.Simulation;

@@ -4,9 +4,7 @@ using System.Runtime.InteropServices;
 using CrashDmCrypt.Cli.Common;
 using CrashDmCrypt.Cli.Simulate;
 using CrashDmCrypt.Codec;
-using CrashDmCrypt.Kernel.Keyring;
 using CrashDmCrypt.Simulation;
-using CrashDmCrypt.Simulation.Real;
 
 namespace CrashDmCrypt.Cli.Commands;
 
