@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Text;
 using CrashDmCrypt.Kernel;
 using CrashDmCrypt.Codec;
-using CrashDmCrypt.Kernel.Configfs;
 using CrashDmCrypt.Kernel.Handoff;
 using CrashDmCrypt.Kernel.Keyring;
 
@@ -176,7 +175,7 @@ internal sealed class FirstKernel : IDisposable
 
     /// <summary>
     /// The plaintext copies of keys the real first kernel holds in its memory now (and so in a vmcore after a crash):
-    /// freed but uncleared <c>keys_header</c> allocations, then the live one (issue 21 item 14).
+    /// freed but uncleared <c>keys_header</c> allocations (kvfree does not clear), then the live one.
     /// </summary>
     public IReadOnlyList<PlaintextCopy> PlaintextLeftBehind =>
         _keysHeader is null || _keysInHeader == 0

@@ -1,4 +1,5 @@
 using CrashDmCrypt.Kernel;
+using CrashDmCrypt.Kernel.Keyring;
 
 namespace CrashDmCrypt.Simulation;
 

@@ -1,7 +1,5 @@
-using System.Security.Cryptography;
 using CrashDmCrypt.Kernel;
 using CrashDmCrypt.Codec;
-using CrashDmCrypt.Kernel.Configfs;
 using CrashDmCrypt.Kernel.Handoff;
 using CrashDmCrypt.Kernel.Keyring;
 using CrashDmCrypt.Simulation.Real;
@@ -171,7 +169,7 @@ internal sealed class KdumpKernel : IDisposable
         }
 
         // keys_header = kzalloc(size); dm_crypt_keys_read(keys_header, size) (:128-135). The kernel never writes old
-        // memory: the blob stays, and a second restore reads it again (issue 21 item 15).
+        // memory: the blob stays, and a second restore reads it again.
         using var copy = SecretBuffer.CopyOf(new byte[size]);
         ReadOldMemory(address, copy.Span);
         return strict ? RestoreStrict(copy, Outcome) : RestoreAsTheKernel(copy, Outcome);

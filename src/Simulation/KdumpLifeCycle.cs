@@ -7,12 +7,11 @@ using CrashDmCrypt.Kernel.Configfs;
 using CrashDmCrypt.Kernel.Handoff;
 using CrashDmCrypt.Kernel.Keyring;
 using CrashDmCrypt.Simulation.Real;
-using KernelKeyType = CrashDmCrypt.Kernel.Keyring.KeyType;
 
 namespace CrashDmCrypt.Simulation;
 
 /// <summary>
-/// Runs the seed commit's five steps on the model, the way kdump-utils drives them: unlock volumes and link
+/// Runs the five steps of the key life cycle on the model, the way kdump-utils drives them: unlock volumes and link
 /// their keys as logon keys <c>kdump-cryptsetup:vk-&lt;UUID&gt;</c>; <c>kdumpctl prepare_luks</c> (skip when
 /// <c>reuse</c> reads 1, request each key, 300 s timeout, configfs item <c>&lt;UUID&gt;</c> through
 /// <see cref="ConfigfsClient"/>); load the crash kernel, then remove every item as kdumpctl's EXIT trap does;
@@ -415,7 +414,7 @@ public static class KdumpLifeCycle
         // compared with the volume key in constant time and, with real images, checked by cryptsetup; then revoked.
         private CryptsetupOpenResult OpenWithRealKey(PrivateKeyringSession session, LuksVolume volume, string spec)
         {
-            KeyringResult<KeySerial> found = session.RequestKey(KernelKeyType.User, volume.KeyDescription);
+            KeyringResult<KeySerial> found = session.RequestKey(KeyType.User, volume.KeyDescription);
             if (!found.Succeeded)
             {
                 CryptsetupStatus missing = found.Errno == LinuxErrno.EKEYEXPIRED ? CryptsetupStatus.KeyExpired : CryptsetupStatus.KeyNotFound;
@@ -480,7 +479,7 @@ public static class KdumpLifeCycle
 
             return _images.TryGetValue(volume, out LuksImage? image)
                 ? _folder.VerifyVolumeKey(image, key)
-                : LuksCheckResult.Fail(LuksCheckStatus.IoError, "no LUKS2 image was made for this volume");
+                : LuksCheckResult.Fail(LuksCheckStatus.NoImage);
         }
 
         private static CryptsetupStatus Verdict(bool read, bool? matches, LuksCheckResult? check) =>

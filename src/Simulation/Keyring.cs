@@ -1,7 +1,7 @@
 using System.Text;
 using CrashDmCrypt.Kernel;
 using CrashDmCrypt.Codec;
-using CrashDmCrypt.Kernel.Configfs;
+using CrashDmCrypt.Kernel.Keyring;
 
 namespace CrashDmCrypt.Simulation;
 
@@ -21,9 +21,15 @@ internal sealed class Keyring : IKeyring
 
     /// <summary>An empty keyring.</summary>
     /// <exception cref="ArgumentNullException"><paramref name="clock"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="type"/> is neither <c>user</c> nor <c>logon</c>.</exception>
     public Keyring(KeyType type, TimeProvider clock)
     {
         ArgumentNullException.ThrowIfNull(clock);
+        if (type is not (KeyType.User or KeyType.Logon))
+        {
+            throw new ArgumentOutOfRangeException(nameof(type), type, "The model holds user and logon keys.");
+        }
+
         Type = type;
         _clock = clock;
     }

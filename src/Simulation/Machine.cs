@@ -12,7 +12,7 @@ internal sealed class Machine : IDisposable
     public Machine(KernelModelOptions? options = null)
     {
         Options = options ?? new KernelModelOptions();
-        Memory = new PhysicalMemory(Options.MemoryBase, Options.MemorySize);
+        Memory = new ModelRam(Options.MemoryBase, Options.MemorySize);
         CrashKernelRegion = new MemoryRange(Options.CrashKernelBase, Options.CrashKernelSize);
         if (Options.CrashKernelBase % PageSize != 0 || Options.CrashKernelSize % PageSize != 0
             || Options.CrashKernelSize == 0 || !Memory.Range.Contains(Options.CrashKernelBase, Options.CrashKernelSize))
@@ -32,7 +32,7 @@ internal sealed class Machine : IDisposable
     public KernelModelOptions Options { get; }
 
     /// <summary>The RAM; the kdump kernel's old memory after a crash.</summary>
-    public PhysicalMemory Memory { get; }
+    public ModelRam Memory { get; }
 
     /// <summary>The crashkernel reserved region, where kexec places the kdump kernel's segments.</summary>
     public MemoryRange CrashKernelRegion { get; }

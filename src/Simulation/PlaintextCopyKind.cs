@@ -1,6 +1,6 @@
 namespace CrashDmCrypt.Simulation;
 
-/// <summary>A plaintext copy of the keys that the real kernel leaves in its memory (issue 21 item 14).</summary>
+/// <summary>A plaintext copy of the keys that the real kernel leaves in its memory, and so in a vmcore.</summary>
 public enum PlaintextCopyKind
 {
     /// <summary>The first kernel's <c>keys_header</c> after a load, kept for the reuse path (kernel/crash_dump_dm_crypt.c:375, :435).</summary>

@@ -22,24 +22,10 @@ public sealed class SimulateCommandTests
         Assert.Equal(
             ["1. Boot and unlock the encrypted volumes", "2. Prepare the keys for kdump (kdumpctl prepare_luks)", "3. Load the kdump kernel (kexec_file_load)", "4. Crash, boot the kdump kernel and restore the keys", "5. Write the dump and reboot"],
             lines.Where(IsStepTitle));
-        Assert.Contains("machine: 3 MiB of RAM at 0x2b000000, crashkernel region [0x2b100000, 0x2b200000)", lines);
-        Assert.Contains("2 LUKS volume(s) unlocked; each 64-byte volume key linked as a logon key (crypttab link-volume-key=@u::%logon:<desc>):", lines);
+        // The facts behind each line are asserted on the JSON report (the --json test below); here the text's shape.
         Assert.Equal(2, lines.Count(l => l.StartsWith("logon key kdump-cryptsetup:vk-", StringComparison.Ordinal)));
-        Assert.Contains("/sys/kernel/config/crash_dm_crypt_keys/reuse reads 0, so each key is prepared", lines);
-        Assert.Contains("keyctl request logon kdump-cryptsetup:vk-<UUID>; keyctl timeout <id> 300; mkdir /sys/kernel/config/crash_dm_crypt_keys/<UUID> and write the description: for 2 key(s); count now reads 2", lines);
-        Assert.Contains(lines, l => l.StartsWith("blob: 780 bytes (4 + 388 x 2) at 0x", StringComparison.Ordinal));
-        Assert.Contains(lines, l => l.StartsWith("kdump kernel command line: elfcorehdr=0x", StringComparison.Ordinal) && l.Contains(" dmcryptkeys=0x", StringComparison.Ordinal));
-        Assert.Contains("the first kernel keeps its own 780-byte plaintext copy in ordinary memory for the reuse path (a vmcore can contain it)", lines);
-        Assert.Contains("kdumpctl's EXIT trap removes every configfs item (2); count now reads 0; the blob stays in reserved memory, unchanged", lines);
-        Assert.Contains("6 min later the logon keys have expired; the blob waits in reserved memory", lines);
-        Assert.Contains("/sys/kernel/config/crash_dm_crypt_keys/restore reads 0, so echo 1 > /sys/kernel/config/crash_dm_crypt_keys/restore: write succeeded", lines);
-        Assert.Contains(lines, l => l.StartsWith("restore: 2 key(s) restored from 0x", StringComparison.Ordinal));
-        Assert.Contains("cryptsetup luksOpen --volume-key-keyring %user:kdump-cryptsetup:vk-<UUID>: 2 of 2 volume(s) opened", lines);
-        Assert.Contains("vmcore written to the encrypted dump target", lines);
-        Assert.Contains(lines, l => l.StartsWith("blob in reserved memory after the restore: left as it was, the kdump kernel never writes old memory (", StringComparison.Ordinal));
-        Assert.Contains("reboot: the kdump kernel's user keyring is zeroised (2 key(s))", lines);
         Assert.DoesNotContain(lines, l => l.Contains("FAILED", StringComparison.Ordinal) || l.StartsWith("warning", StringComparison.Ordinal));
-        Assert.Equal("PASS: 2 of 2 volume(s) unlocked in the kdump kernel with keys carried through reserved memory.", lines[^1]);
+        Assert.StartsWith("PASS: 2 of 2 ", lines[^1], StringComparison.Ordinal);
     }
 
     [Fact]

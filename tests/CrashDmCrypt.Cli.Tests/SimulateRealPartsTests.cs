@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using CrashDmCrypt.Cli.Common;
 using CrashDmCrypt.Cli.Simulate;
 using CrashDmCrypt.Kernel;
 using CrashDmCrypt.Kernel.Keyring;
@@ -88,30 +89,43 @@ public sealed class SimulateRealPartsTests : IDisposable
     }
 
     [CliRealFact]
-    public void A_key_damaged_in_reserved_memory_fails_the_run_with_cryptsetups_own_words()
+    public void A_key_damaged_in_reserved_memory_fails_the_run_with_cryptsetups_refusal()
     {
-        CliResult result = RunWithTemp("simulate", "--real", "--test-corrupt-key", "0");
+        // The damage is a test seam of the simulator (internal), not an option of the tool: the run and its
+        // rendering happen here, in process.
+        LifeCycleReport report = RunCorrupted(entry: 0);
+        var text = new StringWriter();
+        LifeCycleText.Write(text, report);
+        string[] lines = text.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
 
-        Assert.True(result.ExitCode == 1, result.ToString());
-        string[] lines = result.OutputLines;
-        Assert.Contains(lines, l => l.Contains(": the user key does not unlock the volume: user key ", StringComparison.Ordinal)
-            && l.EndsWith("; read back, NOT the volume key (constant-time compare); cryptsetup's check on the LUKS2 header: CDC604 Volume key does not match the volume; revoked", StringComparison.Ordinal));
-        Assert.Contains("5. Write the dump and reboot -- FAILED", lines);
-        Assert.Equal("FAIL: 1 of 2 volume(s) unlocked; the restored key of 1 volume(s) is not the volume key (cryptsetup: CDC604 Volume key does not match the volume).", lines[^1]);
+        Assert.False(report.Succeeded);
+        Assert.Single(lines, l => l.Contains(" CDC604 ", StringComparison.Ordinal) && !l.StartsWith("FAIL", StringComparison.Ordinal));
+        Assert.StartsWith("FAIL: ", lines[^1], StringComparison.Ordinal);
+        Assert.Contains("CDC604", lines[^1], StringComparison.Ordinal);
         Assert.Empty(_temp.FileNames());
 
-        CliResult json = RunWithTemp("simulate", "--real", "--test-corrupt-key", "1", "--json");
-        Assert.Equal(1, json.ExitCode);
-        using JsonDocument document = JsonDocument.Parse(json.Output);
-        JsonElement bad = document.RootElement.GetProperty("restore").GetProperty("volumes")[1];
-        Assert.Equal("volumesLocked", document.RootElement.GetProperty("failure").GetString());
+        using var document = new JsonOutput();
+        LifeCycleJson.Write(document.Writer, RunCorrupted(entry: 1));
+        var written = new StringWriter();
+        document.WriteTo(written);
+        using JsonDocument json = JsonDocument.Parse(written.ToString());
+        JsonElement bad = json.RootElement.GetProperty("restore").GetProperty("volumes")[1];
+        Assert.Equal("volumesLocked", json.RootElement.GetProperty("failure").GetString());
         Assert.Equal("wrongKey", bad.GetProperty("status").GetString());
         Assert.False(bad.GetProperty("keyMatches").GetBoolean());
         Assert.Equal("keyMismatch", bad.GetProperty("luksCheck").GetProperty("status").GetString());
         Assert.Equal("CDC604", bad.GetProperty("luksCheck").GetProperty("code").GetString());
         Assert.Equal(2, bad.GetProperty("luksCheck").GetProperty("exitCode").GetInt32());
-        Assert.Equal("Volume key does not match the volume.", bad.GetProperty("luksCheck").GetProperty("message").GetString());
+        Assert.NotEmpty(bad.GetProperty("luksCheck").GetProperty("stderr").GetString()!);
+        Assert.Equal(JsonValueKind.Null, bad.GetProperty("luksCheck").GetProperty("errno").ValueKind);
         Assert.Empty(_temp.FileNames());
+    }
+
+    [Fact]
+    public void The_tool_has_no_option_to_damage_a_key()
+    {
+        CliResult result = CliRunner.Run("simulate", "--test-corrupt-key", "0");
+        Assert.Equal(2, result.ExitCode);
     }
 
     [Fact]
@@ -121,7 +135,7 @@ public sealed class SimulateRealPartsTests : IDisposable
 
         Assert.Equal(2, result.ExitCode);
         Assert.Empty(result.Output);
-        Assert.Equal("simulate: --luks cryptsetup: CDC601 cryptsetup not found (Debian: apt-get install cryptsetup-bin)", Assert.Single(result.ErrorLines));
+        Assert.StartsWith("simulate: --luks cryptsetup: CDC601 ", Assert.Single(result.ErrorLines), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -176,6 +190,13 @@ public sealed class SimulateRealPartsTests : IDisposable
     }
 
     // The tool as a process with TMPDIR in the test's own folder, so the test sees every image folder it makes.
+    private LifeCycleReport RunCorrupted(int entry)
+    {
+        var options = new LifeCycleOptions { Keyring = KeyringBackend.Kernel, Luks = LuksBackend.Cryptsetup, TemporaryFolder = _temp.Path, CorruptKeyOfEntry = entry };
+        Assert.True(KdumpLifeCycle.TryRun(options, CancellationToken.None, out LifeCycleReport? report, out RealPartsProblem problem), problem.ToString());
+        return report;
+    }
+
     private CliResult RunWithTemp(params string[] args)
     {
         using Process run = ToolProcess.Start(args, new Dictionary<string, string> { ["TMPDIR"] = _temp.Path });

@@ -2,6 +2,7 @@ using System.Text;
 using CrashDmCrypt.Kernel;
 using CrashDmCrypt.Simulation;
 using Xunit.Abstractions;
+using CrashDmCrypt.Kernel.Keyring;
 
 namespace CrashDmCrypt.Lab.Tests;
 

@@ -1,6 +1,7 @@
 using CrashDmCrypt.Kernel;
 using CrashDmCrypt.Kernel.Configfs;
 using CrashDmCrypt.Simulation;
+using CrashDmCrypt.Kernel.Keyring;
 
 namespace CrashDmCrypt.Simulation.Tests;
 

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using CrashDmCrypt.Cli.Common;
 using CrashDmCrypt.Codec;

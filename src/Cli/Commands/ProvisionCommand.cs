@@ -70,8 +70,10 @@ internal static class ProvisionCommand
         command.SetAction(parse =>
         {
             string directory = parse.GetValue(root) ?? ConfigfsAttributes.DefaultRoot;
+            directory = directory.Length == 0 ? ConfigfsAttributes.DefaultRoot : directory;
             var run = new ProvisionRun(
-                new ConfigfsClient(directory.Length == 0 ? ConfigfsAttributes.DefaultRoot : directory),
+                new ConfigfsClient(directory),
+                directory,
                 parse.GetValue(prefix) ?? DefaultPrefix,
                 parse.GetValue(timeout),
                 parse.GetValue(dryRun));
@@ -128,13 +130,13 @@ internal static class ProvisionCommand
     }
 
     /// <summary>One run: the checks, then the writes, then the report. Only the report writes words.</summary>
-    private sealed class ProvisionRun(ConfigfsClient client, string prefix, uint timeout, bool dryRun)
+    private sealed class ProvisionRun(ConfigfsClient client, string root, string prefix, uint timeout, bool dryRun)
     {
         private readonly List<Volume> _volumes = [];
         private readonly List<string> _errors = [];
         private string _status = "error";
 
-        private string Root => client.Backend.DisplayName;
+        private string Root => root;
 
         public int Execute(IReadOnlyList<string> uuids)
         {
@@ -146,7 +148,7 @@ internal static class ProvisionCommand
             KeyringResult probe = KernelKeyring.Probe();
             if (!probe.Succeeded)
             {
-                _errors.Add($"the kernel keyring is not usable here: {probe}");
+                _errors.Add($"the kernel keyring is not usable here: {KeyringText.Describe(probe)}");
                 return Program.ExitUsage;
             }
 
@@ -222,8 +224,8 @@ internal static class ProvisionCommand
             {
                 string? line = volume.State switch
                 {
-                    VolumeState.Provisioned => $"provisioned {volume.Uuid}: logon key {volume.Key} '{volume.Description}', {Expiry()}, item {client.Backend.DisplayName}/{volume.Uuid}",
-                    VolumeState.Checked when _status == "checked" => $"checked {volume.Uuid}: logon key {volume.Key} '{volume.Description}' found; would set {Expiry()} and create item {client.Backend.DisplayName}/{volume.Uuid}",
+                    VolumeState.Provisioned => $"provisioned {volume.Uuid}: logon key {volume.Key} '{volume.Description}', {Expiry()}, item {Root}/{volume.Uuid}",
+                    VolumeState.Checked when _status == "checked" => $"checked {volume.Uuid}: logon key {volume.Key} '{volume.Description}' found; would set {Expiry()} and create item {Root}/{volume.Uuid}",
                     _ => null,
                 };
                 if (line is not null)
@@ -286,7 +288,7 @@ internal static class ProvisionCommand
             var existing = new HashSet<string>(items.Value.Select(i => i.Name), StringComparer.Ordinal);
             foreach (Volume volume in _volumes.Where(v => existing.Contains(v.Uuid)))
             {
-                Refuse(volume, string.Empty, $"configfs item {client.Backend.DisplayName}/{volume.Uuid} already exists (left from an earlier load?); remove it first");
+                Refuse(volume, string.Empty, $"configfs item {Root}/{volume.Uuid} already exists (left from an earlier load?); remove it first");
             }
 
             // kdump refuses a blob of more than 128 keys, although configfs accepts a 129th item.
@@ -317,7 +319,7 @@ internal static class ProvisionCommand
 
             KeyringResult why = found.Status == KeyringStatus.KeyNotFound ? Diagnose(volume.Description) : found.Result;
             string lookup = why.Errno == found.Errno ? string.Empty : $"request_key says {LinuxErrors.GetName(found.Errno)}, keyctl search finds it: ";
-            Refuse(volume, why.Code, $"logon key '{volume.Description}': {lookup}{why}");
+            Refuse(volume, why.Code, $"logon key '{volume.Description}': {lookup}{KeyringText.Describe(why)}");
         }
 
         /// <summary>
@@ -362,7 +364,7 @@ internal static class ProvisionCommand
                 KeyringResult timed = KernelKeyring.SetTimeout(volume.Key, timeout);
                 if (!timed.Succeeded)
                 {
-                    Refuse(volume, timed.Code, $"cannot set the timeout of logon key {volume.Key} '{volume.Description}': {timed}");
+                    Refuse(volume, timed.Code, $"cannot set the timeout of logon key {volume.Key} '{volume.Description}': {KeyringText.Describe(timed)}");
                     return RollBack(Program.ExitInvalid);
                 }
 

@@ -4,9 +4,7 @@ using System.Runtime.InteropServices;
 using CrashDmCrypt.Cli.Common;
 using CrashDmCrypt.Cli.Simulate;
 using CrashDmCrypt.Codec;
-using CrashDmCrypt.Kernel.Keyring;
 using CrashDmCrypt.Simulation;
-using CrashDmCrypt.Simulation.Real;
 
 namespace CrashDmCrypt.Cli.Commands;
 
@@ -81,12 +79,6 @@ internal static class SimulateCommand
             HelpName = "PATH",
         };
 
-        // Test hook: damage the key of blob entry N in reserved memory after the load (the checks must refuse it).
-        var corruptKey = new Option<int>("--test-corrupt-key")
-        {
-            Hidden = true,
-            DefaultValueFactory = _ => -1,
-        };
         var json = new Option<bool>("--json")
         {
             Description = "Print one JSON object (options, counts, verdict and each step's fields) instead of text.",
@@ -105,7 +97,6 @@ internal static class SimulateCommand
         command.Add(luks);
         command.Add(real);
         command.Add(cryptsetup);
-        command.Add(corruptKey);
         command.Add(json);
         command.SetAction(parse =>
         {
@@ -115,7 +106,6 @@ internal static class SimulateCommand
                 Keyring = both ? KeyringBackend.Kernel : parse.GetValue(keyring),
                 Luks = both ? LuksBackend.Cryptsetup : parse.GetValue(luks),
                 CryptsetupPath = parse.GetValue(cryptsetup),
-                CorruptKeyOfEntry = parse.GetValue(corruptKey),
                 Keys = parse.GetValue(keys),
                 Seed = parse.GetValue(seed),
                 Handoff = parse.GetValue(handoff),

@@ -28,7 +28,7 @@ internal static class ConfigfsText
         };
         if (result.Errno != LinuxErrno.None)
         {
-            what += ": " + LinuxErrors.Describe(result.Errno);
+            what += ": " + ErrnoText.Describe(result.Errno);
         }
 
         string key = result.Item is null ? string.Empty : $"key {CliText.Quote(result.Item)}: ";
@@ -83,7 +83,7 @@ internal static class ConfigfsText
                 : "cannot write the description")
                 + (result.RollbackErrno == LinuxErrno.None
                     ? "; the item was removed again"
-                    : $"; removing the item again failed too ({LinuxErrors.Describe(result.RollbackErrno)})"),
+                    : $"; removing the item again failed too ({ErrnoText.Describe(result.RollbackErrno)})"),
             ConfigfsOperation.RemoveItem => "cannot remove the item",
             ConfigfsOperation.ReadDescription => "cannot read its description",
             ConfigfsOperation.WriteReuse when refused => "the kernel refused: no crash kernel with saved dm-crypt keys is loaded",

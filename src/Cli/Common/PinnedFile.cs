@@ -136,7 +136,7 @@ internal static class PinnedFile
         }
     }
 
-    // A regular file: its length decides, as before; a file that shrinks while it is read is an error.
+    // A regular file: its length decides; a file that shrinks while it is read is an error.
     private static bool TryReadKnownLength(
         SafeFileHandle handle,
         string name,

@@ -99,7 +99,7 @@ internal static class LifeCycleText
             LifeCycleFailure.None => Invariant($"PASS: {opened} of {volumes} volume(s) unlocked in the kdump kernel with keys carried through reserved memory."),
             LifeCycleFailure.ConfigfsRefused => Invariant($"FAIL: configfs refused key item {report.KeysProvisioned + 1}."),
             LifeCycleFailure.LogonKeyUnavailable => Invariant(
-                $"FAIL: prepare_luks could not get the logon key of volume {report.KeysProvisioned + 1} ({LinuxErrors.Describe(report.Configfs.Items[^1].LogonKeyLookup)}{(report.Configfs.Items[^1].LogonKeySearch == LinuxErrno.EKEYEXPIRED ? ": it has expired" : string.Empty)}), so no crash kernel was loaded."),
+                $"FAIL: prepare_luks could not get the logon key of volume {report.KeysProvisioned + 1} ({ErrnoText.Describe(report.Configfs.Items[^1].LogonKeyLookup)}{(report.Configfs.Items[^1].LogonKeySearch == LinuxErrno.EKEYEXPIRED ? ": it has expired" : string.Empty)}), so no crash kernel was loaded."),
             LifeCycleFailure.LoadFailed => "FAIL: the crash kernel could not be loaded, so a crash would leave the volumes locked.",
             LifeCycleFailure.NoCrashKernel => "FAIL: no crash kernel is loaded after the hot-plug reload, so the panic reboots without a dump and the volumes stay locked.",
             LifeCycleFailure.RestoreFailed => Invariant($"FAIL: {opened} of {volumes} volume(s) unlocked; {Describe(report.Restore!.Outcome)}."),
@@ -114,7 +114,7 @@ internal static class LifeCycleText
     public static string Describe(KexecLoadResult load)
     {
         ArgumentNullException.ThrowIfNull(load);
-        string errno = LinuxErrors.Describe(load.Error);
+        string errno = ErrnoText.Describe(load.Error);
         return load.Failure switch
         {
             KexecLoadFailure.None when load.Image is { HasKeys: true } i => Invariant($"loaded; {i.DmCryptKeys.Size} bytes of dm-crypt keys at 0x{i.DmCryptKeys.Start:x}"),
@@ -173,9 +173,9 @@ internal static class LifeCycleText
         lines.Add(Invariant($"machine: {boot.Memory.Size >> 20} MiB of RAM at 0x{boot.Memory.Start:x}, crashkernel region {boot.CrashKernelRegion}"));
         lines.Add(Invariant(
             $"{boot.Volumes.Count} LUKS volume(s) unlocked; each {options.KeySize}-byte volume key linked as a logon key (crypttab link-volume-key=@u::%logon:<desc>):"));
-        AddList(lines, boot.Volumes, v => v.LinkError != LinuxErrno.None ? $"logon key {v.KeyDescription}: add_key failed: {LinuxErrors.Describe(v.LinkError)}"
+        AddList(lines, boot.Volumes, v => v.LinkError != LinuxErrno.None ? $"logon key {v.KeyDescription}: add_key failed: {ErrnoText.Describe(v.LinkError)}"
             : v.LogonKeySerial == 0 ? "logon key " + v.KeyDescription
-            : Invariant($"real logon key {v.LogonKeySerial} {v.KeyDescription}: keyctl read {(v.ReadBackError == LinuxErrno.None ? "READ IT BACK" : "refused: " + LinuxErrors.Describe(v.ReadBackError))}"));
+            : Invariant($"real logon key {v.LogonKeySerial} {v.KeyDescription}: keyctl read {(v.ReadBackError == LinuxErrno.None ? "READ IT BACK" : "refused: " + ErrnoText.Describe(v.ReadBackError))}"));
         if (options.Keyring == KeyringBackend.Kernel)
         {
             lines.Add("real kernel: the logon keys sit in a private session keyring; user space cannot read them back, only the kernel can");
@@ -218,13 +218,13 @@ internal static class LifeCycleText
                 string expired = item.LogonKeySearch == LinuxErrno.EKEYEXPIRED
                     ? $" (keyctl search: {LinuxErrors.GetName(item.LogonKeySearch)}: the key has expired, and request_key passes over expired keys)"
                     : string.Empty;
-                lines.Add($"keyctl request logon {item.Description}: {LinuxErrors.Describe(item.LogonKeyLookup)}{expired}; no passphrase can be asked for here, so prepare_luks fails");
+                lines.Add($"keyctl request logon {item.Description}: {ErrnoText.Describe(item.LogonKeyLookup)}{expired}; no passphrase can be asked for here, so prepare_luks fails");
                 continue;
             }
 
             if (item.TimeoutSet != LinuxErrno.None)
             {
-                lines.Add($"keyctl timeout for {item.Description}: {LinuxErrors.Describe(item.TimeoutSet)}");
+                lines.Add($"keyctl timeout for {item.Description}: {ErrnoText.Describe(item.TimeoutSet)}");
             }
 
             if (item.Result is not { } result)
@@ -338,7 +338,7 @@ internal static class LifeCycleText
 
         string after = load.LogonKeyAfterWait == LinuxErrno.None ? "the logon keys are still there"
             : load.LogonKeySearchAfterWait == LinuxErrno.EKEYEXPIRED ? "the logon keys have expired"
-            : "a logon key lookup gives " + LinuxErrors.Describe(load.LogonKeyAfterWait);
+            : "a logon key lookup gives " + ErrnoText.Describe(load.LogonKeyAfterWait);
         if (load.RealKeyTimeout is { } shortened)
         {
             lines.Add(Invariant(
@@ -393,7 +393,7 @@ internal static class LifeCycleText
         else
         {
             string before = restore.RestoreBefore.Succeeded ? "reads 0" : "is unreadable";
-            string written = restore.RestoreWriteError == LinuxErrno.None ? "succeeded" : "failed: " + LinuxErrors.Describe(restore.RestoreWriteError);
+            string written = restore.RestoreWriteError == LinuxErrno.None ? "succeeded" : "failed: " + ErrnoText.Describe(restore.RestoreWriteError);
             lines.Add($"{path} {before}, so echo {KdumpUtils.RestoreValue} > {path}: write {written}");
         }
 
@@ -426,7 +426,7 @@ internal static class LifeCycleText
 
         if (v.ReadBackError != LinuxErrno.None)
         {
-            parts.Add("keyctl read failed: " + LinuxErrors.Describe(v.ReadBackError));
+            parts.Add("keyctl read failed: " + ErrnoText.Describe(v.ReadBackError));
         }
         else if (v.KeyMatches is { } matches)
         {
@@ -440,7 +440,7 @@ internal static class LifeCycleText
 
         if (v.Revoked is { } revoked)
         {
-            parts.Add(revoked == LinuxErrno.None ? "revoked" : "revoke failed: " + LinuxErrors.Describe(revoked));
+            parts.Add(revoked == LinuxErrno.None ? "revoked" : "revoke failed: " + ErrnoText.Describe(revoked));
         }
 
         string facts = parts.Count == 0 ? Describe(v.Status) : string.Join("; ", parts);
@@ -448,14 +448,13 @@ internal static class LifeCycleText
     }
 
     /// <summary>What cryptsetup said: the code, and its own last line or the reason.</summary>
-    public static string Describe(LuksCheckResult result) =>
-        result.Succeeded ? "ok" : string.IsNullOrEmpty(result.ToolMessage) ? result.Code : $"{result.Code} {result.ToolMessage.TrimEnd('.')}";
+    public static string Describe(LuksCheckResult result) => LuksText.Describe(result);
 
     /// <summary>Why the run could not start: the real part that is missing, with its code; exit 2.</summary>
     public static string Describe(RealPartsProblem problem) =>
         !problem.Keyring.Succeeded
-            ? $"simulate: --keyring kernel: {problem.Keyring}; the kernel keyring cannot be used here"
-            : $"simulate: --luks cryptsetup: {problem.Luks.Code} {problem.Luks.ToolMessage}";
+            ? $"simulate: --keyring kernel: {KeyringText.Describe(problem.Keyring)}; the kernel keyring cannot be used here"
+            : $"simulate: --luks cryptsetup: {LuksText.Describe(problem.Luks)}";
 
     /// <summary>Which real parts a run used, for the header line; empty for the model alone.</summary>
     private static string RealParts(LifeCycleOptions o) =>

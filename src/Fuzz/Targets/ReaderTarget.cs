@@ -7,7 +7,7 @@ namespace CrashDmCrypt.Fuzz.Targets;
 /// <summary>
 /// The <c>reader</c> target: the input is read in both byte orders and both modes, with and without an
 /// exact length, by <see cref="KeyBlobReader.TryRead(ReadOnlySpan{byte}, KeyBlobReadOptions, out KeyBlob, out KeyBlobProblem)"/>
-/// and <see cref="KeyBlobReader.CollectProblems"/>, and every answer is held to the invariants of issue 3.
+/// and <see cref="KeyBlobReader.CollectProblems"/>, and every answer is held to the invariants src/Fuzz/README.md lists for it.
 /// </summary>
 internal static class ReaderTarget
 {

@@ -30,16 +30,16 @@ public sealed class ConfigfsClient
     {
     }
 
-    /// <summary>A client of <paramref name="backend"/> (for example the kernel model's configfs).</summary>
+    /// <summary>A client of <paramref name="backend"/> (the kernel model's configfs, or a test's).</summary>
     /// <exception cref="ArgumentNullException"><paramref name="backend"/> is null.</exception>
-    public ConfigfsClient(IConfigfsBackend backend)
+    internal ConfigfsClient(IConfigfsBackend backend)
     {
         ArgumentNullException.ThrowIfNull(backend);
         Backend = backend;
     }
 
     /// <summary>Where the operations go.</summary>
-    public IConfigfsBackend Backend { get; }
+    internal IConfigfsBackend Backend { get; }
 
     /// <summary>
     /// Checks a description as <c>config_key_description_store</c> and <c>build_keys_header</c> will, by the codec's

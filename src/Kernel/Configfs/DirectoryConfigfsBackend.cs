@@ -7,7 +7,7 @@ namespace CrashDmCrypt.Kernel.Configfs;
 /// that imitates it (an item is a directory holding a <c>description</c> file). Every .NET exception
 /// is turned into its errno.
 /// </summary>
-public sealed class DirectoryConfigfsBackend : IConfigfsBackend
+internal sealed class DirectoryConfigfsBackend : IConfigfsBackend
 {
     /// <summary>Uses <paramref name="root"/>, normally <see cref="ConfigfsAttributes.DefaultRoot"/>.</summary>
     /// <exception cref="ArgumentException"><paramref name="root"/> is empty.</exception>

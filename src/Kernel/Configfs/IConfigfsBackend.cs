@@ -5,7 +5,7 @@ namespace CrashDmCrypt.Kernel.Configfs;
 /// reporting an errno instead of throwing. <see cref="DirectoryConfigfsBackend"/> works on a real
 /// directory (configfs itself, or a temporary imitation); the kernel model provides one over its state.
 /// </summary>
-public interface IConfigfsBackend
+internal interface IConfigfsBackend
 {
     /// <summary>A name for messages, e.g. the root directory.</summary>
     string DisplayName { get; }

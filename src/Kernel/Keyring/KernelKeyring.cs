@@ -97,26 +97,17 @@ public static unsafe class KernelKeyring
     /// <param name="description">The exact description.</param>
     /// <param name="destination">A keyring to link the found key into, or <see cref="KeySerial.None"/>.</param>
     /// <exception cref="ArgumentNullException"><paramref name="description"/> is null.</exception>
-    public static KeyringResult<KeySerial> RequestKey(KeyType type, string description, KeySerial destination = default)
-    {
-        ArgumentNullException.ThrowIfNull(description);
-        Span<byte> descriptionZ = stackalloc byte[MaxDescriptionBytes + 1];
-        if (!TryEncode(description, descriptionZ))
-        {
-            return Refused<KeySerial>();
-        }
-
-        fixed (byte* typeName = TypeName(type))
-        fixed (byte* desc = descriptionZ)
-        {
-            long serial = KeyringSyscalls.RequestKey(typeName, desc, destination.Value, out LinuxErrno errno);
-            return ToSerial(serial, errno);
-        }
-    }
+    public static KeyringResult<KeySerial> RequestKey(KeyType type, string description, KeySerial destination = default) =>
+        Find(search: false, type, description, destination);
 
     /// <summary><c>KEYCTL_SEARCH</c>: finds a key of <paramref name="type"/> and <paramref name="description"/> in <paramref name="keyring"/> and the keyrings linked below it.</summary>
     /// <exception cref="ArgumentNullException"><paramref name="description"/> is null.</exception>
-    public static KeyringResult<KeySerial> Search(KeySerial keyring, KeyType type, string description)
+    public static KeyringResult<KeySerial> Search(KeySerial keyring, KeyType type, string description) =>
+        Find(search: true, type, description, keyring);
+
+    // request_key (keyring: where to link the key found) or KEYCTL_SEARCH (keyring: where to look), over the same
+    // NUL-terminated description.
+    private static KeyringResult<KeySerial> Find(bool search, KeyType type, string description, KeySerial keyring)
     {
         ArgumentNullException.ThrowIfNull(description);
         Span<byte> descriptionZ = stackalloc byte[MaxDescriptionBytes + 1];
@@ -128,7 +119,10 @@ public static unsafe class KernelKeyring
         fixed (byte* typeName = TypeName(type))
         fixed (byte* desc = descriptionZ)
         {
-            long serial = KeyringSyscalls.Keyctl(KeyringSyscalls.KeyctlSearch, keyring.Value, (nint)typeName, (nint)desc, 0, out LinuxErrno errno);
+            LinuxErrno errno;
+            long serial = search
+                ? KeyringSyscalls.Keyctl(KeyringSyscalls.KeyctlSearch, keyring.Value, (nint)typeName, (nint)desc, 0, out errno)
+                : KeyringSyscalls.RequestKey(typeName, desc, keyring.Value, out errno);
             return ToSerial(serial, errno);
         }
     }
@@ -172,13 +166,13 @@ public static unsafe class KernelKeyring
     public static KeyringResult Invalidate(KeySerial key) => Keyctl(KeyringSyscalls.KeyctlInvalidate, key.Value, 0);
 
     /// <summary><c>KEYCTL_LINK</c>: links <paramref name="key"/> into <paramref name="keyring"/>.</summary>
-    public static KeyringResult Link(KeySerial key, KeySerial keyring) => Keyctl(KeyringSyscalls.KeyctlLink, key.Value, keyring.Value);
+    internal static KeyringResult Link(KeySerial key, KeySerial keyring) => Keyctl(KeyringSyscalls.KeyctlLink, key.Value, keyring.Value);
 
     /// <summary><c>KEYCTL_UNLINK</c>: removes the link from <paramref name="keyring"/> to <paramref name="key"/>; a key no keyring links is destroyed.</summary>
-    public static KeyringResult Unlink(KeySerial key, KeySerial keyring) => Keyctl(KeyringSyscalls.KeyctlUnlink, key.Value, keyring.Value);
+    internal static KeyringResult Unlink(KeySerial key, KeySerial keyring) => Keyctl(KeyringSyscalls.KeyctlUnlink, key.Value, keyring.Value);
 
     /// <summary><c>KEYCTL_CLEAR</c>: unlinks every key from <paramref name="keyring"/>.</summary>
-    public static KeyringResult Clear(KeySerial keyring) => Keyctl(KeyringSyscalls.KeyctlClear, keyring.Value, 0);
+    internal static KeyringResult Clear(KeySerial keyring) => Keyctl(KeyringSyscalls.KeyctlClear, keyring.Value, 0);
 
     /// <summary><c>KEYCTL_GET_KEYRING_ID</c>: the serial behind a special id such as <see cref="KeySerial.SessionKeyring"/>.</summary>
     public static KeyringResult<KeySerial> GetKeyringId(KeySerial keyring, bool create)

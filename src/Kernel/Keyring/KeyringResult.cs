@@ -10,15 +10,12 @@ public readonly record struct KeyringResult(KeyringStatus Status, LinuxErrno Err
     /// <summary>Whether <see cref="Status"/> is <see cref="KeyringStatus.Ok"/>.</summary>
     public bool Succeeded => Status == KeyringStatus.Ok;
 
-    /// <summary>The stable code, e.g. <c>CDC502</c>; empty on success.</summary>
-    public string Code => Succeeded ? string.Empty : ProblemCode.Format((int)Status);
+    /// <summary>The stable code, e.g. <c>CDC502</c>; <c>CDC000</c> on success, as every result and problem gives it.</summary>
+    public string Code => ProblemCode.Format((int)Status);
 
     /// <summary>Success.</summary>
     public static KeyringResult Ok => default;
 
     /// <summary>The result of a call that failed with <paramref name="errno"/>.</summary>
     public static KeyringResult FromErrno(LinuxErrno errno) => new(KeyringErrors.GetStatus(errno), errno);
-
-    /// <summary><c>CDC502 ENOKEY (required key not available): no such key ...</c>: code, errno and fixed text; never key bytes.</summary>
-    public override string ToString() => Succeeded ? "ok" : $"{Code} {KeyringErrors.Describe(this)}";
 }

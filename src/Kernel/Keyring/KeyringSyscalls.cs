@@ -23,9 +23,6 @@ internal static unsafe partial class KeyringSyscalls
 
     private static readonly SyscallNumbers? Numbers = ForArchitecture(RuntimeInformation.ProcessArchitecture);
 
-    /// <summary>Whether this process's architecture has known syscall numbers.</summary>
-    internal static bool IsArchitectureKnown => Numbers is not null;
-
     /// <summary>
     /// The numbers from each architecture's syscall table (arch/*/entry/syscalls, include/uapi/asm-generic/unistd.h
     /// for the architectures that use the generic table), or null for an architecture not listed.

@@ -27,7 +27,7 @@ namespace CrashDmCrypt.Kernel.Keyring;
 /// <para>
 /// Callers pass spans; each operation pins them and blocks until the session thread is done with them, so no
 /// key byte is copied on the managed side. Threads that code running on the session thread creates inherit
-/// its credentials, so callbacks given to <see cref="Invoke{T}(Func{T})"/> should do synchronous keyring work
+/// its credentials, so callbacks given to the internal <c>Invoke</c> should do synchronous keyring work
 /// only, without starting threads or queueing thread-pool work.
 /// </para>
 /// </remarks>
@@ -85,7 +85,7 @@ public sealed unsafe class PrivateKeyringSession : IDisposable
     /// </summary>
     /// <exception cref="ArgumentNullException"><paramref name="callback"/> is null.</exception>
     /// <exception cref="ObjectDisposedException">The session was disposed.</exception>
-    public T Invoke<T>(Func<T> callback)
+    internal T Invoke<T>(Func<T> callback)
     {
         ArgumentNullException.ThrowIfNull(callback);
         if (Thread.CurrentThread == _thread)
@@ -209,10 +209,10 @@ public sealed unsafe class PrivateKeyringSession : IDisposable
     public KeyringResult Invalidate(KeySerial key) => Invoke(() => KernelKeyring.Invalidate(key));
 
     /// <summary><see cref="KernelKeyring.Unlink"/> from the private session keyring.</summary>
-    public KeyringResult Unlink(KeySerial key) => Unlink(key, Keyring);
+    internal KeyringResult Unlink(KeySerial key) => Unlink(key, Keyring);
 
     /// <summary><see cref="KernelKeyring.Unlink"/> on the session thread.</summary>
-    public KeyringResult Unlink(KeySerial key, KeySerial keyring) => Invoke(() => KernelKeyring.Unlink(key, keyring));
+    internal KeyringResult Unlink(KeySerial key, KeySerial keyring) => Invoke(() => KernelKeyring.Unlink(key, keyring));
 
     /// <summary>Clears the private keyring and ends the session thread; its keys are destroyed by the kernel.</summary>
     public void Dispose()

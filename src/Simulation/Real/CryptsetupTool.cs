@@ -1,6 +1,6 @@
 using System.Globalization;
-using System.Runtime.InteropServices;
 using System.Security.Cryptography;
+using CrashDmCrypt.Kernel;
 
 namespace CrashDmCrypt.Simulation.Real;
 
@@ -54,17 +54,17 @@ public static class CryptsetupTool
         SpawnResult run = NativeSpawn.Run(tool, list, ["LC_ALL=C"], standardInput, passphrase, Timeout);
         if (run.TimedOut)
         {
-            return LuksCheckResult.Fail(LuksCheckStatus.ToolFailed, $"cryptsetup did not finish within {Timeout.TotalSeconds:0} s");
+            return LuksCheckResult.Fail(LuksCheckStatus.ToolFailed) with { TimedOut = true };
         }
 
         if (!run.Ran)
         {
-            return LuksCheckResult.Fail(LuksCheckStatus.IoError, $"cannot run {tool}: {run.FailedCall}: {Marshal.GetPInvokeErrorMessage(run.Errno)}");
+            return LuksCheckResult.Fail(LuksCheckStatus.IoError) with { Errno = (LinuxErrno)run.Errno, FailedCall = run.FailedCall };
         }
 
         return run.ExitCode == 0
             ? LuksCheckResult.Ok()
-            : LuksCheckResult.Fail(LuksCheckStatus.ToolFailed, LastLine(run.StandardError), run.ExitCode);
+            : LuksCheckResult.Fail(LuksCheckStatus.ToolFailed, run.ExitCode) with { ToolStandardError = LastLine(run.StandardError) };
     }
 
     /// <summary>Fills <paramref name="passphrase"/> with random bytes: a keyslot passphrase nobody keeps.</summary>

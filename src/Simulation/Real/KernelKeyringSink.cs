@@ -44,8 +44,7 @@ public struct KernelKeyringSink : IKeyBlobSink
     internal void Add(ReadOnlySpan<byte> description, ReadOnlySpan<byte> key)
     {
         // The key bytes go from the region (cleared by the restorer) straight into the kernel: no copy here.
-        // Kernel.Keyring.KeyType in full: the model's CrashDmCrypt.Simulation.KeyType wins inside this namespace.
-        KeyringResult<KeySerial> added = _session.AddKey(Kernel.Keyring.KeyType.User, description, key, _keyring);
+        KeyringResult<KeySerial> added = _session.AddKey(KeyType.User, description, key, _keyring);
         if (added.Succeeded)
         {
             _added.Add(added.Value);

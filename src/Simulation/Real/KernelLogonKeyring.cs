@@ -3,7 +3,6 @@ using System.Text;
 using CrashDmCrypt.Codec;
 using CrashDmCrypt.Kernel;
 using CrashDmCrypt.Kernel.Keyring;
-using KernelKeyType = CrashDmCrypt.Kernel.Keyring.KeyType;
 
 namespace CrashDmCrypt.Simulation.Real;
 
@@ -40,7 +39,7 @@ internal sealed class KernelLogonKeyring : IKeyring
     /// <inheritdoc/>
     public LinuxErrno Add(ReadOnlySpan<byte> description, ReadOnlySpan<byte> payload, TimeSpan? timeout = null)
     {
-        KeyringResult<KeySerial> added = _session.AddKey(KernelKeyType.Logon, description, payload, _session.Keyring);
+        KeyringResult<KeySerial> added = _session.AddKey(KeyType.Logon, description, payload, _session.Keyring);
         if (!added.Succeeded)
         {
             return ErrnoOf(added.Result);
@@ -75,7 +74,7 @@ internal sealed class KernelLogonKeyring : IKeyring
     public LinuxErrno RequestKey(ReadOnlySpan<byte> description, out ReadOnlyMemory<byte> payload)
     {
         payload = default;
-        KeyringResult<KeySerial> found = _session.RequestKey(KernelKeyType.Logon, Encoding.UTF8.GetString(description));
+        KeyringResult<KeySerial> found = _session.RequestKey(KeyType.Logon, Encoding.UTF8.GetString(description));
         if (!found.Succeeded)
         {
             return ErrnoOf(found.Result);
@@ -94,7 +93,7 @@ internal sealed class KernelLogonKeyring : IKeyring
 
     /// <inheritdoc/>
     public LinuxErrno Search(ReadOnlySpan<byte> description) =>
-        ErrnoOf(_session.Search(_session.Keyring, KernelKeyType.Logon, Encoding.UTF8.GetString(description)).Result);
+        ErrnoOf(_session.Search(_session.Keyring, KeyType.Logon, Encoding.UTF8.GetString(description)).Result);
 
     /// <summary><c>keyctl read</c> on the real key: the kernel refuses it for a logon key (EOPNOTSUPP).</summary>
     public LinuxErrno ReadBack(string description)

@@ -21,9 +21,12 @@ public enum LuksCheckStatus
     /// <summary>cryptsetup checked the candidate against the header's digest and refused it ("Volume key does not match the volume.", exit 2).</summary>
     KeyMismatch = 604,
 
-    /// <summary>cryptsetup failed for another reason (see <see cref="LuksCheckResult.ExitCode"/> and <see cref="LuksCheckResult.ToolMessage"/>), or did not finish in time.</summary>
+    /// <summary>cryptsetup failed for another reason (see <see cref="LuksCheckResult.ExitCode"/> and <see cref="LuksCheckResult.ToolStandardError"/>), or did not finish in time (<see cref="LuksCheckResult.TimedOut"/>).</summary>
     ToolFailed = 605,
 
     /// <summary>The temporary folder or image could not be made, or cryptsetup could not be started.</summary>
     IoError = 606,
+
+    /// <summary>The volume has no LUKS2 image to check a key against: making it failed earlier in the run.</summary>
+    NoImage = 607,
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
+using CrashDmCrypt.Kernel;
 
 namespace CrashDmCrypt.Simulation.Real;
 
@@ -47,7 +48,7 @@ public sealed class LuksImageFolder : IDisposable
         string? tool = toolPath ?? CryptsetupTool.Find();
         if (tool is null || !File.Exists(tool))
         {
-            return LuksCheckResult.Fail(LuksCheckStatus.ToolMissing, "cryptsetup not found (Debian: apt-get install cryptsetup-bin)");
+            return LuksCheckResult.Fail(LuksCheckStatus.ToolMissing);
         }
 
         try
@@ -60,7 +61,7 @@ public sealed class LuksImageFolder : IDisposable
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return LuksCheckResult.Fail(LuksCheckStatus.IoError, e.Message);
+            return LuksCheckResult.Fail(LuksCheckStatus.IoError) with { Errno = LinuxErrors.FromException(e) };
         }
     }
 
@@ -98,7 +99,7 @@ public sealed class LuksImageFolder : IDisposable
         string? cipher = CipherFor(volumeKey.Length);
         if (cipher is null)
         {
-            return LuksCheckResult.Fail(LuksCheckStatus.UnsupportedKeySize, string.Create(CultureInfo.InvariantCulture, $"no cipher for a {volumeKey.Length}-byte volume key (16, 24, 32 or 64)"));
+            return LuksCheckResult.Fail(LuksCheckStatus.UnsupportedKeySize) with { KeySize = volumeKey.Length };
         }
 
         string path = System.IO.Path.Combine(Path, uuid + ".img");
@@ -111,7 +112,7 @@ public sealed class LuksImageFolder : IDisposable
         }
         catch (IOException e)
         {
-            return LuksCheckResult.Fail(LuksCheckStatus.IoError, e.Message);
+            return LuksCheckResult.Fail(LuksCheckStatus.IoError) with { Errno = LinuxErrors.FromException(e) };
         }
 
         Span<byte> passphrase = stackalloc byte[PassphraseBytes];
@@ -161,9 +162,7 @@ public sealed class LuksImageFolder : IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (candidate.Length != image.KeySize)
         {
-            return LuksCheckResult.Fail(
-                LuksCheckStatus.KeySizeMismatch,
-                string.Create(CultureInfo.InvariantCulture, $"the key has {candidate.Length} bytes; the volume key has {image.KeySize}"));
+            return LuksCheckResult.Fail(LuksCheckStatus.KeySizeMismatch) with { KeySize = candidate.Length, VolumeKeySize = image.KeySize };
         }
 
         // crypt_activate_by_volume_key with no device name only checks the key against the LUKS2 digest.

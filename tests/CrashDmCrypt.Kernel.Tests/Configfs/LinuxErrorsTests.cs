@@ -33,11 +33,4 @@ public sealed class LinuxErrorsTests
         IOException e = Assert.ThrowsAny<IOException>(() => stream.Write([1]));
         Assert.Equal(LinuxErrno.ENOSPC, LinuxErrors.FromException(e));
     }
-
-    [Theory]
-    [InlineData(LinuxErrno.EINVAL, "EINVAL (invalid argument)")]
-    [InlineData(LinuxErrno.ENOKEY, "ENOKEY (required key not available)")]
-    [InlineData((LinuxErrno)42, "errno 42 (unknown error)")]
-    public void Describe_gives_name_and_meaning(LinuxErrno errno, string expected) =>
-        Assert.Equal(expected, LinuxErrors.Describe(errno));
 }

@@ -307,16 +307,7 @@ public sealed class KernelKeyringTests : IDisposable
 
         Assert.Equal(status, result.Status);
         Assert.Equal(code, result.Code);
-        Assert.StartsWith($"{code} {LinuxErrors.GetName(errno)} (", result.ToString(), StringComparison.Ordinal);
     }
-
-    [Theory]
-    [InlineData(LinuxErrno.ENOSYS, "ENOSYS (function not implemented)")]
-    [InlineData(LinuxErrno.EDQUOT, "EDQUOT (disk quota exceeded)")]
-    [InlineData(LinuxErrno.EOPNOTSUPP, "EOPNOTSUPP (operation not supported)")]
-    [InlineData(LinuxErrno.EKEYREJECTED, "EKEYREJECTED (key was rejected by service)")]
-    public void The_new_errno_members_have_names_and_texts(LinuxErrno errno, string expected) =>
-        Assert.Equal(expected, LinuxErrors.Describe(errno));
 
     private static byte[] Key(int size, byte seed)
     {

@@ -7,13 +7,13 @@ namespace CrashDmCrypt.Simulation;
 /// <c>[BaseAddress, BaseAddress + Size)</c>. It survives the crash (it is the kdump kernel's "old memory")
 /// and is zeroised on <see cref="Dispose"/>.
 /// </summary>
-internal sealed class PhysicalMemory : IDisposable
+internal sealed class ModelRam : IDisposable
 {
     private readonly byte[] _bytes;
 
     /// <summary>Allocates <paramref name="size"/> zeroed, pinned bytes at <paramref name="baseAddress"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="size"/> is not positive, or the range passes 2^64.</exception>
-    public PhysicalMemory(ulong baseAddress, int size)
+    public ModelRam(ulong baseAddress, int size)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(size);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(baseAddress, ulong.MaxValue - (ulong)size);
