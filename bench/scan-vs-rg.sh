@@ -35,33 +35,16 @@ command -v rg >/dev/null || { echo "needs ripgrep" >&2; exit 2; }
 echo "$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 missed=0
 for image in "${images[@]}"; do
-  cat "$image" > /dev/null
-  log="$(mktemp)"
-  for _ in $(seq "$runs"); do
-    for tool in scan rg; do
-      cat "$image" > /dev/null
-      python3 -c '
-import subprocess, sys, time
-start = time.perf_counter()
-subprocess.run(sys.argv[3:], stdout=subprocess.DEVNULL)
-print(sys.argv[2], time.perf_counter() - start, file=open(sys.argv[1], "a"))
-' "$log" "$tool" $( [ $tool = scan ] && echo "$bin scan $image" || echo "rg -c -a -F cryptsetup: $image" )
-    done
-  done
-  python3 - "$log" "$image" <<'PY' || missed=1
-import statistics, sys
-rows = {}
-for line in open(sys.argv[1]):
-    name, t = line.split()
-    rows.setdefault(name, []).append(float(t))
-scan, rg = statistics.median(rows["scan"]), statistics.median(rows["rg"])
+  python3 "$root/bench/interleave.py" "$runs" "$image" scan "$bin scan $image" rg "rg -c -a -F cryptsetup: $image" \
+    | python3 -c '
+import sys
+rows = {name: [float(x) for x in t] for name, *t in (line.split() for line in sys.stdin)}
+(scan, lo, hi), (rg, rlo, rhi) = rows["scan"], rows["rg"]
 ratio = scan / rg
-print(f"{sys.argv[2]}: scan {scan*1e3:.0f} ms ({min(rows['scan'])*1e3:.0f}..{max(rows['scan'])*1e3:.0f}), "
-      f"rg {rg*1e3:.0f} ms ({min(rows['rg'])*1e3:.0f}..{max(rows['rg'])*1e3:.0f}), scan/rg {ratio:.2f}: "
-      + ("met" if ratio <= 1.0 else "MISSED") + " (target <= 1.0)")
+print(f"{sys.argv[1]}: scan {scan*1e3:.0f} ms ({lo*1e3:.0f}..{hi*1e3:.0f}), rg {rg*1e3:.0f} ms ({rlo*1e3:.0f}..{rhi*1e3:.0f}), "
+      f"scan/rg {ratio:.2f}: " + ("met" if ratio <= 1.0 else "MISSED") + " (target <= 1.0)")
 sys.exit(0 if ratio <= 1.0 else 1)
-PY
-  rm -f "$log"
+' "$image" || missed=1
 done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 exit $missed
