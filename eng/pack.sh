@@ -35,7 +35,7 @@ rm -rf "$out"
 pack() {
   local what=$1; shift
   echo "== dotnet pack $what"
-  if ! dotnet pack "$@" -c Release -o "$out" -nologo -nodeReuse:false -warnaserror \
+  if ! dotnet pack "$@" -c Release -o "$out" -nologo -nodeReuse:false -warnaserror -p:UseSharedCompilation=false \
       -p:ContinuousIntegrationBuild=true >"$log" 2>&1; then
     grep -E "error|warning" "$log" | sort -u | tail -30; echo "pack.sh: $what failed"; exit 1
   fi
@@ -45,7 +45,8 @@ pack() {
 }
 
 pack "CrashDmCrypt.sln (libraries and the tool's pointer package)" CrashDmCrypt.sln
-for rid in any linux-x64 linux-arm64; do
-  pack "src/Cli -r $rid" src/Cli -r "$rid"
+pack "src/Cli -r any" src/Cli -r any
+for rid in linux-x64 linux-arm64; do
+  pack "src/Cli -r $rid" src/Cli -r "$rid" -p:NativeToolPackage=true
 done
 ls "$out"

@@ -27,7 +27,7 @@ echo "== dotnet publish src/Cli -c Release -r $rid -p:PublishAot=true -o $out"
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 rm -rf "$out"
-if ! dotnet publish src/Cli -c Release -r "$rid" -p:PublishAot=true -o "$out" -nologo -nodeReuse:false -warnaserror >"$log" 2>&1; then
+if ! dotnet publish src/Cli -c Release -r "$rid" -p:PublishAot=true -o "$out" -nologo -nodeReuse:false -p:UseSharedCompilation=false -warnaserror >"$log" 2>&1; then
   grep -E "error|warning" "$log" | sort -u | tail -30; echo "native publish failed"; exit 1
 fi
 if grep -qE ": warning [A-Z]+[0-9]+" "$log"; then
