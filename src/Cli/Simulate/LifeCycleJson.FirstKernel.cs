@@ -36,26 +36,12 @@ internal static partial class LifeCycleJson
         json.WriteStartObject(name);
         json.WriteBoolean("succeeded", configfs.Succeeded);
         json.WriteString("root", configfs.Root);
-        if (configfs.ReuseBefore.Succeeded)
-        {
-            json.WriteBoolean("reuseBefore", configfs.ReuseBefore.Value);
-        }
-        else
-        {
-            json.WriteNull("reuseBefore");
-        }
+        WriteRead(json, "reuseBefore", configfs.ReuseBefore);
 
         json.WriteBoolean("skippedForReuse", configfs.SkippedForReuse);
         json.WriteNumber("keyTimeoutSeconds", (long)configfs.KeyTimeout.TotalSeconds);
         json.WriteNumber("itemsCreated", configfs.ItemsCreated);
-        if (configfs.Count is { Succeeded: true } count)
-        {
-            json.WriteNumber("count", count.Value);
-        }
-        else
-        {
-            json.WriteNull("count");
-        }
+        WriteRead(json, "count", configfs.Count);
 
         json.WriteStartArray("items");
         foreach (ConfigfsItemOutcome item in configfs.Items)
@@ -153,14 +139,7 @@ internal static partial class LifeCycleJson
         json.WriteNumber("savedCopySize", load.SavedCopySize);
         WritePlaintextCopies(json, "firstKernelPlaintextCopies", load.FirstKernelPlaintextCopies);
         json.WriteNumber("itemsRemoved", load.ItemsRemoved);
-        if (load.CountAfterCleanup.Succeeded)
-        {
-            json.WriteNumber("countAfterCleanup", load.CountAfterCleanup.Value);
-        }
-        else
-        {
-            json.WriteNull("countAfterCleanup");
-        }
+        WriteRead(json, "countAfterCleanup", load.CountAfterCleanup);
 
         json.WriteBoolean("blobIntactAfterCleanup", load.BlobIntactAfterCleanup);
         json.WriteNumber("waitedSeconds", (long)load.Waited.TotalSeconds);

@@ -14,14 +14,7 @@ internal static partial class LifeCycleJson
     {
         KdumpRestoreOutcome outcome = restore.Outcome;
         json.WriteStartObject("write");
-        if (restore.RestoreBefore.Succeeded)
-        {
-            json.WriteBoolean("before", restore.RestoreBefore.Value);
-        }
-        else
-        {
-            json.WriteNull("before");
-        }
+        WriteRead(json, "before", restore.RestoreBefore);
 
         json.WriteBoolean("written", restore.RestoreWritten);
         WriteErrno(json, "errno", restore.RestoreWriteError);

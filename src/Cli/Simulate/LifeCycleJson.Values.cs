@@ -69,6 +69,31 @@ internal static partial class LifeCycleJson
         }
     }
 
+    // A configfs read: its value, or null when the read failed (or was not made).
+    private static void WriteRead(Utf8JsonWriter json, string name, ConfigfsResult<bool> read)
+    {
+        if (read.Succeeded)
+        {
+            json.WriteBoolean(name, read.Value);
+        }
+        else
+        {
+            json.WriteNull(name);
+        }
+    }
+
+    private static void WriteRead(Utf8JsonWriter json, string name, ConfigfsResult<int>? read)
+    {
+        if (read is { Succeeded: true } value)
+        {
+            json.WriteNumber(name, value.Value);
+        }
+        else
+        {
+            json.WriteNull(name);
+        }
+    }
+
     private static void WriteStringOrNull(Utf8JsonWriter json, string name, string? value)
     {
         if (value is null)
