@@ -107,7 +107,7 @@ internal static class LabImages
         LabInstall.Need("clang", "clang");
         LabInstall.Need("aarch64-linux-gnu-gcc", "gcc-aarch64-linux-gnu");
         string output = Path.Combine(RepoPaths.Root, "artifacts", "lab", "native-arm64");
-        Run("dotnet", "publish", Path.Combine(RepoPaths.Root, "src", "Cli"), "-c", "Release", "-r", "linux-arm64", "-o", output, "-nologo", "-warnaserror");
+        Run("dotnet", "publish", Path.Combine(RepoPaths.Root, "src", "Cli"), "-c", "Release", "-r", "linux-arm64", "-o", output, "-nologo", "-warnaserror", "-nodeReuse:false", "-p:UseSharedCompilation=false");
         return Path.Combine(output, "crashdmcrypt");
     }));
 

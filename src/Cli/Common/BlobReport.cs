@@ -86,15 +86,14 @@ internal static class BlobReport
     /// with --show-key-material and is otherwise replaced by a fixed marker (a count of hidden bytes would
     /// tell where the key's first zero byte is).
     /// </summary>
-    internal static string ShownDescription(KeyBlobEntry entry, bool showKeyMaterial)
-    {
-        if (!entry.DescriptionRunsIntoData || showKeyMaterial)
-        {
-            return DescriptionText.Escape(entry.Description);
-        }
+    internal static string ShownDescription(KeyBlobEntry entry, bool showKeyMaterial) =>
+        ShownDescription(entry.Description, entry.DescriptionRunsIntoData, showKeyMaterial);
 
-        return DescriptionText.Escape(entry.Description[..KeyBlobLayout.DescriptionFieldLength]) + HiddenKeyDataMarker;
-    }
+    /// <summary>The same rule for any description: the part past the 128-byte field is hidden unless asked.</summary>
+    internal static string ShownDescription(ReadOnlySpan<byte> description, bool runsIntoData, bool showKeyMaterial) =>
+        runsIntoData && !showKeyMaterial
+            ? DescriptionText.Escape(description[..KeyBlobLayout.DescriptionFieldLength]) + HiddenKeyDataMarker
+            : DescriptionText.Escape(description);
 
     /// <summary>The JSON object of a valid blob.</summary>
     public static void WriteJson(Utf8JsonWriter json, KeyBlob blob, bool showKeyMaterial)

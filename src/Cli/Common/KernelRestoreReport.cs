@@ -123,13 +123,8 @@ internal static class KernelRestoreReport
         static string Line(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
     }
 
-    private static string ShownDescription(ReadOnlySpan<byte> region, KernelRestoreEntry entry, bool showKeyMaterial)
-    {
-        ReadOnlySpan<byte> description = entry.GetDescription(region);
-        return entry.DescriptionRunsIntoData && !showKeyMaterial
-            ? DescriptionText.Escape(description[..KeyBlobLayout.DescriptionFieldLength]) + BlobReport.HiddenKeyDataMarker
-            : DescriptionText.Escape(description);
-    }
+    private static string ShownDescription(ReadOnlySpan<byte> region, KernelRestoreEntry entry, bool showKeyMaterial) =>
+        BlobReport.ShownDescription(entry.GetDescription(region), entry.DescriptionRunsIntoData, showKeyMaterial);
 
     private static void WriteAdded(Utf8JsonWriter json, ReadOnlySpan<byte> region, KernelRestoreEntry entry, bool showKeyMaterial)
     {
@@ -168,7 +163,7 @@ internal static class KernelRestoreReport
     {
         ReadOnlySpan<byte> description = entry.GetDescription(region);
         bool hide = entry.DescriptionRunsIntoData && !showKeyMaterial;
-        json.WriteString("description", ShownDescription(region, entry, showKeyMaterial));
+        json.WriteString("description", BlobReport.ShownDescription(description, entry.DescriptionRunsIntoData, showKeyMaterial));
         if (hide)
         {
             json.WriteNull("descriptionHex");
