@@ -34,6 +34,8 @@ internal static class ReaderTarget
         }
 
         CheckKernelRestore(input, order, kernelOk, kernel);
+        CheckEntryReader(input, strictOptions);
+        CheckEntryReader(input, kernelOptions);
 
         if (!strictOk)
         {
@@ -52,6 +54,40 @@ internal static class ReaderTarget
         }
 
         Rewrite(input, strict, order);
+    }
+
+    // KeyBlobReader.TryReadEntry and CollectEntryProblems: the input's first 388 bytes, read as an entry on its own, give
+    // what the same bytes give as the one entry of a blob of count 1, offsets counted from the entry (the blob's less 4).
+    private static void CheckEntryReader(ReadOnlySpan<byte> input, KeyBlobReadOptions options)
+    {
+        bool ok = KeyBlobReader.TryReadEntry(input, options, out KeyBlobEntry entry, out KeyBlobProblem problem);
+        Span<KeyBlobProblem> entryProblems = stackalloc KeyBlobProblem[CollectCapacity];
+        int entryCount = KeyBlobReader.CollectEntryProblems(input, options, entryProblems);
+        Check.That(ok == (entryCount == 0), $"{options.ByteOrder} {options.Mode}: TryReadEntry and CollectEntryProblems disagree");
+        if (input.Length < KeyBlobLayout.EntrySize)
+        {
+            Check.That(!ok, $"{options.ByteOrder} {options.Mode}: TryReadEntry accepted {input.Length} bytes");
+            return;
+        }
+
+        Span<byte> blob = stackalloc byte[KeyBlobLayout.HeaderSize + KeyBlobLayout.EntrySize];
+        KeyBlobWriter.WriteCount(1, blob, new KeyBlobWriteOptions { ByteOrder = options.ByteOrder });
+        input[..KeyBlobLayout.EntrySize].CopyTo(blob[KeyBlobLayout.HeaderSize..]);
+        bool blobOk = KeyBlobReader.TryRead(blob, options, out KeyBlob one, out KeyBlobProblem blobProblem);
+        Check.Equal(blobOk, ok, $"{options.ByteOrder} {options.Mode}: TryReadEntry against a blob of one");
+        Span<KeyBlobProblem> blobProblems = stackalloc KeyBlobProblem[CollectCapacity];
+        Check.Equal(KeyBlobReader.CollectProblems(blob, options, blobProblems), entryCount, $"{options.ByteOrder} {options.Mode}: entry problems against a blob of one");
+        if (ok)
+        {
+            Check.That(entry.DescriptionWithTerminator.SequenceEqual(one[0].DescriptionWithTerminator) && entry.Key.SequenceEqual(one[0].Key), $"{options.ByteOrder} {options.Mode}: entry bytes against a blob of one");
+            return;
+        }
+
+        Check.Equal(blobProblem with { Offset = blobProblem.Offset - KeyBlobLayout.HeaderSize }, problem, $"{options.ByteOrder} {options.Mode}: first entry problem");
+        for (int i = 0; i < Math.Min(entryCount, CollectCapacity); i++)
+        {
+            Check.Equal(blobProblems[i] with { Offset = blobProblems[i].Offset - KeyBlobLayout.HeaderSize }, entryProblems[i], $"{options.ByteOrder} {options.Mode}: entry problem {i}");
+        }
     }
 
     // KeyBlobKernelRestore.Evaluate: slices inside the input for every input; whatever kernel mode accepts, the kernel
