@@ -194,7 +194,16 @@ internal static class DumpScrubCommand
                     return "interrupted";
                 }
             },
-            out string? reason);
+            out string? reason,
+            out bool signalled);
+
+        // AtomicFile's handler of the signal may have run before the command's: wait for the command's record of it, so
+        // the caller reports the interruption and its exit code rather than a write error.
+        if (signalled)
+        {
+            interruption.WaitForSignal(TimeSpan.FromSeconds(5));
+        }
+
         if (!written && !interruption.Interrupted)
         {
             error.WriteLine($"{name}: {reason}");

@@ -47,8 +47,20 @@ internal static class AtomicFile
     /// <param name="path">The target file.</param>
     /// <param name="write">Writes the contents; null when whole, else the reason, which becomes <paramref name="error"/>.</param>
     /// <param name="error">Why nothing was written, for stderr.</param>
-    public static bool TryWrite(string path, ContentWriter write, [NotNullWhen(false)] out string? error)
+    public static bool TryWrite(string path, ContentWriter write, [NotNullWhen(false)] out string? error) =>
+        TryWrite(path, write, out error, out _);
+
+    /// <inheritdoc cref="TryWrite(string, ContentWriter, out string?)"/>
+    /// <param name="path">The target file.</param>
+    /// <param name="write">Writes the contents; null when whole, else the reason, which becomes <paramref name="error"/>.</param>
+    /// <param name="error">Why nothing was written, for stderr.</param>
+    /// <param name="interrupted">
+    /// Whether a signal refused the rename (this writer's handler deleted the temporary file). Every handler of a signal
+    /// runs one after the other, so a caller with a handler of its own may see this before its handler has run.
+    /// </param>
+    public static bool TryWrite(string path, ContentWriter write, [NotNullWhen(false)] out string? error, out bool interrupted)
     {
+        interrupted = false;
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(write);
         using var pending = new PendingFile();
@@ -92,6 +104,7 @@ internal static class AtomicFile
             // rename(2): readers see the old file or the new one, never a partial one.
             if (!pending.TryCommit(fullPath))
             {
+                interrupted = true;
                 error = $"cannot write {CliText.Quote(path)}: interrupted";
                 return false;
             }

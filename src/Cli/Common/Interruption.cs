@@ -11,6 +11,7 @@ internal sealed class Interruption : IDisposable
 {
     private readonly CancellationTokenSource _source = new();
     private readonly List<PosixSignalRegistration> _registrations = [];
+    private readonly ManualResetEventSlim _signalled = new();
     private int _received;
 
     private Interruption()
@@ -42,6 +43,12 @@ internal sealed class Interruption : IDisposable
     /// </summary>
     public int ExitCode => Volatile.Read(ref _received) == (int)PosixSignal.SIGTERM ? Program.ExitTerminated : Program.ExitInterrupted;
 
+    /// <summary>
+    /// Waits until the first signal is recorded, at most <paramref name="timeout"/>: for a caller that learnt of a signal
+    /// from another handler of it (<see cref="AtomicFile"/>'s), which may have run first.
+    /// </summary>
+    public bool WaitForSignal(TimeSpan timeout) => Interrupted || _signalled.Wait(timeout);
+
     /// <summary>Starts listening; dispose to restore the signals' default actions.</summary>
     public static Interruption Listen() => new();
 
@@ -53,6 +60,7 @@ internal sealed class Interruption : IDisposable
         }
 
         _source.Dispose();
+        _signalled.Dispose();
     }
 
     // Runs on a thread of its own. PosixSignal values are negative, so 0 means none yet.
@@ -64,6 +72,7 @@ internal sealed class Interruption : IDisposable
             try
             {
                 _source.Cancel();
+                _signalled.Set();
             }
             catch (ObjectDisposedException)
             {
