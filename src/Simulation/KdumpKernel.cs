@@ -271,8 +271,8 @@ internal sealed class KdumpKernel : IDisposable
         deviceTreeError = DeviceTreeError.None;
         bool found;
         bool missing;
-        CommandLineQuirks quirks = strict ? CommandLineQuirks.None : CommandLineQuirks.Kernel;
-        bool onLine = KernelCommandLine.TryGetDmCryptKeysAddress(System.Text.Encoding.UTF8.GetBytes(CommandLine), quirks, out ulong fromLine, out CommandLineProblem lineProblem);
+        CommandLineMode lineMode = strict ? CommandLineMode.Strict : CommandLineMode.Kernel;
+        bool onLine = KernelCommandLine.TryGetDmCryptKeysAddress(System.Text.Encoding.UTF8.GetBytes(CommandLine), lineMode, out ulong fromLine, out CommandLineProblem lineProblem);
 
         // setup_dmcryptkeys runs from parse_early_param, after the device-tree scan on arm64 (arch/arm64/kernel/setup.c:292,
         // :299): a dmcryptkeys= on the command line overrides the property. A bare dmcryptkeys (kernel mode) leaves it.

@@ -108,8 +108,8 @@ internal static class CmdlineCommand
         // TEXT and --file take the same path from here: the kernel's rules are byte rules (0xa0 is a space
         // to its isspace, and the bytes c2 a0 are two bytes, the second a space).
         ReadOnlySpan<byte> commandLine = bytes;
-        CommandLineQuirks quirks = kernelMode ? CommandLineQuirks.Kernel : CommandLineQuirks.None;
-        bool found = KernelCommandLine.TryGetDmCryptKeysAddress(commandLine, quirks, out ulong address, out CommandLineProblem problem);
+        CommandLineMode mode = kernelMode ? CommandLineMode.Kernel : CommandLineMode.Strict;
+        bool found = KernelCommandLine.TryGetDmCryptKeysAddress(commandLine, mode, out ulong address, out CommandLineProblem problem);
         if (asJson)
         {
             using var json = new JsonOutput();

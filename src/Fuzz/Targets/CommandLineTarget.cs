@@ -6,9 +6,9 @@ namespace CrashDmCrypt.Fuzz.Targets;
 
 /// <summary>
 /// The <c>cmdline</c> target: the input bytes are a kdump kernel command line (as <c>/proc/cmdline</c>; NUL, tabs
-/// and 0xA0 all occur). <see cref="KernelCommandLine.TryGetDmCryptKeysAddress(ReadOnlySpan{byte}, CommandLineQuirks, out ulong, out CommandLineProblem)"/>
-/// and <see cref="KernelCommandLine.TryParseMemparse(ReadOnlySpan{byte}, CommandLineQuirks, out ulong, out CommandLineProblem)"/>
-/// run strict and with the kernel's quirks over bytes that end at a guard page. Strict is a narrowing of the
+/// and 0xA0 all occur). <see cref="KernelCommandLine.TryGetDmCryptKeysAddress(ReadOnlySpan{byte}, CommandLineMode, out ulong, out CommandLineProblem)"/>
+/// and <see cref="KernelCommandLine.TryParseMemparse(ReadOnlySpan{byte}, CommandLineMode, out ulong, out CommandLineProblem)"/>
+/// run in strict and kernel mode over bytes that end at a guard page. Strict is a narrowing of the
 /// kernel's reading (same address whenever strict accepts), every problem's offset lies inside the input, and every
 /// address found, written as the loader writes it, parses back to the same value.
 /// </summary>
@@ -27,7 +27,7 @@ internal static class CommandLineTarget
     {
         bool strictOk = KernelCommandLine.TryGetDmCryptKeysAddress(text, out ulong strictAddress, out CommandLineProblem strictProblem);
         CheckVerdict(strictOk, strictAddress, strictProblem, text.Length, "strict command line");
-        bool kernelOk = KernelCommandLine.TryGetDmCryptKeysAddress(text, CommandLineQuirks.Kernel, out ulong kernelAddress, out CommandLineProblem kernelProblem);
+        bool kernelOk = KernelCommandLine.TryGetDmCryptKeysAddress(text, CommandLineMode.Kernel, out ulong kernelAddress, out CommandLineProblem kernelProblem);
         CheckVerdict(kernelOk, kernelAddress, kernelProblem, text.Length, "kernel command line");
 
         if (strictOk)
@@ -78,7 +78,7 @@ internal static class CommandLineTarget
     {
         bool strictOk = KernelCommandLine.TryParseMemparse(text, out ulong strictValue, out CommandLineProblem strictProblem);
         CheckVerdict(strictOk, strictValue, strictProblem, text.Length, "strict memparse");
-        bool kernelOk = KernelCommandLine.TryParseMemparse(text, CommandLineQuirks.Kernel, out ulong kernelValue, out CommandLineProblem kernelProblem);
+        bool kernelOk = KernelCommandLine.TryParseMemparse(text, CommandLineMode.Kernel, out ulong kernelValue, out CommandLineProblem kernelProblem);
         CheckVerdict(kernelOk, kernelValue, kernelProblem, text.Length, "kernel memparse");
         if (!strictOk)
         {

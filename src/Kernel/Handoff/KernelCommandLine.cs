@@ -21,10 +21,10 @@ public static class KernelCommandLine
 
     private static ReadOnlySpan<byte> ParameterPrefix => "dmcryptkeys=0x"u8;
 
-    /// <summary>Finds the blob's address on a kernel command line with the strict rules (<see cref="CommandLineQuirks.None"/>).</summary>
-    /// <inheritdoc cref="TryGetDmCryptKeysAddress(ReadOnlySpan{byte}, CommandLineQuirks, out ulong, out CommandLineProblem)"/>
+    /// <summary>Finds the blob's address on a kernel command line with the strict rules (<see cref="CommandLineMode.Strict"/>).</summary>
+    /// <inheritdoc cref="TryGetDmCryptKeysAddress(ReadOnlySpan{byte}, CommandLineMode, out ulong, out CommandLineProblem)"/>
     public static bool TryGetDmCryptKeysAddress(ReadOnlySpan<byte> commandLine, out ulong address, out CommandLineProblem problem) =>
-        TryGetDmCryptKeysAddress(commandLine, CommandLineQuirks.None, out address, out problem);
+        TryGetDmCryptKeysAddress(commandLine, CommandLineRelaxations.None, out address, out problem);
 
     /// <summary>
     /// Finds the blob's address on a kernel command line (the bytes of <c>/proc/cmdline</c>). Parameters are split
@@ -34,14 +34,18 @@ public static class KernelCommandLine
     /// is matched exactly (<c>xdmcryptkeys=</c> is another parameter).
     /// </summary>
     /// <param name="commandLine">The command line's bytes; it ends at its first NUL, if any.</param>
-    /// <param name="quirks">Relaxations to apply; <see cref="CommandLineQuirks.Kernel"/> gives the kernel's result.</param>
+    /// <param name="mode">The rule set; <see cref="CommandLineMode.Kernel"/> gives the kernel's result.</param>
     /// <param name="address">The address; 0 on failure.</param>
     /// <param name="problem">Why the address was refused, and where; <c>default</c> on success.</param>
     /// <returns>Whether an address was found.</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="quirks"/> holds an undefined flag.</exception>
-    public static bool TryGetDmCryptKeysAddress(ReadOnlySpan<byte> commandLine, CommandLineQuirks quirks, out ulong address, out CommandLineProblem problem)
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="mode"/> is not a defined mode.</exception>
+    public static bool TryGetDmCryptKeysAddress(ReadOnlySpan<byte> commandLine, CommandLineMode mode, out ulong address, out CommandLineProblem problem) =>
+        TryGetDmCryptKeysAddress(commandLine, RelaxationsOf(mode), out address, out problem);
+
+    // The rule set as its named relaxations, each alone testable; the public surface names only the two modes.
+    internal static bool TryGetDmCryptKeysAddress(ReadOnlySpan<byte> commandLine, CommandLineRelaxations relaxations, out ulong address, out CommandLineProblem problem)
     {
-        CheckQuirks(quirks);
+        CheckRelaxations(relaxations);
         bool found = false;
         int bareNameOffset = -1;
         // Stryker disable once Boolean : read only when found is true, and assigned whenever found is
@@ -58,7 +62,7 @@ public static class KernelCommandLine
                 continue;
             }
 
-            if (!parameter.HasValue && Has(quirks, CommandLineQuirks.SkipBareName))
+            if (!parameter.HasValue && Has(relaxations, CommandLineRelaxations.SkipBareName))
             {
                 bareNameOffset = parameter.NameOffset;
                 continue;
@@ -86,8 +90,8 @@ public static class KernelCommandLine
             return false;
         }
 
-        CommandLineError error = Memparse(value, quirks, out ulong parsed, out int position);
-        if (error == CommandLineError.None && parsed == 0 && !Has(quirks, CommandLineQuirks.AllowZeroAddress))
+        CommandLineError error = Memparse(value, relaxations, out ulong parsed, out int position);
+        if (error == CommandLineError.None && parsed == 0 && !Has(relaxations, CommandLineRelaxations.AllowZeroAddress))
         {
             error = CommandLineError.AddressZero;
             position = 0;
@@ -105,9 +109,9 @@ public static class KernelCommandLine
     }
 
     /// <summary>Parses a number with the kernel's <c>memparse</c> syntax and the strict rules.</summary>
-    /// <inheritdoc cref="TryParseMemparse(ReadOnlySpan{byte}, CommandLineQuirks, out ulong, out CommandLineProblem)"/>
+    /// <inheritdoc cref="TryParseMemparse(ReadOnlySpan{byte}, CommandLineMode, out ulong, out CommandLineProblem)"/>
     public static bool TryParseMemparse(ReadOnlySpan<byte> text, out ulong value, out CommandLineProblem problem) =>
-        TryParseMemparse(text, CommandLineQuirks.None, out value, out problem);
+        TryParseMemparse(text, CommandLineRelaxations.None, out value, out problem);
 
     /// <summary>
     /// Parses a number with the kernel's <c>memparse</c> syntax: a C base-0 number (<c>0x</c>/<c>0X</c>
@@ -116,18 +120,21 @@ public static class KernelCommandLine
     /// No sign and no leading whitespace, as in <c>simple_strtoull</c>.
     /// </summary>
     /// <param name="text">The whole value; with the strict rules nothing may follow the number and suffix.</param>
-    /// <param name="quirks">
-    /// Relaxations; only <see cref="CommandLineQuirks.IgnoreTrailingCharacters"/>
-    /// and <see cref="CommandLineQuirks.SaturateOnOverflow"/> matter here.
+    /// <param name="mode">
+    /// The rule set; <see cref="CommandLineMode.Kernel"/> ignores what follows the number and its suffix, and saturates
+    /// at <c>ULLONG_MAX</c>, as <c>memparse</c> does.
     /// </param>
     /// <param name="value">The value; 0 on failure.</param>
     /// <param name="problem">Why the text was refused, with the offset in <paramref name="text"/>; <c>default</c> on success.</param>
     /// <returns>Whether the text is a number.</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="quirks"/> holds an undefined flag.</exception>
-    public static bool TryParseMemparse(ReadOnlySpan<byte> text, CommandLineQuirks quirks, out ulong value, out CommandLineProblem problem)
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="mode"/> is not a defined mode.</exception>
+    public static bool TryParseMemparse(ReadOnlySpan<byte> text, CommandLineMode mode, out ulong value, out CommandLineProblem problem) =>
+        TryParseMemparse(text, RelaxationsOf(mode), out value, out problem);
+
+    internal static bool TryParseMemparse(ReadOnlySpan<byte> text, CommandLineRelaxations relaxations, out ulong value, out CommandLineProblem problem)
     {
-        CheckQuirks(quirks);
-        CommandLineError error = Memparse(text, quirks, out value, out int position);
+        CheckRelaxations(relaxations);
+        CommandLineError error = Memparse(text, relaxations, out value, out int position);
         if (error != CommandLineError.None)
         {
             value = 0;
@@ -190,9 +197,9 @@ public static class KernelCommandLine
         return OperationStatus.Done;
     }
 
-    // memparse(arg, &end) followed by setup_dmcryptkeys' "end > arg" check, with each kernel leniency behind its quirk.
+    // memparse(arg, &end) followed by setup_dmcryptkeys' "end > arg" check, with each kernel leniency behind its relaxation.
     // position: on success the bytes consumed; on failure the offset of the first byte that breaks the rule.
-    internal static CommandLineError Memparse(ReadOnlySpan<byte> text, CommandLineQuirks quirks, out ulong value, out int position)
+    internal static CommandLineError Memparse(ReadOnlySpan<byte> text, CommandLineRelaxations relaxations, out ulong value, out int position)
     {
         value = 0;
         int pos = 0;
@@ -209,7 +216,7 @@ public static class KernelCommandLine
             }
         }
 
-        bool saturate = Has(quirks, CommandLineQuirks.SaturateOnOverflow);
+        bool saturate = Has(relaxations, CommandLineRelaxations.SaturateOnOverflow);
         int firstDigit = pos;
         ulong result = 0;
         for (; pos < text.Length; pos++)
@@ -266,7 +273,7 @@ public static class KernelCommandLine
             pos++;
         }
 
-        if (pos < text.Length && !Has(quirks, CommandLineQuirks.IgnoreTrailingCharacters))
+        if (pos < text.Length && !Has(relaxations, CommandLineRelaxations.IgnoreTrailingCharacters))
         {
             position = pos;
             return CommandLineError.TrailingCharacters;
@@ -300,13 +307,20 @@ public static class KernelCommandLine
         _ => 0,
     };
 
-    private static bool Has(CommandLineQuirks quirks, CommandLineQuirks flag) => (quirks & flag) != 0;
+    private static bool Has(CommandLineRelaxations relaxations, CommandLineRelaxations flag) => (relaxations & flag) != 0;
 
-    private static void CheckQuirks(CommandLineQuirks quirks)
+    private static CommandLineRelaxations RelaxationsOf(CommandLineMode mode) => mode switch
     {
-        if ((quirks & ~CommandLineQuirks.Kernel) != 0)
+        CommandLineMode.Strict => CommandLineRelaxations.None,
+        CommandLineMode.Kernel => CommandLineRelaxations.Kernel,
+        _ => throw new ArgumentOutOfRangeException(nameof(mode), mode, "Undefined command-line mode."),
+    };
+
+    private static void CheckRelaxations(CommandLineRelaxations relaxations)
+    {
+        if ((relaxations & ~CommandLineRelaxations.Kernel) != 0)
         {
-            throw new ArgumentOutOfRangeException(nameof(quirks), quirks, "Undefined command-line quirk.");
+            throw new ArgumentOutOfRangeException(nameof(relaxations), relaxations, "Undefined command-line relaxation.");
         }
     }
 }

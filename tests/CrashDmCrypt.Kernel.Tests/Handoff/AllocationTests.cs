@@ -19,7 +19,7 @@ public class AllocationTests
         for (int round = 0; round < 2; round++)
         {
             long before = GC.GetAllocatedBytesForCurrentThread();
-            bool lineOk = KernelCommandLine.TryGetDmCryptKeysAddress(lineBytes, CommandLineQuirks.Kernel, out ulong address, out _);
+            bool lineOk = KernelCommandLine.TryGetDmCryptKeysAddress(lineBytes, CommandLineMode.Kernel, out ulong address, out _);
             bool numberOk = KernelCommandLine.TryParseMemparse("0x3fffffffffffffK"u8, out _, out _);
             bool dtbOk = DeviceTree.TryReadDmCryptKeys(dtb, out DmCryptKeysRange range, out _);
             bool hostileOk = DeviceTree.TryReadDmCryptKeys(hostile, DeviceTreeMode.Kernel, out _, out DeviceTreeProblem hostileProblem);

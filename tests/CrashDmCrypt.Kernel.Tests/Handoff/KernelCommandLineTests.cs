@@ -57,7 +57,7 @@ public class KernelCommandLineTests
         Assert.Equal(strictError == CommandLineError.None, strictOk);
         Assert.InRange(problem.Offset, 0, commandLine.Length);
 
-        bool kernelOk = KernelCommandLine.TryGetDmCryptKeysAddress(B(commandLine), CommandLineQuirks.Kernel, out address, out problem);
+        bool kernelOk = KernelCommandLine.TryGetDmCryptKeysAddress(B(commandLine), CommandLineMode.Kernel, out address, out problem);
         Assert.True((kernelError, kernelAddress) == (problem.Error, address), $"{description}: kernel gave {problem} 0x{address:x}");
         Assert.Equal(kernelError == CommandLineError.None, kernelOk);
     }
@@ -135,46 +135,48 @@ public class KernelCommandLineTests
         Assert.Equal((strictError, strictValue), (problem.Error, value));
         Assert.Equal(strictError == CommandLineError.None, strictOk);
 
-        bool kernelOk = KernelCommandLine.TryParseMemparse(B(text), CommandLineQuirks.Kernel, out value, out problem);
+        bool kernelOk = KernelCommandLine.TryParseMemparse(B(text), CommandLineMode.Kernel, out value, out problem);
         Assert.Equal((kernelError, kernelValue), (problem.Error, value));
         Assert.Equal(kernelError == CommandLineError.None, kernelOk);
     }
 
     [Theory]
-    [InlineData("1KB", CommandLineQuirks.IgnoreTrailingCharacters, true)]
-    [InlineData("1KB", CommandLineQuirks.SaturateOnOverflow, false)]
-    [InlineData("16E", CommandLineQuirks.SaturateOnOverflow, true)]
-    [InlineData("16E", CommandLineQuirks.IgnoreTrailingCharacters, false)]
-    [InlineData("K", CommandLineQuirks.Kernel, false)]
-    [InlineData("K", CommandLineQuirks.IgnoreTrailingCharacters, false)]
-    public void Each_quirk_relaxes_only_its_own_rule(string text, CommandLineQuirks quirks, bool accepted)
+    [InlineData("1KB", (int)CommandLineRelaxations.IgnoreTrailingCharacters, true)]
+    [InlineData("1KB", (int)CommandLineRelaxations.SaturateOnOverflow, false)]
+    [InlineData("16E", (int)CommandLineRelaxations.SaturateOnOverflow, true)]
+    [InlineData("16E", (int)CommandLineRelaxations.IgnoreTrailingCharacters, false)]
+    [InlineData("K", (int)CommandLineRelaxations.Kernel, false)]
+    [InlineData("K", (int)CommandLineRelaxations.IgnoreTrailingCharacters, false)]
+    public void Each_relaxation_relaxes_only_its_own_rule(string text, int relaxation, bool accepted)
     {
-        Assert.Equal(accepted, KernelCommandLine.TryParseMemparse(B(text), quirks, out _, out _));
+        Assert.Equal(accepted, KernelCommandLine.TryParseMemparse(B(text), (CommandLineRelaxations)relaxation, out _, out _));
     }
 
     [Theory]
-    [InlineData("dmcryptkeys=0x1000 dmcryptkeys", CommandLineQuirks.SkipBareName, true)]
-    [InlineData("dmcryptkeys=0x1000 dmcryptkeys", CommandLineQuirks.None, false)]
-    [InlineData("dmcryptkeys dmcryptkeys", CommandLineQuirks.SkipBareName, false)]
-    [InlineData("dmcryptkeys=0x0", CommandLineQuirks.AllowZeroAddress, true)]
-    [InlineData("dmcryptkeys=0x0", CommandLineQuirks.None, false)]
-    public void Address_quirks_relax_only_their_own_rule(string commandLine, CommandLineQuirks quirks, bool accepted)
+    [InlineData("dmcryptkeys=0x1000 dmcryptkeys", (int)CommandLineRelaxations.SkipBareName, true)]
+    [InlineData("dmcryptkeys=0x1000 dmcryptkeys", (int)CommandLineRelaxations.None, false)]
+    [InlineData("dmcryptkeys dmcryptkeys", (int)CommandLineRelaxations.SkipBareName, false)]
+    [InlineData("dmcryptkeys=0x0", (int)CommandLineRelaxations.AllowZeroAddress, true)]
+    [InlineData("dmcryptkeys=0x0", (int)CommandLineRelaxations.None, false)]
+    public void Address_relaxations_relax_only_their_own_rule(string commandLine, int relaxation, bool accepted)
     {
-        Assert.Equal(accepted, KernelCommandLine.TryGetDmCryptKeysAddress(B(commandLine), quirks, out _, out _));
+        Assert.Equal(accepted, KernelCommandLine.TryGetDmCryptKeysAddress(B(commandLine), (CommandLineRelaxations)relaxation, out _, out _));
     }
 
     [Fact]
     public void Bare_names_alone_are_a_missing_value_even_when_skipped()
     {
-        Assert.False(KernelCommandLine.TryGetDmCryptKeysAddress("dmcryptkeys ro"u8, CommandLineQuirks.Kernel, out _, out CommandLineProblem problem));
+        Assert.False(KernelCommandLine.TryGetDmCryptKeysAddress("dmcryptkeys ro"u8, CommandLineMode.Kernel, out _, out CommandLineProblem problem));
         Assert.Equal(new CommandLineProblem { Error = CommandLineError.ValueMissing, Offset = 0 }, problem);
     }
 
     [Fact]
-    public void Undefined_quirks_are_caller_misuse()
+    public void Undefined_modes_and_relaxations_are_caller_misuse()
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => KernelCommandLine.TryGetDmCryptKeysAddress("dmcryptkeys=1"u8, (CommandLineQuirks)64, out _, out _));
-        Assert.Throws<ArgumentOutOfRangeException>(() => KernelCommandLine.TryParseMemparse("1"u8, (CommandLineQuirks)(-1), out _, out _));
+        Assert.Throws<ArgumentOutOfRangeException>(() => KernelCommandLine.TryGetDmCryptKeysAddress("dmcryptkeys=1"u8, (CommandLineMode)2, out _, out _));
+        Assert.Throws<ArgumentOutOfRangeException>(() => KernelCommandLine.TryParseMemparse("1"u8, (CommandLineMode)(-1), out _, out _));
+        Assert.Throws<ArgumentOutOfRangeException>(() => KernelCommandLine.TryGetDmCryptKeysAddress("dmcryptkeys=1"u8, (CommandLineRelaxations)64, out _, out _));
+        Assert.Throws<ArgumentOutOfRangeException>(() => KernelCommandLine.TryParseMemparse("1"u8, (CommandLineRelaxations)(-1), out _, out _));
     }
 
     [Theory]
@@ -223,7 +225,7 @@ public class KernelCommandLineTests
         Assert.Equal([0xC2, 0xA0], utf8[18..20]);
         Assert.False(KernelCommandLine.TryGetDmCryptKeysAddress(utf8, out _, out CommandLineProblem problem));
         Assert.Equal(new CommandLineProblem { Error = CommandLineError.TrailingCharacters, Offset = 18 }, problem);
-        Assert.True(KernelCommandLine.TryGetDmCryptKeysAddress(utf8, CommandLineQuirks.Kernel, out address, out _));
+        Assert.True(KernelCommandLine.TryGetDmCryptKeysAddress(utf8, CommandLineMode.Kernel, out address, out _));
         Assert.Equal(0x2000UL, address);
     }
 
@@ -291,7 +293,7 @@ public class KernelCommandLineTests
 
         (ulong Address, CommandLineError Error) result = await Task.Run(() =>
         {
-            KernelCommandLine.TryGetDmCryptKeysAddress(line, CommandLineQuirks.Kernel, out ulong address, out CommandLineProblem problem);
+            KernelCommandLine.TryGetDmCryptKeysAddress(line, CommandLineMode.Kernel, out ulong address, out CommandLineProblem problem);
             return (address, problem.Error);
         }).WaitAsync(TimeSpan.FromMinutes(2));
 

@@ -67,11 +67,14 @@ public class MutationKillTests
     }
 
     [Fact]
-    public void An_undefined_quirk_is_a_caller_bug_named_in_the_exception()
+    public void An_undefined_relaxation_or_mode_is_a_caller_bug_named_in_the_exception()
     {
-        var e = Assert.Throws<ArgumentOutOfRangeException>(() => KernelCommandLine.TryParseMemparse("1"u8, (CommandLineQuirks)0x4000_0000, out _, out _));
-        Assert.Equal("quirks", e.ParamName);
-        Assert.StartsWith("Undefined command-line quirk", e.Message, StringComparison.Ordinal);
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => KernelCommandLine.TryParseMemparse("1"u8, (CommandLineRelaxations)0x4000_0000, out _, out _));
+        Assert.Equal("relaxations", e.ParamName);
+        Assert.StartsWith("Undefined command-line relaxation", e.Message, StringComparison.Ordinal);
+        e = Assert.Throws<ArgumentOutOfRangeException>(() => KernelCommandLine.TryParseMemparse("1"u8, (CommandLineMode)7, out _, out _));
+        Assert.Equal("mode", e.ParamName);
+        Assert.StartsWith("Undefined command-line mode", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -6,7 +6,7 @@ namespace CrashDmCrypt.Kernel.Handoff;
 /// <see cref="Kernel"/> gives exactly the value the kdump kernel ends up with in <c>dm_crypt_keys_addr</c>.
 /// </summary>
 [Flags]
-public enum CommandLineQuirks
+internal enum CommandLineRelaxations
 {
     /// <summary>Strict: every relaxation off.</summary>
     None = 0,
