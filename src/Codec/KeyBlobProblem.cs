@@ -6,16 +6,16 @@ namespace CrashDmCrypt.Codec;
 public readonly record struct KeyBlobProblem
 {
     /// <summary>The rule that failed.</summary>
-    public KeyBlobError Error { get; init; }
+    public KeyBlobError Error { get; internal init; }
 
     /// <summary>Index of the entry (or key) at fault, or -1 for the header or the blob as a whole.</summary>
-    public int EntryIndex { get; init; }
+    public int EntryIndex { get; internal init; }
 
     /// <summary>
     /// Byte offset of the offending field or byte from the start of the input. It is at most the input's length:
     /// truncation errors point at the end, where more bytes were needed. For the writer it is the offset the field would have in the blob.
     /// </summary>
-    public int Offset { get; init; }
+    public int Offset { get; internal init; }
 
     /// <summary>Stable text code, e.g. <c>CDC006</c>.</summary>
     public string Code => KeyBlobErrors.GetCode(Error);

@@ -409,12 +409,20 @@ public sealed class SimulateCommandTests
             TotalKeys = 3,
             KeysRestored = 2,
             KeysRefused = 1,
-            Problem = default(KeyBlobProblem) with { Error = KeyBlobError.CountTooLarge, EntryIndex = -1, Offset = 0 },
+            Problem = CountTooLarge(),
             CommandLineError = status == KdumpRestoreStatus.AddressMissing ? CommandLineError.ParameterMissing : CommandLineError.None,
             DeviceTreeError = status == KdumpRestoreStatus.AddressInvalid ? DeviceTreeError.BadMagic : DeviceTreeError.None,
         };
 
         Assert.StartsWith(expected, LifeCycleText.Describe(outcome), StringComparison.Ordinal);
+    }
+
+    // A problem as the codec reports it (its fields cannot be set from outside): a count of 129.
+    private static KeyBlobProblem CountTooLarge()
+    {
+        Assert.False(KeyBlobReader.TryRead([129, 0, 0, 0], out _, out KeyBlobProblem problem));
+        Assert.Equal(KeyBlobError.CountTooLarge, problem.Error);
+        return problem;
     }
 
     [Fact]
