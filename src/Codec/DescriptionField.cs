@@ -54,6 +54,16 @@ internal static class DescriptionField
     }
 
     /// <summary>
+    /// Whether the first four bytes of a description field can begin a field that <see cref="IsValidStrict"/> accepts, or
+    /// a freed copy of one (whose breaks are padding only): the scalar reference of every prefilter that tests a
+    /// description's start, and a necessary condition only. <c>logon_vet_description</c> wants a ':' after byte 0 before
+    /// the NUL, so the NUL is not byte 0 or 1, and a NUL at byte 2 or 3 needs a ':' before it.
+    /// </summary>
+    /// <param name="start">At least four bytes: the field's first four.</param>
+    public static bool MayStartStrict(ReadOnlySpan<byte> start) =>
+        start[0] != 0 && start[1] != 0 && (start[2] != 0 || start[1] == (byte)':') && (start[3] != 0 || start[1] == (byte)':' || start[2] == (byte)':');
+
+    /// <summary>
     /// Whether a description given to the writer passes every writer rule (rows 3a-3d of spec/FORMAT.md section 7:
     /// 1..127 bytes, no NUL, no newline, a ':' after byte 0). Only says yes or no; on <see langword="false"/> the
     /// writer runs the rule-by-rule checks to name the failure.

@@ -13,6 +13,12 @@ internal struct EntryLengths
 {
     private uint _first;
 
+    /// <summary>
+    /// The strict key_size rule, the one reference every reader of entries asks (the codec's readers and the dump scanner's
+    /// candidate tests): 1..256 (<c>KEY_SIZE_MAX</c>); 0 is an empty user key. Compared unsigned, so 0 wraps above 256.
+    /// </summary>
+    public static bool IsStrictKeySize(uint rawKeySize) => rawKeySize - 1 < KeyBlobLayout.MaxKeySize;
+
     public static uint Pack(int keySize, int descriptionLength) => (uint)keySize | ((uint)descriptionLength << 16);
 
     public static int KeySize(uint packed) => (int)(packed & 0xFFFF);

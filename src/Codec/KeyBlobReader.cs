@@ -355,7 +355,7 @@ public static class KeyBlobReader
         }
 
         descriptionLength = 0;
-        return rawKeySize - 1 < KeyBlobLayout.MaxKeySize
+        return EntryLengths.IsStrictKeySize(rawKeySize)
             && DescriptionField.IsValidStrict(entry.Slice(KeyBlobLayout.DescriptionOffset, KeyBlobLayout.DescriptionFieldLength), out descriptionLength)
             && DescriptionField.IsPaddingZero(entry.Slice(KeyBlobLayout.DataOffset, KeyBlobLayout.DataLength), keySize);
     }

@@ -62,4 +62,45 @@ public class DescriptionFieldTests
 
         Assert.True(checkedFields > 10_000);
     }
+
+    [Fact]
+    public void A_field_may_start_strict_exactly_when_its_first_four_bytes_complete_to_a_strict_field()
+    {
+        // Every start over NUL, ':' and a letter (byte 0 not ':', which the start test leaves to the codec): cut at its first
+        // NUL and zero-padded, or followed by ':' when it has none, it is strict exactly when the start test says it may be.
+        byte[] alphabet = [0, (byte)':', (byte)'a'];
+        int starts = 0;
+        for (int code = 0; code < 81; code++)
+        {
+            byte[] start = [alphabet[code % 3], alphabet[code / 3 % 3], alphabet[code / 9 % 3], alphabet[code / 27]];
+            if (start[0] == (byte)':')
+            {
+                continue;
+            }
+
+            var field = new byte[KeyBlobLayout.DescriptionFieldLength];
+            int nul = Array.IndexOf(start, (byte)0);
+            start.AsSpan(0, nul < 0 ? 4 : nul).CopyTo(field);
+            if (nul < 0)
+            {
+                field[4] = (byte)':';
+            }
+
+            Assert.True(DescriptionField.IsValidStrict(field, out _) == DescriptionField.MayStartStrict(start), Convert.ToHexString(start));
+            starts++;
+        }
+
+        Assert.Equal(54, starts);
+    }
+
+    [Theory]
+    [InlineData(0u, false)]
+    [InlineData(1u, true)]
+    [InlineData(32u, true)]
+    [InlineData(256u, true)]
+    [InlineData(257u, false)]
+    [InlineData(0x0001_0000u, false)]
+    [InlineData(uint.MaxValue, false)]
+    public void The_strict_key_size_is_1_to_256(uint keySize, bool strict) =>
+        Assert.Equal(strict, EntryLengths.IsStrictKeySize(keySize));
 }
