@@ -110,7 +110,7 @@ public static class KeyBlobKernelRestore
             return entry with { Action = KernelKeyAction.Undetermined };
         }
 
-        uint keySize = KeyBlobReader.ReadUInt32(known[(offset + KeyBlobLayout.KeySizeOffset)..], byteOrder);
+        uint keySize = KeyBlobReader.ReadUInt32(known[KeyBlobLayout.KeySizeFieldOffset(offset)..], byteOrder);
         entry = entry with { KeySize = keySize };
 
         // user_preparse runs before the description is looked at (security/keys/key.c:853-858, user_defined.c:64).

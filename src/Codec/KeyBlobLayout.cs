@@ -37,6 +37,11 @@ public static class KeyBlobLayout
     /// <summary>Offset of <c>key_size</c> inside an entry.</summary>
     public const int KeySizeOffset = 0;
 
+    /// <summary>Offset in the blob of the <c>key_size</c> field of the entry at <paramref name="entryOffset"/>.</summary>
+    internal static int KeySizeFieldOffset(int entryOffset) =>
+        // Stryker disable once Arithmetic : KeySizeOffset is 0, so entryOffset - 0 equals entryOffset + 0
+        entryOffset + KeySizeOffset;
+
     /// <summary>Offset of <c>key_desc</c> inside an entry.</summary>
     public const int DescriptionOffset = KeySizeOffset + KeySizeLength;
 

@@ -23,8 +23,7 @@ public static class KeyBlobReader
     {
         CheckOptions(options);
 
-        // Stryker disable once Boolean : collecting every problem instead of stopping at the first only adds problems after First, which is all TryRead reports
-        var collector = new ProblemCollector(default, stopAtFirst: true);
+        var collector = new ProblemCollector(default);
         EntryLengths lengths = default;
         int count = Validate(source, options, ref collector, ref lengths);
         if (collector.Count != 0)
@@ -55,7 +54,7 @@ public static class KeyBlobReader
     public static int CollectProblems(ReadOnlySpan<byte> source, KeyBlobReadOptions options, Span<KeyBlobProblem> problems)
     {
         CheckOptions(options);
-        var collector = new ProblemCollector(problems, stopAtFirst: false);
+        var collector = new ProblemCollector(problems);
         EntryLengths lengths = default;
         Validate(source, options, ref collector, ref lengths);
         return collector.Count;
@@ -75,7 +74,7 @@ public static class KeyBlobReader
     public static bool TryReadEntry(ReadOnlySpan<byte> source, KeyBlobReadOptions options, out KeyBlobEntry entry, out KeyBlobProblem problem)
     {
         CheckOptions(options);
-        var collector = new ProblemCollector(default, stopAtFirst: true);
+        var collector = new ProblemCollector(default);
         if (!ValidateOneEntry(source, options, ref collector, out int keySize, out int descriptionLength))
         {
             entry = default;
@@ -103,7 +102,7 @@ public static class KeyBlobReader
     public static int CollectEntryProblems(ReadOnlySpan<byte> source, KeyBlobReadOptions options, Span<KeyBlobProblem> problems)
     {
         CheckOptions(options);
-        var collector = new ProblemCollector(problems, stopAtFirst: false);
+        var collector = new ProblemCollector(problems);
         ValidateOneEntry(source, options, ref collector, out _, out _);
         return collector.Count;
     }
@@ -122,8 +121,13 @@ public static class KeyBlobReader
 
         ReadOnlySpan<byte> entry = source[..KeyBlobLayout.EntrySize];
         int reported = problems.Count;
-        bool valid = IsValidEntry(entry, options.ByteOrder, options.Mode == KeyBlobMode.Strict, out keySize, out descriptionLength)
-            || (ValidateEntry(entry, 0, 0, options, ref problems, out keySize, out descriptionLength) && problems.Count == reported);
+        bool valid = IsValidEntry(entry, options.ByteOrder, options.Mode == KeyBlobMode.Strict, out keySize, out descriptionLength);
+        if (!valid)
+        {
+            ValidateEntry(entry, 0, 0, options, ref problems, out keySize, out descriptionLength);
+            valid = problems.Count == reported;
+        }
+
         if (options.RequireExactLength && source.Length > KeyBlobLayout.EntrySize)
         {
             problems.Add(KeyBlobError.TrailingBytes, -1, KeyBlobLayout.EntrySize);
@@ -219,17 +223,15 @@ public static class KeyBlobReader
                 lengths[i] = EntryLengths.Pack(keySize, descriptionLength);
                 terminators[i] = (byte)descriptionLength;
             }
-            else if (!CheckEntry(blob, i, options, ref problems, ref lengths, terminators))
-            // Stryker disable once Block : stop-at-first only (CollectProblems never stops): going on adds problems after the first, which TryRead does not report
+            else
             {
-                return count;
+                CheckEntry(blob, i, options, ref problems, ref lengths, terminators);
             }
         }
 
-        if (strict && count >= 2 && !FindDuplicates(new BlobDescriptions(blob, count, terminators), ref problems))
-        // Stryker disable once Block : stop-at-first only (CollectProblems never stops): going on adds problems after the first, which TryRead does not report
+        if (strict && count >= 2)
         {
-            return count;
+            FindDuplicates(new BlobDescriptions(blob, count, terminators), ref problems);
         }
 
         if (options.RequireExactLength && source.Length > size)
@@ -241,15 +243,11 @@ public static class KeyBlobReader
     }
 
     // The rule-by-rule checks of an entry the fast path did not accept; they alone decide what is reported. Records
-    // the entry's NUL (strict) and, when it has no problem, its lengths. Returns false when the collector wants no more problems.
-    private static bool CheckEntry(ReadOnlySpan<byte> blob, int index, KeyBlobReadOptions options, ref ProblemCollector problems, ref EntryLengths lengths, scoped Span<byte> terminators)
+    // the entry's NUL (strict) and, when it has no problem, its lengths.
+    private static void CheckEntry(ReadOnlySpan<byte> blob, int index, KeyBlobReadOptions options, ref ProblemCollector problems, ref EntryLengths lengths, scoped Span<byte> terminators)
     {
         int reported = problems.Count;
-        if (!ValidateEntry(blob, index, options, ref problems, out int keySize, out int descriptionLength))
-        // Stryker disable once Block,Boolean : stop-at-first only (CollectProblems never stops): going on adds problems after the first, which TryRead does not report
-        {
-            return false;
-        }
+        ValidateEntry(blob, index, options, ref problems, out int keySize, out int descriptionLength);
 
         if (options.Mode == KeyBlobMode.Strict)
         {
@@ -261,18 +259,15 @@ public static class KeyBlobReader
         {
             lengths[index] = EntryLengths.Pack(keySize, descriptionLength);
         }
-
-        return true;
     }
 
-    // Returns false when the collector wants no more problems.
     // On return with no new problem, keySize and descriptionLength are the entry's (key_size <= 256, a NUL found);
     // otherwise descriptionLength is -1 when no NUL was found.
-    private static bool ValidateEntry(ReadOnlySpan<byte> blob, int index, KeyBlobReadOptions options, ref ProblemCollector problems, out int keySize, out int descriptionLength) =>
+    private static void ValidateEntry(ReadOnlySpan<byte> blob, int index, KeyBlobReadOptions options, ref ProblemCollector problems, out int keySize, out int descriptionLength) =>
         ValidateEntry(blob.Slice(KeyBlobLayout.GetEntryOffset(index), KeyBlobLayout.EntrySize), index, KeyBlobLayout.GetEntryOffset(index), options, ref problems, out keySize, out descriptionLength);
 
     // The rules of one entry: `entry` is its 388 bytes, `offset` where they start in the input (problems are reported from there).
-    private static bool ValidateEntry(ReadOnlySpan<byte> entry, int index, int offset, KeyBlobReadOptions options, ref ProblemCollector problems, out int keySize, out int descriptionLength)
+    private static void ValidateEntry(ReadOnlySpan<byte> entry, int index, int offset, KeyBlobReadOptions options, ref ProblemCollector problems, out int keySize, out int descriptionLength)
     {
         bool strict = options.Mode == KeyBlobMode.Strict;
 
@@ -282,21 +277,11 @@ public static class KeyBlobReader
         descriptionLength = 0;
         if (rawKeySize > KeyBlobLayout.MaxKeySize)
         {
-            // Stryker disable once Arithmetic : KeySizeOffset is 0, so offset - 0 equals offset + 0
-            if (!problems.Add(KeyBlobError.KeySizeTooLarge, index, offset + KeyBlobLayout.KeySizeOffset))
-            // Stryker disable once Block,Boolean : stop-at-first only (CollectProblems never stops): going on adds problems after the first, which TryRead does not report
-            {
-                return false;
-            }
+            problems.Add(KeyBlobError.KeySizeTooLarge, index, KeyBlobLayout.KeySizeFieldOffset(offset));
         }
         else if (rawKeySize == 0 && strict)
         {
-            // Stryker disable once Arithmetic : KeySizeOffset is 0, so offset - 0 equals offset + 0
-            if (!problems.Add(KeyBlobError.KeySizeZero, index, offset + KeyBlobLayout.KeySizeOffset))
-            // Stryker disable once Block,Boolean : stop-at-first only (CollectProblems never stops): going on adds problems after the first, which TryRead does not report
-            {
-                return false;
-            }
+            problems.Add(KeyBlobError.KeySizeZero, index, KeyBlobLayout.KeySizeFieldOffset(offset));
         }
 
         ReadOnlySpan<byte> text = DescriptionSearchRange(entry, options.Mode);
@@ -312,16 +297,11 @@ public static class KeyBlobReader
         descriptionLength = nul;
         if (nul < 0)
         {
-            if (!problems.Add(KeyBlobError.DescriptionNotTerminated, index, offset + KeyBlobLayout.DescriptionOffset))
-            // Stryker disable once Block,Boolean : stop-at-first only (CollectProblems never stops): going on adds problems after the first, which TryRead does not report
-            {
-                return false;
-            }
+            problems.Add(KeyBlobError.DescriptionNotTerminated, index, offset + KeyBlobLayout.DescriptionOffset);
         }
-        else if (strict && !ValidateStrictDescription(text, nul, index, offset + KeyBlobLayout.DescriptionOffset, ref problems))
-        // Stryker disable once Block,Boolean : stop-at-first only (CollectProblems never stops): going on adds problems after the first, which TryRead does not report
+        else if (strict)
         {
-            return false;
+            ValidateStrictDescription(text, nul, index, offset + KeyBlobLayout.DescriptionOffset, ref problems);
         }
 
         // build_keys_header zero-allocates the blob, so data after key_size bytes is zero. (A key_size above 256 was
@@ -330,14 +310,11 @@ public static class KeyBlobReader
         {
             int dataOffset = offset + KeyBlobLayout.DataOffset;
             int stray = entry.Slice(KeyBlobLayout.DataOffset + keySize, KeyBlobLayout.DataLength - keySize).IndexOfAnyExcept((byte)0);
-            if (stray >= 0 && !problems.Add(KeyBlobError.KeyDataPaddingNotZero, index, dataOffset + keySize + stray))
-            // Stryker disable once Block,Boolean : stop-at-first only (CollectProblems never stops): going on adds problems after the first, which TryRead does not report
+            if (stray >= 0)
             {
-                return false;
+                problems.Add(KeyBlobError.KeyDataPaddingNotZero, index, dataOffset + keySize + stray);
             }
         }
-
-        return true;
     }
 
     private static bool IsValidEntry(ReadOnlySpan<byte> blob, int index, KeyBlobByteOrder byteOrder, bool strict, out int keySize, out int descriptionLength) =>
@@ -360,61 +337,54 @@ public static class KeyBlobReader
             && DescriptionField.IsPaddingZero(entry.Slice(KeyBlobLayout.DataOffset, KeyBlobLayout.DataLength), keySize);
     }
 
-    private static bool ValidateStrictDescription(ReadOnlySpan<byte> field, int nul, int index, int fieldOffset, ref ProblemCollector problems)
+    private static void ValidateStrictDescription(ReadOnlySpan<byte> field, int nul, int index, int fieldOffset, ref ProblemCollector problems)
     {
         ReadOnlySpan<byte> description = field[..nul];
         if (description.IsEmpty)
         {
-            if (!problems.Add(KeyBlobError.DescriptionEmpty, index, fieldOffset))
-            // Stryker disable once Block,Boolean : stop-at-first only (CollectProblems never stops): going on adds problems after the first, which TryRead does not report
-            {
-                return false;
-            }
+            problems.Add(KeyBlobError.DescriptionEmpty, index, fieldOffset);
         }
         else
         {
             // configfs stores the value only up to the first newline (config_key_description_store).
             int newline = description.IndexOf((byte)'\n');
-            if (newline >= 0 && !problems.Add(KeyBlobError.DescriptionContainsNewline, index, fieldOffset + newline))
-            // Stryker disable once Block,Boolean : stop-at-first only (CollectProblems never stops): going on adds problems after the first, which TryRead does not report
+            if (newline >= 0)
             {
-                return false;
+                problems.Add(KeyBlobError.DescriptionContainsNewline, index, fieldOffset + newline);
             }
 
             // logon_vet_description: a ':' that is not the first character.
-            if (description.IndexOf((byte)':') <= 0 && !problems.Add(KeyBlobError.DescriptionNotLogonForm, index, fieldOffset))
-            // Stryker disable once Block,Boolean : stop-at-first only (CollectProblems never stops): going on adds problems after the first, which TryRead does not report
+            if (description.IndexOf((byte)':') <= 0)
             {
-                return false;
+                problems.Add(KeyBlobError.DescriptionNotLogonForm, index, fieldOffset);
             }
         }
 
         int stray = field[(nul + 1)..].IndexOfAnyExcept((byte)0);
-        return stray < 0 || problems.Add(KeyBlobError.DescriptionPaddingNotZero, index, fieldOffset + nul + 1 + stray);
+        if (stray >= 0)
+        {
+            problems.Add(KeyBlobError.DescriptionPaddingNotZero, index, fieldOffset + nul + 1 + stray);
+        }
     }
 
     // Strict only: key_create_or_update would replace an earlier key with the same description.
-    // Returns false when the collector wants no more problems.
-    internal static bool FindDuplicates<TSource>(scoped TSource source, ref ProblemCollector problems)
+    internal static void FindDuplicates<TSource>(scoped TSource source, ref ProblemCollector problems)
         where TSource : IDescriptionSource, allows ref struct
     {
         int count = source.Count;
         Span<bool> duplicate = stackalloc bool[KeyBlobLayout.MaxKeys];
         if (!DuplicateFinder.Mark(source, duplicate[..count]))
         {
-            return true;
+            return;
         }
 
         for (int i = 0; i < count; i++)
         {
-            if (duplicate[i] && !problems.Add(KeyBlobError.DuplicateDescription, i, KeyBlobLayout.GetEntryOffset(i) + KeyBlobLayout.DescriptionOffset))
-            // Stryker disable once Block,Boolean : stop-at-first only (CollectProblems never stops): going on adds problems after the first, which TryRead does not report
+            if (duplicate[i])
             {
-                return false;
+                problems.Add(KeyBlobError.DuplicateDescription, i, KeyBlobLayout.GetEntryOffset(i) + KeyBlobLayout.DescriptionOffset);
             }
         }
-
-        return true;
     }
 
     private readonly ref struct BlobDescriptions : IDescriptionSource

@@ -23,8 +23,7 @@ public static class KeyBlobWriter
             return true;
         }
 
-        // Stryker disable once Boolean : collecting every problem instead of stopping at the first only adds problems after First, which is all TryValidate reports
-        var collector = new ProblemCollector(default, stopAtFirst: true);
+        var collector = new ProblemCollector(default);
         Validate(keys, ref collector);
         problem = collector.First;
         return collector.Count == 0;
@@ -34,7 +33,7 @@ public static class KeyBlobWriter
     /// <returns>The number of failures, which may exceed <c>problems.Length</c>.</returns>
     public static int CollectProblems(ReadOnlySpan<KeyBlobKey> keys, Span<KeyBlobProblem> problems)
     {
-        var collector = new ProblemCollector(problems, stopAtFirst: false);
+        var collector = new ProblemCollector(problems);
         Validate(keys, ref collector);
         return collector.Count;
     }
@@ -49,7 +48,7 @@ public static class KeyBlobWriter
     /// <returns>The number of failures, which may exceed <c>problems.Length</c>; 0 when the description is valid.</returns>
     public static int CollectDescriptionProblems(ReadOnlySpan<byte> description, Span<KeyBlobProblem> problems)
     {
-        var collector = new ProblemCollector(problems, stopAtFirst: false);
+        var collector = new ProblemCollector(problems);
         ValidateDescription(description, 0, KeyBlobLayout.GetEntryOffset(0) + KeyBlobLayout.DescriptionOffset, ref collector);
         return collector.Count;
     }
@@ -149,7 +148,7 @@ public static class KeyBlobWriter
     public static OperationStatus WriteEntry(in KeyBlobKey key, Span<byte> destination, KeyBlobWriteOptions options, out KeyBlobProblem problem)
     {
         CheckOptions(options);
-        var collector = new ProblemCollector(default, stopAtFirst: true);
+        var collector = new ProblemCollector(default);
         ValidateKey(key, 0, entryOffset: 0, ref collector);
         problem = collector.First;
         if (collector.Count != 0)
@@ -265,11 +264,7 @@ public static class KeyBlobWriter
     {
         for (int i = 0; i < keys.Length; i++)
         {
-            if (!ValidateKey(keys[i], i, KeyBlobLayout.GetEntryOffset(i), ref problems))
-            // Stryker disable once Block,Statement : stop-at-first only (CollectProblems never stops): going on adds problems after the first, which TryValidate does not report
-            {
-                return;
-            }
+            ValidateKey(keys[i], i, KeyBlobLayout.GetEntryOffset(i), ref problems);
         }
 
         if (keys.Length >= 2)
@@ -278,71 +273,66 @@ public static class KeyBlobWriter
         }
     }
 
-    // Returns false when the collector wants no more problems.
-    private static bool ValidateDescription(ReadOnlySpan<byte> description, int index, int descriptionOffset, ref ProblemCollector problems)
+    // A description that is empty or does not fit is not looked into further.
+    private static void ValidateDescription(ReadOnlySpan<byte> description, int index, int descriptionOffset, ref ProblemCollector problems)
     {
         if (description.IsEmpty)
         {
-            return problems.Add(KeyBlobError.DescriptionEmpty, index, descriptionOffset);
+            problems.Add(KeyBlobError.DescriptionEmpty, index, descriptionOffset);
+            return;
         }
 
         if (description.Length > KeyBlobLayout.DescriptionFieldLength)
         {
             // config_key_description_store refuses more than KEY_DESC_MAX_LEN characters.
-            return problems.Add(KeyBlobError.DescriptionTooLong, index, descriptionOffset);
+            problems.Add(KeyBlobError.DescriptionTooLong, index, descriptionOffset);
+            return;
         }
 
         if (description.Length == KeyBlobLayout.DescriptionFieldLength)
         {
             // Accepted by configfs, then cut to 127 by strscpy in build_keys_header: the lookup misses.
-            return problems.Add(KeyBlobError.DescriptionTruncatedByKernel, index, descriptionOffset + KeyBlobLayout.MaxDescriptionLength);
+            problems.Add(KeyBlobError.DescriptionTruncatedByKernel, index, descriptionOffset + KeyBlobLayout.MaxDescriptionLength);
+            return;
         }
 
         // One search on the common path; only a description that holds either byte is searched again.
         if (description.IndexOfAny((byte)0, (byte)'\n') >= 0)
         {
             int nul = description.IndexOf((byte)0);
-            if (nul >= 0 && !problems.Add(KeyBlobError.DescriptionContainsNul, index, descriptionOffset + nul))
-            // Stryker disable once Block,Boolean : stop-at-first only (CollectProblems never stops): going on adds problems after the first, which TryValidate does not report
+            if (nul >= 0)
             {
-                return false;
+                problems.Add(KeyBlobError.DescriptionContainsNul, index, descriptionOffset + nul);
             }
 
             int newline = description.IndexOf((byte)'\n');
-            if (newline >= 0 && !problems.Add(KeyBlobError.DescriptionContainsNewline, index, descriptionOffset + newline))
-            // Stryker disable once Block,Boolean : stop-at-first only (CollectProblems never stops): going on adds problems after the first, which TryValidate does not report
+            if (newline >= 0)
             {
-                return false;
+                problems.Add(KeyBlobError.DescriptionContainsNewline, index, descriptionOffset + newline);
             }
         }
 
         // logon_vet_description: a ':' that is not the first character.
-        return description.IndexOf((byte)':') > 0 || problems.Add(KeyBlobError.DescriptionNotLogonForm, index, descriptionOffset);
+        if (description.IndexOf((byte)':') <= 0)
+        {
+            problems.Add(KeyBlobError.DescriptionNotLogonForm, index, descriptionOffset);
+        }
     }
 
     // entryOffset: where the entry starts in the blob (or 0 for an entry written alone), the base of every offset reported.
-    private static bool ValidateKey(in KeyBlobKey key, int index, int entryOffset, ref ProblemCollector problems)
+    private static void ValidateKey(in KeyBlobKey key, int index, int entryOffset, ref ProblemCollector problems)
     {
-        if (!ValidateDescription(key.Description.Span, index, entryOffset + KeyBlobLayout.DescriptionOffset, ref problems))
-        // Stryker disable once Block,Boolean : stop-at-first only (CollectProblems never stops): going on adds problems after the first, which TryValidate does not report
-        {
-            return false;
-        }
+        ValidateDescription(key.Description.Span, index, entryOffset + KeyBlobLayout.DescriptionOffset, ref problems);
 
         int keyLength = key.Key.Length;
         if (keyLength == 0)
         {
-            // Stryker disable once Arithmetic : KeySizeOffset is 0, so entryOffset - 0 equals entryOffset + 0
-            return problems.Add(KeyBlobError.KeySizeZero, index, entryOffset + KeyBlobLayout.KeySizeOffset);
+            problems.Add(KeyBlobError.KeySizeZero, index, KeyBlobLayout.KeySizeFieldOffset(entryOffset));
         }
-
-        if (keyLength > KeyBlobLayout.MaxKeySize)
+        else if (keyLength > KeyBlobLayout.MaxKeySize)
         {
-            // Stryker disable once Arithmetic : KeySizeOffset is 0, so entryOffset - 0 equals entryOffset + 0
-            return problems.Add(KeyBlobError.KeySizeTooLarge, index, entryOffset + KeyBlobLayout.KeySizeOffset);
+            problems.Add(KeyBlobError.KeySizeTooLarge, index, KeyBlobLayout.KeySizeFieldOffset(entryOffset));
         }
-
-        return true;
     }
 
     private readonly ref struct KeyDescriptions : IDescriptionSource

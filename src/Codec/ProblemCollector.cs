@@ -1,23 +1,23 @@
 namespace CrashDmCrypt.Codec;
 
-/// <summary>Records problems into a caller's span, or stops at the first one.</summary>
+/// <summary>
+/// Records problems into a caller's span (as many as fit) and counts them; the first is kept for the Try methods. Checks
+/// always run to the end: a blob holds at most 128 entries, so a refused one costs at most what an accepted one does.
+/// </summary>
 internal ref struct ProblemCollector
 {
     private readonly Span<KeyBlobProblem> _destination;
-    private readonly bool _stopAtFirst;
 
-    public ProblemCollector(Span<KeyBlobProblem> destination, bool stopAtFirst)
+    public ProblemCollector(Span<KeyBlobProblem> destination)
     {
         _destination = destination;
-        _stopAtFirst = stopAtFirst;
     }
 
     public int Count { get; private set; }
 
     public KeyBlobProblem First { get; private set; }
 
-    /// <summary>Records a problem; returns whether checking should go on.</summary>
-    public bool Add(KeyBlobError error, int entryIndex, int offset)
+    public void Add(KeyBlobError error, int entryIndex, int offset)
     {
         var problem = new KeyBlobProblem { Error = error, EntryIndex = entryIndex, Offset = offset };
         if (Count == 0)
@@ -31,6 +31,5 @@ internal ref struct ProblemCollector
         }
 
         Count++;
-        return !_stopAtFirst;
     }
 }
