@@ -79,12 +79,9 @@ public static partial class DeviceTree
         if (kernel)
         {
             // dt_mem_next_cell(dt_root_addr_cells, &prop) with no length check (drivers/of/fdt.c:866-870): a shorter
-            // property reads on into the tree's next bytes. Past the end of the tree: named deviation D4 (FORMAT.md 9).
-            if (dtb.Length - found.PropertyValue < addressLength)
-            {
-                return Fail(DeviceTreeError.BadPropertyLength, found.PropertyToken);
-            }
-
+            // property reads on into the tree's next bytes. Those are in the tree: the walk ended at FDT_END with every
+            // node closed, so /chosen's FDT_END_NODE, the root's and FDT_END (12 bytes) follow the value, more than
+            // the 8 bytes of two address cells.
             ulong? size = sizeCells != 0 && value.Length == addressLength + (sizeCells * CellSize) ? ReadCells(value[addressLength..], sizeCells) : null;
             range = new DmCryptKeysRange { Address = ReadCells(dtb.Slice(found.PropertyValue, addressLength), addressCells), Size = size };
             return default;
