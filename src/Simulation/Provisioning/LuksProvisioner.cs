@@ -70,7 +70,7 @@ public sealed partial class LuksProvisioner
             volumes.Add(new ProvisionedVolume(uuid, DescriptionOf(uuid)));
         }
 
-        var result = new ProvisionResult(Order, volumes) { Reuse = _configfs.ReadReuse() };
+        var result = new ProvisionResult(volumes) { Reuse = _configfs.ReadReuse() };
 
         // kdumpctl: [[ $(cat $LUKS_CONFIGFS/reuse) == 1 ]] && return 0 (CPU or memory hot-plug reuses the saved blob).
         if (result.Reuse is { Succeeded: true, Value: true })

@@ -6,20 +6,13 @@ namespace CrashDmCrypt.Simulation.Provisioning;
 /// <summary>What a <see cref="LuksProvisioner"/> run did, as data; the caller words it.</summary>
 public sealed class ProvisionResult
 {
-    internal ProvisionResult(ProvisionOrder order, IReadOnlyList<ProvisionedVolume> volumes)
-    {
-        Order = order;
-        Volumes = volumes;
-    }
+    internal ProvisionResult(IReadOnlyList<ProvisionedVolume> volumes) => Volumes = volumes;
 
     /// <summary>How the run ended.</summary>
     public ProvisionStatus Status { get; internal set; }
 
     /// <summary>Whether every volume is provisioned, or checked in a dry run, or nothing was to be done because <c>reuse</c> read 1.</summary>
     public bool Succeeded => Status is ProvisionStatus.Provisioned or ProvisionStatus.Reused or ProvisionStatus.Checked;
-
-    /// <summary>The order the run followed.</summary>
-    public ProvisionOrder Order { get; }
 
     /// <summary>What <c>reuse</c> read first.</summary>
     public ConfigfsResult<bool> Reuse { get; internal set; }
