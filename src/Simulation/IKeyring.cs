@@ -35,4 +35,13 @@ internal interface IKeyring : IDisposable
 
     /// <summary><c>keyctl read</c> from user space: EOPNOTSUPP for a logon key. No bytes are returned.</summary>
     LinuxErrno ReadBack(string description);
+
+    /// <summary>The serial of the key of that description, or <see cref="KeySerial.None"/> (the model's keys have none).</summary>
+    KeySerial SerialOf(string description);
+
+    /// <summary>
+    /// The time left before the key of that description expires: <see cref="TimeSpan.Zero"/> when it has no
+    /// expiry; null when there is no such key, it has expired, or the keyring cannot tell.
+    /// </summary>
+    TimeSpan? TimeoutOf(string description);
 }

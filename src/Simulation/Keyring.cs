@@ -194,6 +194,21 @@ internal sealed class Keyring : IKeyring
         return found == LinuxErrno.ENOKEY ? found : Type == KeyType.Logon ? LinuxErrno.EOPNOTSUPP : found;
     }
 
+    /// <inheritdoc/>
+    public KeySerial SerialOf(string description) => KeySerial.None;
+
+    /// <inheritdoc/>
+    public TimeSpan? TimeoutOf(string description)
+    {
+        ArgumentNullException.ThrowIfNull(description);
+        if (Search(Encoding.UTF8.GetBytes(description)) != LinuxErrno.None)
+        {
+            return null;
+        }
+
+        return _entries[Find(Encoding.UTF8.GetBytes(description))].Expiry is { } expiry ? expiry - _clock.GetUtcNow() : TimeSpan.Zero;
+    }
+
     /// <inheritdoc cref="RequestKey(ReadOnlySpan{byte}, out ReadOnlyMemory{byte})"/>
     public LinuxErrno RequestKey(string description, out ReadOnlyMemory<byte> payload)
     {

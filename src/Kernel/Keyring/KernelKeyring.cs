@@ -102,7 +102,7 @@ public static unsafe class KernelKeyring
 
     /// <summary><c>KEYCTL_SEARCH</c>: finds a key of <paramref name="type"/> and <paramref name="description"/> in <paramref name="keyring"/> and the keyrings linked below it.</summary>
     /// <exception cref="ArgumentNullException"><paramref name="description"/> is null.</exception>
-    public static KeyringResult<KeySerial> Search(KeySerial keyring, KeyType type, string description) =>
+    internal static KeyringResult<KeySerial> Search(KeySerial keyring, KeyType type, string description) =>
         Find(search: true, type, description, keyring);
 
     // request_key (keyring: where to link the key found) or KEYCTL_SEARCH (keyring: where to look), over the same

@@ -36,6 +36,10 @@ internal sealed class KernelLogonKeyring : IKeyring
     /// <summary>The serial of the real key of <paramref name="description"/>, or <see cref="KeySerial.None"/>.</summary>
     public KeySerial SerialOf(string description) => _serials.GetValueOrDefault(description);
 
+    /// <summary>The real key's timeout as <c>/proc/keys</c> shows it to the session that possesses it.</summary>
+    public TimeSpan? TimeoutOf(string description) =>
+        _serials.TryGetValue(description, out KeySerial serial) ? _session.Invoke(() => ProcKeys.ReadTimeout(serial)) : null;
+
     /// <inheritdoc/>
     public LinuxErrno Add(ReadOnlySpan<byte> description, ReadOnlySpan<byte> payload, TimeSpan? timeout = null)
     {
@@ -104,13 +108,20 @@ internal sealed class KernelLogonKeyring : IKeyring
             return LinuxErrno.ENOKEY;
         }
 
+        return ReadBack(serial, _session.Read);
+    }
+
+    /// <summary>
+    /// <c>keyctl read</c> of <paramref name="serial"/> through <paramref name="read"/> into cleared stack memory: none
+    /// when it read (it must not, for logon) or found a longer payload, else the errno.
+    /// </summary>
+    internal static LinuxErrno ReadBack(KeySerial serial, KeyReader read)
+    {
         Span<byte> buffer = stackalloc byte[KeyBlobLayout.MaxKeySize];
         try
         {
-            KeyringResult<int> read = _session.Read(serial, buffer);
-
-            // A read that worked (it must not, for logon) or found a longer payload is "no error" to the caller.
-            return read.Status is KeyringStatus.Ok or KeyringStatus.BufferTooSmall ? LinuxErrno.None : ErrnoOf(read.Result);
+            KeyringResult<int> result = read(serial, buffer);
+            return result.Status is KeyringStatus.Ok or KeyringStatus.BufferTooSmall ? LinuxErrno.None : ErrnoOf(result.Result);
         }
         finally
         {
@@ -126,7 +137,7 @@ internal sealed class KernelLogonKeyring : IKeyring
     }
 
     // Refusals made before any call (InvalidArgument with no errno) read as the EINVAL the kernel would give.
-    private static LinuxErrno ErrnoOf(KeyringResult result) =>
+    internal static LinuxErrno ErrnoOf(KeyringResult result) =>
         result.Succeeded ? LinuxErrno.None
         : result.Errno != LinuxErrno.None ? result.Errno
         : LinuxErrno.EINVAL;
