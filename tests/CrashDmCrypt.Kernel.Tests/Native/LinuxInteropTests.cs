@@ -221,7 +221,9 @@ public sealed partial class LinuxInteropTests : IDisposable
     [GeneratedRegex(@"^flags:\s+([0-7]+)", RegexOptions.Multiline)]
     private static partial Regex FdInfoFlags();
 
-    [GeneratedRegex(@"\[(DllImport|LibraryImport)\b|Marshal\.(GetLastPInvokeError|GetLastWin32Error|GetLastSystemError|GetPInvokeErrorMessage)\b|""libc(\.so[.0-9]*)?""")]
+    // An import attribute (with or without its namespace and Attribute suffix), an extern method, an errno
+    // read or the C library's name.
+    [GeneratedRegex(@"[\[.](DllImport|LibraryImport)(Attribute)?\s*[(\]]|\bstatic\s+extern\b|Marshal\.(GetLastPInvokeError|GetLastWin32Error|GetLastSystemError|GetPInvokeErrorMessage)\b|""libc(\.so[.0-9]*)?""")]
     private static partial Regex OutsideTheHome();
 
     [GeneratedRegex(@"\[(?:LibraryImport)\((?<attribute>[^\]]*)\)\]\s*(?://[^\n]*\n\s*)*(?:internal|private) static (?:unsafe )?partial [\w*.<>]+ (?<method>\w+)\(")]
