@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 
 namespace CrashDmCrypt.Fuzz;
@@ -6,16 +5,10 @@ namespace CrashDmCrypt.Fuzz;
 /// <summary>
 /// Native pages framed by inaccessible guard pages: <see cref="Tail"/> hands out bytes that end exactly at
 /// the upper guard page, so reading or writing one byte past them is a SIGSEGV (a crash for AFL) instead of
-/// a silent read of whatever the GC heap holds next. Linux only (mmap/mprotect from libc).
+/// a silent read of whatever the GC heap holds next. Linux only (mmap/mprotect from src/Common/Interop/Linux).
 /// </summary>
-internal sealed unsafe partial class GuardedBuffer : IDisposable
+internal sealed unsafe class GuardedBuffer : IDisposable
 {
-    private const int ProtNone = 0;
-    private const int ProtRead = 1;
-    private const int ProtWrite = 2;
-    private const int MapPrivate = 0x02;
-    private const int MapAnonymous = 0x20;
-
     private static readonly nuint PageSize = (nuint)Environment.SystemPageSize;
 
     private byte* _mapping;
@@ -87,19 +80,20 @@ internal sealed unsafe partial class GuardedBuffer : IDisposable
     private void Map(nuint capacity)
     {
         nuint total = capacity + (2 * PageSize);
-        void* mapping = Mmap(null, total, ProtRead | ProtWrite, MapPrivate | MapAnonymous, -1, 0);
-        if (mapping == (void*)-1)
+        void* mapping = Interop.Libc.MMap(null, total, Interop.Libc.PROT_READ | Interop.Libc.PROT_WRITE, Interop.Libc.MAP_PRIVATE | Interop.Libc.MAP_ANONYMOUS, -1, 0);
+        if (mapping == Interop.Libc.MapFailed)
         {
-            throw new InvalidOperationException($"mmap of {total} bytes failed: errno {Marshal.GetLastPInvokeError()}.");
+            throw new InvalidOperationException($"mmap of {total} bytes failed: errno {(int)Interop.Libc.GetLastErrno()}.");
         }
 
         byte* bytes = (byte*)mapping;
 
         // One guard page below and one above the data pages.
-        if (Mprotect(bytes, PageSize, ProtNone) != 0 || Mprotect(bytes + PageSize + capacity, PageSize, ProtNone) != 0)
+        if (Interop.Libc.MProtect(bytes, PageSize, Interop.Libc.PROT_NONE) != 0
+            || Interop.Libc.MProtect(bytes + PageSize + capacity, PageSize, Interop.Libc.PROT_NONE) != 0)
         {
-            int errno = Marshal.GetLastPInvokeError();
-            _ = Munmap(mapping, total);
+            int errno = (int)Interop.Libc.GetLastErrno();
+            _ = Interop.Libc.MUnmap(mapping, total);
             throw new InvalidOperationException($"mprotect failed: errno {errno}.");
         }
 
@@ -117,18 +111,9 @@ internal sealed unsafe partial class GuardedBuffer : IDisposable
 
         // Fuzz inputs stand in for key material: clear them like key material.
         CryptographicOperations.ZeroMemory(new Span<byte>(_mapping + PageSize, (int)_capacity));
-        _ = Munmap(_mapping, _mappingLength);
+        _ = Interop.Libc.MUnmap(_mapping, _mappingLength);
         _mapping = null;
         _mappingLength = 0;
         _capacity = 0;
     }
-
-    [LibraryImport("libc", EntryPoint = "mmap", SetLastError = true)]
-    private static partial void* Mmap(void* address, nuint length, int protection, int flags, int fd, nint offset);
-
-    [LibraryImport("libc", EntryPoint = "mprotect", SetLastError = true)]
-    private static partial int Mprotect(void* address, nuint length, int protection);
-
-    [LibraryImport("libc", EntryPoint = "munmap", SetLastError = true)]
-    private static partial int Munmap(void* address, nuint length);
 }

@@ -1,7 +1,7 @@
 namespace CrashDmCrypt.Kernel;
 
 /// <summary>
-/// The Linux error numbers the configfs directory and the kernel model report (generic values,
+/// The Linux error numbers the file, configfs and keyring calls and the kernel model report (generic values,
 /// as on x86_64 and arm64). On Linux, .NET puts these numbers in <see cref="Exception.HResult"/> of most
 /// <see cref="IOException"/>s; <see cref="LinuxErrors.FromException"/> maps the rest.
 /// </summary>
@@ -29,6 +29,9 @@ public enum LinuxErrno
     /// <summary>Argument list too long.</summary>
     E2BIG = 7,
 
+    /// <summary>Bad file descriptor.</summary>
+    EBADF = 9,
+
     /// <summary>Resource temporarily unavailable: a non-blocking read found no data (a FIFO with a silent writer).</summary>
     EAGAIN = 11,
 
@@ -47,6 +50,9 @@ public enum LinuxErrno
     /// <summary>File exists.</summary>
     EEXIST = 17,
 
+    /// <summary>Invalid cross-device link: a rename across file systems.</summary>
+    EXDEV = 18,
+
     /// <summary>No such device: <c>add_key</c> and <c>request_key</c> with a key type the kernel does not know.</summary>
     ENODEV = 19,
 
@@ -59,11 +65,29 @@ public enum LinuxErrno
     /// <summary>Invalid argument: what configfs stores and <c>mkdir</c> return when the kernel refuses a value.</summary>
     EINVAL = 22,
 
+    /// <summary>Too many open files in the system.</summary>
+    ENFILE = 23,
+
+    /// <summary>Too many open files in the process.</summary>
+    EMFILE = 24,
+
+    /// <summary>Text file busy: writing a program that is running.</summary>
+    ETXTBSY = 26,
+
+    /// <summary>File too large.</summary>
+    EFBIG = 27,
+
     /// <summary>No space left on device.</summary>
     ENOSPC = 28,
 
     /// <summary>Illegal seek: a positioned read or write on a pipe or FIFO.</summary>
     ESPIPE = 29,
+
+    /// <summary>Read-only file system.</summary>
+    EROFS = 30,
+
+    /// <summary>Broken pipe: a write to a pipe nobody reads.</summary>
+    EPIPE = 32,
 
     /// <summary>File name too long.</summary>
     ENAMETOOLONG = 36,
@@ -76,6 +100,9 @@ public enum LinuxErrno
 
     /// <summary>Too many levels of symbolic links: what <c>open</c> with <c>O_NOFOLLOW</c> returns for a link.</summary>
     ELOOP = 40,
+
+    /// <summary>Value too large for defined data type.</summary>
+    EOVERFLOW = 75,
 
     /// <summary>Operation not supported: <c>KEYCTL_READ</c> of a key type without a read method, such as <c>logon</c>.</summary>
     EOPNOTSUPP = 95,

@@ -128,7 +128,7 @@ public sealed class BuildCommandTests : IDisposable
             { "odd number of hex digits", ["svc:a=hex:abc"], "not an even number of hex digits" },
             { "not hex digits", ["svc:a=hex:zz"], "not an even number of hex digits" },
             { "upper-case hex", ["svc:a=hex:ABCDEF"], null },
-            { "missing key file", ["svc:a=@/nonexistent/cdc/key"], "cannot open '/nonexistent/cdc/key'" },
+            { "missing key file", ["svc:a=@/nonexistent/cdc/key"], "cannot open '/nonexistent/cdc/key': ENOENT (no such file or directory)" },
             { "empty key file name", ["svc:a=@"], "the file name is empty" },
         };
     }

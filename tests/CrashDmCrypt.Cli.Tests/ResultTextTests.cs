@@ -52,6 +52,8 @@ public class ResultTextTests
     [InlineData(LinuxErrno.EDQUOT, "EDQUOT (disk quota exceeded)")]
     [InlineData(LinuxErrno.EOPNOTSUPP, "EOPNOTSUPP (operation not supported)")]
     [InlineData(LinuxErrno.EKEYREJECTED, "EKEYREJECTED (key was rejected by service)")]
+    [InlineData(LinuxErrno.EMFILE, "EMFILE (too many open files)")]
+    [InlineData(LinuxErrno.EROFS, "EROFS (read-only file system)")]
     [InlineData((LinuxErrno)42, "errno 42 (unknown error)")]
     public void An_errno_reads_as_its_name_and_meaning(LinuxErrno errno, string expected) =>
         Assert.Equal(expected, ErrnoText.Describe(errno));

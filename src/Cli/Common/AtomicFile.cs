@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.InteropServices;
+using CrashDmCrypt.Kernel;
 
 namespace CrashDmCrypt.Cli.Common;
 
@@ -126,7 +127,7 @@ internal static class AtomicFile
         DirectoryNotFoundException => "the directory does not exist",
         PathTooLongException => "the path is too long",
         // On Linux .NET puts the errno in HResult for I/O errors it has no specific exception for.
-        IOException { HResult: > 0 and < 4096 } io when OperatingSystem.IsLinux() => Marshal.GetPInvokeErrorMessage(io.HResult),
+        IOException { HResult: > 0 and < 4096 } io when OperatingSystem.IsLinux() => ErrnoText.Describe((LinuxErrno)io.HResult),
         _ => e.GetType().Name,
     };
 

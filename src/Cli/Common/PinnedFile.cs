@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using CrashDmCrypt.Codec;
+using CrashDmCrypt.Kernel;
 using Microsoft.Win32.SafeHandles;
 
 namespace CrashDmCrypt.Cli.Common;
@@ -51,10 +52,10 @@ internal static class PinnedFile
         {
             if (OperatingSystem.IsLinux())
             {
-                int errno = LinuxFile.TryOpen(path, out handle);
-                if (errno != 0)
+                LinuxErrno errno = LinuxFile.TryOpen(path, out handle);
+                if (errno != LinuxErrno.None)
                 {
-                    error = $"cannot open {name}: {LinuxFile.Describe(errno)}";
+                    error = $"cannot open {name}: {ErrnoText.Describe(errno)}";
                     return false;
                 }
             }
@@ -109,10 +110,10 @@ internal static class PinnedFile
         long size;
         if (OperatingSystem.IsLinux())
         {
-            int errno = LinuxFile.TryGetKind(handle, out kind, out size);
-            if (errno != 0)
+            LinuxErrno errno = LinuxFile.TryGetKind(handle, out kind, out size);
+            if (errno != LinuxErrno.None)
             {
-                error = $"cannot read {name}: {LinuxFile.Describe(errno)}";
+                error = $"cannot read {name}: {ErrnoText.Describe(errno)}";
                 return false;
             }
         }

@@ -1,4 +1,4 @@
-using System.Runtime.InteropServices;
+using CrashDmCrypt.Kernel;
 using Microsoft.Win32.SafeHandles;
 
 namespace CrashDmCrypt.Dumps.Sources;
@@ -9,7 +9,7 @@ namespace CrashDmCrypt.Dumps.Sources;
 /// mapping would take SIGBUS and end the process. Disposing the source while another thread reads is a failed read too:
 /// the handle's reference count keeps the descriptor valid for a read in progress, and a later read sees it closed.
 /// </summary>
-internal sealed partial class FileSource : DumpSource
+internal sealed class FileSource : DumpSource
 {
     private readonly SafeFileHandle _handle;
     private readonly long _length;
@@ -78,42 +78,29 @@ internal sealed partial class FileSource : DumpSource
 
     // open(2) with O_NONBLOCK, so a FIFO without a writer does not block the open (FileStream's open would wait for
     // ever); then statx(2) on the descriptor: only a regular file is a dump (random access, a length). O_NONBLOCK does
-    // nothing for a regular file's reads.
+    // nothing for a regular file's reads. The path is the user's, so a symbolic link is followed.
     private static SafeFileHandle OpenRegular(string path)
     {
-        const int Flags = 0x800 | 0x100 | 0x80000;      // O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC (uapi, every Linux arch here)
-        int fd = NativeOpen(path, Flags);
-        if (fd < 0)
+        SafeFileHandle handle = Interop.Libc.Open(path, Interop.Libc.O_RDONLY | Interop.Libc.O_NONBLOCK | Interop.Libc.O_NOCTTY);
+        if (handle.IsInvalid)
         {
-            int errno = Marshal.GetLastPInvokeError();
-            throw errno is 2 or 20 ? new FileNotFoundException() : errno is 1 or 13 ? new UnauthorizedAccessException() : new IOException(null, errno);
+            LinuxErrno errno = Interop.Libc.GetLastErrno();
+            handle.Dispose();
+            throw errno switch
+            {
+                LinuxErrno.ENOENT or LinuxErrno.ENOTDIR => new FileNotFoundException(),
+                LinuxErrno.EPERM or LinuxErrno.EACCES => new UnauthorizedAccessException(),
+                _ => new IOException(null, (int)errno),
+            };
         }
 
-        var handle = new SafeFileHandle(fd, ownsHandle: true);
-        const int AtEmptyPath = 0x1000;
-        const uint StatxType = 0x1;
-        const int TypeMask = 0xf000;
-        const int Regular = 0x8000;
-        if (NativeStatx(fd, string.Empty, AtEmptyPath, StatxType, out StatxHead stat) != 0 || (stat.Mode & TypeMask) != Regular)
+        if (Interop.Libc.FStatx(handle, Interop.Libc.STATX_TYPE, out Interop.Libc.StatxBuffer stat) != 0
+            || (stat.Mode & Interop.Libc.S_IFMT) != Interop.Libc.S_IFREG)
         {
             handle.Dispose();
             throw new IOException("not a regular file");
         }
 
         return handle;
-    }
-
-    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int NativeOpen(string path, int flags);
-
-    [LibraryImport("libc", EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int NativeStatx(int dirfd, string path, int flags, uint mask, out StatxHead buffer);
-
-    // struct statx (include/uapi/linux/stat.h), 256 bytes, the same on every architecture: only stx_mode is read.
-    [StructLayout(LayoutKind.Explicit, Size = 256)]
-    private struct StatxHead
-    {
-        [FieldOffset(28)]
-        public ushort Mode;
     }
 }

@@ -54,7 +54,7 @@ public static unsafe class KernelKeyring
         fixed (byte* desc = descriptionZ)
         fixed (byte* data = payload)
         {
-            long serial = KeyringSyscalls.AddKey(typeName, desc, data, (nuint)payload.Length, keyring.Value, out LinuxErrno errno);
+            long serial = Interop.Libc.AddKey(typeName, desc, data, (nuint)payload.Length, keyring.Value, out LinuxErrno errno);
             return ToSerial(serial, errno);
         }
     }
@@ -77,7 +77,7 @@ public static unsafe class KernelKeyring
         fixed (byte* desc = descriptionZ)
         fixed (byte* data = payload)
         {
-            long serial = KeyringSyscalls.AddKey(typeName, desc, data, (nuint)payload.Length, keyring.Value, out LinuxErrno errno);
+            long serial = Interop.Libc.AddKey(typeName, desc, data, (nuint)payload.Length, keyring.Value, out LinuxErrno errno);
             return ToSerial(serial, errno);
         }
     }
@@ -121,8 +121,8 @@ public static unsafe class KernelKeyring
         {
             LinuxErrno errno;
             long serial = search
-                ? KeyringSyscalls.Keyctl(KeyringSyscalls.KeyctlSearch, keyring.Value, (nint)typeName, (nint)desc, 0, out errno)
-                : KeyringSyscalls.RequestKey(typeName, desc, keyring.Value, out errno);
+                ? Interop.Libc.Keyctl(Interop.Libc.KEYCTL_SEARCH, keyring.Value, (nint)typeName, (nint)desc, 0, out errno)
+                : Interop.Libc.RequestKey(typeName, desc, keyring.Value, out errno);
             return ToSerial(serial, errno);
         }
     }
@@ -140,7 +140,7 @@ public static unsafe class KernelKeyring
         LinuxErrno errno;
         fixed (byte* buffer = destination)
         {
-            length = KeyringSyscalls.Keyctl(KeyringSyscalls.KeyctlRead, key.Value, (nint)buffer, destination.Length, 0, out errno);
+            length = Interop.Libc.Keyctl(Interop.Libc.KEYCTL_READ, key.Value, (nint)buffer, destination.Length, 0, out errno);
         }
 
         if (length >= 0 && length <= destination.Length)
@@ -157,27 +157,27 @@ public static unsafe class KernelKeyring
 
     /// <summary><c>KEYCTL_SET_TIMEOUT</c>: the key expires <paramref name="seconds"/> from now; 0 removes the timeout.</summary>
     public static KeyringResult SetTimeout(KeySerial key, uint seconds) =>
-        Keyctl(KeyringSyscalls.KeyctlSetTimeout, key.Value, (nint)seconds);
+        Keyctl(Interop.Libc.KEYCTL_SET_TIMEOUT, key.Value, (nint)seconds);
 
     /// <summary><c>KEYCTL_REVOKE</c>: every later use of the key gives EKEYREVOKED; the kernel wipes it soon after.</summary>
-    public static KeyringResult Revoke(KeySerial key) => Keyctl(KeyringSyscalls.KeyctlRevoke, key.Value, 0);
+    public static KeyringResult Revoke(KeySerial key) => Keyctl(Interop.Libc.KEYCTL_REVOKE, key.Value, 0);
 
     /// <summary><c>KEYCTL_INVALIDATE</c>: the key disappears at once from every keyring.</summary>
-    public static KeyringResult Invalidate(KeySerial key) => Keyctl(KeyringSyscalls.KeyctlInvalidate, key.Value, 0);
+    public static KeyringResult Invalidate(KeySerial key) => Keyctl(Interop.Libc.KEYCTL_INVALIDATE, key.Value, 0);
 
     /// <summary><c>KEYCTL_LINK</c>: links <paramref name="key"/> into <paramref name="keyring"/>.</summary>
-    internal static KeyringResult Link(KeySerial key, KeySerial keyring) => Keyctl(KeyringSyscalls.KeyctlLink, key.Value, keyring.Value);
+    internal static KeyringResult Link(KeySerial key, KeySerial keyring) => Keyctl(Interop.Libc.KEYCTL_LINK, key.Value, keyring.Value);
 
     /// <summary><c>KEYCTL_UNLINK</c>: removes the link from <paramref name="keyring"/> to <paramref name="key"/>; a key no keyring links is destroyed.</summary>
-    internal static KeyringResult Unlink(KeySerial key, KeySerial keyring) => Keyctl(KeyringSyscalls.KeyctlUnlink, key.Value, keyring.Value);
+    internal static KeyringResult Unlink(KeySerial key, KeySerial keyring) => Keyctl(Interop.Libc.KEYCTL_UNLINK, key.Value, keyring.Value);
 
     /// <summary><c>KEYCTL_CLEAR</c>: unlinks every key from <paramref name="keyring"/>.</summary>
-    internal static KeyringResult Clear(KeySerial keyring) => Keyctl(KeyringSyscalls.KeyctlClear, keyring.Value, 0);
+    internal static KeyringResult Clear(KeySerial keyring) => Keyctl(Interop.Libc.KEYCTL_CLEAR, keyring.Value, 0);
 
     /// <summary><c>KEYCTL_GET_KEYRING_ID</c>: the serial behind a special id such as <see cref="KeySerial.SessionKeyring"/>.</summary>
     public static KeyringResult<KeySerial> GetKeyringId(KeySerial keyring, bool create)
     {
-        long serial = KeyringSyscalls.Keyctl(KeyringSyscalls.KeyctlGetKeyringId, keyring.Value, create ? 1 : 0, 0, 0, out LinuxErrno errno);
+        long serial = Interop.Libc.Keyctl(Interop.Libc.KEYCTL_GET_KEYRING_ID, keyring.Value, create ? 1 : 0, 0, 0, out LinuxErrno errno);
         return ToSerial(serial, errno);
     }
 
@@ -188,7 +188,7 @@ public static unsafe class KernelKeyring
     /// </summary>
     internal static KeyringResult<KeySerial> JoinNewSessionKeyring()
     {
-        long serial = KeyringSyscalls.Keyctl(KeyringSyscalls.KeyctlJoinSessionKeyring, 0, 0, 0, 0, out LinuxErrno errno);
+        long serial = Interop.Libc.Keyctl(Interop.Libc.KEYCTL_JOIN_SESSION_KEYRING, 0, 0, 0, 0, out LinuxErrno errno);
         return ToSerial(serial, errno);
     }
 
@@ -219,7 +219,7 @@ public static unsafe class KernelKeyring
 
     private static KeyringResult Keyctl(int operation, nint a2, nint a3)
     {
-        long result = KeyringSyscalls.Keyctl(operation, a2, a3, 0, 0, out LinuxErrno errno);
+        long result = Interop.Libc.Keyctl(operation, a2, a3, 0, 0, out LinuxErrno errno);
         return result < 0 ? KeyringResult.FromErrno(errno) : KeyringResult.Ok;
     }
 

@@ -59,7 +59,7 @@ public static class CryptsetupTool
 
         if (!run.Ran)
         {
-            return LuksCheckResult.Fail(LuksCheckStatus.IoError) with { Errno = (LinuxErrno)run.Errno, FailedCall = run.FailedCall };
+            return LuksCheckResult.Fail(LuksCheckStatus.IoError) with { Errno = run.Errno, FailedCall = run.FailedCall };
         }
 
         return run.ExitCode == 0

@@ -1,15 +1,16 @@
 using System.Collections;
 using System.Runtime.InteropServices;
 using System.Text;
+using CrashDmCrypt.Kernel;
 
 namespace CrashDmCrypt.Simulation.Real;
 
 /// <summary>
-/// Runs a program through libc's <c>posix_spawn</c> with pipes on its stdin, stdout, stderr and fd 3. It stands
+/// Runs a program through libc's <c>posix_spawn</c> (src/Common/Interop/Linux) with pipes on its stdin, stdout, stderr and fd 3. It stands
 /// in for <c>System.Diagnostics.Process</c>, which on Linux pulls System.IO.Pipes and the socket engine into the
 /// Native AOT binary (about 0.8 MB). Secrets go from the caller's span straight into a pipe: no managed copy.
 /// </summary>
-internal static partial class NativeSpawn
+internal static class NativeSpawn
 {
     /// <summary>Bytes kept of each of stdout and stderr; the rest is read and dropped.</summary>
     internal const int CaptureLimit = 64 * 1024;
@@ -19,19 +20,6 @@ internal static partial class NativeSpawn
 
     /// <summary>The child's fd that reads <c>extraInput</c>.</summary>
     internal const int ExtraInputFd = 3;
-
-    private const int OCloexec = 0x80000;
-    private const int Eintr = 4;
-    private const int Sigkill = 9;
-    private const int Sigstop = 19;
-    private const short PollIn = 0x1;
-    private const short SpawnSetSigDef = 0x4;
-    private const short SpawnSetSigMask = 0x8;
-
-    // glibc x86-64/arm64: posix_spawn_file_actions_t is 80 bytes, posix_spawnattr_t 336, sigset_t 128; room to spare.
-    private const int FileActionsBytes = 256;
-    private const int AttributesBytes = 512;
-    private const int SigsetBytes = 256;
 
     /// <summary>
     /// Runs <paramref name="path"/> (absolute) with <paramref name="arguments"/> (argv[1..]) and the current
@@ -64,22 +52,22 @@ internal static partial class NativeSpawn
         int pid = 0;
         try
         {
-            if (Pipe(stdin) is var e1 && e1 != 0)
+            if (Pipe(stdin) is var e1 && e1 != LinuxErrno.None)
             {
                 return SpawnResult.Failed("pipe2", e1);
             }
 
-            if (Pipe(stdout) is var e2 && e2 != 0)
+            if (Pipe(stdout) is var e2 && e2 != LinuxErrno.None)
             {
                 return SpawnResult.Failed("pipe2", e2);
             }
 
-            if (Pipe(stderr) is var e3 && e3 != 0)
+            if (Pipe(stderr) is var e3 && e3 != LinuxErrno.None)
             {
                 return SpawnResult.Failed("pipe2", e3);
             }
 
-            if (!extraInput.IsEmpty && Pipe(extra) is var e4 && e4 != 0)
+            if (!extraInput.IsEmpty && Pipe(extra) is var e4 && e4 != LinuxErrno.None)
             {
                 return SpawnResult.Failed("pipe2", e4);
             }
@@ -89,9 +77,9 @@ internal static partial class NativeSpawn
             envp = StringArray(ChildEnvironment(environment));
 
             // The pipes are close-on-exec; dup2 clears that flag on the child's copies at 0 to 3.
-            actions = Marshal.AllocHGlobal(FileActionsBytes);
-            int error = posix_spawn_file_actions_init(actions);
-            if (error != 0)
+            actions = Marshal.AllocHGlobal(Interop.Libc.PosixSpawnFileActionsSize);
+            LinuxErrno error = Interop.Libc.PosixSpawnFileActionsInit(actions);
+            if (error != LinuxErrno.None)
             {
                 Marshal.FreeHGlobal(actions);
                 actions = 0;
@@ -99,21 +87,21 @@ internal static partial class NativeSpawn
             }
 
             error = AddDup2(actions, stdin[0], 0, stdout[1], 1, stderr[1], 2);
-            if (error == 0 && !extraInput.IsEmpty)
+            if (error == LinuxErrno.None && !extraInput.IsEmpty)
             {
-                error = posix_spawn_file_actions_adddup2(actions, extra[0], ExtraInputFd);
+                error = Interop.Libc.PosixSpawnFileActionsAddDup2(actions, extra[0], ExtraInputFd);
             }
 
-            if (error != 0)
+            if (error != LinuxErrno.None)
             {
                 return SpawnResult.Failed("posix_spawn_file_actions_adddup2", error);
             }
 
             // The runtime ignores SIGPIPE and may block signals; an ignored signal stays ignored across exec.
-            attributes = Marshal.AllocHGlobal(AttributesBytes);
-            signals = Marshal.AllocHGlobal(SigsetBytes);
-            error = posix_spawnattr_init(attributes);
-            if (error != 0)
+            attributes = Marshal.AllocHGlobal(Interop.Libc.PosixSpawnAttrSize);
+            signals = Marshal.AllocHGlobal(Interop.Libc.SigSetSize);
+            error = Interop.Libc.PosixSpawnAttrInit(attributes);
+            if (error != LinuxErrno.None)
             {
                 Marshal.FreeHGlobal(attributes);
                 attributes = 0;
@@ -121,13 +109,13 @@ internal static partial class NativeSpawn
             }
 
             error = SetSignalDefaults(attributes, signals);
-            if (error != 0)
+            if (error != LinuxErrno.None)
             {
                 return SpawnResult.Failed("posix_spawnattr_setsigdefault", error);
             }
 
-            error = posix_spawn(out pid, fileName, actions, attributes, argv, envp);
-            if (error != 0)
+            error = Interop.Libc.PosixSpawn(out pid, fileName, actions, attributes, argv, envp);
+            if (error != LinuxErrno.None)
             {
                 pid = 0;
                 return SpawnResult.Failed("posix_spawn", error);
@@ -150,16 +138,15 @@ internal static partial class NativeSpawn
             int status = 0;
             while (inTime)
             {
-                int reaped = waitpid(pid, out status, 1 /* WNOHANG */);
+                int reaped = Interop.Libc.WaitPid(pid, out status, Interop.Libc.WNOHANG);
                 if (reaped == pid)
                 {
                     pid = 0;
                     break;
                 }
 
-                if (reaped < 0 && Marshal.GetLastPInvokeError() != Eintr)
+                if (reaped < 0 && Interop.Libc.GetLastErrno() is var errno && errno != LinuxErrno.EINTR)
                 {
-                    int errno = Marshal.GetLastPInvokeError();
                     pid = 0;
                     return SpawnResult.Failed("waitpid", errno);
                 }
@@ -175,13 +162,13 @@ internal static partial class NativeSpawn
             {
                 KillAndReap(pid);
                 pid = 0;
-                return new SpawnResult(-1, true, 0, string.Empty, output.Text, errors.Text);
+                return new SpawnResult(-1, true, LinuxErrno.None, string.Empty, output.Text, errors.Text);
             }
 
             // wait(2): low 7 bits are the signal that ended it (0 when it exited), bits 8-15 its exit code.
             int signal = status & 0x7f;
             int exitCode = signal == 0 ? (status >> 8) & 0xff : 128 + signal;
-            return new SpawnResult(exitCode, false, 0, string.Empty, output.Text, errors.Text);
+            return new SpawnResult(exitCode, false, LinuxErrno.None, string.Empty, output.Text, errors.Text);
         }
         finally
         {
@@ -194,13 +181,13 @@ internal static partial class NativeSpawn
 
             if (actions != 0)
             {
-                _ = posix_spawn_file_actions_destroy(actions);
+                _ = Interop.Libc.PosixSpawnFileActionsDestroy(actions);
                 Marshal.FreeHGlobal(actions);
             }
 
             if (attributes != 0)
             {
-                _ = posix_spawnattr_destroy(attributes);
+                _ = Interop.Libc.PosixSpawnAttrDestroy(attributes);
                 Marshal.FreeHGlobal(attributes);
             }
 
@@ -239,46 +226,43 @@ internal static partial class NativeSpawn
         return result;
     }
 
-    private static int Pipe(Span<int> fds)
+    private static LinuxErrno Pipe(Span<int> fds) => Interop.Libc.Pipe(fds) == 0 ? LinuxErrno.None : Interop.Libc.GetLastErrno();
+
+    private static LinuxErrno AddDup2(nint actions, int in0, int to0, int in1, int to1, int in2, int to2)
     {
-        return pipe2(fds, OCloexec) == 0 ? 0 : Marshal.GetLastPInvokeError();
+        LinuxErrno error = Interop.Libc.PosixSpawnFileActionsAddDup2(actions, in0, to0);
+        error = error != LinuxErrno.None ? error : Interop.Libc.PosixSpawnFileActionsAddDup2(actions, in1, to1);
+        return error != LinuxErrno.None ? error : Interop.Libc.PosixSpawnFileActionsAddDup2(actions, in2, to2);
     }
 
-    private static int AddDup2(nint actions, int in0, int to0, int in1, int to1, int in2, int to2)
-    {
-        int error = posix_spawn_file_actions_adddup2(actions, in0, to0);
-        error = error != 0 ? error : posix_spawn_file_actions_adddup2(actions, in1, to1);
-        return error != 0 ? error : posix_spawn_file_actions_adddup2(actions, in2, to2);
-    }
-
-    private static int SetSignalDefaults(nint attributes, nint signals)
+    private static LinuxErrno SetSignalDefaults(nint attributes, nint signals)
     {
         // Every classic signal back to its default, except the two that cannot be caught or ignored.
-        int error = sigemptyset(signals);
-        for (int signal = 1; signal < 32 && error == 0; signal++)
+        LinuxErrno error = Interop.Libc.SigEmptySet(signals);
+        for (int signal = 1; signal < 32 && error == LinuxErrno.None; signal++)
         {
-            if (signal is not Sigkill and not Sigstop)
+            if (signal is not Interop.Libc.SIGKILL and not Interop.Libc.SIGSTOP)
             {
-                error = sigaddset(signals, signal);
+                error = Interop.Libc.SigAddSet(signals, signal);
             }
         }
 
-        error = error != 0 ? error : posix_spawnattr_setsigdefault(attributes, signals);
-        error = error != 0 ? error : sigemptyset(signals);
-        error = error != 0 ? error : posix_spawnattr_setsigmask(attributes, signals);
-        return error != 0 ? error : posix_spawnattr_setflags(attributes, SpawnSetSigDef | SpawnSetSigMask);
+        error = error != LinuxErrno.None ? error : Interop.Libc.PosixSpawnAttrSetSigDefault(attributes, signals);
+        error = error != LinuxErrno.None ? error : Interop.Libc.SigEmptySet(signals);
+        error = error != LinuxErrno.None ? error : Interop.Libc.PosixSpawnAttrSetSigMask(attributes, signals);
+        return error != LinuxErrno.None ? error : Interop.Libc.PosixSpawnAttrSetFlags(attributes, Interop.Libc.POSIX_SPAWN_SETSIGDEF | Interop.Libc.POSIX_SPAWN_SETSIGMASK);
     }
 
     // Writes all of data, retrying after EINTR and partial writes; the errno that stopped it, else 0.
-    private static int WriteAll(int fd, ReadOnlySpan<byte> data)
+    private static LinuxErrno WriteAll(int fd, ReadOnlySpan<byte> data)
     {
         while (!data.IsEmpty)
         {
-            nint written = write(fd, data, data.Length);
+            nint written = Interop.Libc.Write(fd, data, data.Length);
             if (written < 0)
             {
-                int errno = Marshal.GetLastPInvokeError();
-                if (errno == Eintr)
+                LinuxErrno errno = Interop.Libc.GetLastErrno();
+                if (errno == LinuxErrno.EINTR)
                 {
                     continue;
                 }
@@ -289,13 +273,13 @@ internal static partial class NativeSpawn
             data = data[(int)written..];
         }
 
-        return 0;
+        return LinuxErrno.None;
     }
 
     // Reads both pipes until both reach end of file; false when the deadline came first.
     private static bool Drain(int outFd, int errFd, Capture output, Capture errors, long deadline)
     {
-        Span<PollFd> fds = [new PollFd(outFd, PollIn), new PollFd(errFd, PollIn)];
+        Span<Interop.Libc.PollFd> fds = [new Interop.Libc.PollFd(outFd, Interop.Libc.POLLIN), new Interop.Libc.PollFd(errFd, Interop.Libc.POLLIN)];
         Span<byte> buffer = stackalloc byte[4096];
         while (fds[0].Fd >= 0 || fds[1].Fd >= 0)
         {
@@ -307,10 +291,10 @@ internal static partial class NativeSpawn
 
             fds[0].Revents = 0;
             fds[1].Revents = 0;
-            int ready = poll(fds, 2, (int)Math.Min(left, int.MaxValue));
+            int ready = Interop.Libc.Poll(fds, 2, (int)Math.Min(left, int.MaxValue));
             if (ready < 0)
             {
-                if (Marshal.GetLastPInvokeError() == Eintr)
+                if (Interop.Libc.GetLastErrno() == LinuxErrno.EINTR)
                 {
                     continue;
                 }
@@ -325,8 +309,8 @@ internal static partial class NativeSpawn
                     continue;
                 }
 
-                nint read = NativeSpawn.read(fds[i].Fd, buffer, buffer.Length);
-                if (read < 0 && Marshal.GetLastPInvokeError() == Eintr)
+                nint read = Interop.Libc.Read(fds[i].Fd, buffer, buffer.Length);
+                if (read < 0 && Interop.Libc.GetLastErrno() == LinuxErrno.EINTR)
                 {
                     continue;
                 }
@@ -347,8 +331,8 @@ internal static partial class NativeSpawn
 
     private static void KillAndReap(int pid)
     {
-        _ = kill(pid, Sigkill);
-        while (waitpid(pid, out _, 0) < 0 && Marshal.GetLastPInvokeError() == Eintr)
+        _ = Interop.Libc.Kill(pid, Interop.Libc.SIGKILL);
+        while (Interop.Libc.WaitPid(pid, out _, 0) < 0 && Interop.Libc.GetLastErrno() == LinuxErrno.EINTR)
         {
         }
     }
@@ -365,7 +349,7 @@ internal static partial class NativeSpawn
     {
         if (fd >= 0)
         {
-            _ = close(fd);
+            _ = Interop.Libc.Close(fd);
             fd = -1;
         }
     }
@@ -406,70 +390,6 @@ internal static partial class NativeSpawn
         }
 
         Marshal.FreeHGlobal(array);
-    }
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int pipe2(Span<int> fds, int flags);
-
-    [LibraryImport("libc")]
-    private static partial int posix_spawn_file_actions_init(nint actions);
-
-    [LibraryImport("libc")]
-    private static partial int posix_spawn_file_actions_adddup2(nint actions, int fd, int newFd);
-
-    [LibraryImport("libc")]
-    private static partial int posix_spawn_file_actions_destroy(nint actions);
-
-    [LibraryImport("libc")]
-    private static partial int posix_spawnattr_init(nint attributes);
-
-    [LibraryImport("libc")]
-    private static partial int posix_spawnattr_setflags(nint attributes, short flags);
-
-    [LibraryImport("libc")]
-    private static partial int posix_spawnattr_setsigdefault(nint attributes, nint signals);
-
-    [LibraryImport("libc")]
-    private static partial int posix_spawnattr_setsigmask(nint attributes, nint signals);
-
-    [LibraryImport("libc")]
-    private static partial int posix_spawnattr_destroy(nint attributes);
-
-    [LibraryImport("libc")]
-    private static partial int sigemptyset(nint signals);
-
-    [LibraryImport("libc")]
-    private static partial int sigaddset(nint signals, int signal);
-
-    // Returns the error number itself (0 on success), not -1 and errno.
-    [LibraryImport("libc")]
-    private static partial int posix_spawn(out int pid, nint path, nint actions, nint attributes, nint argv, nint envp);
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial nint write(int fd, ReadOnlySpan<byte> buffer, nint count);
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial nint read(int fd, Span<byte> buffer, nint count);
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int poll(Span<PollFd> fds, nuint count, int timeoutMilliseconds);
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int close(int fd);
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int waitpid(int pid, out int status, int options);
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int kill(int pid, int signal);
-
-    // struct pollfd of poll(2).
-    [StructLayout(LayoutKind.Sequential)]
-    private struct PollFd(int fd, short events)
-    {
-        public int Fd = fd;
-        public short Events = events;
-        public short Revents;
     }
 
     // The first CaptureLimit bytes of a stream; cryptsetup's messages, never key bytes.

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using CrashDmCrypt.Kernel;
 using CrashDmCrypt.Kernel.Keyring;
@@ -271,21 +270,6 @@ public sealed class KernelKeyringTests : IDisposable
         Assert.Equal("boom", thrown.Message);
         Assert.True(Session.RequestKey(KeyType.Logon, "svc:" + _uuid).Status == KeyringStatus.KeyNotFound, "the session still works");
     }
-
-    [Theory]
-    [InlineData(Architecture.X64, 248, 249, 250)]
-    [InlineData(Architecture.Arm64, 217, 218, 219)]
-    [InlineData(Architecture.RiscV64, 217, 218, 219)]
-    [InlineData(Architecture.X86, 286, 287, 288)]
-    [InlineData(Architecture.Arm, 309, 310, 311)]
-    [InlineData(Architecture.Ppc64le, 269, 270, 271)]
-    [InlineData(Architecture.S390x, 278, 279, 280)]
-    public void Syscall_numbers_come_from_each_architectures_table(Architecture architecture, int addKey, int requestKey, int keyctl) =>
-        Assert.Equal(new KeyringSyscalls.SyscallNumbers(addKey, requestKey, keyctl), KeyringSyscalls.ForArchitecture(architecture));
-
-    [Fact]
-    public void An_architecture_without_a_table_has_no_numbers() =>
-        Assert.Null(KeyringSyscalls.ForArchitecture(Architecture.Wasm));
 
     [Theory]
     [InlineData(LinuxErrno.ENOSYS, KeyringStatus.Unsupported, "CDC501")]

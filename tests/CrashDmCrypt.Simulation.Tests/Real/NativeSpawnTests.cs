@@ -1,4 +1,5 @@
 using System.Text;
+using CrashDmCrypt.Kernel;
 using CrashDmCrypt.Simulation.Real;
 
 namespace CrashDmCrypt.Simulation.Tests.Real;
@@ -41,7 +42,7 @@ public sealed class NativeSpawnTests
 
         Assert.False(run.Ran);
         Assert.Equal("posix_spawn", run.FailedCall);
-        Assert.Equal(2, run.Errno); // ENOENT
+        Assert.Equal(LinuxErrno.ENOENT, run.Errno);
     }
 
     [Fact]
