@@ -105,7 +105,7 @@ internal static unsafe class WindowScanner
 
         for (; i < to && i + 8 <= window.Length; i += 4)
         {
-            if (IsKeySize(window, i, little, big) && MayStartDescription(window[(i + 4)..]))
+            if (IsKeySize(window, i, little, big) && DescriptionField.MayStartStrict(window[(i + 4)..]))
             {
                 Check(window, i, little, big, hits, ref last);
             }
@@ -174,7 +174,7 @@ internal static unsafe class WindowScanner
     private static ulong KeySizeWords(ulong zeros, ulong littleWords, ulong bigWords) =>
         ((zeros >> 2) & (zeros >> 3) & littleWords) | (zeros & (zeros >> 1) & bigWords);
 
-    // Bit 4k set when the four bytes at 4k + 4 may start a strict description (MayStartDescription), from their zero
+    // Bit 4k set when the four bytes at 4k + 4 may start a strict description (DescriptionField.MayStartStrict), from their zero
     // and colon masks taken at offset 4 (bit k: byte 4 + k).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong DescriptionWords(ulong zeros, ulong colons) =>
@@ -182,7 +182,7 @@ internal static unsafe class WindowScanner
 
     // One bit per word at i, i + 4, i + 8, i + 12 that could be a key_size (little-endian 1..256: (w - 1) < 256 unsigned;
     // big-endian 1..255 is 0x??000000 read little-endian, 256 is 0x00010000) followed by the start of a strict description
-    // (see MayStartDescription). The caller keeps i + 20 inside the window.
+    // (DescriptionField.MayStartStrict). The caller keeps i + 20 inside the window.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static uint CandidateMask(ref byte start, int i, Vector128<uint> littleMask, Vector128<uint> bigMask)
     {
@@ -202,14 +202,10 @@ internal static unsafe class WindowScanner
         return Vector128.AndNot(le | be, notDescription).ExtractMostSignificantBits();
     }
 
-    // The first four bytes of a strict description: logon_vet_description wants a ':' after byte 0 before the NUL, so the
-    // NUL is not among bytes 0 and 1, and a NUL at byte 2 or 3 needs a ':' before it. Arrays of small integers fail here.
-    private static bool MayStartDescription(ReadOnlySpan<byte> d) =>
-        d[0] != 0 && d[1] != 0 && (d[2] != 0 || d[1] == ':') && (d[3] != 0 || d[1] == ':' || d[2] == ':');
-
-    private static bool IsKeySize(ReadOnlySpan<byte> window, int p, bool little, bool big) =>
-        (little && BinaryPrimitives.ReadUInt32LittleEndian(window[p..]) - 1 < KeyBlobLayout.MaxKeySize)
-        || (big && BinaryPrimitives.ReadUInt32BigEndian(window[p..]) - 1 < KeyBlobLayout.MaxKeySize);
+    // The scalar references, the codec's own rules: the vector forms above are tested against them (WindowScannerFormTests).
+    internal static bool IsKeySize(ReadOnlySpan<byte> window, int p, bool little, bool big) =>
+        (little && EntryLengths.IsStrictKeySize(BinaryPrimitives.ReadUInt32LittleEndian(window[p..])))
+        || (big && EntryLengths.IsStrictKeySize(BinaryPrimitives.ReadUInt32BigEndian(window[p..])));
 
     // Decides the candidate entry at p in each byte order asked for: a blob whose first entry it is, else a lone entry.
     private static void Check(ReadOnlySpan<byte> window, int p, bool little, bool big, List<Hit> hits, ref LastBlob last)
@@ -357,7 +353,7 @@ internal static unsafe class WindowScanner
             : BinaryPrimitives.ReadUInt32LittleEndian(window[p..]);
 
         // A blob whose first entry this is, and a lone entry, both need the whole entry in the window.
-        if (keySize - 1 >= KeyBlobLayout.MaxKeySize || window.Length - p < EntrySize)
+        if (!EntryLengths.IsStrictKeySize(keySize) || window.Length - p < EntrySize)
         {
             return false;
         }
