@@ -38,9 +38,10 @@ internal static class EveryFormScanner
         var gate = new Lock();
         try
         {
-            // Windows are handed out one at a time in address order, so that a key found early serves the windows after it.
+            // Windows are handed out one at a time in address order, so that a key found early serves the windows after it
+            // (a memory with nothing stored has none: the partitioner refuses an empty range, so it gets one index, skipped).
             Parallel.ForEach(
-                Partitioner.Create(0, windows.Count, 1),
+                Partitioner.Create(0, Math.Max(1, windows.Count), 1),
                 DumpScanner.Parallelism(options),
                 () => new Worker(),
                 (range, state, local) =>
@@ -52,6 +53,11 @@ internal static class EveryFormScanner
                     }
 
                     int w = range.Item1;
+                    if (w >= windows.Count)
+                    {
+                        return local;
+                    }
+
                     DumpScanner.Window window = windows[w];
                     ulong dataStart = window.ScansBlobs ? Math.Min(window.LookStart, window.FormStart) : window.FormStart;
                     ulong readEnd = window.FormReadEnd(longest);
