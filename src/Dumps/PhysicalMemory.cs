@@ -167,6 +167,13 @@ public abstract class PhysicalMemory : IDisposable
     /// </summary>
     internal virtual Scrubbing.LeftoverCheck.Scope OutsideView(int margin) => Scrubbing.LeftoverCheck.Scope.Everything;
 
+    /// <summary>
+    /// Writes the format's scrubbed copy to <paramref name="output"/> (see <see cref="Scrubbing.DumpScrubber"/>): the file
+    /// with the physical ranges <paramref name="inMemory"/> zero wherever they are stored, and the file ranges
+    /// <paramref name="erase"/> zero. False with a problem when a page to scrub cannot be read.
+    /// </summary>
+    internal abstract bool TryWriteScrubbed(IReadOnlyList<(ulong Address, ulong Length)> inMemory, List<(long Offset, long Length)> erase, Stream output, out DumpProblem problem);
+
     private protected abstract bool ReadCore(ulong address, Span<byte> destination, out DumpProblem problem);
 
     // Index of the range that holds address, or -1.

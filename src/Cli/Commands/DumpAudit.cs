@@ -48,36 +48,11 @@ internal static class DumpAudit
 
     /// <summary>
     /// Blobs and entries, then every other form of their keys and of <paramref name="keys"/>'s (which gains the keys found),
-    /// in one result: the forms follow the blobs and entries. A cancelled pass ends it: the result holds what was found so
+    /// in one result: the forms follow the blobs and entries. A cancelled scan ends it: the result holds what was found so
     /// far and says it was cancelled.
     /// </summary>
-    public static DumpScanResult ScanEveryForm(PhysicalMemory memory, DumpScanOptions options, KeySet keys)
-    {
-        DumpScanResult found = DumpScanner.Scan(memory, options);
-        if (found.Cancelled)
-        {
-            return found;
-        }
-
-        keys.AddFrom(memory, found.Findings);
-        DumpScanResult forms = DumpScanner.SearchForms(memory, keys, found.Findings, options);
-        IReadOnlyList<DumpFinding> outside = keys.Count == 0 || forms.Cancelled ? []
-            : DumpScanner.SearchOutsideMemory(memory, keys, [.. found.Findings, .. forms.Findings], options.CancellationToken);
-
-        // The search outside memory returns what it found when stopped; a token cancelled during it makes the result
-        // incomplete (or, when it came at the very end, says so of a whole one: the safe side).
-        bool cancelled = forms.Cancelled || (keys.Count > 0 && options.CancellationToken.IsCancellationRequested);
-        return new DumpScanResult
-        {
-            Findings = [.. found.Findings, .. forms.Findings, .. outside],
-            BytesScanned = found.BytesScanned,
-            Problems = [.. found.Problems, .. forms.Problems.Except(found.Problems)],
-            ProblemCount = found.ProblemCount + forms.Problems.Except(found.Problems).Count(),
-            FindingCount = found.FindingCount + forms.FindingCount + outside.Count,
-            RepeatedPages = found.RepeatedPages,
-            Cancelled = cancelled,
-        };
-    }
+    public static DumpScanResult ScanEveryForm(PhysicalMemory memory, DumpScanOptions options, KeySet keys) =>
+        DumpScanner.ScanEveryForm(memory, keys, options);
 
     public static string Name(FindingKind kind) => kind switch
     {

@@ -21,7 +21,7 @@ internal static class ScanCommand
     public static Command Create(bool alias = false)
     {
         var files = new Argument<string[]>("FILE") { Description = "Dumps or memory images; each one's format is detected from its content.", Arity = ArgumentArity.OneOrMore };
-        var json = new Option<bool>("--json") { Description = "Print one JSON object {findings, findingCount, repeatedPages, bytesScanned, interrupted, errors} instead of text." };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object {findings, findingCount, repeatedPages, bytesScanned, windowsReread, bytesReread, interrupted, errors} instead of text." };
         var byteOrder = CliOptions.ScanByteOrder();
         var rawBase = DumpOptions.Base();
         var keyFiles = DumpAudit.KeyFiles();
@@ -242,6 +242,8 @@ internal static class ScanCommand
         json.WriteNumber("findingCount", results.Sum(static r => r.Result.FindingCount));
         json.WriteNumber("repeatedPages", results.Sum(static r => r.Result.RepeatedPages));
         json.WriteNumber("bytesScanned", scanned);
+        json.WriteNumber("windowsReread", results.Sum(static r => r.Result.WindowsReread));
+        json.WriteNumber("bytesReread", results.Aggregate(0UL, static (sum, r) => sum + r.Result.BytesReread));
         json.WriteBoolean("interrupted", interruptedBy is not null);
         if (interruptedBy is null)
         {

@@ -11,7 +11,7 @@ namespace CrashDmCrypt.Dumps.Formats;
 /// in the dump), one page_desc per bit of the second bitmap in page-frame order, then page data. A RAM page whose second
 /// bit is clear was excluded and reads as zero.
 /// </summary>
-internal sealed class KdumpMemory : PhysicalMemory
+internal sealed partial class KdumpMemory : PhysicalMemory
 {
     private const int RankBlockBytes = 512;
 

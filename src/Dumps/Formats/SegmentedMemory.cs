@@ -120,13 +120,16 @@ internal sealed class SegmentedMemory : PhysicalMemory
         }
     }
 
+    internal override Scrubbing.LeftoverCheck.Scope OutsideView(int margin) => new(FileRunsOutsideView(margin), null);
+
+    internal override bool TryWriteScrubbed(IReadOnlyList<(ulong Address, ulong Length)> inMemory, List<(long Offset, long Length)> erase, Stream output, out DumpProblem problem) =>
+        Scrubbing.DumpScrubber.TryWriteScrubbed(this, inMemory, erase, output, out problem);
+
     /// <summary>
     /// The file runs whose bytes the reader's view of memory does not show (headers, notes, bytes between or shadowed by
     /// segments), each widened by <paramref name="margin"/> bytes on both sides so that a copy that crosses into one lies
     /// whole in it; sorted and disjoint.
     /// </summary>
-    internal override Scrubbing.LeftoverCheck.Scope OutsideView(int margin) => new(FileRunsOutsideView(margin), null);
-
     private List<(long Start, long Length)> FileRunsOutsideView(int margin)
     {
         long length = Source.Length;

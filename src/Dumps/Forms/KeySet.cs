@@ -73,34 +73,7 @@ public sealed class KeySet : IDisposable
                 bool read = finding.InOverwrittenRecord
                     ? memory.StoredFile.TryRead(finding.FileOffset!.Value, bytes)
                     : memory.TryRead(finding.Position, bytes, out _);
-                var options = new KeyBlobReadOptions
-                {
-                    ByteOrder = finding.ByteOrder == DumpByteOrder.BigEndian ? KeyBlobByteOrder.BigEndian : KeyBlobByteOrder.LittleEndian,
-                    Mode = finding.Problems.Count == 0 ? KeyBlobMode.Strict : KeyBlobMode.Kernel,
-                };
-                if (!read)
-                {
-                    unread++;
-                }
-                else if (finding.Kind == FindingKind.Entry)
-                {
-                    if (KeyBlobReader.TryReadEntry(bytes, options, out KeyBlobEntry entry, out _))
-                    {
-                        Add(entry.Description, entry.Key);
-                    }
-                    else
-                    {
-                        unread++;
-                    }
-                }
-                else if (KeyBlobReader.TryRead(bytes, options, out KeyBlob blob, out _))
-                {
-                    foreach (KeyBlobEntry entry in blob)
-                    {
-                        Add(entry.Description, entry.Key);
-                    }
-                }
-                else
+                if (!read || !TryAddFrom(bytes, finding.Kind, finding.ByteOrder, finding.Problems.Count == 0))
                 {
                     unread++;
                 }
@@ -113,6 +86,68 @@ public sealed class KeySet : IDisposable
         }
 
         return unread;
+    }
+
+    /// <summary>
+    /// Adds the keys of the blob or entry in <paramref name="bytes"/> (its whole bytes). A freed copy (padding faults only,
+    /// <paramref name="strict"/> false) reads in kernel mode, as the scan read it. False when the bytes are no such finding.
+    /// </summary>
+    internal bool TryAddFrom(ReadOnlySpan<byte> bytes, FindingKind kind, DumpByteOrder byteOrder, bool strict)
+    {
+        // A blob is read whole; an entry on its own, by the codec's per-entry reader.
+        var options = new KeyBlobReadOptions
+        {
+            ByteOrder = byteOrder == DumpByteOrder.BigEndian ? KeyBlobByteOrder.BigEndian : KeyBlobByteOrder.LittleEndian,
+            Mode = strict ? KeyBlobMode.Strict : KeyBlobMode.Kernel,
+        };
+        if (kind == FindingKind.Entry)
+        {
+            if (!KeyBlobReader.TryReadEntry(bytes, options, out KeyBlobEntry entry, out _))
+            {
+                return false;
+            }
+
+            Add(entry.Description, entry.Key);
+            return true;
+        }
+
+        if (!KeyBlobReader.TryRead(bytes, options, out KeyBlob blob, out _))
+        {
+            return false;
+        }
+
+        foreach (KeyBlobEntry entry in blob)
+        {
+            Add(entry.Description, entry.Key);
+        }
+
+        return true;
+    }
+
+    /// <summary>The index of the key equal to <paramref name="key"/>, or -1.</summary>
+    internal int IndexOf(ReadOnlySpan<byte> key)
+    {
+        for (int i = 0; i < _keys.Count; i++)
+        {
+            if (_keys[i].AsSpan().SequenceEqual(key))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>A new set of keys <paramref name="first"/> onwards (copied; the caller disposes it).</summary>
+    internal KeySet From(int first)
+    {
+        var set = new KeySet();
+        for (int i = first; i < _keys.Count; i++)
+        {
+            set.Add(_descriptions[i].Span, _keys[i]);
+        }
+
+        return set;
     }
 
     /// <summary>Zeroes every key.</summary>

@@ -27,6 +27,16 @@ public sealed class DumpScanResult
     /// </summary>
     public long RepeatedPages { get; init; }
 
+    /// <summary>
+    /// Windows of memory (<c>4 MiB</c> each, or a range's shorter end) that <see cref="DumpScanner.ScanEveryForm"/> read a
+    /// second time: their form search ran before some key turned up in a later window, and they are searched again for
+    /// those keys only. 0 for the other scans.
+    /// </summary>
+    public long WindowsReread { get; init; }
+
+    /// <summary>Bytes of memory those windows cover (see <see cref="WindowsReread"/>).</summary>
+    public ulong BytesReread { get; init; }
+
     /// <summary>Pages that could not be read (damaged dump); the scan went on past them. At most <see cref="DumpScanOptions.MaxProblems"/>.</summary>
     public required IReadOnlyList<DumpProblem> Problems { get; init; }
 

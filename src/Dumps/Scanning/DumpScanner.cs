@@ -21,32 +21,7 @@ public static class DumpScanner
     {
         ArgumentNullException.ThrowIfNull(memory);
         options ??= new DumpScanOptions();
-        var windows = new List<(ulong Start, ulong End, ulong RangeStart, ulong ReadLimit)>();
-        ulong total = 0;
-        foreach (PhysicalRange range in memory.ScanRanges)
-        {
-            // Candidates are 4-byte aligned. A window reads on past the stored bytes into what reads as zero (a blob whose
-            // zero tail is on an excluded page, or past p_filesz), within the memory range that holds them, by one entry:
-            // an excluded page is all zero, so the blob bytes on it are the last entry's zero padding, less than an entry.
-            // No further, so that a dump of many short stored runs (makedumpfile -d 31) is not read many times over.
-            ulong first = range.Start + ((4 - (range.Start & 3)) & 3);
-            ulong rangeEnd = memory.RangeEndOf(range.Start);
-            ulong readLimit = rangeEnd - range.End > KeyBlobLayout.EntrySize ? range.End + KeyBlobLayout.EntrySize : rangeEnd;
-            if (first < range.Start)
-            {
-                continue;
-            }
-
-            // Lengths are compared, never ends added, so nothing wraps near 2^64.
-            for (ulong start = first; start < range.End;)
-            {
-                ulong end = range.End - start > WindowSize ? start + WindowSize : range.End;
-                windows.Add((start, end, range.Start, readLimit));
-                total += end - start;
-                start = end;
-            }
-        }
-
+        List<Window> windows = PlanWindows(memory, out ulong total);
         var hits = new List<(ulong Position, WindowScanner.Hit Hit)>();
         int maxFindings = options.MaxFindings > 0 ? options.MaxFindings : DumpScanOptions.DefaultMaxFindings;
         long dropped = 0;
@@ -54,10 +29,9 @@ public static class DumpScanner
         int problemCount = 0;
         long done = 0;
         var gate = new Lock();
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism > 0 ? options.MaxDegreeOfParallelism : Environment.ProcessorCount };
         Parallel.ForEach(
-            windows,
-            parallel,
+            windows.Where(static w => w.ScansBlobs),
+            Parallelism(options),
             () => new Worker(),
             (window, state, local) =>
             {
@@ -67,52 +41,23 @@ public static class DumpScanner
                     return local;
                 }
 
-                ulong lookStart = window.Start - window.RangeStart >= Lookback ? window.Start - Lookback : window.Start;
-                ulong readEnd = window.ReadLimit - window.End > Overlap ? window.End + Overlap : window.ReadLimit;
-                int length = (int)(readEnd - lookStart);
-                ReadOnlySpan<byte> data = Read(memory, lookStart, length, local, options.MaxProblems, problems, ref problemCount, gate);
+                ulong lookStart = window.LookStart;
+                ReadOnlySpan<byte> data = Read(memory, lookStart, (int)(window.BlobReadEnd - lookStart), local, options.MaxProblems, problems, ref problemCount, gate);
                 local.Hits.Clear();
                 WindowScanner.Scan(data, (int)(window.Start - lookStart), (int)(window.End - lookStart), options.ByteOrders, local.Hits);
                 long now = Interlocked.Add(ref done, (long)(window.End - window.Start));
                 lock (gate)
                 {
-                    foreach (WindowScanner.Hit hit in local.Hits)
-                    {
-                        hits.Add((lookStart + (ulong)hit.Offset, hit));
-                    }
-
-                    // Memory stays bounded whatever the dump holds: the hits with the lowest addresses are kept.
-                    if (hits.Count > 2 * maxFindings)
-                    {
-                        hits.Sort(ByPosition);
-                        dropped += hits.Count - maxFindings;
-                        hits.RemoveRange(maxFindings, hits.Count - maxFindings);
-                    }
-
+                    Collect(hits, local.Hits, lookStart, maxFindings, ref dropped);
                     options.Progress?.Report(new DumpScanProgress((ulong)now, total, hits.Count));
                 }
 
                 return local;
             },
-            local =>
-            {
-                CryptographicOperations.ZeroMemory(local.Buffer.AsSpan());
-                PageCodec.ReleaseThreadState();
-            });
+            static local => local.Release());
 
-        List<DumpFinding> findings = Merge(memory, hits);
         bool cancelled = (ulong)done < total;
-        if (!cancelled)
-        {
-            ScanOverwritten(memory, options.ByteOrders, findings);
-        }
-
-        if (findings.Count > maxFindings)
-        {
-            dropped += findings.Count - maxFindings;
-            findings.RemoveRange(maxFindings, findings.Count - maxFindings);
-        }
-
+        List<DumpFinding> findings = Finish(memory, hits, cancelled, options.ByteOrders, maxFindings, ref dropped);
         return new DumpScanResult
         {
             Findings = findings,
@@ -123,6 +68,110 @@ public static class DumpScanner
             Problems = problems,
             ProblemCount = problemCount,
         };
+    }
+
+    /// <summary>One window of the scan: candidates at <c>[Start, End)</c> of the range <c>[RangeStart, RangeEnd)</c>, which reads as zero up to <c>ReadLimit</c>.</summary>
+    internal readonly record struct Window(ulong Start, ulong End, ulong RangeStart, ulong RangeEnd, ulong ReadLimit, bool ScansBlobs)
+    {
+        /// <summary>Where the blob scan's bytes start: one header before the window, so that a blob whose first entry is a candidate is read whole.</summary>
+        public ulong LookStart => Start - RangeStart >= Lookback ? Start - Lookback : Start;
+
+        /// <summary>Where the blob scan's bytes end: one largest blob past the window, within what reads as zero.</summary>
+        public ulong BlobReadEnd => ReadLimit - End > Overlap ? End + Overlap : ReadLimit;
+
+        /// <summary>Where the form search starts: the range's first window covers the bytes before its first aligned word too.</summary>
+        public ulong FormStart => Start - RangeStart < 4 ? RangeStart : Start;
+
+        /// <summary>Where the form search's bytes end for forms of at most <paramref name="longest"/> bytes: within the range's stored bytes.</summary>
+        public ulong FormReadEnd(int longest) => RangeEnd - End > (ulong)(longest - 1) ? End + (ulong)(longest - 1) : RangeEnd;
+    }
+
+    // The windows of a scan, in address order, and the bytes their candidates cover.
+    internal static List<Window> PlanWindows(PhysicalMemory memory, out ulong total)
+    {
+        var windows = new List<Window>();
+        total = 0;
+        foreach (PhysicalRange range in memory.ScanRanges)
+        {
+            // Candidates are 4-byte aligned. A window reads on past the stored bytes into what reads as zero (a blob whose
+            // zero tail is on an excluded page, or past p_filesz), within the memory range that holds them, by one entry:
+            // an excluded page is all zero, so the blob bytes on it are the last entry's zero padding, less than an entry.
+            // No further, so that a dump of many short stored runs (makedumpfile -d 31) is not read many times over.
+            ulong first = range.Start + ((4 - (range.Start & 3)) & 3);
+            ulong rangeEnd = memory.RangeEndOf(range.Start);
+            ulong readLimit = rangeEnd - range.End > KeyBlobLayout.EntrySize ? range.End + KeyBlobLayout.EntrySize : rangeEnd;
+
+            // A range that ends within 3 bytes of 2^64 has no aligned candidate; its bytes are still searched for forms.
+            bool blobs = first >= range.Start;
+            ulong from = blobs ? first : range.Start;
+
+            // Lengths are compared, never ends added, so nothing wraps near 2^64.
+            for (ulong start = from; start < range.End;)
+            {
+                ulong end = range.End - start > WindowSize ? start + WindowSize : range.End;
+                windows.Add(new Window(start, end, range.Start, range.End, readLimit, blobs));
+                total += blobs ? end - start : 0;
+                start = end;
+            }
+        }
+
+        return windows;
+    }
+
+    internal static ParallelOptions Parallelism(DumpScanOptions options) =>
+        new() { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism > 0 ? options.MaxDegreeOfParallelism : Environment.ProcessorCount };
+
+    // Adds a window's hits (offsets from lookStart). Memory stays bounded whatever the dump holds: the hits with the lowest
+    // addresses are kept. The caller holds the lock.
+    internal static void Collect(List<(ulong Position, WindowScanner.Hit Hit)> hits, List<WindowScanner.Hit> window, ulong lookStart, int maxFindings, ref long dropped)
+    {
+        foreach (WindowScanner.Hit hit in window)
+        {
+            hits.Add((lookStart + (ulong)hit.Offset, hit));
+        }
+
+        if (hits.Count > 2 * maxFindings)
+        {
+            hits.Sort(ByPosition);
+            dropped += hits.Count - maxFindings;
+            hits.RemoveRange(maxFindings, hits.Count - maxFindings);
+        }
+    }
+
+    // The findings of the hits, then (for a scan that ran to its end) those of overwritten records, at most maxFindings.
+    internal static List<DumpFinding> Finish(PhysicalMemory memory, List<(ulong Position, WindowScanner.Hit Hit)> hits, bool cancelled, ScanByteOrders orders, int maxFindings, ref long dropped)
+    {
+        List<DumpFinding> findings = Merge(memory, hits);
+        if (!cancelled)
+        {
+            ScanOverwritten(memory, orders, findings);
+        }
+
+        if (findings.Count > maxFindings)
+        {
+            dropped += findings.Count - maxFindings;
+            findings.RemoveRange(maxFindings, findings.Count - maxFindings);
+        }
+
+        return findings;
+    }
+
+    /// <summary>
+    /// The audit in one read of the memory: every blob and entry (<see cref="Scan"/>), every other form of their keys and of
+    /// <paramref name="keys"/>'s (<see cref="SearchForms"/>), and the copies outside memory (<see cref="SearchOutsideMemory"/>),
+    /// in one result, in that order; <paramref name="keys"/> gains the keys found. Each window is read once for its blobs and
+    /// the forms of every key known by then; only the windows read before a key turned up are read again, for that key alone
+    /// (<see cref="DumpScanResult.WindowsReread"/>). The findings are those of the three calls made one after the other.
+    /// </summary>
+    /// <remarks>
+    /// A cancelled scan returns what it found so far and says so; the forms of keys found after a window was read are then
+    /// not searched for in it, and nothing outside memory is searched.
+    /// </remarks>
+    public static DumpScanResult ScanEveryForm(PhysicalMemory memory, Forms.KeySet keys, DumpScanOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(memory);
+        ArgumentNullException.ThrowIfNull(keys);
+        return EveryFormScanner.Scan(memory, keys, options ?? new DumpScanOptions());
     }
 
     /// <summary>
@@ -229,7 +278,12 @@ public static class DumpScanner
         }
 
         // Only windows that are not mapped need a buffer: a mapped dump never touches (nor page-faults) one.
-        worker.Buffer ??= GC.AllocateUninitializedArray<byte>(Lookback + WindowSize + Overlap, pinned: true);
+        if (worker.Buffer is null || worker.Buffer.Length < length)
+        {
+            CryptographicOperations.ZeroMemory(worker.Buffer.AsSpan());
+            worker.Buffer = GC.AllocateUninitializedArray<byte>(Math.Max(length, Lookback + WindowSize + Overlap), pinned: true);
+        }
+
         Span<byte> destination = worker.Buffer.AsSpan(0, length);
         if (memory.TryRead(address, destination, out _))
         {
@@ -376,5 +430,12 @@ public static class DumpScanner
         public byte[]? Buffer { get; set; }
 
         public List<WindowScanner.Hit> Hits { get; } = [];
+
+        // Zeroes the buffer (it held dump bytes) and the thread's decompressor state.
+        public void Release()
+        {
+            CryptographicOperations.ZeroMemory(Buffer.AsSpan());
+            PageCodec.ReleaseThreadState();
+        }
     }
 }

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using CrashDmCrypt.Dumps.Compression;
 using CrashDmCrypt.Dumps.Forms;
 
 namespace CrashDmCrypt.Dumps.Scanning;
@@ -12,20 +10,14 @@ internal static class FormScanner
         ArgumentNullException.ThrowIfNull(memory);
         ArgumentNullException.ThrowIfNull(keys);
         using FormPatterns patterns = FormPatterns.Create(keys, memory.ByteOrder == DumpByteOrder.BigEndian);
-        var windows = new List<(ulong Start, ulong End, ulong Limit)>();
+        List<DumpScanner.Window> windows = DumpScanner.PlanWindows(memory, out _);
         ulong total = 0;
-        foreach (PhysicalRange range in memory.ScanRanges)
+        foreach (DumpScanner.Window window in windows)
         {
-            for (ulong start = range.Start; start < range.End;)
-            {
-                ulong end = range.End - start > DumpScanner.WindowSize ? start + DumpScanner.WindowSize : range.End;
-                windows.Add((start, end, range.End));
-                total += end - start;
-                start = end;
-            }
+            total += window.End - window.FormStart;
         }
 
-        var hits = new List<(ulong Position, int Pattern)>();
+        var hits = new List<FormHit>();
         var problems = new List<DumpProblem>();
         int problemCount = 0;
         var gate = new Lock();
@@ -33,10 +25,9 @@ internal static class FormScanner
         long done = 0;
         if (patterns.Count > 0)
         {
-            var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism > 0 ? options.MaxDegreeOfParallelism : Environment.ProcessorCount };
             Parallel.ForEach(
                 windows,
-                parallel,
+                DumpScanner.Parallelism(options),
                 () => (Worker: new DumpScanner.Worker(), Hits: new List<(int, int)>()),
                 (window, state, local) =>
                 {
@@ -48,30 +39,22 @@ internal static class FormScanner
                     }
 
                     // A copy that starts in the window is read whole: the window reads on by the longest pattern.
-                    ulong readEnd = window.Limit - window.End > (ulong)(patterns.MaxLength - 1) ? window.End + (ulong)(patterns.MaxLength - 1) : window.Limit;
-                    int length = (int)(readEnd - window.Start);
-                    ReadOnlySpan<byte> data = DumpScanner.Read(memory, window.Start, length, local.Worker, options.MaxProblems, problems, ref problemCount, gate);
-                    local.Hits.Clear();
-                    patterns.Search(data, 0, (int)(window.End - window.Start), (int)(window.Start % (ulong)patterns.Stride), local.Hits);
-                    Interlocked.Add(ref done, (long)(window.End - window.Start));
+                    ulong start = window.FormStart;
+                    int length = (int)(window.FormReadEnd(patterns.MaxLength) - start);
+                    ReadOnlySpan<byte> data = DumpScanner.Read(memory, start, length, local.Worker, options.MaxProblems, problems, ref problemCount, gate);
+                    SearchWindow(patterns, data, start, window, local.Hits);
+                    Interlocked.Add(ref done, (long)(window.End - start));
                     lock (gate)
                     {
-                        foreach (var (offset, pattern) in local.Hits)
-                        {
-                            hits.Add((window.Start + (ulong)offset, pattern));
-                        }
+                        Collect(hits, patterns, 0, start, local.Hits);
                     }
 
                     return local;
                 },
-                local =>
-                {
-                    CryptographicOperations.ZeroMemory(local.Worker.Buffer.AsSpan());
-                    PageCodec.ReleaseThreadState();
-                });
+                static local => local.Worker.Release());
         }
 
-        List<DumpFinding> findings = Merge(memory, keys, patterns, known, hits);
+        List<DumpFinding> findings = Merge(memory, keys, known, hits);
         long count = findings.Count;
         int max = options.MaxFindings > 0 ? options.MaxFindings : DumpScanOptions.DefaultMaxFindings;
         if (findings.Count > max)
@@ -91,21 +74,52 @@ internal static class FormScanner
         };
     }
 
-    // Sorted by address, longest first at one address; a copy inside a blob or entry found, or inside a longer copy of any
-    // key (a schedule begins with its key's words; a key holds its halves), is not reported again.
-    private static List<DumpFinding> Merge(PhysicalMemory memory, KeySet keys, FormPatterns patterns, IReadOnlyList<DumpFinding> known, List<(ulong Position, int Pattern)> hits)
+    /// <summary>
+    /// The copies of <paramref name="patterns"/> that start in <paramref name="window"/>'s share of the form search, as
+    /// offsets from <paramref name="dataStart"/> (the address of <paramref name="data"/>'s first byte, at or before the
+    /// window's <see cref="DumpScanner.Window.FormStart"/>). <paramref name="data"/> may run past the range's stored bytes;
+    /// only those are searched, so a copy is found whatever else the caller read.
+    /// </summary>
+    public static void SearchWindow(FormPatterns patterns, ReadOnlySpan<byte> data, ulong dataStart, DumpScanner.Window window, List<(int Position, int Pattern)> hits)
     {
-        hits.Sort((a, b) => a.Position != b.Position ? a.Position.CompareTo(b.Position) : patterns[b.Pattern].Length.CompareTo(patterns[a.Pattern].Length));
+        hits.Clear();
+        ulong end = window.RangeEnd - dataStart < (ulong)data.Length ? window.RangeEnd : dataStart + (ulong)data.Length;
+        patterns.Search(data[..(int)(end - dataStart)], (int)(window.FormStart - dataStart), (int)(window.End - dataStart), (int)(dataStart % (ulong)patterns.Stride), hits);
+    }
+
+    /// <summary>Adds a window's hits (offsets from <paramref name="dataStart"/>), naming each key by its index in the pattern's key set plus <paramref name="firstKey"/>. The caller holds the lock.</summary>
+    public static void Collect(List<FormHit> hits, FormPatterns patterns, int firstKey, ulong dataStart, List<(int Position, int Pattern)> window)
+    {
+        foreach (var (offset, index) in window)
+        {
+            FormPatterns.Pattern pattern = patterns[index];
+            hits.Add(new FormHit(dataStart + (ulong)offset, pattern.Length, firstKey + pattern.KeyIndex, pattern.Part, pattern.Schedule, pattern.BigEndianWords));
+        }
+    }
+
+    /// <summary>
+    /// Sorted by address, longest first at one address (then by key and form, so the order never depends on the threads);
+    /// a copy inside a blob or entry found, or inside a longer copy of any key (a schedule begins with its key's words; a
+    /// key holds its halves), is not reported again. <paramref name="keys"/> names the keys of the hits' key indexes.
+    /// </summary>
+    public static List<DumpFinding> Merge(PhysicalMemory memory, KeySet keys, IReadOnlyList<DumpFinding> known, List<FormHit> hits)
+    {
+        hits.Sort(static (a, b) =>
+            a.Position != b.Position ? a.Position.CompareTo(b.Position)
+            : a.Length != b.Length ? b.Length.CompareTo(a.Length)
+            : a.KeyIndex != b.KeyIndex ? a.KeyIndex.CompareTo(b.KeyIndex)
+            : a.Part != b.Part ? a.Part.CompareTo(b.Part)
+            : a.Schedule != b.Schedule ? a.Schedule.CompareTo(b.Schedule)
+            : a.BigEndianWords.CompareTo(b.BigEndianWords));
         var covers = known.Where(static f => !f.InOverwrittenRecord).Select(static f => (Start: f.Position, End: f.Position + (ulong)f.Length)).OrderBy(static c => c.Start).ToList();
         var findings = new List<DumpFinding>();
         ulong coveredUntil = 0;
         int next = 0;
         ulong knownUntil = 0;
-        foreach (var (position, index) in hits)
+        foreach (FormHit hit in hits)
         {
-            FormPatterns.Pattern pattern = patterns[index];
-            ulong end = position + (ulong)pattern.Length;
-            for (; next < covers.Count && covers[next].Start <= position; next++)
+            ulong end = hit.Position + (ulong)hit.Length;
+            for (; next < covers.Count && covers[next].Start <= hit.Position; next++)
             {
                 knownUntil = Math.Max(knownUntil, covers[next].End);
             }
@@ -118,19 +132,22 @@ internal static class FormScanner
             coveredUntil = end;
             findings.Add(new DumpFinding
             {
-                Kind = pattern.Schedule == AesScheduleKind.None ? FindingKind.RawKey : FindingKind.AesSchedule,
-                Address = memory.AddressesKnown ? position : null,
-                FileOffset = memory.HasFileOffsets && memory.TryGetFileOffset(position, out long offset) ? offset : null,
-                ByteOrder = pattern.BigEndianWords ? DumpByteOrder.BigEndian : DumpByteOrder.LittleEndian,
-                Length = pattern.Length,
-                Keys = [new FoundKey(keys.GetDescription(pattern.KeyIndex), keys.GetKeyLength(pattern.KeyIndex))],
-                Part = pattern.Part,
-                Schedule = pattern.Schedule,
-                KeyIndex = pattern.KeyIndex,
-                Position = position,
+                Kind = hit.Schedule == AesScheduleKind.None ? FindingKind.RawKey : FindingKind.AesSchedule,
+                Address = memory.AddressesKnown ? hit.Position : null,
+                FileOffset = memory.HasFileOffsets && memory.TryGetFileOffset(hit.Position, out long offset) ? offset : null,
+                ByteOrder = hit.BigEndianWords ? DumpByteOrder.BigEndian : DumpByteOrder.LittleEndian,
+                Length = hit.Length,
+                Keys = [new FoundKey(keys.GetDescription(hit.KeyIndex), keys.GetKeyLength(hit.KeyIndex))],
+                Part = hit.Part,
+                Schedule = hit.Schedule,
+                KeyIndex = hit.KeyIndex,
+                Position = hit.Position,
             });
         }
 
         return findings;
     }
+
+    /// <summary>A copy of one form of one key, before it is named: where, how long, and which form of which key.</summary>
+    internal readonly record struct FormHit(ulong Position, int Length, int KeyIndex, KeyPart Part, AesScheduleKind Schedule, bool BigEndianWords);
 }

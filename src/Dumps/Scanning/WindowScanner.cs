@@ -41,16 +41,8 @@ internal static unsafe class WindowScanner
         {
             var littleMask = little ? Vector128<uint>.AllBitsSet : Vector128<uint>.Zero;
             var bigMask = big ? Vector128<uint>.AllBitsSet : Vector128<uint>.Zero;
+            var halves = Halves(little, big);
             ref byte start = ref MemoryMarshal.GetReference(window);
-
-            // 64 bytes a step, in tests of rising cost (most blocks stop at the first): whether any word has the zero
-            // half of a key_size in a block not all zero (MayHoldKeySize), then which words do (KeySizeWords) and which
-            // are followed by the first four bytes of a description (DescriptionWords), from one zero mask and, for
-            // short descriptions only, a colon mask; then the exact per-word test, one branch on its four masks. Text,
-            // random bytes and zero pages stop at the first test, arrays of small integers at the second.
-            ulong littleWords = little ? AlignedWords : 0;
-            ulong bigWords = big ? AlignedWords : 0;
-            var halves = Vector128.Create((little ? 0xFFFF_0000u : 0) | (big ? 0x0000_FFFFu : 0)).AsUInt16();
             for (; i <= to - 64 && i + 68 <= window.Length; i += 64)
             {
                 if (Sse.IsSupported)
@@ -60,64 +52,21 @@ internal static unsafe class WindowScanner
                     Sse.Prefetch0(Unsafe.AsPointer(ref Unsafe.Add(ref start, i + PrefetchDistance)));
                 }
 
-                if (!MayHoldKeySize(ref start, i, halves))
+                ulong candidates = BlockCandidates(window, ref start, i, halves, littleMask, bigMask);
+                for (; candidates != 0; candidates &= candidates - 1)
                 {
-                    continue;
-                }
-
-                // zeros >> 4 is the zero mask of the 64 bytes at i + 4 but for its last word (bytes 64..67), taken from
-                // the 16 bytes at i + 52.
-                ulong zeros = DescriptionField.Mask128(window.Slice(i, 64), 0);
-                ulong nextZeros = (zeros >> 4) | TailZeros(ref start, i);
-                ulong words = KeySizeWords(zeros, littleWords, bigWords) & ~nextZeros & ~(nextZeros >> 1);
-                if (words == 0)
-                {
-                    continue;
-                }
-
-                // A description whose bytes 2 or 3 are zero needs a ':' before them, and most blocks have none.
-                if ((words & ~(nextZeros >> 2) & ~(nextZeros >> 3)) == 0
-                    && (!AnyByte(ref start, i + 4, (byte)':') || (words & DescriptionWords(nextZeros, DescriptionField.Mask128(window.Slice(i + 4, 64), (byte)':'))) == 0))
-                {
-                    continue;
-                }
-
-                uint m0 = CandidateMask(ref start, i, littleMask, bigMask);
-                uint m1 = CandidateMask(ref start, i + 16, littleMask, bigMask);
-                uint m2 = CandidateMask(ref start, i + 32, littleMask, bigMask);
-                uint m3 = CandidateMask(ref start, i + 48, littleMask, bigMask);
-                uint mask = m0 | (m1 << 4) | (m2 << 8) | (m3 << 12);
-                if (mask != 0)
-                {
-                    CheckMask(window, i, mask, little, big, hits, ref last);
-                }
-            }
-
-            for (; i <= to - 16 && i + 20 <= window.Length; i += 16)
-            {
-                uint mask = CandidateMask(ref start, i, littleMask, bigMask);
-                if (mask != 0)
-                {
-                    CheckMask(window, i, mask, little, big, hits, ref last);
+                    Check(window, i + BitOperations.TrailingZeroCount(candidates), little, big, hits, ref last);
                 }
             }
         }
 
+        // The window's last bytes (less than a block and the description start after it): the scalar rules themselves.
         for (; i < to && i + 8 <= window.Length; i += 4)
         {
-            if (IsKeySize(window, i, little, big) && MayStartDescription(window[(i + 4)..]))
+            if (IsCandidate(window, i, little, big))
             {
                 Check(window, i, little, big, hits, ref last);
             }
-        }
-    }
-
-    // Checks the candidates of a mask (bit k: the word at i + 4 k).
-    private static void CheckMask(ReadOnlySpan<byte> window, int i, uint mask, bool little, bool big, List<Hit> hits, ref LastBlob last)
-    {
-        for (; mask != 0; mask &= mask - 1)
-        {
-            Check(window, i + (BitOperations.TrailingZeroCount(mask) * 4), little, big, hits, ref last);
         }
     }
 
@@ -133,8 +82,60 @@ internal static unsafe class WindowScanner
             p < End && p > Start && order == Order && (p - Start - HeaderSize) % EntrySize == 0;
     }
 
-    // Bit 0 of each 4-byte word: candidates are 4-byte aligned.
-    private const ulong AlignedWords = 0x1111_1111_1111_1111;
+    /// <summary>
+    /// The candidates of the 64-byte block at <paramref name="i"/> (which must have 4 more bytes after it): bit 4k set when
+    /// the word at i + 4k is a key_size in a byte order asked for and the four bytes after it may start a description,
+    /// exactly the codec's scalar rules (<see cref="EntryLengths.IsStrictKeySize"/>, <see cref="DescriptionField.MayStartStrict"/>).
+    /// </summary>
+    internal static ulong BlockCandidates(ReadOnlySpan<byte> window, int i, bool little, bool big) =>
+        BlockCandidates(
+            window, ref MemoryMarshal.GetReference(window), i, Halves(little, big),
+            little ? Vector128<uint>.AllBitsSet : Vector128<uint>.Zero, big ? Vector128<uint>.AllBitsSet : Vector128<uint>.Zero);
+
+    // Tests of rising cost, each rule decided once; most blocks stop at the first. Whether any word has the zero half of a
+    // key_size (MayHoldKeySize: text, random bytes and zero pages stop here), then which words are key sizes, then which of
+    // those the start of a description follows, from the zero mask of the next 64 bytes (arrays of small integers stop
+    // here) and, only when a description's byte 2 or 3 is zero, their colon mask.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong BlockCandidates(ReadOnlySpan<byte> window, ref byte start, int i, Vector128<ushort> halves, Vector128<uint> littleMask, Vector128<uint> bigMask)
+    {
+        if (!MayHoldKeySize(ref start, i, halves))
+        {
+            return 0;
+        }
+
+        ulong sizes = KeySizeWords(ref start, i, littleMask, bigMask)
+            | (KeySizeWords(ref start, i + 16, littleMask, bigMask) << 16)
+            | (KeySizeWords(ref start, i + 32, littleMask, bigMask) << 32)
+            | (KeySizeWords(ref start, i + 48, littleMask, bigMask) << 48);
+        if (sizes == 0)
+        {
+            return 0;
+        }
+
+        ReadOnlySpan<byte> next = window.Slice(i + 4, 64);
+        ulong zeros = DescriptionField.Mask128(next, 0);
+        ulong colons = (sizes & ((zeros >> 2) | (zeros >> 3))) != 0 ? DescriptionField.Mask128(next, (byte)':') : 0;
+        return sizes & DescriptionWords(zeros, colons);
+    }
+
+    // The zero halves MayHoldKeySize looks for: the high half of a little-endian key_size, the low half of a big-endian one.
+    private static Vector128<ushort> Halves(bool little, bool big) =>
+        Vector128.Create((little ? 0xFFFF_0000u : 0) | (big ? 0x0000_FFFFu : 0)).AsUInt16();
+
+    // Bit 4k set (of 16 bits) when the word at i + 4k is a key_size of 1..256 in a byte order asked for (littleMask,
+    // bigMask: all ones when asked): EntryLengths.IsStrictKeySize as vector compares. Little-endian (w - 1) < 256
+    // unsigned; big-endian 1..255 is 0x??000000 read little-endian, 256 is 0x00010000.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong KeySizeWords(ref byte start, int i, Vector128<uint> littleMask, Vector128<uint> bigMask)
+    {
+        var words = Vector128.LoadUnsafe(ref start, (nuint)i).AsUInt32();
+        var zero = Vector128<uint>.Zero;
+        var le = Vector128.LessThan(words - Vector128.Create(1u), Vector128.Create((uint)KeyBlobLayout.MaxKeySize)) & littleMask;
+        var be = ((Vector128.Equals(words & Vector128.Create(0x00FF_FFFFu), zero) & ~Vector128.Equals(words, zero))
+                  | Vector128.Equals(words, Vector128.Create(0x0001_0000u))) & bigMask;
+        return (le | be).AsByte().ExtractMostSignificantBits() & 0x1111u;
+    }
 
     // Whether any 4-byte word of the 64 bytes at i has a zero 16-bit half where a key_size of 1..256 has one (the high
     // half little-endian, the low half big-endian; halves: all ones in the halves asked for), and the 64 bytes are not
@@ -151,65 +152,21 @@ internal static unsafe class WindowScanner
         return (any & halves) != zero && (a | b | c | d) != zero;
     }
 
-    // Whether any of the 64 bytes at i equals value.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool AnyByte(ref byte start, int i, byte value)
-    {
-        var target = Vector128.Create(value);
-        return (Vector128.Equals(Vector128.LoadUnsafe(ref start, (nuint)i), target)
-            | Vector128.Equals(Vector128.LoadUnsafe(ref start, (nuint)(i + 16)), target)
-            | Vector128.Equals(Vector128.LoadUnsafe(ref start, (nuint)(i + 32)), target)
-            | Vector128.Equals(Vector128.LoadUnsafe(ref start, (nuint)(i + 48)), target)) != Vector128<byte>.Zero;
-    }
-
-    // Bits 60..63 set when bytes i + 64 .. i + 67 are zero: the last word's share of a zero mask taken at i + 4.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong TailZeros(ref byte start, int i) =>
-        (ulong)(Vector128.Equals(Vector128.LoadUnsafe(ref start, (nuint)(i + 52)), Vector128<byte>.Zero).ExtractMostSignificantBits() >> 12) << 60;
-
-    // Bit 4k set when the word at 4k has the zero bytes of a key_size of 1..256 (bit k of zeros: byte k is zero):
-    // little-endian bytes 2 and 3, big-endian bytes 0 and 1. littleWords and bigWords are AlignedWords for a byte order
-    // asked for, else 0. A necessary condition only: CandidateMask decides.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong KeySizeWords(ulong zeros, ulong littleWords, ulong bigWords) =>
-        ((zeros >> 2) & (zeros >> 3) & littleWords) | (zeros & (zeros >> 1) & bigWords);
-
-    // Bit 4k set when the four bytes at 4k + 4 may start a strict description (MayStartDescription), from their zero
-    // and colon masks taken at offset 4 (bit k: byte 4 + k).
+    // Bit 4k set when the four bytes at 4k + 4 may start a strict description (DescriptionField.MayStartStrict, bit for
+    // bit), from their zero and colon masks taken at offset 4 (bit k: byte 4 + k).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong DescriptionWords(ulong zeros, ulong colons) =>
         ~zeros & ~(zeros >> 1) & (~(zeros >> 2) | (colons >> 1)) & (~(zeros >> 3) | (colons >> 1) | (colons >> 2));
 
-    // One bit per word at i, i + 4, i + 8, i + 12 that could be a key_size (little-endian 1..256: (w - 1) < 256 unsigned;
-    // big-endian 1..255 is 0x??000000 read little-endian, 256 is 0x00010000) followed by the start of a strict description
-    // (see MayStartDescription). The caller keeps i + 20 inside the window.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static uint CandidateMask(ref byte start, int i, Vector128<uint> littleMask, Vector128<uint> bigMask)
-    {
-        var words = Vector128.LoadUnsafe(ref start, (nuint)i).AsUInt32();
-        var next = Vector128.LoadUnsafe(ref start, (nuint)(i + 4)).AsUInt32();
-        var zero = Vector128<uint>.Zero;
-        var le = Vector128.LessThan(words - Vector128.Create(1u), Vector128.Create((uint)KeyBlobLayout.MaxKeySize)) & littleMask;
-        var be = ((Vector128.Equals(words & Vector128.Create(0x00FF_FFFFu), zero) & ~Vector128.Equals(words, zero))
-                  | Vector128.Equals(words, Vector128.Create(0x0001_0000u))) & bigMask;
-        var z0 = Vector128.Equals(next & Vector128.Create(0xFFu), zero);
-        var z1 = Vector128.Equals(next & Vector128.Create(0xFF00u), zero);
-        var z2 = Vector128.Equals(next & Vector128.Create(0xFF_0000u), zero);
-        var z3 = Vector128.Equals(next & Vector128.Create(0xFF00_0000u), zero);
-        var colon1 = Vector128.Equals(next & Vector128.Create(0xFF00u), Vector128.Create((uint)':' << 8));
-        var colon2 = Vector128.Equals(next & Vector128.Create(0xFF_0000u), Vector128.Create((uint)':' << 16));
-        var notDescription = z0 | z1 | Vector128.AndNot(z2, colon1) | Vector128.AndNot(Vector128.AndNot(z3, colon1), colon2);
-        return Vector128.AndNot(le | be, notDescription).ExtractMostSignificantBits();
-    }
-
-    // The first four bytes of a strict description: logon_vet_description wants a ':' after byte 0 before the NUL, so the
-    // NUL is not among bytes 0 and 1, and a NUL at byte 2 or 3 needs a ':' before it. Arrays of small integers fail here.
-    private static bool MayStartDescription(ReadOnlySpan<byte> d) =>
-        d[0] != 0 && d[1] != 0 && (d[2] != 0 || d[1] == ':') && (d[3] != 0 || d[1] == ':' || d[2] == ':');
-
-    private static bool IsKeySize(ReadOnlySpan<byte> window, int p, bool little, bool big) =>
-        (little && BinaryPrimitives.ReadUInt32LittleEndian(window[p..]) - 1 < KeyBlobLayout.MaxKeySize)
-        || (big && BinaryPrimitives.ReadUInt32BigEndian(window[p..]) - 1 < KeyBlobLayout.MaxKeySize);
+    /// <summary>
+    /// The scalar reference, the codec's own rules: whether the word at <paramref name="p"/> is a key_size in a byte order
+    /// asked for (<see cref="EntryLengths.IsStrictKeySize"/>) followed by the start of a description
+    /// (<see cref="DescriptionField.MayStartStrict"/>). <see cref="BlockCandidates(ReadOnlySpan{byte}, int, bool, bool)"/> is tested against it.
+    /// </summary>
+    internal static bool IsCandidate(ReadOnlySpan<byte> window, int p, bool little, bool big) =>
+        ((little && EntryLengths.IsStrictKeySize(BinaryPrimitives.ReadUInt32LittleEndian(window[p..])))
+            || (big && EntryLengths.IsStrictKeySize(BinaryPrimitives.ReadUInt32BigEndian(window[p..]))))
+        && DescriptionField.MayStartStrict(window[(p + 4)..]);
 
     // Decides the candidate entry at p in each byte order asked for: a blob whose first entry it is, else a lone entry.
     private static void Check(ReadOnlySpan<byte> window, int p, bool little, bool big, List<Hit> hits, ref LastBlob last)
@@ -357,7 +314,7 @@ internal static unsafe class WindowScanner
             : BinaryPrimitives.ReadUInt32LittleEndian(window[p..]);
 
         // A blob whose first entry this is, and a lone entry, both need the whole entry in the window.
-        if (keySize - 1 >= KeyBlobLayout.MaxKeySize || window.Length - p < EntrySize)
+        if (!EntryLengths.IsStrictKeySize(keySize) || window.Length - p < EntrySize)
         {
             return false;
         }

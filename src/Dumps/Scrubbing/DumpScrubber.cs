@@ -119,50 +119,51 @@ public static class DumpScrubber
             throw new ArgumentException("The output must be writable and seekable.", nameof(output));
         }
 
-        var erase = new List<(long Offset, long Length)>(inFile);
-        switch (memory)
+        return memory.TryWriteScrubbed(inMemory, new List<(long Offset, long Length)>(inFile), output, out problem);
+    }
+
+    /// <summary>An ELF, LiME or raw copy: the file with every stored copy of each physical range, and each file range, zero.</summary>
+    internal static bool TryWriteScrubbed(SegmentedMemory segmented, IReadOnlyList<(ulong Address, ulong Length)> inMemory, List<(long Offset, long Length)> erase, Stream output, out DumpProblem problem)
+    {
+        foreach (var (address, length) in inMemory)
         {
-            case SegmentedMemory segmented:
-                foreach (var (address, length) in inMemory)
-                {
-                    erase.AddRange(segmented.MapEveryCopy(address, length));
-                }
-
-                CopyErasing(segmented.Source, output, segmented.Source.Length, erase);
-                problem = default;
-                return true;
-            case KdumpMemory kdump when kdump.Source is FlattenedSource flat:
-            {
-                // Record bytes a later record replaced are no part of the dump, but a stale page among them can hold keys
-                // (compressed, where no scan sees them): all of them are zeroed, which leaves the reassembled dump as it was.
-                erase.AddRange(flat.Overwritten);
-                var target = new FlattenedTarget(flat, output, kdump.ByteOrder == DumpByteOrder.BigEndian);
-                if (!TryPlanPages(kdump, inMemory, target, erase, out List<PageRewrite> rewrites, out problem))
-                {
-                    return false;
-                }
-
-                CopyErasing(flat.Inner, output, flat.EndRecordOffset, erase);
-                target.Apply(rewrites);
-                return true;
-            }
-
-            case KdumpMemory kdump:
-            {
-                var target = new PlainTarget(output, kdump.Source.Length, kdump.ByteOrder == DumpByteOrder.BigEndian);
-                if (!TryPlanPages(kdump, inMemory, target, erase, out List<PageRewrite> rewrites, out problem))
-                {
-                    return false;
-                }
-
-                CopyErasing(kdump.Source, output, kdump.Source.Length, erase);
-                target.Apply(rewrites);
-                return true;
-            }
-
-            default:
-                throw new ArgumentException("Unknown memory type.", nameof(memory));
+            erase.AddRange(segmented.MapEveryCopy(address, length));
         }
+
+        CopyErasing(segmented.Source, output, segmented.Source.Length, erase);
+        problem = default;
+        return true;
+    }
+
+    /// <summary>A kdump-compressed copy, plain or flattened: the affected pages rewritten, the old page data and each file range zero.</summary>
+    internal static bool TryWriteScrubbed(KdumpMemory kdump, IReadOnlyList<(ulong Address, ulong Length)> inMemory, List<(long Offset, long Length)> erase, Stream output, out DumpProblem problem)
+    {
+        bool bigEndian = kdump.ByteOrder == DumpByteOrder.BigEndian;
+        if (kdump.Source is FlattenedSource flat)
+        {
+            // Record bytes a later record replaced are no part of the dump, but a stale page among them can hold keys
+            // (compressed, where no scan sees them): all of them are zeroed, which leaves the reassembled dump as it was.
+            erase.AddRange(flat.Overwritten);
+            var flattened = new FlattenedTarget(flat, output, bigEndian);
+            if (!TryPlanPages(kdump, inMemory, flattened, erase, out List<PageRewrite> flatRewrites, out problem))
+            {
+                return false;
+            }
+
+            CopyErasing(flat.Inner, output, flat.EndRecordOffset, erase);
+            flattened.Apply(flatRewrites);
+            return true;
+        }
+
+        var target = new PlainTarget(output, kdump.Source.Length, bigEndian);
+        if (!TryPlanPages(kdump, inMemory, target, erase, out List<PageRewrite> rewrites, out problem))
+        {
+            return false;
+        }
+
+        CopyErasing(kdump.Source, output, kdump.Source.Length, erase);
+        target.Apply(rewrites);
+        return true;
     }
 
     // Copies the first length bytes of source with every erase range zeroed in the buffer before it is written.

@@ -61,6 +61,18 @@ internal static class DumpFormsTarget
                 CheckReadsBack(memory!, keys, form);
             }
 
+            // The audit's one read of each window finds what the passes find one after the other, then the copies outside memory.
+            using (var fusedKeys = new KeySet())
+            {
+                fusedKeys.Add("fuzz:key"u8, key);
+                DumpScanResult fused = DumpScanner.ScanEveryForm(memory!, fusedKeys, options);
+                DumpFinding[] passes = [.. found.Findings, .. forms.Findings];
+                Check.That(
+                    fused.Findings.Count >= passes.Length && fusedKeys.Count == keys.Count
+                        && passes.Zip(fused.Findings).All(static pair => Same(pair.First, pair.Second)),
+                    $"forms: the one-read audit found {fused.Findings.Count} (keys {fusedKeys.Count}), the passes {passes.Length} (keys {keys.Count}) before the copies outside memory");
+            }
+
             using var output = new MemoryStream();
             if (!DumpScrubber.TryScrub(memory!, [.. found.Findings, .. forms.Findings], keys, output, out _))
             {
@@ -81,6 +93,10 @@ internal static class DumpFormsTarget
             CryptographicOperations.ZeroMemory(copy);
         }
     }
+
+    private static bool Same(DumpFinding a, DumpFinding b) =>
+        a.Kind == b.Kind && a.Position == b.Position && a.FileOffset == b.FileOffset && a.Length == b.Length && a.ByteOrder == b.ByteOrder
+        && a.Part == b.Part && a.Schedule == b.Schedule && a.KeyIndex == b.KeyIndex && a.InOverwrittenRecord == b.InOverwrittenRecord;
 
     // The key whole at one offset, its second half at another, and its first AES part's encryption schedule at a third.
     private static void Plant(byte[] dump, byte[] key, ReadOnlySpan<byte> header)

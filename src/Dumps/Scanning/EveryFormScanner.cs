@@ -1,0 +1,347 @@
+using System.Collections.Concurrent;
+using CrashDmCrypt.Codec;
+using CrashDmCrypt.Dumps.Forms;
+
+namespace CrashDmCrypt.Dumps.Scanning;
+
+/// <summary>
+/// The audit's scan in one read of each window: the blob and entry scan of <see cref="DumpScanner.Scan"/>, then in the
+/// same bytes the form search of <see cref="DumpScanner.SearchForms"/> for every key known so far (the caller's from the
+/// start, a blob's or entry's from the window that holds it on). Afterwards only the windows searched before a key
+/// turned up are read again, for only the keys they missed. The findings are those of the two passes, in their order.
+/// </summary>
+internal static class EveryFormScanner
+{
+    public static DumpScanResult Scan(PhysicalMemory memory, KeySet keys, DumpScanOptions options)
+    {
+        List<DumpScanner.Window> windows = DumpScanner.PlanWindows(memory, out ulong total);
+        bool bigEndian = memory.ByteOrder == DumpByteOrder.BigEndian;
+        int maxFindings = options.MaxFindings > 0 ? options.MaxFindings : DumpScanOptions.DefaultMaxFindings;
+
+        // Every form a window may have to hold whole: a schedule, a key found (at most 256 bytes), or a caller's key.
+        int longest = Math.Max(FormPatterns.MaxScheduleLength, KeyBlobLayout.MaxKeySize);
+        for (int k = 0; k < keys.Count; k++)
+        {
+            longest = Math.Max(longest, keys.GetKeyLength(k));
+        }
+
+        // The keys known so far, in the order they turned up: a window's form search covers keys 0 .. searched[w] - 1.
+        using KeySet known = keys.From(0);
+        var searched = new int[windows.Count];
+        var versions = new Versions(known, bigEndian);
+        var blobHits = new List<(ulong Position, WindowScanner.Hit Hit)>();
+        var formHits = new List<FormScanner.FormHit>();
+        var problems = new List<DumpProblem>();
+        int problemCount = 0;
+        long dropped = 0;
+        long done = 0;
+        var gate = new Lock();
+        try
+        {
+            // Windows are handed out one at a time in address order, so that a key found early serves the windows after it
+            // (a memory with nothing stored has none: the partitioner refuses an empty range, so it gets one index, skipped).
+            Parallel.ForEach(
+                Partitioner.Create(0, Math.Max(1, windows.Count), 1),
+                DumpScanner.Parallelism(options),
+                () => new Worker(),
+                (range, state, local) =>
+                {
+                    if (options.CancellationToken.IsCancellationRequested)
+                    {
+                        state.Stop();
+                        return local;
+                    }
+
+                    int w = range.Item1;
+                    if (w >= windows.Count)
+                    {
+                        return local;
+                    }
+
+                    DumpScanner.Window window = windows[w];
+                    ulong dataStart = window.ScansBlobs ? Math.Min(window.LookStart, window.FormStart) : window.FormStart;
+                    ulong readEnd = window.FormReadEnd(longest);
+                    if (window.ScansBlobs)
+                    {
+                        readEnd = Math.Max(readEnd, window.BlobReadEnd);
+                    }
+
+                    ReadOnlySpan<byte> data = DumpScanner.Read(memory, dataStart, (int)(readEnd - dataStart), local.Window, options.MaxProblems, problems, ref problemCount, gate);
+                    local.Window.Hits.Clear();
+                    ReadOnlySpan<byte> blobBytes = data[..0];
+                    if (window.ScansBlobs)
+                    {
+                        blobBytes = data[(int)(window.LookStart - dataStart)..(int)(window.BlobReadEnd - dataStart)];
+                        WindowScanner.Scan(blobBytes, (int)(window.Start - window.LookStart), (int)(window.End - window.LookStart), options.ByteOrders, local.Window.Hits);
+                    }
+
+                    Version version;
+                    lock (gate)
+                    {
+                        foreach (WindowScanner.Hit hit in local.Window.Hits)
+                        {
+                            known.TryAddFrom(blobBytes.Slice(hit.Offset, hit.Length), hit.Kind, hit.ByteOrder, hit.Problems.Length == 0);
+                        }
+
+                        version = versions.Acquire();
+                    }
+
+                    local.Forms.Clear();
+                    if (version.Patterns.Count > 0)
+                    {
+                        FormScanner.SearchWindow(version.Patterns, data, dataStart, window, local.Forms);
+                    }
+
+                    long now = window.ScansBlobs ? Interlocked.Add(ref done, (long)(window.End - window.Start)) : Interlocked.Read(ref done);
+                    lock (gate)
+                    {
+                        DumpScanner.Collect(blobHits, local.Window.Hits, window.LookStart, maxFindings, ref dropped);
+                        FormScanner.Collect(formHits, version.Patterns, 0, dataStart, local.Forms);
+                        searched[w] = version.KeyCount;
+                        versions.Release(version);
+                        options.Progress?.Report(new DumpScanProgress((ulong)now, total, blobHits.Count));
+                    }
+
+                    return local;
+                },
+                static local => local.Window.Release());
+        }
+        finally
+        {
+            versions.Dispose();
+        }
+
+        bool cancelled = (ulong)done < total;
+        List<DumpFinding> findings = DumpScanner.Finish(memory, blobHits, cancelled, options.ByteOrders, maxFindings, ref dropped);
+
+        // The caller's set gains the keys of the findings kept, read again from the dump as the two passes read them; a key
+        // it has that no window searched for (one in an overwritten record) joins the keys known, to be searched below.
+        keys.AddFrom(memory, findings);
+        for (int k = 0; k < keys.Count; k++)
+        {
+            known.Add(keys.GetDescription(k).Span, keys.GetKey(k));
+        }
+
+        long windowsReread = 0;
+        ulong bytesReread = 0;
+        if (!cancelled)
+        {
+            cancelled = Reread(memory, known, bigEndian, windows, searched, options, formHits, problems, gate, total, out int rereadProblems, out windowsReread, out bytesReread);
+            problemCount += rereadProblems;
+        }
+
+        // Hits name keys by their place in the keys known; the findings name them by the caller's set. A key known that the
+        // caller's set lacks (in a finding beyond MaxFindings, or unreadable again) is not reported, as in the two passes.
+        var index = new int[known.Count];
+        for (int k = 0; k < known.Count; k++)
+        {
+            index[k] = keys.IndexOf(known.GetKey(k));
+        }
+
+        var named = new List<FormScanner.FormHit>(formHits.Count);
+        foreach (FormScanner.FormHit hit in formHits)
+        {
+            if (index[hit.KeyIndex] >= 0)
+            {
+                named.Add(hit with { KeyIndex = index[hit.KeyIndex] });
+            }
+        }
+
+        List<DumpFinding> forms = FormScanner.Merge(memory, keys, findings, named);
+        long formCount = forms.Count;
+        if (forms.Count > maxFindings)
+        {
+            forms.RemoveRange(maxFindings, forms.Count - maxFindings);
+        }
+
+        IReadOnlyList<DumpFinding> outside = keys.Count == 0 || cancelled ? []
+            : DumpScanner.SearchOutsideMemory(memory, keys, [.. findings, .. forms], options.CancellationToken);
+
+        // The search outside memory returns what it found when stopped; a token cancelled during it makes the result
+        // incomplete (or, when it came at the very end, says so of a whole one: the safe side).
+        cancelled |= keys.Count > 0 && options.CancellationToken.IsCancellationRequested;
+        return new DumpScanResult
+        {
+            Findings = [.. findings, .. forms, .. outside],
+            BytesScanned = (ulong)done,
+            Cancelled = cancelled,
+            RepeatedPages = memory.RepeatedPages,
+            FindingCount = findings.Count + dropped + formCount + outside.Count,
+            Problems = problems,
+            ProblemCount = problemCount,
+            WindowsReread = windowsReread,
+            BytesReread = bytesReread,
+        };
+    }
+
+    // Reads again each window searched before some key turned up, searching it for those keys only: the windows that
+    // missed the same keys share one pattern table. True when cancelled.
+    private static bool Reread(
+        PhysicalMemory memory, KeySet known, bool bigEndian, List<DumpScanner.Window> windows, int[] searched, DumpScanOptions options,
+        List<FormScanner.FormHit> formHits, List<DumpProblem> problems, Lock gate, ulong total, out int problemCount, out long windowsReread, out ulong bytesReread)
+    {
+        var groups = new SortedDictionary<int, List<int>>();
+        for (int w = 0; w < windows.Count; w++)
+        {
+            if (searched[w] < known.Count)
+            {
+                if (!groups.TryGetValue(searched[w], out List<int>? group))
+                {
+                    groups[searched[w]] = group = [];
+                }
+
+                group.Add(w);
+            }
+        }
+
+        var plans = new List<(int FirstKey, FormPatterns Patterns, List<int> Windows)>();
+        try
+        {
+            ulong rereadTotal = 0;
+            foreach (var (firstKey, group) in groups)
+            {
+                using KeySet missed = known.From(firstKey);
+                FormPatterns patterns = FormPatterns.Create(missed, bigEndian);
+                if (patterns.Count == 0)
+                {
+                    // Keys too short to be searched for: nothing to read again.
+                    patterns.Dispose();
+                    continue;
+                }
+
+                plans.Add((firstKey, patterns, group));
+                foreach (int w in group)
+                {
+                    rereadTotal += windows[w].End - windows[w].FormStart;
+                }
+            }
+
+            long done = 0;
+            int count = 0;
+            int newProblems = 0;
+            bool cancelled = false;
+            ulong reportTotal = total + rereadTotal;
+            foreach (var (firstKey, patterns, group) in plans)
+            {
+                Parallel.ForEach(
+                    Partitioner.Create(0, group.Count, 1),
+                    DumpScanner.Parallelism(options),
+                    () => (Worker: new DumpScanner.Worker(), Hits: new List<(int, int)>()),
+                    (range, state, local) =>
+                    {
+                        if (options.CancellationToken.IsCancellationRequested)
+                        {
+                            cancelled = true;
+                            state.Stop();
+                            return local;
+                        }
+
+                        DumpScanner.Window window = windows[group[range.Item1]];
+                        ulong start = window.FormStart;
+                        int length = (int)(window.FormReadEnd(patterns.MaxLength) - start);
+                        ReadOnlySpan<byte> data = DumpScanner.Read(memory, start, length, local.Worker, options.MaxProblems, problems, ref newProblems, gate);
+                        FormScanner.SearchWindow(patterns, data, start, window, local.Hits);
+                        long now = Interlocked.Add(ref done, (long)(window.End - start));
+                        lock (gate)
+                        {
+                            FormScanner.Collect(formHits, patterns, firstKey, start, local.Hits);
+                            count++;
+                            options.Progress?.Report(new DumpScanProgress(total + (ulong)now, reportTotal, formHits.Count));
+                        }
+
+                        return local;
+                    },
+                    static local => local.Worker.Release());
+                if (cancelled)
+                {
+                    break;
+                }
+            }
+
+            problemCount = newProblems;
+            windowsReread = count;
+            bytesReread = (ulong)done;
+            return cancelled;
+        }
+        finally
+        {
+            foreach (var plan in plans)
+            {
+                plan.Patterns.Dispose();
+            }
+        }
+    }
+
+    // One per worker thread: the window buffer and hits of the blob scan, and the form search's hits.
+    private sealed class Worker
+    {
+        public DumpScanner.Worker Window { get; } = new();
+
+        public List<(int Position, int Pattern)> Forms { get; } = [];
+    }
+
+    // One form table a version of the keys known: workers take the newest when they start a window's form search (so each
+    // searches a consistent set, keys 0 .. KeyCount - 1); a table is built only when a key has joined since the last, and
+    // disposed when no worker uses it any more. Called under the scan's lock.
+    private sealed class Versions(KeySet known, bool bigEndian) : IDisposable
+    {
+        private readonly List<Version> _old = [];
+        private Version? _current;
+
+        public Version Acquire()
+        {
+            if (_current is null || _current.KeyCount != known.Count)
+            {
+                if (_current is not null)
+                {
+                    Retire(_current);
+                }
+
+                _current = new Version(FormPatterns.Create(known, bigEndian), known.Count);
+            }
+
+            _current.Users++;
+            return _current;
+        }
+
+        public void Release(Version version)
+        {
+            version.Users--;
+            if (version != _current && version.Users == 0)
+            {
+                version.Patterns.Dispose();
+                _old.Remove(version);
+            }
+        }
+
+        public void Dispose()
+        {
+            _current?.Patterns.Dispose();
+            foreach (Version version in _old)
+            {
+                version.Patterns.Dispose();
+            }
+        }
+
+        private void Retire(Version version)
+        {
+            if (version.Users == 0)
+            {
+                version.Patterns.Dispose();
+            }
+            else
+            {
+                _old.Add(version);
+            }
+        }
+    }
+
+    private sealed class Version(FormPatterns patterns, int keyCount)
+    {
+        public FormPatterns Patterns { get; } = patterns;
+
+        public int KeyCount { get; } = keyCount;
+
+        public int Users { get; set; }
+    }
+}
