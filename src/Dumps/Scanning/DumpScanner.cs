@@ -97,7 +97,6 @@ public static class DumpScanner
             local =>
             {
                 CryptographicOperations.ZeroMemory(local.Buffer.AsSpan());
-                PageCodec.ReleaseThreadState();
             });
 
         List<DumpFinding> findings = Merge(memory, hits);

@@ -67,7 +67,6 @@ internal static class FormScanner
                 local =>
                 {
                     CryptographicOperations.ZeroMemory(local.Worker.Buffer.AsSpan());
-                    PageCodec.ReleaseThreadState();
                 });
         }
 
