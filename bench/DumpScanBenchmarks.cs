@@ -87,7 +87,7 @@ public class DumpScanBenchmarks
     }
 
     // The mix make-image.py writes for the whole-process comparison, from a fixed seed, with a golden blob every 4 MiB.
-    private static byte[] Content()
+    internal static byte[] Content()
     {
         var random = new Random(1);
         byte[] memory = new byte[MemoryMiB << 20];

@@ -204,14 +204,13 @@ public abstract class PhysicalMemory : IDisposable
         GC.SuppressFinalize(this);
     }
 
-    /// <summary>Releases the file, and the decompression state (zlib's window zeroed) the calling thread kept between pages.</summary>
+    /// <summary>Releases the file, and whatever else the reader holds (a kdump reader's decompressors, their state zeroed).</summary>
     protected virtual void Dispose(bool disposing)
     {
         if (disposing && !_disposed)
         {
             _disposed = true;
             Source.Dispose();
-            PageCodec.ReleaseThreadState();
         }
     }
 }

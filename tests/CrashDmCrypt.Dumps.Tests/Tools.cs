@@ -9,8 +9,9 @@ internal static class Tools
     {
         "libkdumpfile" => File.Exists(Python) && Run(Python, ["-c", "import kdumpfile"], out _) == 0,
         "liblzo2" => Compression.Lzo.IsAvailable,
-        "libz" => Compression.Zlib.IsNativeAvailable,
-        "libsnappy" => Compression.SnappyPage.IsNativeAvailable,
+        "libz" => Compression.LibzDecompressor.IsAvailable,
+        "libsnappy" => Compression.LibsnappyDecompressor.IsAvailable,
+        "libzstd" => Compression.LibzstdDecompressor.IsAvailable,
         _ => Environment.GetEnvironmentVariable("PATH")!.Split(':').Any(d => File.Exists(Path.Combine(d, tool))),
     };
 
@@ -20,6 +21,7 @@ internal static class Tools
         "liblzo2" => "apt-get install liblzo2-2",
         "libz" => "apt-get install zlib1g",
         "libsnappy" => "apt-get install libsnappy1v5",
+        "libzstd" => "apt-get install libzstd1",
         "qemu-system-x86_64" => "apt-get install qemu-system-x86",
         _ => "apt-get install " + tool,
     };

@@ -1,11 +1,9 @@
-using System.Runtime.InteropServices;
-
 namespace CrashDmCrypt.Dumps.Compression;
 
 /// <summary>
-/// lzo1x through the system's liblzo2 (Debian liblzo2-2), the library makedumpfile and libkdumpfile use. Bound at run time
-/// with <see cref="NativeLibrary"/> so that a machine without it still reads every other format and gets
-/// <see cref="DumpError.LzoUnavailable"/> for an LZO page. Only the bounds-checked <c>lzo1x_decompress_safe</c> is used
+/// lzo1x through the system's liblzo2 (Debian liblzo2-2), the library makedumpfile and libkdumpfile use, bound by
+/// <see cref="NativeCodecLibrary"/>: a machine without it still reads every other format and gets
+/// <see cref="DumpError.LzoUnavailable"/> for an LZO page (no managed lzo1x decoder is packaged). Only the bounds-checked <c>lzo1x_decompress_safe</c> is used
 /// to read; <c>lzo1x_1_compress</c> writes the pages of a scrubbed dump.
 /// </summary>
 internal static unsafe class Lzo
@@ -70,29 +68,23 @@ internal static unsafe class Lzo
 
     private static Binding? Bind()
     {
-        if (!NativeLibrary.TryLoad("liblzo2.so.2", out nint handle) && !NativeLibrary.TryLoad("liblzo2", out handle))
-        {
-            return null;
-        }
-
-        if (!NativeLibrary.TryGetExport(handle, "__lzo_init_v2", out nint init)
-            || !NativeLibrary.TryGetExport(handle, "lzo1x_decompress_safe", out nint decompress)
-            || !NativeLibrary.TryGetExport(handle, "lzo1x_1_compress", out nint compress))
+        nint[] exports = new nint[3];
+        if (!NativeCodecLibrary.TryBind("liblzo2.so.2", "liblzo2", ["__lzo_init_v2", "lzo1x_decompress_safe", "lzo1x_1_compress"], exports))
         {
             return null;
         }
 
         // lzo_init(): LZO_VERSION 2.10 and the sizes lzoconf.h passes on LP64 (short, int, long, lzo_uint32_t, lzo_uint,
         // dict pointer, char*, void*, lzo_callback_t); it returns LZO_E_OK when the library agrees.
-        var initV2 = (delegate* unmanaged<uint, int, int, int, int, int, int, int, int, int, int>)init;
-        if (IntPtr.Size != 8 || initV2(0x20a0, 2, 4, 8, 4, 8, 8, 8, 8, 48) != Ok)
+        var initV2 = (delegate* unmanaged<uint, int, int, int, int, int, int, int, int, int, int>)exports[0];
+        if (initV2(0x20a0, 2, 4, 8, 4, 8, 8, 8, 8, 48) != Ok)
         {
             return null;
         }
 
         return new Binding(
-            (delegate* unmanaged<byte*, nuint, byte*, nuint*, void*, int>)decompress,
-            (delegate* unmanaged<byte*, nuint, byte*, nuint*, void*, int>)compress);
+            (delegate* unmanaged<byte*, nuint, byte*, nuint*, void*, int>)exports[1],
+            (delegate* unmanaged<byte*, nuint, byte*, nuint*, void*, int>)exports[2]);
     }
 
     private sealed class Binding(

@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using CrashDmCrypt.Codec;
-using CrashDmCrypt.Dumps.Compression;
 
 namespace CrashDmCrypt.Dumps.Scanning;
 
@@ -435,7 +434,6 @@ public static class DumpScanner
         public void Release()
         {
             CryptographicOperations.ZeroMemory(Buffer.AsSpan());
-            PageCodec.ReleaseThreadState();
         }
     }
 }

@@ -247,10 +247,12 @@ public static class DumpScrubber
         foreach (var (pfn, ranges) in pages)
         {
             // An excluded page reads as zero already.
-            if (!memory.TryGetDescriptor(pfn, out long descriptorOffset, out ulong oldOffset, out uint oldSize, out uint flags))
+            if (!memory.TryGetDescriptor(pfn, out long descriptorOffset, out KdumpPageDescriptor descriptor))
             {
                 continue;
             }
+
+            (ulong oldOffset, uint oldSize, uint flags) = descriptor;
 
             if (groups.TryGetValue(oldOffset, out var group))
             {

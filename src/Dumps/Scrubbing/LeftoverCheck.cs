@@ -169,7 +169,7 @@ public static class LeftoverCheck
         bool cancelled = false;
         long previous = -2;
         var seen = new HashSet<ulong>();
-        var r = new ByteReader(memory.ByteOrder == DumpByteOrder.BigEndian);
+        var decompressors = new PageDecompressors();
         try
         {
             memory.ForEachDescriptor((pfn, at, descriptor) =>
@@ -185,7 +185,7 @@ public static class LeftoverCheck
                     return;
                 }
 
-                ulong offset = r.U64(descriptor, 0);
+                ulong offset = descriptor.DataOffset;
 
                 // Page data that an earlier descriptor named was searched then (the shared zero page, or a hostile file's
                 // thousands of repeats): the work stays in proportion to the file. Only a copy across its edges is not seen.
@@ -203,13 +203,16 @@ public static class LeftoverCheck
                     return;
                 }
 
-                uint size = r.U32(descriptor, KdumpLayout.PageDescriptorSizeOffset);
-                var method = (DumpCompression)r.U32(descriptor, KdumpLayout.PageDescriptorFlagsOffset);
                 Span<byte> page = buffer.AsSpan(tail, pageSize);
-                DumpError error = size == 0 || size > (uint)pageSize || !memory.Source.Contains(offset, size) ? DumpError.KdumpBadPageDescriptor
-                    : !memory.Source.TryRead((long)offset, packed.AsSpan(0, (int)size)) ? DumpError.IoError
-                    : method == DumpCompression.None ? (size == (uint)pageSize ? Copy(packed, page) : DumpError.KdumpBadPageDescriptor)
-                    : PageCodec.Decompress(method, packed.AsSpan(0, (int)size), page);
+                DumpError error = descriptor.Check(pageSize, memory.Source, out _);
+                if (error == DumpError.None)
+                {
+                    Span<byte> data = packed.AsSpan(0, (int)descriptor.Size);
+                    error = !memory.Source.TryRead((long)offset, data) ? DumpError.IoError
+                        : descriptor.Method == DumpCompression.None ? Copy(data, page)
+                        : decompressors.Decompress(descriptor.Method, data, page);
+                }
+
                 if (error != DumpError.None)
                 {
                     failure = DumpProblem.At(error, at);
@@ -237,15 +240,15 @@ public static class LeftoverCheck
         {
             CryptographicOperations.ZeroMemory(buffer);
             CryptographicOperations.ZeroMemory(packed);
-            PageCodec.ReleaseThreadState();
+            decompressors.Dispose();
         }
 
         problem = failure;
         return failure.Error == DumpError.None && !cancelled;
 
-        static DumpError Copy(byte[] from, Span<byte> to)
+        static DumpError Copy(ReadOnlySpan<byte> from, Span<byte> to)
         {
-            from.AsSpan(0, to.Length).CopyTo(to);
+            from.CopyTo(to);
             return DumpError.None;
         }
     }

@@ -1,0 +1,102 @@
+using System.Numerics;
+
+namespace CrashDmCrypt.Dumps.Formats;
+
+/// <summary>The page descriptors (page_desc_t), one per page present in the dump, in page-frame order.</summary>
+internal sealed partial class KdumpMemory
+{
+    /// <summary>Called for each page descriptor, in page-frame order, with its page's number and where the descriptor is.</summary>
+    internal delegate void DescriptorVisitor(long pfn, long descriptorOffset, KdumpPageDescriptor descriptor);
+
+    // Every page descriptor (pages present in the dump, RAM or not), read in blocks of about 64 KiB: one pass, few reads.
+    internal void ForEachDescriptor(DescriptorVisitor visit)
+    {
+        const int Block = 2730;
+        byte[] block = new byte[Block * KdumpLayout.PageDescriptorSize];
+        long index = 0;
+        long loaded = -1;
+        var r = new ByteReader(ByteOrder == DumpByteOrder.BigEndian);
+        for (long pfn = NextBit(_present, 0, true); pfn >= 0; pfn = NextBit(_present, pfn + 1, true), index++)
+        {
+            if (index / Block != loaded)
+            {
+                loaded = index / Block;
+                long count = Math.Min(Block, StoredPages - (loaded * Block));
+                Source.TryRead(_descriptors + (loaded * Block * KdumpLayout.PageDescriptorSize), block.AsSpan(0, (int)(count * KdumpLayout.PageDescriptorSize)));
+            }
+
+            int at = (int)(index % Block) * KdumpLayout.PageDescriptorSize;
+            visit(pfn, _descriptors + (index * KdumpLayout.PageDescriptorSize), KdumpPageDescriptor.Read(block.AsSpan(at, KdumpLayout.PageDescriptorSize), r));
+        }
+    }
+
+    // The compressions used, and (cleared in stored) the pages whose page data an earlier page's descriptor already names.
+    // Memory: one offset per distinct page data, bounded by the file.
+    private DumpCompression SurveyDescriptors(byte[] stored, out long repeated)
+    {
+        var seen = DumpCompression.None;
+        var offsets = new HashSet<ulong>();
+        long count = 0;
+        ForEachDescriptor((pfn, _, descriptor) =>
+        {
+            seen |= descriptor.Methods;
+            if (IsSet(stored, pfn) && !offsets.Add(descriptor.DataOffset))
+            {
+                stored[(int)(pfn >> 3)] &= (byte)~(1 << (int)(pfn & 7));
+                count++;
+            }
+        });
+        repeated = count;
+        return seen;
+    }
+
+    /// <summary>For each page data offset asked for, the stored pages whose descriptor names it, with their descriptors' offsets.</summary>
+    internal Dictionary<ulong, List<(ulong Pfn, long DescriptorOffset)>> PagesWithData(HashSet<ulong> dataOffsets)
+    {
+        var pages = new Dictionary<ulong, List<(ulong, long)>>();
+        ForEachDescriptor((pfn, at, descriptor) =>
+        {
+            ulong data = descriptor.DataOffset;
+            if (IsSet(_ram, pfn) && dataOffsets.Contains(data))
+            {
+                if (!pages.TryGetValue(data, out var list))
+                {
+                    pages[data] = list = [];
+                }
+
+                list.Add(((ulong)pfn, at));
+            }
+        });
+        return pages;
+    }
+
+    /// <summary>Where the page_desc of a stored page is, and what it says; false for a page the dump does not store.</summary>
+    internal bool TryGetDescriptor(ulong pfn, out long descriptorOffset, out KdumpPageDescriptor descriptor)
+    {
+        descriptorOffset = -1;
+        descriptor = default;
+        return pfn < (ulong)_present.Length * 8 && IsSet(_present, (long)pfn) && TryReadDescriptor(pfn, out descriptorOffset, out descriptor);
+    }
+
+    // The page_desc of a page whose present bit is set.
+    private bool TryReadDescriptor(ulong pfn, out long descriptorOffset, out KdumpPageDescriptor descriptor)
+    {
+        descriptorOffset = DescriptorOffset(pfn);
+        Span<byte> bytes = stackalloc byte[KdumpLayout.PageDescriptorSize];
+        if (!Source.TryRead(descriptorOffset, bytes))
+        {
+            descriptor = default;
+            return false;
+        }
+
+        descriptor = KdumpPageDescriptor.Read(bytes, new ByteReader(ByteOrder == DumpByteOrder.BigEndian));
+        return true;
+    }
+
+    private long DescriptorOffset(ulong pfn)
+    {
+        long index = _rank[(int)(pfn >> 12)] + PopCount(_present.AsSpan((int)(pfn >> 12) * RankBlockBytes, (int)((pfn >> 3) & (RankBlockBytes - 1))));
+        index += BitOperations.PopCount((uint)(_present[(int)(pfn >> 3)] & ((1 << (int)(pfn & 7)) - 1)));
+        return _descriptors + (index * KdumpLayout.PageDescriptorSize);
+    }
+}
