@@ -1,3 +1,4 @@
+using CrashDmCrypt.Codec;
 using CrashDmCrypt.Dumps.Compression;
 using CrashDmCrypt.Dumps.Sources;
 
@@ -31,7 +32,7 @@ public abstract class PhysicalMemory : IDisposable
     public DumpFormat Format { get; }
 
     /// <summary>The dumped machine's byte order, where the format says it; little-endian otherwise.</summary>
-    public DumpByteOrder ByteOrder { get; private protected init; }
+    public KeyBlobByteOrder ByteOrder { get; private protected init; }
 
     /// <summary>Whether <see cref="ByteOrder"/> comes from the dump rather than being assumed.</summary>
     public bool ByteOrderKnown { get; private protected init; }

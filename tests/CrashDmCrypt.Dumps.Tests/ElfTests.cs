@@ -1,3 +1,4 @@
+using CrashDmCrypt.Codec;
 namespace CrashDmCrypt.Dumps.Tests;
 
 public class ElfTests
@@ -17,7 +18,7 @@ public class ElfTests
             .Build();
         using PhysicalMemory memory = TestData.Open(file);
         Assert.Equal(DumpFormat.Elf, memory.Format);
-        Assert.Equal(bigEndian ? DumpByteOrder.BigEndian : DumpByteOrder.LittleEndian, memory.ByteOrder);
+        Assert.Equal(bigEndian ? KeyBlobByteOrder.BigEndian : KeyBlobByteOrder.LittleEndian, memory.ByteOrder);
         Assert.Equal([new PhysicalRange(0x100000, 8192), new PhysicalRange(0x200000, 4096)], memory.Ranges);
         Assert.Equal(a.AsSpan(100, 900).ToArray(), TestData.Read(memory, 0x100000 + 100, 900));
         Assert.Equal(b, TestData.Read(memory, 0x200000, 4096));

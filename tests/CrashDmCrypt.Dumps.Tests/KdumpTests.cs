@@ -1,3 +1,4 @@
+using CrashDmCrypt.Codec;
 namespace CrashDmCrypt.Dumps.Tests;
 
 public class KdumpTests
@@ -94,7 +95,7 @@ public class KdumpTests
         foreach (byte[] file in new[] { builder.Build(), KdumpBuilder.Flatten(builder.Build()), KdumpBuilder.Flatten(builder.Build(), 777, reverse: true) })
         {
             using PhysicalMemory memory = TestData.Open(file);
-            Assert.Equal(bigEndian ? DumpByteOrder.BigEndian : DumpByteOrder.LittleEndian, memory.ByteOrder);
+            Assert.Equal(bigEndian ? KeyBlobByteOrder.BigEndian : KeyBlobByteOrder.LittleEndian, memory.ByteOrder);
             Assert.Equal(4096, memory.PageSize);
             Assert.Equal([new PhysicalRange(0x1000, 7 * 4096), new PhysicalRange(40 * 4096, 4096)], memory.Ranges);
             foreach (var (pfn, page) in builder.Pages)

@@ -1,3 +1,4 @@
+using CrashDmCrypt.Codec;
 namespace CrashDmCrypt.Dumps.Tests;
 
 /// <summary>
@@ -20,7 +21,7 @@ public class QemuFixtureTests
         Assert.True(DumpReader.TryOpen(Fixtures.Get(name), default, out PhysicalMemory? opened, out DumpProblem problem), problem.ToString());
         using PhysicalMemory memory = opened!;
         Assert.Equal(format, memory.Format);
-        Assert.Equal(DumpByteOrder.LittleEndian, memory.ByteOrder);
+        Assert.Equal(KeyBlobByteOrder.LittleEndian, memory.ByteOrder);
         Assert.Contains(memory.Ranges, r => r.Start <= Fixtures.TwoKeysAddress && r.End >= 0x200000);
         foreach (var (address, vector) in new[]
         {

@@ -64,16 +64,16 @@ public class ScannerTests
         Assert.Empty(result.Problems);
         Assert.Collection(
             result.Findings,
-            f => Expect(f, FindingKind.Blob, 0x1000, 2, DumpByteOrder.LittleEndian),
-            f => Expect(f, FindingKind.Blob, 0x20004, 3, DumpByteOrder.BigEndian),
-            f => Expect(f, FindingKind.Entry, 0x300008, 1, DumpByteOrder.LittleEndian),
-            f => Expect(f, FindingKind.Blob, (4 << 20) - 20000, 128, DumpByteOrder.LittleEndian),
-            f => Expect(f, FindingKind.Blob, (8 << 20) + 12, 2, DumpByteOrder.LittleEndian));
+            f => Expect(f, FindingKind.Blob, 0x1000, 2, KeyBlobByteOrder.LittleEndian),
+            f => Expect(f, FindingKind.Blob, 0x20004, 3, KeyBlobByteOrder.BigEndian),
+            f => Expect(f, FindingKind.Entry, 0x300008, 1, KeyBlobByteOrder.LittleEndian),
+            f => Expect(f, FindingKind.Blob, (4 << 20) - 20000, 128, KeyBlobByteOrder.LittleEndian),
+            f => Expect(f, FindingKind.Blob, (8 << 20) + 12, 2, KeyBlobByteOrder.LittleEndian));
         Assert.True(KeyBlobReader.TryRead(two, out KeyBlob blob, out _));
         Assert.Equal(blob[1].Description.ToArray(), result.Findings[0].Keys[1].Description.ToArray());
         Assert.Equal(blob[1].KeySize, result.Findings[0].Keys[1].KeySize);
 
-        static void Expect(DumpFinding f, FindingKind kind, long offset, int count, DumpByteOrder order)
+        static void Expect(DumpFinding f, FindingKind kind, long offset, int count, KeyBlobByteOrder order)
         {
             Assert.Equal(kind, f.Kind);
             Assert.Equal(0x1_0000_0000UL + (ulong)offset, f.Address);
@@ -102,8 +102,8 @@ public class ScannerTests
         byte[] image = new byte[1 << 16];
         Fixtures.Vector("two-keys.bin").CopyTo(image, 0x100);
         Fixtures.Vector("big-endian-3-keys.bin").CopyTo(image, 0x2000);
-        Assert.Equal(DumpByteOrder.LittleEndian, Assert.Single(ScanRaw(image, orders: ScanByteOrders.Little).Findings).ByteOrder);
-        Assert.Equal(DumpByteOrder.BigEndian, Assert.Single(ScanRaw(image, orders: ScanByteOrders.Big).Findings).ByteOrder);
+        Assert.Equal(KeyBlobByteOrder.LittleEndian, Assert.Single(ScanRaw(image, orders: ScanByteOrders.Little).Findings).ByteOrder);
+        Assert.Equal(KeyBlobByteOrder.BigEndian, Assert.Single(ScanRaw(image, orders: ScanByteOrders.Big).Findings).ByteOrder);
     }
 
     [Fact]
@@ -190,15 +190,15 @@ public class ScannerTests
 
     // Every aligned word, checked with the codec alone: a blob at p - 4 first, then an entry at p (not one of the last blob's
     // own entries). Strict, or only padding rules broken (a freed copy).
-    private static List<(int, FindingKind, DumpByteOrder)> Naive(byte[] image)
+    private static List<(int, FindingKind, KeyBlobByteOrder)> Naive(byte[] image)
     {
-        var found = new List<(int, FindingKind, DumpByteOrder)>();
+        var found = new List<(int, FindingKind, KeyBlobByteOrder)>();
         (int Start, int End, KeyBlobByteOrder Order) last = (0, 0, KeyBlobByteOrder.LittleEndian);
         for (int p = 0; p + 8 <= image.Length; p += 4)
         {
             foreach (var order in new[] { KeyBlobByteOrder.LittleEndian, KeyBlobByteOrder.BigEndian })
             {
-                var dumpOrder = order == KeyBlobByteOrder.BigEndian ? DumpByteOrder.BigEndian : DumpByteOrder.LittleEndian;
+                var dumpOrder = order == KeyBlobByteOrder.BigEndian ? KeyBlobByteOrder.BigEndian : KeyBlobByteOrder.LittleEndian;
                 if (p >= 4 && Lenient(image.AsSpan(p - 4), order, out KeyBlob blob))
                 {
                     found.Add((p - 4, FindingKind.Blob, dumpOrder));

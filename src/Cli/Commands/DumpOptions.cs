@@ -1,3 +1,4 @@
+using CrashDmCrypt.Codec;
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
@@ -39,7 +40,7 @@ internal static class DumpOptions
         _ => "raw",
     };
 
-    public static string Name(DumpByteOrder order) => order == DumpByteOrder.BigEndian ? "big" : "little";
+    public static string Name(KeyBlobByteOrder order) => order == KeyBlobByteOrder.BigEndian ? "big" : "little";
 
     public static string Name(DumpCompression compression)
     {

@@ -1,3 +1,4 @@
+using CrashDmCrypt.Codec;
 using System.CommandLine;
 using System.Globalization;
 using CrashDmCrypt.Cli.Common;
@@ -68,7 +69,7 @@ internal static class DumpScrubCommand
                 return Program.ExitUsage;
             }
 
-            bigEndian = memory.ByteOrder == DumpByteOrder.BigEndian;
+            bigEndian = memory.ByteOrder == KeyBlobByteOrder.BigEndian;
             using (ScanProgress? progress = ScanProgress.ForTerminal(error, input))
             {
                 found = DumpAudit.ScanEveryForm(memory, new DumpScanOptions { Progress = progress, CancellationToken = interruption.Token }, keys);

@@ -1,3 +1,4 @@
+using CrashDmCrypt.Codec;
 using CrashDmCrypt.Dumps.Sources;
 
 namespace CrashDmCrypt.Dumps.Formats;
@@ -140,7 +141,7 @@ internal static class ElfReader
         }
 
         memory = SegmentedMemory.Create(
-            source, DumpFormat.Elf, segments, r.BigEndian ? DumpByteOrder.BigEndian : DumpByteOrder.LittleEndian, true, vmcoreInfo, true);
+            source, DumpFormat.Elf, segments, r.BigEndian ? KeyBlobByteOrder.BigEndian : KeyBlobByteOrder.LittleEndian, true, vmcoreInfo, true);
         problem = default;
         return true;
     }

@@ -1,3 +1,4 @@
+using CrashDmCrypt.Codec;
 using System.Numerics;
 
 namespace CrashDmCrypt.Dumps.Formats;
@@ -15,7 +16,7 @@ internal sealed partial class KdumpMemory
         byte[] block = new byte[Block * KdumpLayout.PageDescriptorSize];
         long index = 0;
         long loaded = -1;
-        var r = new ByteReader(ByteOrder == DumpByteOrder.BigEndian);
+        var r = new ByteReader(ByteOrder == KeyBlobByteOrder.BigEndian);
         for (long pfn = NextBit(_present, 0, true); pfn >= 0; pfn = NextBit(_present, pfn + 1, true), index++)
         {
             if (index / Block != loaded)
@@ -89,7 +90,7 @@ internal sealed partial class KdumpMemory
             return false;
         }
 
-        descriptor = KdumpPageDescriptor.Read(bytes, new ByteReader(ByteOrder == DumpByteOrder.BigEndian));
+        descriptor = KdumpPageDescriptor.Read(bytes, new ByteReader(ByteOrder == KeyBlobByteOrder.BigEndian));
         return true;
     }
 

@@ -1,3 +1,4 @@
+using CrashDmCrypt.Codec;
 using System.Buffers.Binary;
 using CrashDmCrypt.Dumps.Sources;
 
@@ -119,7 +120,7 @@ internal sealed partial class KdumpMemory
 
         var kdump = new KdumpMemory(source, format, ranges, storedRanges, ram, present, rank, (long)descriptorOffset, blockSize)
         {
-            ByteOrder = bigEndian ? DumpByteOrder.BigEndian : DumpByteOrder.LittleEndian,
+            ByteOrder = bigEndian ? KeyBlobByteOrder.BigEndian : KeyBlobByteOrder.LittleEndian,
             ByteOrderKnown = true,
             PageSize = blockSize,
             PageSizeKnown = true,

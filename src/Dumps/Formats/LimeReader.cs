@@ -1,3 +1,4 @@
+using CrashDmCrypt.Codec;
 using System.Buffers.Binary;
 using CrashDmCrypt.Dumps.Sources;
 
@@ -61,7 +62,7 @@ internal static class LimeReader
             position = data + (long)length;
         }
 
-        memory = SegmentedMemory.Create(source, DumpFormat.Lime, segments, DumpByteOrder.LittleEndian, false, VmcoreInfo.Empty, true);
+        memory = SegmentedMemory.Create(source, DumpFormat.Lime, segments, KeyBlobByteOrder.LittleEndian, false, VmcoreInfo.Empty, true);
         problem = default;
         return true;
     }

@@ -1,3 +1,4 @@
+using CrashDmCrypt.Codec;
 using CrashDmCrypt.Dumps.Sources;
 
 namespace CrashDmCrypt.Dumps.Formats;
@@ -23,7 +24,7 @@ internal static class RawReader
         }
 
         memory = SegmentedMemory.Create(
-            source, DumpFormat.Raw, segments, DumpByteOrder.LittleEndian, false, VmcoreInfo.Empty, options.RawBase is not null);
+            source, DumpFormat.Raw, segments, KeyBlobByteOrder.LittleEndian, false, VmcoreInfo.Empty, options.RawBase is not null);
         problem = default;
         return true;
     }

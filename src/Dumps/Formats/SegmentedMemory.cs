@@ -1,3 +1,4 @@
+using CrashDmCrypt.Codec;
 using CrashDmCrypt.Dumps.Sources;
 
 namespace CrashDmCrypt.Dumps.Formats;
@@ -49,7 +50,7 @@ internal sealed class SegmentedMemory : PhysicalMemory
         DumpSource source,
         DumpFormat format,
         List<Segment> segments,
-        DumpByteOrder byteOrder,
+        KeyBlobByteOrder byteOrder,
         bool byteOrderKnown,
         VmcoreInfo vmcoreInfo,
         bool addressesKnown)

@@ -92,12 +92,12 @@ public sealed class KeySet : IDisposable
     /// Adds the keys of the blob or entry in <paramref name="bytes"/> (its whole bytes). A freed copy (padding faults only,
     /// <paramref name="strict"/> false) reads in kernel mode, as the scan read it. False when the bytes are no such finding.
     /// </summary>
-    internal bool TryAddFrom(ReadOnlySpan<byte> bytes, FindingKind kind, DumpByteOrder byteOrder, bool strict)
+    internal bool TryAddFrom(ReadOnlySpan<byte> bytes, FindingKind kind, KeyBlobByteOrder byteOrder, bool strict)
     {
         // A blob is read whole; an entry on its own, by the codec's per-entry reader.
         var options = new KeyBlobReadOptions
         {
-            ByteOrder = byteOrder == DumpByteOrder.BigEndian ? KeyBlobByteOrder.BigEndian : KeyBlobByteOrder.LittleEndian,
+            ByteOrder = byteOrder == KeyBlobByteOrder.BigEndian ? KeyBlobByteOrder.BigEndian : KeyBlobByteOrder.LittleEndian,
             Mode = strict ? KeyBlobMode.Strict : KeyBlobMode.Kernel,
         };
         if (kind == FindingKind.Entry)

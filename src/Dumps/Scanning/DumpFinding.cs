@@ -15,7 +15,7 @@ public sealed class DumpFinding
     public required long? FileOffset { get; init; }
 
     /// <summary>Byte order the finding was read in.</summary>
-    public required DumpByteOrder ByteOrder { get; init; }
+    public required KeyBlobByteOrder ByteOrder { get; init; }
 
     /// <summary>For <see cref="FindingKind.RawKey"/> and <see cref="FindingKind.AesSchedule"/>: which part of the key.</summary>
     public KeyPart Part { get; init; }

@@ -197,7 +197,7 @@ public static class DumpScanner
         ArgumentNullException.ThrowIfNull(keys);
         ArgumentNullException.ThrowIfNull(inMemory);
         Sources.DumpSource bytes = memory.StoredFile;
-        Scrubbing.LeftoverCheck.TryCheck(bytes, () => (memory, default), false, keys, memory.ByteOrder == DumpByteOrder.BigEndian, out var copies, DumpScanOptions.DefaultMaxFindings, out _, OutsideView(memory, keys), cancellationToken);
+        Scrubbing.LeftoverCheck.TryCheck(bytes, () => (memory, default), false, keys, memory.ByteOrder == KeyBlobByteOrder.BigEndian, out var copies, DumpScanOptions.DefaultMaxFindings, out _, OutsideView(memory, keys), cancellationToken);
         var outside = new List<DumpFinding>();
         foreach (Scrubbing.Leftover copy in copies)
         {
@@ -381,7 +381,7 @@ public static class DumpScanner
     {
         hits.Sort(ByPosition);
         var findings = new List<DumpFinding>(hits.Count);
-        var blobs = new List<(ulong Start, ulong End, DumpByteOrder Order)>();
+        var blobs = new List<(ulong Start, ulong End, KeyBlobByteOrder Order)>();
         foreach (var (position, hit) in hits)
         {
             blobs.RemoveAll(b => b.End <= position);

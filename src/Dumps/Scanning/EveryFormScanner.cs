@@ -15,7 +15,7 @@ internal static class EveryFormScanner
     public static DumpScanResult Scan(PhysicalMemory memory, KeySet keys, DumpScanOptions options)
     {
         List<DumpScanner.Window> windows = DumpScanner.PlanWindows(memory, out ulong total);
-        bool bigEndian = memory.ByteOrder == DumpByteOrder.BigEndian;
+        bool bigEndian = memory.ByteOrder == KeyBlobByteOrder.BigEndian;
         int maxFindings = options.MaxFindings > 0 ? options.MaxFindings : DumpScanOptions.DefaultMaxFindings;
 
         // Every form a window may have to hold whole: a schedule, a key found (at most 256 bytes), or a caller's key.

@@ -1,3 +1,4 @@
+using CrashDmCrypt.Codec;
 using CrashDmCrypt.Dumps.Forms;
 
 namespace CrashDmCrypt.Dumps.Scanning;
@@ -9,7 +10,7 @@ internal static class FormScanner
     {
         ArgumentNullException.ThrowIfNull(memory);
         ArgumentNullException.ThrowIfNull(keys);
-        using FormPatterns patterns = FormPatterns.Create(keys, memory.ByteOrder == DumpByteOrder.BigEndian);
+        using FormPatterns patterns = FormPatterns.Create(keys, memory.ByteOrder == KeyBlobByteOrder.BigEndian);
         List<DumpScanner.Window> windows = DumpScanner.PlanWindows(memory, out _);
         ulong total = 0;
         foreach (DumpScanner.Window window in windows)
@@ -135,7 +136,7 @@ internal static class FormScanner
                 Kind = hit.Schedule == AesScheduleKind.None ? FindingKind.RawKey : FindingKind.AesSchedule,
                 Address = memory.AddressesKnown ? hit.Position : null,
                 FileOffset = memory.HasFileOffsets && memory.TryGetFileOffset(hit.Position, out long offset) ? offset : null,
-                ByteOrder = hit.BigEndianWords ? DumpByteOrder.BigEndian : DumpByteOrder.LittleEndian,
+                ByteOrder = hit.BigEndianWords ? KeyBlobByteOrder.BigEndian : KeyBlobByteOrder.LittleEndian,
                 Length = hit.Length,
                 Keys = [new FoundKey(keys.GetDescription(hit.KeyIndex), keys.GetKeyLength(hit.KeyIndex))],
                 Part = hit.Part,

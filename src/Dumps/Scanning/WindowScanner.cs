@@ -22,7 +22,7 @@ internal static unsafe class WindowScanner
     private const int PrefetchDistance = 1024;
 
     /// <summary>A finding before addresses are attached: where in the window, and what.</summary>
-    internal readonly record struct Hit(int Offset, FindingKind Kind, DumpByteOrder ByteOrder, int Length, FoundKey[] Keys, KeyBlobProblem[] Problems);
+    internal readonly record struct Hit(int Offset, FindingKind Kind, KeyBlobByteOrder ByteOrder, int Length, FoundKey[] Keys, KeyBlobProblem[] Problems);
 
     /// <summary>
     /// Scans candidate words at window offsets <c>[from, to)</c> (4-byte aligned relative to the window's start). The window
@@ -413,6 +413,6 @@ internal static unsafe class WindowScanner
         return keys;
     }
 
-    private static DumpByteOrder ToDumpOrder(KeyBlobByteOrder order) =>
-        order == KeyBlobByteOrder.BigEndian ? DumpByteOrder.BigEndian : DumpByteOrder.LittleEndian;
+    private static KeyBlobByteOrder ToDumpOrder(KeyBlobByteOrder order) =>
+        order == KeyBlobByteOrder.BigEndian ? KeyBlobByteOrder.BigEndian : KeyBlobByteOrder.LittleEndian;
 }

@@ -1,3 +1,4 @@
+using CrashDmCrypt.Codec;
 using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Security.Cryptography;
@@ -55,7 +56,7 @@ public static class DumpScrubber
         var (inMemory, inFile) = Split(findings);
 
         DumpSource bytes = memory.StoredFile;
-        if (!LeftoverCheck.TryCheck(bytes, () => (memory, default), false, keys, memory.ByteOrder == DumpByteOrder.BigEndian, out var copies, MaxCopies, out problem, cancellationToken: cancellationToken))
+        if (!LeftoverCheck.TryCheck(bytes, () => (memory, default), false, keys, memory.ByteOrder == KeyBlobByteOrder.BigEndian, out var copies, MaxCopies, out problem, cancellationToken: cancellationToken))
         {
             return false;
         }
@@ -138,7 +139,7 @@ public static class DumpScrubber
     /// <summary>A kdump-compressed copy, plain or flattened: the affected pages rewritten, the old page data and each file range zero.</summary>
     internal static bool TryWriteScrubbed(KdumpMemory kdump, IReadOnlyList<(ulong Address, ulong Length)> inMemory, List<(long Offset, long Length)> erase, Stream output, out DumpProblem problem)
     {
-        bool bigEndian = kdump.ByteOrder == DumpByteOrder.BigEndian;
+        bool bigEndian = kdump.ByteOrder == KeyBlobByteOrder.BigEndian;
         if (kdump.Source is FlattenedSource flat)
         {
             // Record bytes a later record replaced are no part of the dump, but a stale page among them can hold keys

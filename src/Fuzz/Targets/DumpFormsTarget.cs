@@ -1,3 +1,4 @@
+using CrashDmCrypt.Codec;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using CrashDmCrypt.Dumps;
@@ -85,7 +86,7 @@ internal static class DumpFormsTarget
                 () => DumpReader.TryOpen(new MemorySource(copy), default, out PhysicalMemory? m, out DumpProblem p) ? (m, p) : (null, p),
                 true,
                 keys,
-                memory!.ByteOrder == DumpByteOrder.BigEndian,
+                memory!.ByteOrder == KeyBlobByteOrder.BigEndian,
                 out IReadOnlyList<Leftover> leftovers,
                 16,
                 out _);
@@ -142,7 +143,7 @@ internal static class DumpFormsTarget
             expected = new byte[form.Length];
             for (int w = 0; w < form.Length / sizeof(uint); w++)
             {
-                if (form.ByteOrder == DumpByteOrder.BigEndian)
+                if (form.ByteOrder == KeyBlobByteOrder.BigEndian)
                 {
                     System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(expected.AsSpan(w * sizeof(uint)), words[w]);
                 }

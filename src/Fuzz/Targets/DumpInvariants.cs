@@ -131,7 +131,7 @@ internal static class DumpInvariants
             Fuzz.Check.That(memory.Covers(at, (ulong)finding.Length), $"{label}: finding at 0x{at:x} lies outside memory");
             byte[] bytes = new byte[finding.Length];
             Fuzz.Check.That(memory.TryRead(at, bytes, out _), $"{label}: finding at 0x{at:x} cannot be read back");
-            var order = finding.ByteOrder == DumpByteOrder.BigEndian ? KeyBlobByteOrder.BigEndian : KeyBlobByteOrder.LittleEndian;
+            var order = finding.ByteOrder == KeyBlobByteOrder.BigEndian ? KeyBlobByteOrder.BigEndian : KeyBlobByteOrder.LittleEndian;
             if (finding.Kind == FindingKind.Blob)
             {
                 // Strict, or (a freed copy) in kernel mode with exactly the padding problems the finding names.
