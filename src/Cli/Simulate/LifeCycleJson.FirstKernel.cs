@@ -13,10 +13,8 @@ internal static partial class LifeCycleJson
         json.WriteBoolean("succeeded", boot.Succeeded);
         WriteRange(json, "memory", boot.Memory);
         WriteRange(json, "crashKernelRegion", boot.CrashKernelRegion);
-        json.WriteStartArray("volumes");
-        foreach (LifeCycleVolume volume in boot.Volumes)
+        WriteObjects(json, "volumes", boot.Volumes, static (json, volume) =>
         {
-            json.WriteStartObject();
             json.WriteString("uuid", volume.Uuid);
             json.WriteString("keyDescription", volume.KeyDescription);
             json.WriteNumber("keySize", volume.KeySize);
@@ -24,10 +22,7 @@ internal static partial class LifeCycleJson
             WriteSerial(json, "logonKeySerial", volume.LogonKeySerial);
             WriteErrno(json, "readBack", volume.ReadBackError);
             WriteLuksResult(json, "luksImage", volume.LuksImage);
-            json.WriteEndObject();
-        }
-
-        json.WriteEndArray();
+        });
         json.WriteEndObject();
     }
 
@@ -43,10 +38,8 @@ internal static partial class LifeCycleJson
         json.WriteNumber("itemsCreated", configfs.ItemsCreated);
         WriteRead(json, "count", configfs.Count);
 
-        json.WriteStartArray("items");
-        foreach (ConfigfsItemOutcome item in configfs.Items)
+        WriteObjects(json, "items", configfs.Items, static (json, item) =>
         {
-            json.WriteStartObject();
             json.WriteString("name", item.Name);
             json.WriteString("description", item.Description);
             json.WriteBoolean("succeeded", item.Succeeded);
@@ -63,11 +56,7 @@ internal static partial class LifeCycleJson
             {
                 json.WriteNull("configfs");
             }
-
-            json.WriteEndObject();
-        }
-
-        json.WriteEndArray();
+        });
         json.WriteEndObject();
     }
 

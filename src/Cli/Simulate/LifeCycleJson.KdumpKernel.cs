@@ -50,10 +50,8 @@ internal static partial class LifeCycleJson
         WriteCode(json, "deviceTreeError", outcome.DeviceTreeError == DeviceTreeError.None ? null : DeviceTreeErrors.GetCode(outcome.DeviceTreeError));
         WritePlaintextCopies(json, "kdumpPlaintextCopies", restore.KdumpPlaintextCopies);
         json.WriteNumber("volumesOpened", restore.VolumesOpened);
-        json.WriteStartArray("volumes");
-        foreach (CryptsetupOpenResult volume in restore.Volumes)
+        WriteObjects(json, "volumes", restore.Volumes, static (json, volume) =>
         {
-            json.WriteStartObject();
             json.WriteString("uuid", volume.Uuid);
             json.WriteString("keyringSpec", volume.KeyringSpec);
             json.WriteString("status", Name(volume.Status));
@@ -77,11 +75,7 @@ internal static partial class LifeCycleJson
             {
                 json.WriteNull("revoked");
             }
-
-            json.WriteEndObject();
-        }
-
-        json.WriteEndArray();
+        });
     }
 
     private static void WriteDump(Utf8JsonWriter json, DumpStep dump)

@@ -110,13 +110,22 @@ internal static partial class LifeCycleJson
     // Each plaintext copy of keys a kernel keeps (PlaintextCopy): which one, its size and how many keys it holds.
     private static void WritePlaintextCopies(Utf8JsonWriter json, string name, IReadOnlyList<PlaintextCopy> copies)
     {
-        json.WriteStartArray(name);
-        foreach (PlaintextCopy copy in copies)
+        WriteObjects(json, name, copies, static (json, copy) =>
         {
-            json.WriteStartObject();
             json.WriteString("kind", Name(copy.Kind));
             json.WriteNumber("size", copy.Size);
             json.WriteNumber("keys", copy.Keys);
+        });
+    }
+
+    // An array of objects, one per item; `write` writes an item's members.
+    private static void WriteObjects<T>(Utf8JsonWriter json, string name, IEnumerable<T> items, Action<Utf8JsonWriter, T> write)
+    {
+        json.WriteStartArray(name);
+        foreach (T item in items)
+        {
+            json.WriteStartObject();
+            write(json, item);
             json.WriteEndObject();
         }
 
