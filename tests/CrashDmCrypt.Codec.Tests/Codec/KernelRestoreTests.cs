@@ -59,6 +59,7 @@ public class KernelRestoreTests
         // latest[1] = 1: entry 2 replaces the payload entry 1 created, not entry 0's (user_update, security/keys/user_defined.c:101-121).
         ["entries 1 and 2 alike: entry 1 is superseded, entry 0 is not"] = (() => With(b => b.AsSpan(Desc(1), 128).CopyTo(b.AsSpan(Desc(2))), count: 3), "1168: 0 created d=47 k=64 | 1 created d=47 k=64 >2 | 2 updated(1) d=47 k=64"),
         // dm_crypt_keys_read copied key_size but no byte of key_desc is given: the description may be empty (a BUG) or not.
+        ["input ends right after entry 0's key_size"] = (() => Blob(1)[..(Entry(0) + KeyBlobLayout.KeySizeLength)], "392 past-input=384: 0 undetermined d=0... k=64 input+64"),
         ["input ends right after entry 1's key_size"] = (() => Blob(2)[..(Entry(1) + KeyBlobLayout.KeySizeLength)], "780 past-input=384: 0 created d=47 k=64 | 1 undetermined d=0... k=64 input+64"),
         ["a description equal to the start of one that runs past the blob"] = (() => With(b =>
         {
