@@ -117,7 +117,10 @@ internal static class DuplicateFinder
 
         // Head and tail through different odd multipliers, so that neither cancels the other; then the high half of a
         // 128-bit product, which depends on every bit of its factors, so a difference in any of those bytes reaches the slot.
+        // Stryker disable once Bitwise : hash quality only; ~ is a bijection, so the slots spread as well and lookups compare the bytes
         ulong tailAndLength = tail ^ (ulong)description.Length;
+
+        // Stryker disable once Bitwise : hash quality only; ~ is a bijection, so the slots spread as well and lookups compare the bytes
         ulong h = (head * 0x9E37_79B9_7F4A_7C15UL) ^ (tailAndLength * 0xC2B2_AE3D_27D4_EB4FUL);
         return (uint)Math.BigMul(h, 0xFF51_AFD7_ED55_8CCDUL, out _);
     }

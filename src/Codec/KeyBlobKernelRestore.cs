@@ -153,21 +153,25 @@ public static class KeyBlobKernelRestore
     }
 
     // find_key_to_update (security/keys/key.c:904-908): an earlier key of type user with the same description.
+    // Only an added key can be found. An undetermined entry is never followed by one that comes here: it ends the
+    // input (its key_size or description not given), or its description runs to the end of the input or past the blob,
+    // so every later entry is past the input or has a key_size of four non-zero bytes (over 32767: refused). So every
+    // earlier entry compared here is Created or Updated, with a complete description.
     private static KernelRestoreEntry Identify(ReadOnlySpan<byte> known, KernelRestoreEntry entry, ReadOnlySpan<KernelRestoreEntry> earlier)
     {
         bool undetermined = false;
         foreach (KernelRestoreEntry other in earlier)
         {
-            if (other.Action is KernelKeyAction.Refused || (other.Action is KernelKeyAction.Undetermined && other.DescriptionLength == 0))
+            if (!other.Added)
             {
                 continue;
             }
 
             switch (Compare(known, other, entry))
             {
-                case Sameness.Same when other.Action != KernelKeyAction.Undetermined:
-                    return entry with { Action = KernelKeyAction.Updated, UpdatesEntry = other.UpdatesEntry >= 0 ? other.UpdatesEntry : other.Index };
                 case Sameness.Same:
+                    // The first added entry with this description is the one that created the key.
+                    return entry with { Action = KernelKeyAction.Updated, UpdatesEntry = other.Index };
                 case Sameness.Unknown:
                     undetermined = true;
                     break;
@@ -177,26 +181,18 @@ public static class KeyBlobKernelRestore
         return undetermined ? entry with { Action = KernelKeyAction.Undetermined } : entry;
     }
 
-    // Two descriptions whose tails are unknown share that tail (the same bytes after the known ones) and start at
-    // different offsets, so their lengths differ: never the same. A known one and one with an unknown tail are the
-    // same only if the known one starts with the other's known bytes, and then it depends on the tail.
+    // The earlier description (a) is complete (see Identify). One whose tail is unknown (b, running to the end of the
+    // input or past the blob) is the same only if a starts with b's known bytes, and then it depends on the tail.
     private static Sameness Compare(ReadOnlySpan<byte> known, KernelRestoreEntry a, KernelRestoreEntry b)
     {
         ReadOnlySpan<byte> x = a.GetDescription(known);
         ReadOnlySpan<byte> y = b.GetDescription(known);
-        if (a.DescriptionComplete && b.DescriptionComplete)
+        if (b.DescriptionComplete)
         {
             return x.SequenceEqual(y) ? Sameness.Same : Sameness.Different;
         }
 
-        if (!a.DescriptionComplete && !b.DescriptionComplete)
-        {
-            return Sameness.Different;
-        }
-
-        ReadOnlySpan<byte> whole = a.DescriptionComplete ? x : y;
-        ReadOnlySpan<byte> prefix = a.DescriptionComplete ? y : x;
-        return whole.StartsWith(prefix) ? Sameness.Unknown : Sameness.Different;
+        return x.StartsWith(y) ? Sameness.Unknown : Sameness.Different;
     }
 
     private enum Sameness

@@ -374,6 +374,7 @@ public static class KeyBlobReader
         int count = source.Count;
         Span<bool> duplicate = stackalloc bool[KeyBlobLayout.MaxKeys];
         if (!DuplicateFinder.Mark(source, duplicate[..count]))
+        // Stryker disable once Statement,Block : with no duplicate every mark is false, so the loop below adds nothing; the return only skips it
         {
             return;
         }

@@ -56,6 +56,11 @@ public class KernelRestoreTests
         ["count 3, two entries given: the third is old memory not given"] = (() => With(b => SetCount(b, 3)), "1168 past-input=388: 0 created d=47 k=64 | 1 created d=47 k=64 | 2 undetermined"),
         ["input ends inside entry 1's key"] = (() => Blob(2)[..560], "780 past-input=220: 0 created d=47 k=64 | 1 created d=47 k=64 input+28"),
         ["input ends inside entry 1's description"] = (() => Blob(2)[..420], "780 past-input=360: 0 created d=47 k=64 | 1 created d=24... k=64 input+64"),
+        // latest[1] = 1: entry 2 replaces the payload entry 1 created, not entry 0's (user_update, security/keys/user_defined.c:101-121).
+        ["entries 1 and 2 alike: entry 1 is superseded, entry 0 is not"] = (() => With(b => b.AsSpan(Desc(1), 128).CopyTo(b.AsSpan(Desc(2))), count: 3), "1168: 0 created d=47 k=64 | 1 created d=47 k=64 >2 | 2 updated(1) d=47 k=64"),
+        // dm_crypt_keys_read copied key_size but no byte of key_desc is given: the description may be empty (a BUG) or not.
+        ["input ends right after entry 0's key_size"] = (() => Blob(1)[..(Entry(0) + KeyBlobLayout.KeySizeLength)], "392 past-input=384: 0 undetermined d=0... k=64 input+64"),
+        ["input ends right after entry 1's key_size"] = (() => Blob(2)[..(Entry(1) + KeyBlobLayout.KeySizeLength)], "780 past-input=384: 0 created d=47 k=64 | 1 undetermined d=0... k=64 input+64"),
         ["a description equal to the start of one that runs past the blob"] = (() => With(b =>
         {
             b.AsSpan(Desc(0), 384).Fill((byte)'a');
@@ -94,6 +99,68 @@ public class KernelRestoreTests
     }
 
     [Fact]
+    public void A_description_of_exactly_128_bytes_does_not_run_into_data()
+    {
+        // strlen stops at the first byte of data: the C string fills key_desc and no more.
+        byte[] input = With(b =>
+        {
+            b.AsSpan(Desc(1), KeyBlobLayout.DescriptionFieldLength).Fill((byte)'a');
+            b[Data(1)] = 0;
+        });
+        var entries = new KernelRestoreEntry[2];
+        KeyBlobKernelRestore.Evaluate(input, KeyBlobByteOrder.LittleEndian, entries);
+        Assert.Equal(KernelKeyAction.Created, entries[1].Action);
+        Assert.Equal(KeyBlobLayout.DescriptionFieldLength, entries[1].DescriptionLength);
+        Assert.False(entries[1].DescriptionRunsIntoData);
+    }
+
+    [Fact]
+    public void Known_key_bytes_leave_out_those_past_the_blob_and_those_past_the_input()
+    {
+        // key_size 257 in the last entry: user_preparse's memcpy (security/keys/user_defined.c:75) reads one byte past the kzalloc copy.
+        byte[] pastBlob = With(b => SetKeySize(b, 1, 257));
+        var entries = new KernelRestoreEntry[2];
+        KeyBlobKernelRestore.Evaluate(pastBlob, KeyBlobByteOrder.LittleEndian, entries);
+        Assert.Equal(1, entries[1].KeyBytesPastBlob);
+        Assert.Equal(0, entries[1].KeyBytesPastInput);
+        Assert.False(entries[1].KeyKnown);
+        Assert.True(entries[1].GetKnownKey(pastBlob).SequenceEqual(pastBlob.AsSpan(Data(1))));
+
+        // The input ends 36 bytes into entry 1's 64-byte key.
+        byte[] pastInput = Blob(2)[..(Data(1) + 36)];
+        KeyBlobKernelRestore.Evaluate(pastInput, KeyBlobByteOrder.LittleEndian, entries);
+        Assert.Equal(28, entries[1].KeyBytesPastInput);
+        Assert.False(entries[1].KeyKnown);
+        Assert.True(entries[1].GetKnownKey(pastInput).SequenceEqual(pastInput.AsSpan(Data(1))));
+    }
+
+    [Fact]
+    public void A_refused_entry_has_no_known_key()
+    {
+        // key_size 40000: user_preparse returns -EINVAL before copying anything (security/keys/user_defined.c:64).
+        byte[] input = With(b => SetKeySize(b, 1, 40000));
+        var entries = new KernelRestoreEntry[2];
+        KeyBlobKernelRestore.Evaluate(input, KeyBlobByteOrder.LittleEndian, entries);
+        Assert.Equal(KernelKeyAction.Refused, entries[1].Action);
+        Assert.Equal(0, entries[1].GetKnownKey(input).Length);
+    }
+
+    [Fact]
+    public void The_entry_that_hits_the_BUG_has_a_complete_empty_description()
+    {
+        // strlen("") is 0 (security/keys/key.c:865): the NUL is the first byte of key_desc, inside the blob.
+        byte[] input = With(b => PutDescription(b, 1, string.Empty));
+        var entries = new KernelRestoreEntry[2];
+        KeyBlobKernelRestore.Evaluate(input, KeyBlobByteOrder.LittleEndian, entries);
+        KernelRestoreEntry entry = entries[1];
+        Assert.Equal(KernelKeyAction.KernelBug, entry.Action);
+        Assert.Equal(0, entry.DescriptionLength);
+        Assert.True(entry.DescriptionComplete);
+        Assert.False(entry.DescriptionRunsPastBlob);
+        Assert.Equal(0, entry.GetDescription(input).Length);
+    }
+
+    [Fact]
     public void Big_endian_blobs_read_in_their_own_order()
     {
         byte[] input = Blob(2, KeyBlobByteOrder.BigEndian);
@@ -105,7 +172,9 @@ public class KernelRestoreTests
     [Fact]
     public void A_span_shorter_than_the_count_is_a_caller_bug()
     {
-        Assert.Throws<ArgumentException>(() => KeyBlobKernelRestore.Evaluate(Blob(2), KeyBlobByteOrder.LittleEndian, new KernelRestoreEntry[1]));
+        ArgumentException thrown = Assert.Throws<ArgumentException>(() => KeyBlobKernelRestore.Evaluate(Blob(2), KeyBlobByteOrder.LittleEndian, new KernelRestoreEntry[1]));
+        Assert.Equal("entries", thrown.ParamName);
+        Assert.StartsWith("Room for 1 entries; the blob has 2.", thrown.Message, StringComparison.Ordinal);
         Assert.Throws<ArgumentOutOfRangeException>(() => KeyBlobKernelRestore.Evaluate(Blob(2), (KeyBlobByteOrder)7, new KernelRestoreEntry[2]));
     }
 

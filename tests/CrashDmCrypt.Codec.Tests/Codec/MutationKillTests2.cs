@@ -204,4 +204,28 @@ public class MutationKillTests2
         int count = KeyBlobWriter.CollectProblems([Key("no-colon", KeyBlobLayout.MaxKeySize)], all);
         Assert.Equal([P(KeyBlobError.DescriptionNotLogonForm, 0, Desc(0))], all[..count]);
     }
+
+    [Fact]
+    public void A_destination_of_exactly_the_count_or_the_entry_is_large_enough()
+    {
+        var options = new KeyBlobWriteOptions { ByteOrder = KeyBlobByteOrder.BigEndian };
+        byte[] count = new byte[KeyBlobLayout.CountLength];
+        Assert.Equal(OperationStatus.Done, KeyBlobWriter.WriteCount(2, count, options));
+        Assert.Equal(Valid(KeyBlobByteOrder.BigEndian)[..KeyBlobLayout.CountLength], count);
+
+        byte[] entry = new byte[KeyBlobLayout.EntrySize];
+        Assert.Equal(OperationStatus.Done, KeyBlobWriter.WriteEntry(Key("a:b", 32), entry, options, out KeyBlobProblem problem));
+        Assert.Equal(default, problem);
+        Assert.Equal(Blob([Key("a:b", 32)], KeyBlobByteOrder.BigEndian)[Entry(0)..], entry);
+    }
+
+    [Fact]
+    public void A_set_of_128_keys_has_no_count_problem_beside_an_entry_problem()
+    {
+        KeyBlobKey[] keys = Keys(KeyBlobLayout.MaxKeys);
+        keys[^1] = Key("no-colon", 64);
+        var all = new KeyBlobProblem[4];
+        int count = KeyBlobWriter.CollectProblems(keys, all);
+        Assert.Equal([P(KeyBlobError.DescriptionNotLogonForm, KeyBlobLayout.MaxKeys - 1, Desc(KeyBlobLayout.MaxKeys - 1))], all[..count]);
+    }
 }
