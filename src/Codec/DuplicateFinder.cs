@@ -83,7 +83,6 @@ internal static class DuplicateFinder
                 return true;
             }
 
-            // Stryker disable once Arithmetic : probing downwards visits the same slots; which empty slot takes an entry does not matter
             slot = (slot + 1) & TableMask;
         }
     }
