@@ -18,15 +18,24 @@ for dp,dn,fn in os.walk(os.path.join(root,'src')):
             for i,l in enumerate(open(p),1):
                 if 'Stryker-was-disabled-once' in l:
                     dis[os.path.relpath(p,root)].add(i+1)
+# A comment covers the statement that follows it, blocks included: every mutant inside the span of the mutants that
+# start on the next line.
+def covering(rel, mutants, line):
+    for first in dis.get(rel,()):
+        starts=[m for m in mutants if m['location']['start']['line']==first]
+        end=max((m['location']['end']['line'] for m in starts), default=first)
+        if first<=line<=end: return first
+    return None
 c=collections.Counter(); excluded=collections.Counter(); needed=collections.defaultdict(set); surv=[]
 for path,f in r['files'].items():
     rel=os.path.relpath(path,root) if os.path.isabs(path) else path
     for m in f['mutants']:
         st=m['status']; line=m['location']['start']['line']
         if st in ('CompileError','Ignored'): continue
-        if line in dis.get(rel,()):
+        first=covering(rel, f['mutants'], line)
+        if first is not None:
             excluded[st]+=1
-            if st in ('Survived','NoCoverage'): needed[rel].add(line)
+            if st in ('Survived','NoCoverage'): needed[rel].add(first)
             continue
         c[st]+=1
         if st in ('Survived','NoCoverage'): surv.append(f"{st} {rel}:{line} {m['mutatorName']}: {m.get('replacement','')[:80]}")
