@@ -159,17 +159,12 @@ public class PageDecompressorBenchmarks
             NativeMemory.Free(_stream);
         }
 
-        [DllImport(Library, EntryPoint = "CompressionNative_InflateInit2_")]
-        private static extern int InflateInit2(PalZStream* stream, int windowBits);
-
-        [DllImport(Library, EntryPoint = "CompressionNative_InflateReset2_")]
-        private static extern int InflateReset2(PalZStream* stream, int windowBits);
-
-        [DllImport(Library, EntryPoint = "CompressionNative_Inflate")]
-        private static extern int Inflate(PalZStream* stream, int flush);
-
-        [DllImport(Library, EntryPoint = "CompressionNative_InflateEnd")]
-        private static extern int InflateEnd(PalZStream* stream);
+        // Bound by name from the runtime's own directory, as the product binds its libraries (no import attributes).
+        private static readonly nint Handle = NativeLibrary.Load(Path.Combine(RuntimeEnvironment.GetRuntimeDirectory(), Library + ".so"));
+        private static readonly delegate* unmanaged<PalZStream*, int, int> InflateInit2 = (delegate* unmanaged<PalZStream*, int, int>)NativeLibrary.GetExport(Handle, "CompressionNative_InflateInit2_");
+        private static readonly delegate* unmanaged<PalZStream*, int, int> InflateReset2 = (delegate* unmanaged<PalZStream*, int, int>)NativeLibrary.GetExport(Handle, "CompressionNative_InflateReset2_");
+        private static readonly delegate* unmanaged<PalZStream*, int, int> Inflate = (delegate* unmanaged<PalZStream*, int, int>)NativeLibrary.GetExport(Handle, "CompressionNative_Inflate");
+        private static readonly delegate* unmanaged<PalZStream*, int> InflateEnd = (delegate* unmanaged<PalZStream*, int>)NativeLibrary.GetExport(Handle, "CompressionNative_InflateEnd");
 
         [StructLayout(LayoutKind.Sequential)]
         private struct PalZStream
