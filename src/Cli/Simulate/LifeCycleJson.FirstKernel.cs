@@ -46,16 +46,7 @@ internal static partial class LifeCycleJson
             WriteErrno(json, "logonKeyLookup", item.LogonKeyLookup);
             WriteErrno(json, "logonKeySearch", item.LogonKeySearch);
             WriteErrno(json, "timeoutSet", item.TimeoutSet);
-            if (item.Result is { } result)
-            {
-                json.WriteStartObject("configfs");
-                WriteConfigfsResultFields(json, result);
-                json.WriteEndObject();
-            }
-            else
-            {
-                json.WriteNull("configfs");
-            }
+            WriteOptionalConfigfsResult(json, "configfs", item.Result);
         });
         json.WriteEndObject();
     }
