@@ -1,5 +1,6 @@
 using CrashDmCrypt.Codec;
 using System.Numerics;
+using CrashDmCrypt.Dumps.Sources;
 
 namespace CrashDmCrypt.Dumps.Formats;
 
@@ -76,18 +77,24 @@ internal sealed partial class KdumpMemory
     {
         descriptorOffset = -1;
         descriptor = default;
-        return pfn < (ulong)_present.Length * 8 && IsSet(_present, (long)pfn) && TryReadDescriptor(pfn, out descriptorOffset, out descriptor);
+        return pfn < (ulong)_present.Length * 8 && IsSet(_present, (long)pfn) && TryReadDescriptor(pfn, null, out descriptorOffset, out descriptor);
     }
 
-    // The page_desc of a page whose present bit is set.
-    private bool TryReadDescriptor(ulong pfn, out long descriptorOffset, out KdumpPageDescriptor descriptor)
+    // The page_desc of a page whose present bit is set, through the read-ahead when there is one.
+    private bool TryReadDescriptor(ulong pfn, ReadAhead? ahead, out long descriptorOffset, out KdumpPageDescriptor descriptor)
     {
         descriptorOffset = DescriptorOffset(pfn);
-        Span<byte> bytes = stackalloc byte[KdumpLayout.PageDescriptorSize];
-        if (!Source.TryRead(descriptorOffset, bytes))
+        scoped Span<byte> copy = stackalloc byte[KdumpLayout.PageDescriptorSize];
+        scoped ReadOnlySpan<byte> bytes;
+        if (ahead is null || !ahead.TryRead(Source, descriptorOffset, copy.Length, out bytes))
         {
-            descriptor = default;
-            return false;
+            if (!Source.TryRead(descriptorOffset, copy))
+            {
+                descriptor = default;
+                return false;
+            }
+
+            bytes = copy;
         }
 
         descriptor = KdumpPageDescriptor.Read(bytes, new ByteReader(ByteOrder == KeyBlobByteOrder.BigEndian));

@@ -4,9 +4,9 @@ using CrashDmCrypt.Dumps.Compression;
 namespace CrashDmCrypt.Dumps.Formats;
 
 /// <summary>
-/// Reading pages: each stored page's data, decompressed by the method its descriptor names. The decompressors belong to
-/// this reader: a read takes one idle set (or makes one) and gives it back, so parallel readers never share one, and
-/// disposing the reader zeroes and frees every set it made.
+/// Reading pages: each stored page's data, decompressed by the method its descriptor names. The read state (decompressors,
+/// descriptors and data read ahead) belongs to this reader: a read takes one idle state (or makes one) and gives it back,
+/// so parallel readers never share one, and disposing the reader zeroes and frees every state it made.
 /// </summary>
 internal sealed partial class KdumpMemory
 {
@@ -17,9 +17,9 @@ internal sealed partial class KdumpMemory
     [ThreadStatic]
     private static byte[]? t_packed;
 
-    // The sets no read holds; at most one per thread that ever read at once.
-    private readonly Stack<PageDecompressors> _idleDecompressors = new();
-    private bool _decompressorsReleased;
+    // The states no read holds; at most one per thread that ever read at once.
+    private readonly Stack<KdumpReadState> _idleStates = new();
+    private bool _statesReleased;
 
     private protected override bool ReadCore(ulong address, Span<byte> destination, out DumpProblem problem)
     {
@@ -28,7 +28,7 @@ internal sealed partial class KdumpMemory
         // This thread's buffers, when a read needs them: both may hold keys and are cleared at the end.
         byte[]? scratch = null;
         byte[]? packed = null;
-        PageDecompressors? decompressors = null;
+        KdumpReadState? state = null;
         try
         {
             while (!destination.IsEmpty)
@@ -43,7 +43,7 @@ internal sealed partial class KdumpMemory
                 }
                 else if (count == pageSize)
                 {
-                    if (!TryReadPage(pfn, part, ref packed, ref decompressors, out problem))
+                    if (!TryReadPage(pfn, part, ref packed, ref state, out problem))
                     {
                         return false;
                     }
@@ -51,7 +51,7 @@ internal sealed partial class KdumpMemory
                 else
                 {
                     scratch ??= ThreadBuffer(ref t_scratch, pageSize);
-                    if (!TryReadPage(pfn, scratch.AsSpan(0, pageSize), ref packed, ref decompressors, out problem))
+                    if (!TryReadPage(pfn, scratch.AsSpan(0, pageSize), ref packed, ref state, out problem))
                     {
                         return false;
                     }
@@ -67,7 +67,7 @@ internal sealed partial class KdumpMemory
         {
             CryptographicOperations.ZeroMemory(scratch);
             CryptographicOperations.ZeroMemory(packed);
-            GiveBack(decompressors);
+            GiveBack(state);
         }
 
         problem = default;
@@ -82,7 +82,7 @@ internal sealed partial class KdumpMemory
     internal bool TryReadStoredPage(ulong pfn, Span<byte> page, out DumpProblem problem)
     {
         byte[]? packed = null;
-        PageDecompressors? decompressors = null;
+        KdumpReadState? state = null;
         try
         {
             if (pfn >= (ulong)_present.Length * 8 || !IsSet(_present, (long)pfn))
@@ -91,18 +91,19 @@ internal sealed partial class KdumpMemory
                 return false;
             }
 
-            return TryReadPage(pfn, page, ref packed, ref decompressors, out problem);
+            return TryReadPage(pfn, page, ref packed, ref state, out problem);
         }
         finally
         {
             CryptographicOperations.ZeroMemory(packed);
-            GiveBack(decompressors);
+            GiveBack(state);
         }
     }
 
-    private bool TryReadPage(ulong pfn, Span<byte> page, ref byte[]? packed, ref PageDecompressors? decompressors, out DumpProblem problem)
+    private bool TryReadPage(ulong pfn, Span<byte> page, ref byte[]? packed, ref KdumpReadState? state, out DumpProblem problem)
     {
-        if (!TryReadDescriptor(pfn, out long at, out KdumpPageDescriptor descriptor))
+        state ??= Take();
+        if (!TryReadDescriptor(pfn, state.Descriptors, out long at, out KdumpPageDescriptor descriptor))
         {
             problem = DumpProblem.At(DumpError.IoError, at);
             return false;
@@ -116,72 +117,75 @@ internal sealed partial class KdumpMemory
         }
 
         long offset = (long)descriptor.DataOffset;
-        if (descriptor.Method == DumpCompression.None)
-        {
-            bool read = Source.TryRead(offset, page);
-            problem = read ? default : DumpProblem.At(DumpError.IoError, offset);
-            return read;
-        }
-
-        decompressors ??= Take();
-        DumpError error;
-        if (Source.TryGetSpan(offset, (int)descriptor.Size, out ReadOnlySpan<byte> compressed))
-        {
-            error = decompressors.Decompress(descriptor.Method, compressed, page);
-        }
-        else
+        int size = (int)descriptor.Size;
+        if (!Source.TryGetSpan(offset, size, out ReadOnlySpan<byte> data) && !state.Data.TryRead(Source, offset, size, out data))
         {
             // size <= one page (checked above); the caller clears the copy.
             packed ??= ThreadBuffer(ref t_packed, page.Length);
-            Span<byte> copy = packed.AsSpan(0, (int)descriptor.Size);
-            error = Source.TryRead(offset, copy) ? decompressors.Decompress(descriptor.Method, copy, page) : DumpError.IoError;
+            if (!Source.TryRead(offset, packed.AsSpan(0, size)))
+            {
+                problem = DumpProblem.At(DumpError.IoError, offset);
+                return false;
+            }
+
+            data = packed.AsSpan(0, size);
+        }
+
+        DumpError error = DumpError.None;
+        if (descriptor.Method == DumpCompression.None)
+        {
+            data.CopyTo(page);
+        }
+        else
+        {
+            error = state.Decompressors.Decompress(descriptor.Method, data, page);
         }
 
         problem = error == DumpError.None ? default : DumpProblem.At(error, offset);
         return error == DumpError.None;
     }
 
-    private PageDecompressors Take()
+    private KdumpReadState Take()
     {
-        lock (_idleDecompressors)
+        lock (_idleStates)
         {
-            if (_idleDecompressors.TryPop(out PageDecompressors? idle))
+            if (_idleStates.TryPop(out KdumpReadState? idle))
             {
                 return idle;
             }
         }
 
-        return new PageDecompressors();
+        return new KdumpReadState();
     }
 
-    private void GiveBack(PageDecompressors? decompressors)
+    private void GiveBack(KdumpReadState? state)
     {
-        if (decompressors is null)
+        if (state is null)
         {
             return;
         }
 
-        lock (_idleDecompressors)
+        lock (_idleStates)
         {
-            if (!_decompressorsReleased)
+            if (!_statesReleased)
             {
-                _idleDecompressors.Push(decompressors);
+                _idleStates.Push(state);
                 return;
             }
         }
 
-        decompressors.Dispose();
+        state.Dispose();
     }
 
-    /// <summary>Zeroes and frees the decompressors' state (a read still running frees its set when it ends), then closes the file.</summary>
+    /// <summary>Zeroes and frees the read states (a read still running frees its state when it ends), then closes the file.</summary>
     protected override void Dispose(bool disposing)
     {
         if (disposing)
         {
-            lock (_idleDecompressors)
+            lock (_idleStates)
             {
-                _decompressorsReleased = true;
-                while (_idleDecompressors.TryPop(out PageDecompressors? idle))
+                _statesReleased = true;
+                while (_idleStates.TryPop(out KdumpReadState? idle))
                 {
                     idle.Dispose();
                 }

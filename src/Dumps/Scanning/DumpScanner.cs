@@ -28,10 +28,11 @@ public static class DumpScanner
         int problemCount = 0;
         long done = 0;
         var gate = new Lock();
+        using var workers = new ScanWorkers();
         Parallel.ForEach(
             windows.Where(static w => w.ScansBlobs),
             Parallelism(options),
-            () => new Worker(),
+            workers.Rent,
             (window, state, local) =>
             {
                 if (options.CancellationToken.IsCancellationRequested)
@@ -53,7 +54,7 @@ public static class DumpScanner
 
                 return local;
             },
-            static local => local.Release());
+            workers.Return);
 
         bool cancelled = (ulong)done < total;
         List<DumpFinding> findings = Finish(memory, hits, cancelled, options.ByteOrders, maxFindings, ref dropped);
@@ -279,11 +280,12 @@ public static class DumpScanner
         // Only windows that are not mapped need a buffer: a mapped dump never touches (nor page-faults) one.
         if (worker.Buffer is null || worker.Buffer.Length < length)
         {
-            CryptographicOperations.ZeroMemory(worker.Buffer.AsSpan());
+            worker.Release();
             worker.Buffer = GC.AllocateUninitializedArray<byte>(Math.Max(length, Lookback + WindowSize + Overlap), pinned: true);
         }
 
         Span<byte> destination = worker.Buffer.AsSpan(0, length);
+        worker.Used = Math.Max(worker.Used, length);
         if (memory.TryRead(address, destination, out _))
         {
             return destination;
@@ -428,12 +430,16 @@ public static class DumpScanner
     {
         public byte[]? Buffer { get; set; }
 
+        // The longest prefix of the buffer a read filled: only it can hold dump bytes.
+        public int Used { get; set; }
+
         public List<WindowScanner.Hit> Hits { get; } = [];
 
-        // Zeroes the buffer (it held dump bytes) and the thread's decompressor state.
+        // Zeroes the buffer (it held dump bytes).
         public void Release()
         {
-            CryptographicOperations.ZeroMemory(Buffer.AsSpan());
+            CryptographicOperations.ZeroMemory(Buffer.AsSpan(0, Used));
+            Used = 0;
         }
     }
 }

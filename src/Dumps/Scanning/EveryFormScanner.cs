@@ -36,6 +36,7 @@ internal static class EveryFormScanner
         long dropped = 0;
         long done = 0;
         var gate = new Lock();
+        using var workers = new ScanWorkers();
         try
         {
             // Windows are handed out one at a time in address order, so that a key found early serves the windows after it
@@ -43,7 +44,7 @@ internal static class EveryFormScanner
             Parallel.ForEach(
                 Partitioner.Create(0, Math.Max(1, windows.Count), 1),
                 DumpScanner.Parallelism(options),
-                () => new Worker(),
+                () => new Worker(workers.Rent()),
                 (range, state, local) =>
                 {
                     if (options.CancellationToken.IsCancellationRequested)
@@ -104,7 +105,7 @@ internal static class EveryFormScanner
 
                     return local;
                 },
-                static local => local.Window.Release());
+                local => workers.Return(local.Window));
         }
         finally
         {
@@ -126,7 +127,7 @@ internal static class EveryFormScanner
         ulong bytesReread = 0;
         if (!cancelled)
         {
-            cancelled = Reread(memory, known, bigEndian, windows, searched, options, formHits, problems, gate, total, out int rereadProblems, out windowsReread, out bytesReread);
+            cancelled = Reread(memory, known, bigEndian, windows, searched, options, workers, formHits, problems, gate, total, out int rereadProblems, out windowsReread, out bytesReread);
             problemCount += rereadProblems;
         }
 
@@ -178,7 +179,7 @@ internal static class EveryFormScanner
     // missed the same keys share one pattern table. True when cancelled.
     private static bool Reread(
         PhysicalMemory memory, KeySet known, bool bigEndian, List<DumpScanner.Window> windows, int[] searched, DumpScanOptions options,
-        List<FormScanner.FormHit> formHits, List<DumpProblem> problems, Lock gate, ulong total, out int problemCount, out long windowsReread, out ulong bytesReread)
+        ScanWorkers workers, List<FormScanner.FormHit> formHits, List<DumpProblem> problems, Lock gate, ulong total, out int problemCount, out long windowsReread, out ulong bytesReread)
     {
         var groups = new SortedDictionary<int, List<int>>();
         for (int w = 0; w < windows.Count; w++)
@@ -226,7 +227,7 @@ internal static class EveryFormScanner
                 Parallel.ForEach(
                     Partitioner.Create(0, group.Count, 1),
                     DumpScanner.Parallelism(options),
-                    () => (Worker: new DumpScanner.Worker(), Hits: new List<(int, int)>()),
+                    () => (Worker: workers.Rent(), Hits: new List<(int, int)>()),
                     (range, state, local) =>
                     {
                         if (options.CancellationToken.IsCancellationRequested)
@@ -251,7 +252,7 @@ internal static class EveryFormScanner
 
                         return local;
                     },
-                    static local => local.Worker.Release());
+                    local => workers.Return(local.Worker));
                 if (cancelled)
                 {
                     break;
@@ -272,10 +273,10 @@ internal static class EveryFormScanner
         }
     }
 
-    // One per worker thread: the window buffer and hits of the blob scan, and the form search's hits.
-    private sealed class Worker
+    // One per task replica: the window buffer and hits of the blob scan (rented for the scan), and the form search's hits.
+    private sealed class Worker(DumpScanner.Worker window)
     {
-        public DumpScanner.Worker Window { get; } = new();
+        public DumpScanner.Worker Window { get; } = window;
 
         public List<(int Position, int Pattern)> Forms { get; } = [];
     }

@@ -26,10 +26,11 @@ internal static class FormScanner
         long done = 0;
         if (patterns.Count > 0)
         {
+            using var workers = new ScanWorkers();
             Parallel.ForEach(
                 windows,
                 DumpScanner.Parallelism(options),
-                () => (Worker: new DumpScanner.Worker(), Hits: new List<(int, int)>()),
+                () => (Worker: workers.Rent(), Hits: new List<(int, int)>()),
                 (window, state, local) =>
                 {
                     if (options.CancellationToken.IsCancellationRequested)
@@ -52,7 +53,7 @@ internal static class FormScanner
 
                     return local;
                 },
-                static local => local.Worker.Release());
+                local => workers.Return(local.Worker));
         }
 
         List<DumpFinding> findings = Merge(memory, keys, known, hits);
