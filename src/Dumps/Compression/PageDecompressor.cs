@@ -12,8 +12,8 @@ internal abstract class PageDecompressor : IDisposable
     public abstract DumpError Decompress(ReadOnlySpan<byte> source, Span<byte> page);
 
     /// <summary>
-    /// The decompressor this process uses for <paramref name="method"/>: the system library where it is bound, else the
-    /// managed one (liblzo2 has none: LZO pages then read as <see cref="DumpError.LzoUnavailable"/>).
+    /// The decompressor this process uses for <paramref name="method"/>: the system library where it is bound (for zlib,
+    /// libdeflate, else libz), else the managed one (liblzo2 has none: LZO pages then read as <see cref="DumpError.LzoUnavailable"/>).
     /// </summary>
     public static PageDecompressor Create(DumpCompression method) =>
         CreateNative(method) ?? CreateManaged(method);
@@ -21,7 +21,7 @@ internal abstract class PageDecompressor : IDisposable
     /// <summary>Through the system library; null when it is not bound (tests compare the two).</summary>
     internal static PageDecompressor? CreateNative(DumpCompression method) => method switch
     {
-        DumpCompression.Zlib => LibzDecompressor.TryCreate(),
+        DumpCompression.Zlib => (PageDecompressor?)LibdeflateDecompressor.TryCreate() ?? LibzDecompressor.TryCreate(),
         DumpCompression.Lzo => Liblzo2Decompressor.TryCreate(),
         DumpCompression.Snappy => LibsnappyDecompressor.TryCreate(),
         DumpCompression.Zstd => LibzstdDecompressor.TryCreate(),
