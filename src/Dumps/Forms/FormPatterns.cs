@@ -24,13 +24,18 @@ internal sealed class FormPatterns : IDisposable
 
     private const int Empty = -1;
 
+    // The filter: 2^17 bits (16 KiB), in the first-level cache beside the data streaming past; a fixed size keeps the
+    // probe's shifts constant. With 16 bits an anchor it passes about one probe in sixteen that is no anchor up to 8,192
+    // anchors (1,638 patterns of an 8-byte minimum); beyond that more probes go on to the table, which finds the same.
+    private const int FilterBits = 17;
+    private const int FilterShift = 32 - FilterBits;
+
     private readonly byte[] _bytes;
     private readonly Pattern[] _patterns;
     private readonly int[] _table;      // 3 ints a slot: word, pattern index (Empty when free), offset in the pattern
     private readonly int _mask;
     private readonly int _shift;
-    private readonly ulong[] _filter;   // one bit per hash of an anchor word, 16 bits an anchor: a probe that misses touches only this
-    private readonly int _filterShift;
+    private readonly ulong[] _filter;   // one bit per hash of an anchor word: a probe that misses touches only this
 
     private FormPatterns(byte[] bytes, Pattern[] patterns, int minLength, int maxLength)
     {
@@ -45,11 +50,7 @@ internal sealed class FormPatterns : IDisposable
         _shift = 32 - BitOperations.Log2((uint)slots);
         _table = GC.AllocateArray<int>(slots * 3, pinned: true);
 
-        // The filter stays in the first-level cache (at most 32 KiB) and, with 16 bits an anchor, passes about one probe in
-        // sixteen that is no anchor; the table behind it is probed only then.
-        int filterBits = Math.Clamp(BitOperations.Log2(BitOperations.RoundUpToPowerOf2((uint)Math.Max(1, anchors * 16))), 12, 18);
-        _filterShift = 32 - filterBits;
-        _filter = GC.AllocateArray<ulong>(1 << (filterBits - 6), pinned: true);
+        _filter = GC.AllocateArray<ulong>(1 << (FilterBits - 6), pinned: true);
         for (int s = 0; s < slots; s++)
         {
             _table[(s * 3) + 1] = Empty;
@@ -235,23 +236,13 @@ internal sealed class FormPatterns : IDisposable
         ref byte start = ref MemoryMarshal.GetReference(data);
         ref ulong filter = ref MemoryMarshal.GetArrayDataReference(_filter);
 
-        // Four probes a step, independent of each other, so that their loads and multiplies overlap; each one is a load,
-        // a multiply and a bit test in the filter, and only a probe whose bit is set goes on to the table.
-        for (; g + (3 * stride) <= end; g += 4 * stride)
+        // Steps of four probes pass through the filter alone (SkipQuiet); a step with a bit set then probes the table.
+        for (int last = end - (3 * stride); (g = SkipQuiet(ref start, ref filter, g, last, stride)) <= last; g += 4 * stride)
         {
-            uint w0 = ReadWord(ref start, g);
-            uint w1 = ReadWord(ref start, g + stride);
-            uint w2 = ReadWord(ref start, g + (2 * stride));
-            uint w3 = ReadWord(ref start, g + (3 * stride));
-            if ((InFilter(ref filter, w0) | InFilter(ref filter, w1) | InFilter(ref filter, w2) | InFilter(ref filter, w3)) == 0)
+            for (int k = 0; k < 4; k++)
             {
-                continue;
+                Probe(data, from, to, g + (k * stride), ReadWord(ref start, g + (k * stride)), hits);
             }
-
-            Probe(data, from, to, g, w0, hits);
-            Probe(data, from, to, g + stride, w1, hits);
-            Probe(data, from, to, g + (2 * stride), w2, hits);
-            Probe(data, from, to, g + (3 * stride), w3, hits);
         }
 
         for (; g <= end; g += stride)
@@ -277,6 +268,26 @@ internal sealed class FormPatterns : IDisposable
         }
     }
 
+    // The first step from g on (g, g + stride, ..., up to last) with a filter bit set among its four probes; a value past
+    // last when none is. Four probes a step, independent of each other, so that their loads and multiplies overlap; no
+    // call in the loop, so that its values stay in registers.
+    private static int SkipQuiet(ref byte start, ref ulong filter, int g, int last, int stride)
+    {
+        int stride2 = 2 * stride;
+        int stride3 = 3 * stride;
+        int step = 4 * stride;
+        for (; g <= last; g += step)
+        {
+            if ((InFilter(ref filter, ReadWord(ref start, g)) | InFilter(ref filter, ReadWord(ref start, g + stride))
+                | InFilter(ref filter, ReadWord(ref start, g + stride2)) | InFilter(ref filter, ReadWord(ref start, g + stride3))) != 0)
+            {
+                return g;
+            }
+        }
+
+        return g;
+    }
+
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private static uint ReadWord(ref byte start, int at)
     {
@@ -284,15 +295,15 @@ internal sealed class FormPatterns : IDisposable
         return BitConverter.IsLittleEndian ? word : BinaryPrimitives.ReverseEndianness(word);
     }
 
-    // 1 when the word's filter bit is set, else 0.
+    // 1 when the word's filter bit is set, else 0 (a shift of a ulong by an int uses its low 6 bits).
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private ulong InFilter(ref ulong filter, uint word)
+    private static ulong InFilter(ref ulong filter, uint word)
     {
         uint bit = FilterBit(word);
-        return (System.Runtime.CompilerServices.Unsafe.Add(ref filter, (nint)(bit >> 6)) >> (int)(bit & 63)) & 1;
+        return (System.Runtime.CompilerServices.Unsafe.Add(ref filter, (nint)(bit >> 6)) >> (int)bit) & 1;
     }
 
-    private uint FilterBit(uint word) => (word * 0x9E3779B1u) >> _filterShift;
+    private static uint FilterBit(uint word) => (word * 0x9E3779B1u) >> FilterShift;
 
     private void Probe(ReadOnlySpan<byte> data, int from, int to, int g, uint word, List<(int Position, int Pattern)> hits)
     {
