@@ -37,7 +37,7 @@ internal sealed partial class KdumpMemory
     private DumpCompression SurveyDescriptors(byte[] stored, out long repeated)
     {
         var seen = DumpCompression.None;
-        var offsets = new HashSet<ulong>();
+        var offsets = new DataOffsetSet();
         long count = 0;
         ForEachDescriptor((pfn, _, descriptor) =>
         {

@@ -168,7 +168,7 @@ public static class LeftoverCheck
         var failure = default(DumpProblem);
         bool cancelled = false;
         long previous = -2;
-        var seen = new HashSet<ulong>();
+        var seen = new DataOffsetSet();
         var decompressors = new PageDecompressors();
         try
         {
