@@ -12,7 +12,8 @@ namespace CrashDmCrypt.Bench;
 /// The page decompressors side by side: the same pages (the first 8 MiB of the scan benchmarks' memory: 16 KiB runs of
 /// random bytes, text, small integers and zeros) compressed as makedumpfile does (zlib level 1, <c>lzo1x_1_compress</c>,
 /// snappy, zstd level 1; a page that does not shrink is stored as it is and not decompressed), then every compressed
-/// page decompressed by each candidate into one page buffer. zlib-ng is the copy .NET ships
+/// page decompressed by each candidate into one page buffer. libdeflate is the product's first choice for zlib, libz the
+/// second. zlib-ng is the copy .NET ships
 /// (<c>libSystem.IO.Compression.Native</c>, its <c>CompressionNative_*</c> exports), bound here only: it cannot be given an
 /// allocator, so it cannot zero its state, and the product does not use it.
 /// </summary>
@@ -31,11 +32,11 @@ public class PageDecompressorBenchmarks
 
     /// <summary>Method and decompressor.</summary>
     [Params(
-        "zlib: libz.so.1 1.2.13", "zlib: zlib-ng (.NET)", "zlib: ZLibStream",
+        "zlib: libdeflate.so.0 1.14", "zlib: libz.so.1 1.2.13", "zlib: zlib-ng (.NET)", "zlib: ZLibStream",
         "zstd: libzstd.so.1 1.5.4", "zstd: ZstdSharp 0.8.8",
         "lzo: liblzo2 2.10",
         "snappy: libsnappy 1.1.9", "snappy: Snappier 1.3.1")]
-    public string Candidate { get; set; } = "zlib: libz.so.1 1.2.13";
+    public string Candidate { get; set; } = "zlib: libdeflate.so.0 1.14";
 
     /// <summary>Compressed pages each iteration decompresses.</summary>
     public int Pages => _packed.Length;
@@ -59,7 +60,9 @@ public class PageDecompressorBenchmarks
         _packed = [.. packed];
         PageDecompressor? decompressor = Candidate switch
         {
-            "zlib: libz.so.1 1.2.13" or "zstd: libzstd.so.1 1.5.4" or "lzo: liblzo2 2.10" or "snappy: libsnappy 1.1.9" => PageDecompressor.CreateNative(method),
+            "zlib: libdeflate.so.0 1.14" => LibdeflateDecompressor.TryCreate() ?? throw new InvalidOperationException("libdeflate.so.0 is not installed (apt-get install libdeflate0)"),
+            "zlib: libz.so.1 1.2.13" => LibzDecompressor.TryCreate(),
+            "zstd: libzstd.so.1 1.5.4" or "lzo: liblzo2 2.10" or "snappy: libsnappy 1.1.9" => PageDecompressor.CreateNative(method),
             "zlib: ZLibStream" or "zstd: ZstdSharp 0.8.8" or "snappy: Snappier 1.3.1" => PageDecompressor.CreateManaged(method),
             _ => null,
         };

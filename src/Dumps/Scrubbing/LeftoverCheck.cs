@@ -117,6 +117,13 @@ public static class LeftoverCheck
     // Every copy that starts in one of runs (within the file) and lies in the file; a cancelled token stops it between chunks.
     private static bool TryCheckBytes(DumpSource file, IReadOnlyList<(long Start, long Length)> runs, FormPatterns patterns, List<Leftover> found, int max, out DumpProblem problem, CancellationToken cancellationToken)
     {
+        // No runs (a kdump file's scope is its pages), no buffer: made, faulted in and zeroed only when bytes are read.
+        if (runs.Count == 0)
+        {
+            problem = default;
+            return true;
+        }
+
         byte[] buffer = GC.AllocateUninitializedArray<byte>(Chunk + patterns.MaxLength, pinned: true);
         var hits = new List<(int Position, int Pattern)>();
         try
