@@ -325,6 +325,19 @@ internal static unsafe class WindowScanner
         ReadOnlySpan<byte> entryBytes = window.Slice(p, EntrySize);
         ReadOnlySpan<byte> field = entryBytes.Slice(KeyBlobLayout.DescriptionOffset, KeyBlobLayout.DescriptionFieldLength);
         ulong zeroLow = DescriptionField.Mask128(field, 0);
+
+        // A NUL in the field's first 64 bytes with non-zero bytes after it spread wider than one freelist pointer fails
+        // the padding test below whatever the rest holds: text between small integers, nearly always, decided on 64 bytes.
+        if (zeroLow != 0)
+        {
+            int early = BitOperations.TrailingZeroCount(zeroLow);
+            ulong afterEarly = early >= 63 ? 0 : ~zeroLow & (ulong.MaxValue << (early + 1));
+            if (afterEarly != 0 && !IsOneFreePointer(BitOperations.TrailingZeroCount(afterEarly), 63 - BitOperations.LeadingZeroCount(afterEarly)))
+            {
+                return false;
+            }
+        }
+
         ulong zeroHigh = DescriptionField.Mask128(field[64..], 0);
         int nul = zeroLow != 0 ? BitOperations.TrailingZeroCount(zeroLow) : 64 + BitOperations.TrailingZeroCount(zeroHigh);
         if (nul < 2 || nul >= KeyBlobLayout.DescriptionFieldLength)
