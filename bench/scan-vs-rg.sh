@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Issue 23's target 2, whole process: the Native AOT `crashdmcrypt scan` (blob scan, then every form of every key found,
 # then copies outside memory: the audit as the CLI runs it) against `rg -c -a -F cryptsetup:` on the same image, runs
-# interleaved (scan, rg, scan, rg, ...) so that a change in load hits both alike, page cache warm. Prints the medians,
-# the ratio and the verdict (scan <= 1.0x rg). Timing only: no test runs this.
+# interleaved (scan, rg, rg --no-mmap, scan, ...) so that a change in load hits all alike, page cache warm. rg maps a
+# single file by default; on a virtual machine whose page faults are dear that is its slow way (0.5 s against 0.16 s
+# with --no-mmap on the machine of bench/README.md), so the scan is judged against the faster of rg's two medians.
+# Prints the medians, the ratio and the verdict (scan <= 1.0x rg). Timing only: no test runs this.
 #
 #   bench/scan-vs-rg.sh [--runs N] [--bin PATH] [IMAGE ...]
 #
@@ -36,13 +38,16 @@ echo "$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 
 missed=0
 for image in "${images[@]}"; do
   python3 "$root/bench/interleave.py" "$runs" "$image" scan "$bin scan $image" rg "rg -c -a -F cryptsetup: $image" \
+    rg-no-mmap "rg --no-mmap -c -a -F cryptsetup: $image" \
     | python3 -c '
 import sys
 rows = {name: [float(x) for x in t] for name, *t in (line.split() for line in sys.stdin)}
-(scan, lo, hi), (rg, rlo, rhi) = rows["scan"], rows["rg"]
+(scan, lo, hi) = rows["scan"]
+mode, (rg, rlo, rhi) = min((("rg", rows["rg"]), ("rg --no-mmap", rows["rg-no-mmap"])), key=lambda r: r[1][0])
+other = rows["rg-no-mmap" if mode == "rg" else "rg"][0]
 ratio = scan / rg
-print(f"{sys.argv[1]}: scan {scan*1e3:.0f} ms ({lo*1e3:.0f}..{hi*1e3:.0f}), rg {rg*1e3:.0f} ms ({rlo*1e3:.0f}..{rhi*1e3:.0f}), "
-      f"scan/rg {ratio:.2f}: " + ("met" if ratio <= 1.0 else "MISSED") + " (target <= 1.0)")
+print(f"{sys.argv[1]}: scan {scan*1e3:.0f} ms ({lo*1e3:.0f}..{hi*1e3:.0f}), {mode} {rg*1e3:.0f} ms ({rlo*1e3:.0f}..{rhi*1e3:.0f}; "
+      f"the other way {other*1e3:.0f} ms), scan/rg {ratio:.2f}: " + ("met" if ratio <= 1.0 else "MISSED") + " (target <= 1.0)")
 sys.exit(0 if ratio <= 1.0 else 1)
 ' "$image" || missed=1
 done
