@@ -31,18 +31,18 @@ def read(path):
 
 
 def chart(name, heading, rows, target, unit_note):
-    """rows: (label, ratio, note); a bar per row, the target as a dashed line."""
-    width, bar_h, gap, left, top = 820, 26, 12, 170, 70
+    """rows: (label, ratio, note[, judged]); a bar per row (grey when the row has no target), the target as a dashed line."""
+    width, bar_h, gap, left, top, right = 1000, 26, 12, 170, 70, 330
     height = top + len(rows) * (bar_h + gap) + 60
-    top_value = max([r for _, r, _ in rows] + [target]) * 1.15
-    scale = (width - left - 40) / top_value
+    top_value = max([row[1] for row in rows] + [target]) * 1.15
+    scale = (width - left - right) / top_value
     svg = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" font-size="13">',
            f'<rect width="{width}" height="{height}" fill="white"/>',
            f'<text x="{width / 2}" y="24" text-anchor="middle" font-size="15">{escape(heading)}</text>',
            f'<text x="{width / 2}" y="44" text-anchor="middle" font-size="11" fill="#555">{escape(args.title)}</text>']
-    for i, (label, ratio, note) in enumerate(rows):
+    for i, (label, ratio, note, *judged) in enumerate(rows):
         y = top + i * (bar_h + gap)
-        colour = "#2b7a3d" if ratio <= target else "#b23b3b"
+        colour = "#888888" if judged == [False] else "#2b7a3d" if ratio <= target else "#b23b3b"
         svg.append(f'<text x="{left - 8}" y="{y + bar_h / 2 + 5}" text-anchor="end">{escape(label)}</text>')
         svg.append(f'<rect x="{left}" y="{y}" width="{ratio * scale:.1f}" height="{bar_h}" fill="{colour}"/>')
         svg.append(f'<text x="{left + ratio * scale + 6:.1f}" y="{y + bar_h / 2 - 2}" font-size="12">{ratio:.2f}x</text>')
@@ -65,7 +65,7 @@ if args.kdump:
     chart("target1-kdump.svg", "Target 1: scan of a 512 MiB kdump-compressed dump / libkdumpfile reading every page", rows, 0.35,
           "bench/kdump-vs-libkdumpfile.sh, medians; every-form search on")
 if args.rg:
-    rows = [(os.path.basename(img).replace("cdc-scan-", "").replace(".raw", ""), float(r), f"scan {s} ms, {mode} {g} ms")
+    rows = [(os.path.basename(img).replace("cdc-scan-", "").replace(".raw", "").replace("1g", "mixed 1 GiB").replace("adversarial-mixed 1 GiB", "adversarial 1 GiB"), float(r), f"scan {s} ms, {mode} {g} ms")
             for img, s, mode, g, r in re.findall(r"^(\S+): scan (\d+) ms \([^)]*\), (rg(?: --no-mmap)?) (\d+) ms .*?scan/rg ([\d.]+)", read(args.rg), re.M)]
     chart("target2-raw.svg", "Target 2: scan of a 1 GiB raw image / rg -c -a -F on it (the faster of its two ways)", rows, 1.0,
           "bench/scan-vs-rg.sh, medians; every-form search on")
@@ -83,6 +83,6 @@ if args.scale:
     s1, s8 = float(times["sparse raw, 1 GiB"]), float(times["sparse raw, 8 GiB"])
     c1, c2 = float(times["keyed 1 GiB, 1 core"]), float(times["keyed 1 GiB, 2 cores"])
     rows = [("8 GiB / 1 GiB", s8 / s1, f"{s8:.2f} s / {s1:.2f} s; peak RSS {rss['sparse raw, 8 GiB']} MiB"),
-            ("1 core / 2 cores", c1 / c2, f"{c1:.2f} s / {c2:.2f} s (shown, no target)")]
+            ("1 core / 2 cores", c1 / c2, f"{c1:.2f} s / {c2:.2f} s (shown, no target)", False)]
     chart("target4-scale.svg", "Target 4: time against size, and cores", rows, 9,
           f"bench/scan-scale.sh, medians; a 64 GiB sparse ELF took {float(times['sparse ELF, 64 GiB']):.2f} s, peak RSS {rss['sparse ELF, 64 GiB']} MiB")
