@@ -15,6 +15,14 @@ internal sealed class KdumpReadState : IDisposable
     private const int DescriptorsAhead = 16 << 10;
     private const int DataAhead = 256 << 10;
 
+    // A reader that was never disposed still leaves no page data behind: the read-ahead buffers are zeroed when this is
+    // collected (the decompressors have finalizers of their own).
+    ~KdumpReadState()
+    {
+        Descriptors.Clear();
+        Data.Clear();
+    }
+
     public PageDecompressors Decompressors { get; } = new();
 
     public ReadAhead Descriptors { get; } = new(DescriptorsAhead);
@@ -26,5 +34,6 @@ internal sealed class KdumpReadState : IDisposable
         Decompressors.Dispose();
         Descriptors.Clear();
         Data.Clear();
+        GC.SuppressFinalize(this);
     }
 }
