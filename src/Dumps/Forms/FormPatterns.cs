@@ -307,8 +307,7 @@ internal sealed class FormPatterns : IDisposable
 
     private void Probe(ReadOnlySpan<byte> data, int from, int to, int g, uint word, List<(int Position, int Pattern)> hits)
     {
-        uint bit = FilterBit(word);
-        if ((_filter[bit >> 6] & (1UL << (int)bit)) != 0)
+        if (InFilter(ref MemoryMarshal.GetArrayDataReference(_filter), word) != 0)
         {
             ProbeTable(data, from, to, g, word, hits);
         }

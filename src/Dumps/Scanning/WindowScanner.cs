@@ -326,20 +326,18 @@ internal static unsafe class WindowScanner
         ReadOnlySpan<byte> field = entryBytes.Slice(KeyBlobLayout.DescriptionOffset, KeyBlobLayout.DescriptionFieldLength);
         ulong zeroLow = DescriptionField.Mask128(field, 0);
 
-        // A NUL in the field's first 64 bytes with non-zero bytes after it spread wider than one freelist pointer fails
-        // the padding test below whatever the rest holds: text between small integers, nearly always, decided on 64 bytes.
-        if (zeroLow != 0)
+        // The field's non-zero bytes after a NUL in its first 64 (none when the NUL is later: TrailingZeroCount(0) is 64).
+        // Spread wider than one freelist pointer, they fail the padding test below whatever the rest holds: text between
+        // small integers, nearly always, decided on 64 bytes.
+        int nulLow = BitOperations.TrailingZeroCount(zeroLow);
+        ulong afterLow = nulLow >= 63 ? 0 : ~zeroLow & (ulong.MaxValue << (nulLow + 1));
+        if (afterLow != 0 && !IsOneFreePointer(BitOperations.TrailingZeroCount(afterLow), 63 - BitOperations.LeadingZeroCount(afterLow)))
         {
-            int early = BitOperations.TrailingZeroCount(zeroLow);
-            ulong afterEarly = early >= 63 ? 0 : ~zeroLow & (ulong.MaxValue << (early + 1));
-            if (afterEarly != 0 && !IsOneFreePointer(BitOperations.TrailingZeroCount(afterEarly), 63 - BitOperations.LeadingZeroCount(afterEarly)))
-            {
-                return false;
-            }
+            return false;
         }
 
         ulong zeroHigh = DescriptionField.Mask128(field[64..], 0);
-        int nul = zeroLow != 0 ? BitOperations.TrailingZeroCount(zeroLow) : 64 + BitOperations.TrailingZeroCount(zeroHigh);
+        int nul = zeroLow != 0 ? nulLow : 64 + BitOperations.TrailingZeroCount(zeroHigh);
         if (nul < 2 || nul >= KeyBlobLayout.DescriptionFieldLength)
         {
             return false;
@@ -355,8 +353,8 @@ internal static unsafe class WindowScanner
             return false;
         }
 
-        // The field's non-zero bytes after the NUL: their spread alone may already exceed one freelist pointer.
-        ulong afterLow = nul >= 63 ? 0 : ~zeroLow & (ulong.MaxValue << (nul + 1));
+        // The field's non-zero bytes after the NUL (afterLow above, and these): their spread alone may already exceed one
+        // freelist pointer.
         ulong afterHigh = ~zeroHigh & (nul >= 64 ? (nul == 127 ? 0 : ulong.MaxValue << (nul - 63)) : ulong.MaxValue);
         int spreadFirst = afterLow != 0 ? BitOperations.TrailingZeroCount(afterLow) : afterHigh != 0 ? 64 + BitOperations.TrailingZeroCount(afterHigh) : int.MaxValue;
         int spreadLast = afterHigh != 0 ? 127 - BitOperations.LeadingZeroCount(afterHigh) : afterLow != 0 ? 63 - BitOperations.LeadingZeroCount(afterLow) : -1;
