@@ -18,7 +18,7 @@ internal sealed partial class KdumpMemory
     private static byte[]? t_packed;
 
     // The states no read holds; at most one per thread that ever read at once.
-    private readonly Stack<KdumpReadState> _idleStates = new();
+    private readonly List<KdumpReadState> _idleStates = [];
     private bool _statesReleased;
 
     private protected override bool ReadCore(ulong address, Span<byte> destination, out DumpProblem problem)
@@ -145,17 +145,34 @@ internal sealed partial class KdumpMemory
         return error == DumpError.None;
     }
 
+    // The state this thread used last when it is idle (its read-ahead may already hold the bytes after this thread's last
+    // read, which is where a scan's next window on this thread starts), else any idle one, else a new one.
     private KdumpReadState Take()
     {
+        int thread = Environment.CurrentManagedThreadId;
         lock (_idleStates)
         {
-            if (_idleStates.TryPop(out KdumpReadState? idle))
+            int count = _idleStates.Count;
+            if (count > 0)
             {
+                int pick = count - 1;
+                for (int i = 0; i < count; i++)
+                {
+                    if (_idleStates[i].Thread == thread)
+                    {
+                        pick = i;
+                        break;
+                    }
+                }
+
+                KdumpReadState idle = _idleStates[pick];
+                _idleStates.RemoveAt(pick);
+                idle.Thread = thread;
                 return idle;
             }
         }
 
-        return new KdumpReadState();
+        return new KdumpReadState { Thread = thread };
     }
 
     private void GiveBack(KdumpReadState? state)
@@ -169,7 +186,7 @@ internal sealed partial class KdumpMemory
         {
             if (!_statesReleased)
             {
-                _idleStates.Push(state);
+                _idleStates.Add(state);
                 return;
             }
         }
@@ -185,10 +202,12 @@ internal sealed partial class KdumpMemory
             lock (_idleStates)
             {
                 _statesReleased = true;
-                while (_idleStates.TryPop(out KdumpReadState? idle))
+                foreach (KdumpReadState idle in _idleStates)
                 {
                     idle.Dispose();
                 }
+
+                _idleStates.Clear();
             }
         }
 

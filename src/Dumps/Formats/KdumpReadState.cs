@@ -23,6 +23,9 @@ internal sealed class KdumpReadState : IDisposable
         Data.Clear();
     }
 
+    /// <summary>The managed thread that took this state last.</summary>
+    public int Thread { get; set; }
+
     public PageDecompressors Decompressors { get; } = new();
 
     public ReadAhead Descriptors { get; } = new(DescriptorsAhead);

@@ -118,6 +118,30 @@ public static class DumpScanner
         return windows;
     }
 
+    /// <summary>
+    /// Consecutive items (windows in address order) in runs of at least <see cref="WindowSize"/> bytes, as [From, To)
+    /// index pairs, for a parallel loop that gives each run to one thread: a dump of many short stored runs (makedumpfile
+    /// excluding zero pages) has many small windows, and a reader that reads the file ahead (kdump page data) then reads
+    /// each stretch of it once, on the thread whose next window it holds, and not once more on each thread it was handed to.
+    /// </summary>
+    internal static List<Tuple<int, int>> Runs(int count, Func<int, ulong> bytes)
+    {
+        var runs = new List<Tuple<int, int>>();
+        for (int from = 0; from < count;)
+        {
+            int to = from;
+            for (ulong sum = 0; to < count && sum < WindowSize; to++)
+            {
+                sum += bytes(to);
+            }
+
+            runs.Add(Tuple.Create(from, to));
+            from = to;
+        }
+
+        return runs;
+    }
+
     internal static ParallelOptions Parallelism(DumpScanOptions options) =>
         new() { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism > 0 ? options.MaxDegreeOfParallelism : Environment.ProcessorCount };
 

@@ -39,73 +39,75 @@ internal static class EveryFormScanner
         using var workers = new ScanWorkers();
         try
         {
-            // Windows are handed out one at a time in address order, so that a key found early serves the windows after it
-            // (a memory with nothing stored has none: the partitioner refuses an empty range, so it gets one index, skipped).
+            // Runs of windows are handed out one at a time in address order, so that a key found early serves the windows
+            // after it.
             Parallel.ForEach(
-                Partitioner.Create(0, Math.Max(1, windows.Count), 1),
+                Partitioner.Create(DumpScanner.Runs(windows.Count, w => windows[w].End - windows[w].Start), EnumerablePartitionerOptions.NoBuffering),
                 DumpScanner.Parallelism(options),
                 () => new Worker(workers.Rent()),
-                (range, state, local) =>
+                (run, state, local) =>
                 {
-                    if (options.CancellationToken.IsCancellationRequested)
+                    for (int w = run.Item1; w < run.Item2; w++)
                     {
-                        state.Stop();
-                        return local;
-                    }
-
-                    int w = range.Item1;
-                    if (w >= windows.Count)
-                    {
-                        return local;
-                    }
-
-                    DumpScanner.Window window = windows[w];
-                    ulong dataStart = window.ScansBlobs ? Math.Min(window.LookStart, window.FormStart) : window.FormStart;
-                    ulong readEnd = window.FormReadEnd(longest);
-                    if (window.ScansBlobs)
-                    {
-                        readEnd = Math.Max(readEnd, window.BlobReadEnd);
-                    }
-
-                    ReadOnlySpan<byte> data = DumpScanner.Read(memory, dataStart, (int)(readEnd - dataStart), local.Window, options.MaxProblems, problems, ref problemCount, gate);
-                    local.Window.Hits.Clear();
-                    ReadOnlySpan<byte> blobBytes = data[..0];
-                    if (window.ScansBlobs)
-                    {
-                        blobBytes = data[(int)(window.LookStart - dataStart)..(int)(window.BlobReadEnd - dataStart)];
-                        WindowScanner.Scan(blobBytes, (int)(window.Start - window.LookStart), (int)(window.End - window.LookStart), options.ByteOrders, local.Window.Hits);
-                    }
-
-                    Version version;
-                    lock (gate)
-                    {
-                        foreach (WindowScanner.Hit hit in local.Window.Hits)
+                        if (options.CancellationToken.IsCancellationRequested)
                         {
-                            known.TryAddFrom(blobBytes.Slice(hit.Offset, hit.Length), hit.Kind, hit.ByteOrder, hit.Problems.Length == 0);
+                            state.Stop();
+                            return local;
                         }
 
-                        version = versions.Acquire();
-                    }
-
-                    local.Forms.Clear();
-                    if (version.Patterns.Count > 0)
-                    {
-                        FormScanner.SearchWindow(version.Patterns, data, dataStart, window, local.Forms);
-                    }
-
-                    long now = window.ScansBlobs ? Interlocked.Add(ref done, (long)(window.End - window.Start)) : Interlocked.Read(ref done);
-                    lock (gate)
-                    {
-                        DumpScanner.Collect(blobHits, local.Window.Hits, window.LookStart, maxFindings, ref dropped);
-                        FormScanner.Collect(formHits, version.Patterns, 0, dataStart, local.Forms);
-                        searched[w] = version.KeyCount;
-                        versions.Release(version);
-                        options.Progress?.Report(new DumpScanProgress((ulong)now, total, blobHits.Count));
+                        ScanWindow(w, local);
                     }
 
                     return local;
                 },
                 local => workers.Return(local.Window));
+
+            void ScanWindow(int w, Worker local)
+            {
+                DumpScanner.Window window = windows[w];
+                ulong dataStart = window.ScansBlobs ? Math.Min(window.LookStart, window.FormStart) : window.FormStart;
+                ulong readEnd = window.FormReadEnd(longest);
+                if (window.ScansBlobs)
+                {
+                    readEnd = Math.Max(readEnd, window.BlobReadEnd);
+                }
+
+                ReadOnlySpan<byte> data = DumpScanner.Read(memory, dataStart, (int)(readEnd - dataStart), local.Window, options.MaxProblems, problems, ref problemCount, gate);
+                local.Window.Hits.Clear();
+                ReadOnlySpan<byte> blobBytes = data[..0];
+                if (window.ScansBlobs)
+                {
+                    blobBytes = data[(int)(window.LookStart - dataStart)..(int)(window.BlobReadEnd - dataStart)];
+                    WindowScanner.Scan(blobBytes, (int)(window.Start - window.LookStart), (int)(window.End - window.LookStart), options.ByteOrders, local.Window.Hits);
+                }
+
+                Version version;
+                lock (gate)
+                {
+                    foreach (WindowScanner.Hit hit in local.Window.Hits)
+                    {
+                        known.TryAddFrom(blobBytes.Slice(hit.Offset, hit.Length), hit.Kind, hit.ByteOrder, hit.Problems.Length == 0);
+                    }
+
+                    version = versions.Acquire();
+                }
+
+                local.Forms.Clear();
+                if (version.Patterns.Count > 0)
+                {
+                    FormScanner.SearchWindow(version.Patterns, data, dataStart, window, local.Forms);
+                }
+
+                long now = window.ScansBlobs ? Interlocked.Add(ref done, (long)(window.End - window.Start)) : Interlocked.Read(ref done);
+                lock (gate)
+                {
+                    DumpScanner.Collect(blobHits, local.Window.Hits, window.LookStart, maxFindings, ref dropped);
+                    FormScanner.Collect(formHits, version.Patterns, 0, dataStart, local.Forms);
+                    searched[w] = version.KeyCount;
+                    versions.Release(version);
+                    options.Progress?.Report(new DumpScanProgress((ulong)now, total, blobHits.Count));
+                }
+            }
         }
         finally
         {
@@ -225,29 +227,21 @@ internal static class EveryFormScanner
             foreach (var (firstKey, patterns, group) in plans)
             {
                 Parallel.ForEach(
-                    Partitioner.Create(0, group.Count, 1),
+                    Partitioner.Create(DumpScanner.Runs(group.Count, i => windows[group[i]].End - windows[group[i]].FormStart), EnumerablePartitionerOptions.NoBuffering),
                     DumpScanner.Parallelism(options),
                     () => (Worker: workers.Rent(), Hits: new List<(int, int)>()),
-                    (range, state, local) =>
+                    (run, state, local) =>
                     {
-                        if (options.CancellationToken.IsCancellationRequested)
+                        for (int i = run.Item1; i < run.Item2; i++)
                         {
-                            cancelled = true;
-                            state.Stop();
-                            return local;
-                        }
+                            if (options.CancellationToken.IsCancellationRequested)
+                            {
+                                cancelled = true;
+                                state.Stop();
+                                return local;
+                            }
 
-                        DumpScanner.Window window = windows[group[range.Item1]];
-                        ulong start = window.FormStart;
-                        int length = (int)(window.FormReadEnd(patterns.MaxLength) - start);
-                        ReadOnlySpan<byte> data = DumpScanner.Read(memory, start, length, local.Worker, options.MaxProblems, problems, ref newProblems, gate);
-                        FormScanner.SearchWindow(patterns, data, start, window, local.Hits);
-                        long now = Interlocked.Add(ref done, (long)(window.End - start));
-                        lock (gate)
-                        {
-                            FormScanner.Collect(formHits, patterns, firstKey, start, local.Hits);
-                            count++;
-                            options.Progress?.Report(new DumpScanProgress(total + (ulong)now, reportTotal, formHits.Count));
+                            RereadWindow(windows[group[i]], local.Worker, local.Hits);
                         }
 
                         return local;
@@ -256,6 +250,21 @@ internal static class EveryFormScanner
                 if (cancelled)
                 {
                     break;
+                }
+
+                void RereadWindow(DumpScanner.Window window, DumpScanner.Worker worker, List<(int, int)> hits)
+                {
+                    ulong start = window.FormStart;
+                    int length = (int)(window.FormReadEnd(patterns.MaxLength) - start);
+                    ReadOnlySpan<byte> data = DumpScanner.Read(memory, start, length, worker, options.MaxProblems, problems, ref newProblems, gate);
+                    FormScanner.SearchWindow(patterns, data, start, window, hits);
+                    long now = Interlocked.Add(ref done, (long)(window.End - start));
+                    lock (gate)
+                    {
+                        FormScanner.Collect(formHits, patterns, firstKey, start, hits);
+                        count++;
+                        options.Progress?.Report(new DumpScanProgress(total + (ulong)now, reportTotal, formHits.Count));
+                    }
                 }
             }
 
