@@ -116,25 +116,7 @@ public class ScanWorkTests
     [Fact]
     public void Memory_that_looks_like_entries_never_reaches_the_codec()
     {
-        byte[] text = new byte[1 << 16];
-        int at = 0;
-        string[] words = ["cryptsetup:", "cryptsetup", "logon", "user:", "dm-crypt", "a:b", "cryptsetup:luks-"];
-        var random = new Random(5);
-        while (at + 24 <= text.Length)
-        {
-            BinaryPrimitives.WriteUInt32LittleEndian(text.AsSpan(at), 1);
-            byte[] word = Encoding.ASCII.GetBytes(words[random.Next(words.Length)]);
-            word.CopyTo(text, at + 4);
-            at += 4 + ((word.Length + 3) & ~3);
-        }
-
-        byte[] integers = new byte[1 << 16];
-        for (int i = 0; i < integers.Length; i += 4)
-        {
-            BinaryPrimitives.WriteUInt32LittleEndian(integers.AsSpan(i), (uint)random.Next(300));
-        }
-
-        foreach (byte[] window in (byte[][])[text, integers])
+        foreach (byte[] window in LookAlikes(5))
         {
             int candidates = 0;
             int reachCodec = 0;
@@ -153,6 +135,76 @@ public class ScanWorkTests
             WindowScanner.Scan(window, 0, window.Length, ScanByteOrders.Both, hits);
             Assert.Empty(hits);
         }
+    }
+
+    // Text between u32 ones and arrays of small integers: 64 KiB of each.
+    private static byte[][] LookAlikes(int seed)
+    {
+        byte[] text = new byte[1 << 16];
+        int at = 0;
+        string[] words = ["cryptsetup:", "cryptsetup", "logon", "user:", "dm-crypt", "a:b", "cryptsetup:luks-"];
+        var random = new Random(seed);
+        while (at + 24 <= text.Length)
+        {
+            BinaryPrimitives.WriteUInt32LittleEndian(text.AsSpan(at), 1);
+            byte[] word = Encoding.ASCII.GetBytes(words[random.Next(words.Length)]);
+            word.CopyTo(text, at + 4);
+            at += 4 + ((word.Length + 3) & ~3);
+        }
+
+        byte[] integers = new byte[1 << 16];
+        for (int i = 0; i < integers.Length; i += 4)
+        {
+            BinaryPrimitives.WriteUInt32LittleEndian(integers.AsSpan(i), (uint)random.Next(300));
+        }
+
+        return [text, integers];
+    }
+
+    // The block-wide padding test drops a candidate only where the candidate test turns it away in both byte orders:
+    // checked on look-alike memory (where it drops nearly every candidate) and on entries planted among it, strict and
+    // freed (a freelist pointer at every place in the description padding), at every 4-byte alignment in a block.
+    [Fact]
+    public void The_block_wide_padding_test_drops_only_what_the_candidate_test_turns_away()
+    {
+        var random = new Random(7);
+        byte[][] windows = LookAlikes(7);
+        byte[] mixed = (byte[])windows[0].Clone();
+        for (int at = 64, n = 0; at + KeyBlobLayout.EntrySize + 200 <= mixed.Length; at += KeyBlobLayout.EntrySize + 4 + (4 * random.Next(40)), n++)
+        {
+            byte[] entry = Entry(1 + random.Next(256), $"cryptsetup:{n:x}", n);
+            int pointer = KeyBlobLayout.DescriptionOffset + 16 + random.Next(KeyBlobLayout.DescriptionFieldLength - 16);
+            if (n % 2 == 1)
+            {
+                random.NextBytes(entry.AsSpan(pointer, Math.Min(8, KeyBlobLayout.DataOffset - pointer)));
+            }
+
+            entry.CopyTo(mixed, at);
+        }
+
+        int dropped = 0;
+        int kept = 0;
+        foreach (byte[] window in (byte[][])[.. windows, mixed])
+        {
+            for (int i = 0; i + WindowScanner.SpreadReach <= window.Length; i += 64)
+            {
+                ulong candidates = WindowScanner.BlockCandidates(window, i, little: true, big: true);
+                ulong after = WindowScanner.WithoutWideSpread(window, i, candidates);
+                Assert.Equal(0UL, after & ~candidates);
+                for (ulong gone = candidates & ~after; gone != 0; gone &= gone - 1)
+                {
+                    int p = i + System.Numerics.BitOperations.TrailingZeroCount(gone);
+                    Assert.False(WindowScanner.MayBeFinding(window, p, KeyBlobByteOrder.LittleEndian), $"dropped at {p}");
+                    Assert.False(WindowScanner.MayBeFinding(window, p, KeyBlobByteOrder.BigEndian), $"dropped at {p}");
+                    dropped++;
+                }
+
+                kept += System.Numerics.BitOperations.PopCount(after);
+            }
+        }
+
+        // Look-alike text's candidates nearly all go; the planted entries' stay.
+        Assert.True(dropped > 10 * kept, $"{dropped} dropped, {kept} kept");
     }
 
     // makedumpfile leaves out zero and other excluded pages, so a real dump is many short stored runs, each its own small

@@ -52,7 +52,12 @@ internal static unsafe class WindowScanner
                     Sse.Prefetch0(Unsafe.AsPointer(ref Unsafe.Add(ref start, i + PrefetchDistance)));
                 }
 
-                ulong candidates = BlockCandidates(window, ref start, i, halves, littleMask, bigMask);
+                ulong candidates = BlockCandidates(window, ref start, i, halves, littleMask, bigMask, out ulong zeros);
+                if (candidates != 0 && i + SpreadReach <= window.Length)
+                {
+                    candidates = WithoutWideSpread(candidates, zeros, DescriptionField.Mask128(window.Slice(i + 68, 64), 0));
+                }
+
                 for (; candidates != 0; candidates &= candidates - 1)
                 {
                     Check(window, i + BitOperations.TrailingZeroCount(candidates), little, big, hits, ref last);
@@ -90,15 +95,54 @@ internal static unsafe class WindowScanner
     internal static ulong BlockCandidates(ReadOnlySpan<byte> window, int i, bool little, bool big) =>
         BlockCandidates(
             window, ref MemoryMarshal.GetReference(window), i, Halves(little, big),
-            little ? Vector128<uint>.AllBitsSet : Vector128<uint>.Zero, big ? Vector128<uint>.AllBitsSet : Vector128<uint>.Zero);
+            little ? Vector128<uint>.AllBitsSet : Vector128<uint>.Zero, big ? Vector128<uint>.AllBitsSet : Vector128<uint>.Zero, out _);
+
+    /// <summary>
+    /// <see cref="WithoutWideSpread(ulong, ulong, ulong)"/> of the block at <paramref name="i"/>, which must have
+    /// <see cref="SpreadReach"/> bytes from it, with its zero masks taken here (for tests).
+    /// </summary>
+    internal static ulong WithoutWideSpread(ReadOnlySpan<byte> window, int i, ulong candidates) =>
+        WithoutWideSpread(candidates, DescriptionField.Mask128(window.Slice(i + 4, 64), 0), DescriptionField.Mask128(window.Slice(i + 68, 64), 0));
+
+    // The bytes from a block's start that WithoutWideSpread reads: the description fields' first 64 bytes of its last word.
+    internal const int SpreadReach = 4 + 128;
+
+    /// <summary>
+    /// The block's <paramref name="candidates"/> (bit 4k: the word at 4k) less those whose description field fails
+    /// <see cref="MayBeFinding"/>'s first padding test, decided here on the field's first 64 bytes without a call: non-zero
+    /// bytes after the field's first NUL spread wider than one freelist pointer (text between small integers, nearly every
+    /// candidate of it). <paramref name="zeros"/> and <paramref name="zerosNext"/>: the zero masks of the 64 bytes at
+    /// 4 and at 68 from the block's start (bit j: byte 4 + j, and 68 + j). A candidate kept may still fail the full test.
+    /// </summary>
+    internal static ulong WithoutWideSpread(ulong candidates, ulong zeros, ulong zerosNext)
+    {
+        ulong kept = candidates;
+        for (ulong c = candidates; c != 0; c &= c - 1)
+        {
+            int b = BitOperations.TrailingZeroCount(c);
+
+            // The field's zero mask (bit j: field byte j): a shift by 64 is a shift by 0 in C#, hence the b == 0 case.
+            ulong field = b == 0 ? zeros : (zeros >> b) | (zerosNext << (64 - b));
+            int nul = BitOperations.TrailingZeroCount(field);
+            ulong after = nul >= 63 ? 0 : ~field & (ulong.MaxValue << (nul + 1));
+            if (after != 0 && !IsOneFreePointer(BitOperations.TrailingZeroCount(after), 63 - BitOperations.LeadingZeroCount(after)))
+            {
+                kept &= ~(1UL << b);
+            }
+        }
+
+        return kept;
+    }
 
     // Tests of rising cost, each rule decided once; most blocks stop at the first. Whether any word has the zero half of a
     // key_size (MayHoldKeySize: text, random bytes and zero pages stop here), then which words are key sizes, then which of
     // those the start of a description follows, from the zero mask of the next 64 bytes (arrays of small integers stop
     // here) and, only when a description's byte 2 or 3 is zero, their colon mask.
+    // zeros: the zero mask of the 64 bytes at i + 4, when the candidates are not 0.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong BlockCandidates(ReadOnlySpan<byte> window, ref byte start, int i, Vector128<ushort> halves, Vector128<uint> littleMask, Vector128<uint> bigMask)
+    private static ulong BlockCandidates(ReadOnlySpan<byte> window, ref byte start, int i, Vector128<ushort> halves, Vector128<uint> littleMask, Vector128<uint> bigMask, out ulong zeros)
     {
+        zeros = 0;
         if (!MayHoldKeySize(ref start, i, halves))
         {
             return 0;
@@ -114,7 +158,7 @@ internal static unsafe class WindowScanner
         }
 
         ReadOnlySpan<byte> next = window.Slice(i + 4, 64);
-        ulong zeros = DescriptionField.Mask128(next, 0);
+        zeros = DescriptionField.Mask128(next, 0);
         ulong colons = (sizes & ((zeros >> 2) | (zeros >> 3))) != 0 ? DescriptionField.Mask128(next, (byte)':') : 0;
         return sizes & DescriptionWords(zeros, colons);
     }
