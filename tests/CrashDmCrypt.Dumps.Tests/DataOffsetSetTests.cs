@@ -14,7 +14,7 @@ public class DataOffsetSetTests
         Gen.Select(Gen.Int[1, 400], Gen.Int[0, 100], Gen.Int[0, 100]).Sample((count, repeatPercent, fallPercent) =>
         {
             var random = new Random(count * 10_007 + repeatPercent * 101 + fallPercent);
-            var set = new DataOffsetSet();
+            var set = new DataOffsetSet(count % 2 == 0 ? count : 0);
             var reference = new HashSet<ulong>();
             var met = new List<ulong>();
             ulong next = 4096;
@@ -45,6 +45,10 @@ public class DataOffsetSetTests
         Assert.False(set.Add(8192));
         Assert.False(set.Add(12288));
         Assert.True(set.Add(100));        // falls below every offset met
+        Assert.False(set.Add(100));
+        Assert.False(set.Add(8192));      // the zero page again after another offset that did not rise
+        Assert.True(set.Add(ulong.MaxValue));
+        Assert.False(set.Add(ulong.MaxValue));
         Assert.False(set.Add(100));
     }
 }

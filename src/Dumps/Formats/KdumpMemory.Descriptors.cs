@@ -37,7 +37,7 @@ internal sealed partial class KdumpMemory
     private DumpCompression SurveyDescriptors(byte[] stored, out long repeated)
     {
         var seen = DumpCompression.None;
-        var offsets = new DataOffsetSet();
+        var offsets = new DataOffsetSet(StoredPages);
         long count = 0;
         ForEachDescriptor((pfn, _, descriptor) =>
         {

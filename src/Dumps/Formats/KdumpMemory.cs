@@ -52,8 +52,8 @@ internal sealed partial class KdumpMemory : PhysicalMemory
     internal override Scrubbing.LeftoverCheck.Scope OutsideView(int margin) =>
         new([], pfn => !InRam(pfn) || !InRam(pfn - 1) || !InRam(pfn + 1));
 
-    private bool InRam(long pfn) =>
-        pfn >= 0 && (ulong)pfn < ulong.MaxValue / (ulong)PageSize && Covers((ulong)pfn * (ulong)PageSize, (ulong)PageSize);
+    // The first bitmap's bit: the ranges were built from it, so this is Covers of the page, without a search.
+    private bool InRam(long pfn) => pfn >= 0 && pfn < (long)_ram.Length * 8 && IsSet(_ram, pfn);
 
     /// <summary>Number of page descriptors (pages stored in the file).</summary>
     public long StoredPages { get; private init; }

@@ -175,7 +175,7 @@ public static class LeftoverCheck
         var failure = default(DumpProblem);
         bool cancelled = false;
         long previous = -2;
-        var seen = new DataOffsetSet();
+        var seen = new DataOffsetSet(memory.StoredPages);
         var decompressors = new PageDecompressors();
         try
         {
