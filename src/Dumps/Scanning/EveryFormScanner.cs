@@ -224,47 +224,51 @@ internal static class EveryFormScanner
             int newProblems = 0;
             bool cancelled = false;
             ulong reportTotal = total + rereadTotal;
-            foreach (var (firstKey, patterns, group) in plans)
+            // Every plan's runs of windows in one loop, so that no thread waits for the other at the end of a plan.
+            var items = new List<(int Plan, int From, int To)>();
+            for (int p = 0; p < plans.Count; p++)
             {
-                Parallel.ForEach(
-                    Partitioner.Create(DumpScanner.Runs(group.Count, i => windows[group[i]].End - windows[group[i]].FormStart), EnumerablePartitionerOptions.NoBuffering),
-                    DumpScanner.Parallelism(options),
-                    () => (Worker: workers.Rent(), Hits: new List<(int, int)>()),
-                    (run, state, local) =>
-                    {
-                        for (int i = run.Item1; i < run.Item2; i++)
-                        {
-                            if (options.CancellationToken.IsCancellationRequested)
-                            {
-                                cancelled = true;
-                                state.Stop();
-                                return local;
-                            }
+                List<int> group = plans[p].Windows;
+                foreach (Tuple<int, int> run in DumpScanner.Runs(group.Count, i => windows[group[i]].End - windows[group[i]].FormStart))
+                {
+                    items.Add((p, run.Item1, run.Item2));
+                }
+            }
 
-                            RereadWindow(windows[group[i]], local.Worker, local.Hits);
+            Parallel.ForEach(
+                Partitioner.Create(items, EnumerablePartitionerOptions.NoBuffering),
+                DumpScanner.Parallelism(options),
+                () => (Worker: workers.Rent(), Hits: new List<(int, int)>()),
+                (item, state, local) =>
+                {
+                    for (int i = item.From; i < item.To; i++)
+                    {
+                        if (options.CancellationToken.IsCancellationRequested)
+                        {
+                            cancelled = true;
+                            state.Stop();
+                            return local;
                         }
 
-                        return local;
-                    },
-                    local => workers.Return(local.Worker));
-                if (cancelled)
-                {
-                    break;
-                }
-
-                void RereadWindow(DumpScanner.Window window, DumpScanner.Worker worker, List<(int, int)> hits)
-                {
-                    ulong start = window.FormStart;
-                    int length = (int)(window.FormReadEnd(patterns.MaxLength) - start);
-                    ReadOnlySpan<byte> data = DumpScanner.Read(memory, start, length, worker, options.MaxProblems, problems, ref newProblems, gate);
-                    FormScanner.SearchWindow(patterns, data, start, window, hits);
-                    long now = Interlocked.Add(ref done, (long)(window.End - start));
-                    lock (gate)
-                    {
-                        FormScanner.Collect(formHits, patterns, firstKey, start, hits);
-                        count++;
-                        options.Progress?.Report(new DumpScanProgress(total + (ulong)now, reportTotal, formHits.Count));
+                        RereadWindow(plans[item.Plan], windows[plans[item.Plan].Windows[i]], local.Worker, local.Hits);
                     }
+
+                    return local;
+                },
+                local => workers.Return(local.Worker));
+
+            void RereadWindow((int FirstKey, FormPatterns Patterns, List<int> Windows) plan, DumpScanner.Window window, DumpScanner.Worker worker, List<(int, int)> hits)
+            {
+                ulong start = window.FormStart;
+                int length = (int)(window.FormReadEnd(plan.Patterns.MaxLength) - start);
+                ReadOnlySpan<byte> data = DumpScanner.Read(memory, start, length, worker, options.MaxProblems, problems, ref newProblems, gate);
+                FormScanner.SearchWindow(plan.Patterns, data, start, window, hits);
+                long now = Interlocked.Add(ref done, (long)(window.End - start));
+                lock (gate)
+                {
+                    FormScanner.Collect(formHits, plan.Patterns, plan.FirstKey, start, hits);
+                    count++;
+                    options.Progress?.Report(new DumpScanProgress(total + (ulong)now, reportTotal, formHits.Count));
                 }
             }
 
