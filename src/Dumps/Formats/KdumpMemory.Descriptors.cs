@@ -23,8 +23,14 @@ internal sealed partial class KdumpMemory
             if (index / Block != loaded)
             {
                 loaded = index / Block;
+                // The header checked that the table lies in the file; a block that does not read all the same (an I/O
+                // error) reads as zeros, descriptors that name no page, never as the block before it.
                 long count = Math.Min(Block, StoredPages - (loaded * Block));
-                Source.TryRead(_descriptors + (loaded * Block * KdumpLayout.PageDescriptorSize), block.AsSpan(0, (int)(count * KdumpLayout.PageDescriptorSize)));
+                Span<byte> descriptors = block.AsSpan(0, (int)(count * KdumpLayout.PageDescriptorSize));
+                if (!Source.TryRead(_descriptors + (loaded * Block * KdumpLayout.PageDescriptorSize), descriptors))
+                {
+                    descriptors.Clear();
+                }
             }
 
             int at = (int)(index % Block) * KdumpLayout.PageDescriptorSize;
