@@ -61,7 +61,7 @@ def chart(name, heading, rows, target, unit_note):
 
 if args.kdump:
     rows = [(f"{m} pages", float(r), f"scan {s} ms, libkdumpfile {l} ms")
-            for m, s, l, r in re.findall(r"^(\w+)\s+\([^)]*\): scan (\d+) ms .*?libkdumpfile (\d+) ms .*?scan/libkdumpfile ([\d.]+)", read(args.kdump), re.M)]
+            for m, s, l, r in re.findall(r"^(\S+)\s+\([^)]*\): scan (\d+) ms .*?libkdumpfile (\d+) ms .*?scan/libkdumpfile ([\d.]+)", read(args.kdump), re.M)]
     chart("target1-kdump.svg", "Target 1: scan of a 512 MiB kdump-compressed dump / libkdumpfile reading every page", rows, 0.35,
           "bench/kdump-vs-libkdumpfile.sh, medians; every-form search on")
 if args.rg:

@@ -50,6 +50,10 @@ public sealed class MakedumpfileTests(RealDumpRun run, ITestOutputHelper output)
             }
 
             output.WriteLine($"{name}: makedumpfile {started.Elapsed.TotalSeconds:0.0} s, {new FileInfo(dump).Length:N0} bytes");
+            if (!flattened)
+            {
+                KeepForBenchmarks(dump, name);
+            }
 
             // libkdumpfile reads kdump-compressed files, not flattened ones: makedumpfile -R reassembles.
             string forLibkdumpfile = dump;
@@ -102,6 +106,20 @@ public sealed class MakedumpfileTests(RealDumpRun run, ITestOutputHelper output)
         finally
         {
             Directory.Delete(work, recursive: true);
+        }
+    }
+
+    // With CDC_LAB_KEEP_DUMPS set to a directory, makedumpfile's kdump-compressed dumps of the real memory (not the
+    // flattened one, which libkdumpfile does not read) are copied there as lab-<variant>.kdump for
+    // bench/kdump-vs-libkdumpfile.sh --dump (issue 23's target 1 on real dumps). They hold the lab's own volume key only.
+    private static void KeepForBenchmarks(string dump, string name)
+    {
+        string? keep = Environment.GetEnvironmentVariable("CDC_LAB_KEEP_DUMPS");
+        if (!string.IsNullOrEmpty(keep))
+        {
+            Directory.CreateDirectory(keep);
+            string slug = System.Text.RegularExpressions.Regex.Replace(name, "[^A-Za-z0-9]+", "-").Trim('-');
+            File.Copy(dump, Path.Combine(keep, $"lab-{slug}.kdump"), overwrite: true);
         }
     }
 
