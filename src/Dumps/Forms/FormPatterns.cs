@@ -281,15 +281,18 @@ internal sealed class FormPatterns : IDisposable
     // no call in the loop, so that its values stay in registers.
     private static int SkipQuiet(ref byte start, ref ulong filter, ref ulong filter2, int g, int last, int stride)
     {
-        int stride2 = 2 * stride;
-        int stride3 = 3 * stride;
+        // The probes' bytes by a reference that moves with g, at fixed distances from it: no index to widen per probe.
+        nint stride1 = stride;
+        nint stride2 = 2 * stride;
+        nint stride3 = 3 * stride;
         int step = 4 * stride;
-        for (; g <= last; g += step)
+        ref byte at = ref System.Runtime.CompilerServices.Unsafe.Add(ref start, g);
+        for (; g <= last; g += step, at = ref System.Runtime.CompilerServices.Unsafe.Add(ref at, step))
         {
-            uint w0 = ReadWord(ref start, g);
-            uint w1 = ReadWord(ref start, g + stride);
-            uint w2 = ReadWord(ref start, g + stride2);
-            uint w3 = ReadWord(ref start, g + stride3);
+            uint w0 = ReadWord(ref at, 0);
+            uint w1 = ReadWord(ref at, stride1);
+            uint w2 = ReadWord(ref at, stride2);
+            uint w3 = ReadWord(ref at, stride3);
             ulong a0 = InFilter(ref filter, w0);
             ulong a1 = InFilter(ref filter, w1);
             ulong a2 = InFilter(ref filter, w2);
@@ -305,7 +308,7 @@ internal sealed class FormPatterns : IDisposable
     }
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private static uint ReadWord(ref byte start, int at)
+    private static uint ReadWord(ref byte start, nint at)
     {
         uint word = System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref System.Runtime.CompilerServices.Unsafe.Add(ref start, at));
         return BitConverter.IsLittleEndian ? word : BinaryPrimitives.ReverseEndianness(word);
