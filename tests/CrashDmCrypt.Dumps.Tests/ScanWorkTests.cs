@@ -4,6 +4,7 @@ using CrashDmCrypt.Codec;
 using CrashDmCrypt.Dumps.Compression;
 using CrashDmCrypt.Dumps.Forms;
 using CrashDmCrypt.Dumps.Scanning;
+using CsCheck;
 
 namespace CrashDmCrypt.Dumps.Tests;
 
@@ -240,6 +241,36 @@ public class ScanWorkTests
         // The page data once, the descriptors twice (the open's survey, then the pages' own), and each run's read-ahead
         // past its end: 1.05 times the file (1.34 times before, one window at a time).
         Assert.InRange(source.BytesRead, file.Length, file.Length * 11 / 10);
+    }
+
+    // The runs a parallel loop hands out: every window once, in address order, each run at least one window's size of
+    // bytes but the last, and no run longer than it needs (its last window is what brought it to the size).
+    [Fact]
+    public void Runs_of_windows_cover_each_window_once_in_order_each_at_least_a_window_in_size()
+    {
+        Gen.Int[0, 3000].Array[0, 400].Sample(sizes =>
+        {
+            ulong Bytes(int w) => (ulong)sizes[w] * 4096;
+            List<Tuple<int, int>> runs = DumpScanner.Runs(sizes.Length, Bytes);
+            int next = 0;
+            foreach (var (from, to) in runs)
+            {
+                ulong sum = 0;
+                for (int w = from; w < to; w++)
+                {
+                    sum += Bytes(w);
+                }
+
+                if (from != next || to <= from || (to < sizes.Length && sum < DumpScanner.WindowSize) || sum - Bytes(to - 1) >= DumpScanner.WindowSize)
+                {
+                    return false;
+                }
+
+                next = to;
+            }
+
+            return next == sizes.Length;
+        }, iter: 2000);
     }
 
     private sealed class ByteCountingSource(byte[] bytes) : Sources.DumpSource
