@@ -243,8 +243,8 @@ public class ScanWorkTests
         Assert.InRange(source.BytesRead, file.Length, file.Length * 11 / 10);
     }
 
-    // The runs a parallel loop hands out: every window once, in address order, each run at least one window's size of
-    // bytes but the last, and no run longer than it needs (its last window is what brought it to the size).
+    // The runs a parallel loop hands out: every window once, in address order, each run at least RunSize bytes but the
+    // last, and no run longer than it needs (its last window is what brought it to the size).
     [Fact]
     public void Runs_of_windows_cover_each_window_once_in_order_each_at_least_a_window_in_size()
     {
@@ -261,7 +261,7 @@ public class ScanWorkTests
                     sum += Bytes(w);
                 }
 
-                if (from != next || to <= from || (to < sizes.Length && sum < DumpScanner.WindowSize) || sum - Bytes(to - 1) >= DumpScanner.WindowSize)
+                if (from != next || to <= from || (to < sizes.Length && sum < DumpScanner.RunSize) || sum - Bytes(to - 1) >= DumpScanner.RunSize)
                 {
                     return false;
                 }

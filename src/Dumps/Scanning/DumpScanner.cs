@@ -9,8 +9,13 @@ namespace CrashDmCrypt.Dumps.Scanning;
 /// </summary>
 public static class DumpScanner
 {
-    /// <summary>Bytes of candidates each window covers.</summary>
-    internal const int WindowSize = 4 << 20;
+    /// <summary>Bytes of candidates each window covers: 1 MiB, so that a window read into a worker's buffer is still in
+    /// the core's second-level cache when the blob scan and then the form search read it (4 MiB windows: 5-7 % slower on
+    /// raw images, measured side by side).</summary>
+    internal const int WindowSize = 1 << 20;
+
+    /// <summary>Bytes of windows a parallel loop hands one thread at a time (<see cref="Runs"/>).</summary>
+    internal const int RunSize = 4 << 20;
 
     private const int Lookback = KeyBlobLayout.HeaderSize;
     private const int Overlap = KeyBlobLayout.MaxBlobSize;
@@ -119,7 +124,7 @@ public static class DumpScanner
     }
 
     /// <summary>
-    /// Consecutive items (windows in address order) in runs of at least <see cref="WindowSize"/> bytes, as [From, To)
+    /// Consecutive items (windows in address order) in runs of at least <see cref="RunSize"/> bytes, as [From, To)
     /// index pairs, for a parallel loop that gives each run to one thread: a dump of many short stored runs (makedumpfile
     /// excluding zero pages) has many small windows, and a reader that reads the file ahead (kdump page data) then reads
     /// each stretch of it once, on the thread whose next window it holds, and not once more on each thread it was handed to.
@@ -130,7 +135,7 @@ public static class DumpScanner
         for (int from = 0; from < count;)
         {
             int to = from;
-            for (ulong sum = 0; to < count && sum < WindowSize; to++)
+            for (ulong sum = 0; to < count && sum < RunSize; to++)
             {
                 sum += bytes(to);
             }
