@@ -316,4 +316,54 @@ public class KdumpTests
         Assert.Equal(replacement, TestData.Read(memory, 3 * 4096, 4096));
         Assert.Equal(Sample().Pages[2], TestData.Read(memory, 2 * 4096, 4096));
     }
+
+    // The descriptor table is read in blocks of 2,730; a block that does not read after the header's checks (an I/O
+    // error, a file that shrank) is an I/O error at the block's offset, at open and in the leftover check, never pages
+    // read as the block before it or as no page.
+    [Fact]
+    public void A_block_of_page_descriptors_that_does_not_read_is_an_io_error_at_its_offset()
+    {
+        var builder = new KdumpBuilder { Method = DumpCompression.None, MaxMapNr = 3000 };
+        for (ulong pfn = 0; pfn < builder.MaxMapNr; pfn++)
+        {
+            builder.Pages[pfn] = TestData.Pattern(4096, (int)pfn);
+        }
+
+        var source = new FailingSource(builder.Build());
+        Assert.True(DumpReader.TryOpen(source, default, out PhysicalMemory? memory, out _));
+        using (memory)
+        using (var keys = new Forms.KeySet())
+        {
+            var kdump = Assert.IsType<Formats.KdumpMemory>(memory);
+            Assert.True(kdump.TryGetDescriptor(0, out long table, out _));
+            long second = table + (2730 * Formats.KdumpLayout.PageDescriptorSize);
+
+            source.FailAt = second;
+            Assert.False(DumpReader.TryOpen(source, default, out _, out DumpProblem problem));
+            Assert.Equal((DumpError.IoError, second), (problem.Error, problem.FileOffset));
+
+            keys.Add("cryptsetup:k"u8, TestData.Pattern(32, 9));
+            Assert.False(Scrubbing.LeftoverCheck.TryCheck(
+                source, () => (memory, default), false, keys, false, out _, 10, out problem, new Scrubbing.LeftoverCheck.Scope([], null)));
+            Assert.Equal((DumpError.IoError, second), (problem.Error, problem.FileOffset));
+        }
+    }
+
+    private sealed class FailingSource(byte[] bytes) : Sources.DumpSource
+    {
+        public long FailAt { get; set; } = -1;
+
+        public override long Length => bytes.Length;
+
+        public override bool TryRead(long offset, Span<byte> destination)
+        {
+            if (!Contains(offset, destination.Length) || (FailAt >= offset && FailAt - offset < destination.Length))
+            {
+                return false;
+            }
+
+            bytes.AsSpan((int)offset, destination.Length).CopyTo(destination);
+            return true;
+        }
+    }
 }

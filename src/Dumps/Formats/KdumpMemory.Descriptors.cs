@@ -11,7 +11,9 @@ internal sealed partial class KdumpMemory
     internal delegate void DescriptorVisitor(long pfn, long descriptorOffset, KdumpPageDescriptor descriptor);
 
     // Every page descriptor (pages present in the dump, RAM or not), read in blocks of about 64 KiB: one pass, few reads.
-    internal void ForEachDescriptor(DescriptorVisitor visit)
+    // False, with the offset of the block, when a block does not read (the header checked that the table lies in the
+    // file: an I/O error, or a file that shrank): the walk stops there, and the caller reports it.
+    internal bool TryForEachDescriptor(DescriptorVisitor visit, out long failedAt)
     {
         const int Block = 2730;
         byte[] block = new byte[Block * KdumpLayout.PageDescriptorSize];
@@ -23,29 +25,31 @@ internal sealed partial class KdumpMemory
             if (index / Block != loaded)
             {
                 loaded = index / Block;
-                // The header checked that the table lies in the file; a block that does not read all the same (an I/O
-                // error) reads as zeros, descriptors that name no page, never as the block before it.
                 long count = Math.Min(Block, StoredPages - (loaded * Block));
-                Span<byte> descriptors = block.AsSpan(0, (int)(count * KdumpLayout.PageDescriptorSize));
-                if (!Source.TryRead(_descriptors + (loaded * Block * KdumpLayout.PageDescriptorSize), descriptors))
+                long offset = _descriptors + (loaded * Block * KdumpLayout.PageDescriptorSize);
+                if (!Source.TryRead(offset, block.AsSpan(0, (int)(count * KdumpLayout.PageDescriptorSize))))
                 {
-                    descriptors.Clear();
+                    failedAt = offset;
+                    return false;
                 }
             }
 
             int at = (int)(index % Block) * KdumpLayout.PageDescriptorSize;
             visit(pfn, _descriptors + (index * KdumpLayout.PageDescriptorSize), KdumpPageDescriptor.Read(block.AsSpan(at, KdumpLayout.PageDescriptorSize), r));
         }
+
+        failedAt = -1;
+        return true;
     }
 
     // The compressions used, and (cleared in stored) the pages whose page data an earlier page's descriptor already names.
-    // Memory: one offset per distinct page data, bounded by the file.
-    private DumpCompression SurveyDescriptors(byte[] stored, out long repeated)
+    // Memory: one offset per distinct page data, bounded by the file. False when the descriptors do not read (failedAt).
+    private bool TrySurveyDescriptors(byte[] stored, out DumpCompression compression, out long repeated, out long failedAt)
     {
         var seen = DumpCompression.None;
         var offsets = new DataOffsetSet(StoredPages);
         long count = 0;
-        ForEachDescriptor((pfn, _, descriptor) =>
+        bool read = TryForEachDescriptor((pfn, _, descriptor) =>
         {
             seen |= descriptor.Methods;
             if (IsSet(stored, pfn) && !offsets.Add(descriptor.DataOffset))
@@ -53,29 +57,33 @@ internal sealed partial class KdumpMemory
                 stored[(int)(pfn >> 3)] &= (byte)~(1 << (int)(pfn & 7));
                 count++;
             }
-        });
+        }, out failedAt);
+        compression = seen;
         repeated = count;
-        return seen;
+        return read;
     }
 
-    /// <summary>For each page data offset asked for, the stored pages whose descriptor names it, with their descriptors' offsets.</summary>
-    internal Dictionary<ulong, List<(ulong Pfn, long DescriptorOffset)>> PagesWithData(HashSet<ulong> dataOffsets)
+    /// <summary>
+    /// For each page data offset asked for, the stored pages whose descriptor names it, with their descriptors' offsets;
+    /// false when the descriptors do not read (<paramref name="failedAt"/>: the offset of the block that did not).
+    /// </summary>
+    internal bool TryGetPagesWithData(HashSet<ulong> dataOffsets, out Dictionary<ulong, List<(ulong Pfn, long DescriptorOffset)>> pages, out long failedAt)
     {
-        var pages = new Dictionary<ulong, List<(ulong, long)>>();
-        ForEachDescriptor((pfn, at, descriptor) =>
+        var found = new Dictionary<ulong, List<(ulong, long)>>();
+        pages = found;
+        return TryForEachDescriptor((pfn, at, descriptor) =>
         {
             ulong data = descriptor.DataOffset;
             if (IsSet(_ram, pfn) && dataOffsets.Contains(data))
             {
-                if (!pages.TryGetValue(data, out var list))
+                if (!found.TryGetValue(data, out var list))
                 {
-                    pages[data] = list = [];
+                    found[data] = list = [];
                 }
 
                 list.Add(((ulong)pfn, at));
             }
-        });
-        return pages;
+        }, out failedAt);
     }
 
     /// <summary>Where the page_desc of a stored page is, and what it says; false for a page the dump does not store.</summary>

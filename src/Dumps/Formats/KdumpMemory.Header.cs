@@ -127,7 +127,13 @@ internal sealed partial class KdumpMemory
             VmcoreInfo = vmcoreInfo,
             StoredPages = descriptors,
         };
-        kdump.Compression = kdump.SurveyDescriptors(stored, out long repeated);
+        if (!kdump.TrySurveyDescriptors(stored, out DumpCompression compression, out long repeated, out long failedAt))
+        {
+            problem = DumpProblem.At(DumpError.IoError, failedAt);
+            return false;
+        }
+
+        kdump.Compression = compression;
 
         // Pages whose descriptor names page data an earlier page's names (makedumpfile's one shared zero page, or a hostile
         // file's thousands) read the same bytes: a scan reads each page data once, so its work follows the file's size.

@@ -265,7 +265,13 @@ public static class DumpScrubber
             }
         }
 
-        var sharing = groups.Count == 0 ? [] : memory.PagesWithData([.. groups.Keys]);
+        var sharing = new Dictionary<ulong, List<(ulong Pfn, long DescriptorOffset)>>();
+        if (groups.Count > 0 && !memory.TryGetPagesWithData([.. groups.Keys], out sharing, out long failedAt))
+        {
+            problem = DumpProblem.At(DumpError.IoError, failedAt);
+            return false;
+        }
+
         byte[] page = GC.AllocateUninitializedArray<byte>(pageSize, pinned: true);
         byte[] packed = GC.AllocateUninitializedArray<byte>(Math.Max(Lzo.GetMaxCompressedLength(pageSize), Snappier.Snappy.GetMaxCompressedLength(pageSize)) + 1024, pinned: true);
         byte[]? lzoWork = null;

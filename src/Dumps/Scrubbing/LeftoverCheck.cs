@@ -179,7 +179,7 @@ public static class LeftoverCheck
         var decompressors = new PageDecompressors();
         try
         {
-            memory.ForEachDescriptor((pfn, at, descriptor) =>
+            bool read = memory.TryForEachDescriptor((pfn, at, descriptor) =>
             {
                 if (failure.Error != DumpError.None || cancelled)
                 {
@@ -241,7 +241,13 @@ public static class LeftoverCheck
 
                 buffer.AsSpan(pageSize, tail).CopyTo(buffer);
                 previous = pfn;
-            });
+            }, out long failedAt);
+
+            // A block of descriptors that did not read leaves the pages after it unchecked: the check proves nothing.
+            if (!read && failure.Error == DumpError.None)
+            {
+                failure = DumpProblem.At(DumpError.IoError, failedAt);
+            }
         }
         finally
         {
