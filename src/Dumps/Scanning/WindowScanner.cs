@@ -123,9 +123,7 @@ internal static unsafe class WindowScanner
 
             // The field's zero mask (bit j: field byte j): a shift by 64 is a shift by 0 in C#, hence the b == 0 case.
             ulong field = b == 0 ? zeros : (zeros >> b) | (zerosNext << (64 - b));
-            int nul = BitOperations.TrailingZeroCount(field);
-            ulong after = nul >= 63 ? 0 : ~field & (ulong.MaxValue << (nul + 1));
-            if (after != 0 && !IsOneFreePointer(BitOperations.TrailingZeroCount(after), 63 - BitOperations.LeadingZeroCount(after)))
+            if (SpreadWide(AfterFirstNul(field)))
             {
                 kept &= ~(1UL << b);
             }
@@ -133,6 +131,20 @@ internal static unsafe class WindowScanner
 
         return kept;
     }
+
+    // The non-zero bytes after the first NUL among a field's first 64 bytes, from their zero mask (bit j: byte j); none
+    // when the NUL is the last of them or later (TrailingZeroCount(0) is 64).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong AfterFirstNul(ulong zeros)
+    {
+        int nul = BitOperations.TrailingZeroCount(zeros);
+        return nul >= 63 ? 0 : ~zeros & (ulong.MaxValue << (nul + 1));
+    }
+
+    // Whether the bytes of a mask (bit j: byte j) spread wider than one freelist pointer.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool SpreadWide(ulong bytes) =>
+        bytes != 0 && !IsOneFreePointer(BitOperations.TrailingZeroCount(bytes), 63 - BitOperations.LeadingZeroCount(bytes));
 
     // Tests of rising cost, each rule decided once; most blocks stop at the first. Whether any word has the zero half of a
     // key_size (MayHoldKeySize: text, random bytes and zero pages stop here), then which words are key sizes, then which of
@@ -373,15 +385,14 @@ internal static unsafe class WindowScanner
         // The field's non-zero bytes after a NUL in its first 64 (none when the NUL is later: TrailingZeroCount(0) is 64).
         // Spread wider than one freelist pointer, they fail the padding test below whatever the rest holds: text between
         // small integers, nearly always, decided on 64 bytes.
-        int nulLow = BitOperations.TrailingZeroCount(zeroLow);
-        ulong afterLow = nulLow >= 63 ? 0 : ~zeroLow & (ulong.MaxValue << (nulLow + 1));
-        if (afterLow != 0 && !IsOneFreePointer(BitOperations.TrailingZeroCount(afterLow), 63 - BitOperations.LeadingZeroCount(afterLow)))
+        ulong afterLow = AfterFirstNul(zeroLow);
+        if (SpreadWide(afterLow))
         {
             return false;
         }
 
         ulong zeroHigh = DescriptionField.Mask128(field[64..], 0);
-        int nul = zeroLow != 0 ? nulLow : 64 + BitOperations.TrailingZeroCount(zeroHigh);
+        int nul = zeroLow != 0 ? BitOperations.TrailingZeroCount(zeroLow) : 64 + BitOperations.TrailingZeroCount(zeroHigh);
         if (nul < 2 || nul >= KeyBlobLayout.DescriptionFieldLength)
         {
             return false;
