@@ -73,10 +73,8 @@ internal sealed class FormPatterns : IDisposable
                     slot = (slot + 1) & _mask;
                 }
 
-                uint bit = FilterBit(word);
-                _filter[bit >> 6] |= 1UL << (int)bit;
-                bit = FilterBit2(word);
-                _filter2[bit >> 6] |= 1UL << (int)bit;
+                SetBit(_filter, FilterBit(word));
+                SetBit(_filter2, FilterBit2(word));
                 _table[slot * 3] = (int)word;
                 _table[(slot * 3) + 1] = p;
                 _table[(slot * 3) + 2] = offset;
@@ -293,12 +291,13 @@ internal sealed class FormPatterns : IDisposable
             uint w1 = ReadWord(ref at, stride1);
             uint w2 = ReadWord(ref at, stride2);
             uint w3 = ReadWord(ref at, stride3);
-            ulong a0 = InFilter(ref filter, w0);
-            ulong a1 = InFilter(ref filter, w1);
-            ulong a2 = InFilter(ref filter, w2);
-            ulong a3 = InFilter(ref filter, w3);
+            ulong a0 = BitOf(ref filter, FilterBit(w0));
+            ulong a1 = BitOf(ref filter, FilterBit(w1));
+            ulong a2 = BitOf(ref filter, FilterBit(w2));
+            ulong a3 = BitOf(ref filter, FilterBit(w3));
             if ((a0 | a1 | a2 | a3) != 0
-                && ((a0 & InFilter2(ref filter2, w0)) | (a1 & InFilter2(ref filter2, w1)) | (a2 & InFilter2(ref filter2, w2)) | (a3 & InFilter2(ref filter2, w3))) != 0)
+                && ((a0 & BitOf(ref filter2, FilterBit2(w0))) | (a1 & BitOf(ref filter2, FilterBit2(w1)))
+                    | (a2 & BitOf(ref filter2, FilterBit2(w2))) | (a3 & BitOf(ref filter2, FilterBit2(w3)))) != 0)
             {
                 return g;
             }
@@ -314,21 +313,12 @@ internal sealed class FormPatterns : IDisposable
         return BitConverter.IsLittleEndian ? word : BinaryPrimitives.ReverseEndianness(word);
     }
 
-    // 1 when the word's filter bit is set, else 0 (a shift of a ulong by an int uses its low 6 bits).
+    // 1 when bit number bit of a filter is set, else 0 (a shift of a ulong by an int uses its low 6 bits).
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private static ulong InFilter(ref ulong filter, uint word)
-    {
-        uint bit = FilterBit(word);
-        return (System.Runtime.CompilerServices.Unsafe.Add(ref filter, (nint)(bit >> 6)) >> (int)bit) & 1;
-    }
+    private static ulong BitOf(ref ulong filter, uint bit) =>
+        (System.Runtime.CompilerServices.Unsafe.Add(ref filter, (nint)(bit >> 6)) >> (int)bit) & 1;
 
-    // 1 when the word's bit in the second filter is set, else 0.
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private static ulong InFilter2(ref ulong filter2, uint word)
-    {
-        uint bit = FilterBit2(word);
-        return (System.Runtime.CompilerServices.Unsafe.Add(ref filter2, (nint)(bit >> 6)) >> (int)bit) & 1;
-    }
+    private static void SetBit(ulong[] filter, uint bit) => filter[bit >> 6] |= 1UL << (int)bit;
 
     private static uint FilterBit(uint word) => (word * 0x9E3779B1u) >> FilterShift;
 
@@ -337,7 +327,7 @@ internal sealed class FormPatterns : IDisposable
 
     private void Probe(ReadOnlySpan<byte> data, int from, int to, int g, uint word, List<(int Position, int Pattern)> hits)
     {
-        if ((InFilter(ref MemoryMarshal.GetArrayDataReference(_filter), word) & InFilter2(ref MemoryMarshal.GetArrayDataReference(_filter2), word)) != 0)
+        if ((BitOf(ref MemoryMarshal.GetArrayDataReference(_filter), FilterBit(word)) & BitOf(ref MemoryMarshal.GetArrayDataReference(_filter2), FilterBit2(word))) != 0)
         {
             ProbeTable(data, from, to, g, word, hits);
         }
