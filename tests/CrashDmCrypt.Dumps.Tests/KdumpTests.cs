@@ -329,7 +329,7 @@ public class KdumpTests
             builder.Pages[pfn] = TestData.Pattern(4096, (int)pfn);
         }
 
-        var source = new FailingSource(builder.Build());
+        var source = new TestSource(builder.Build());
         Assert.True(DumpReader.TryOpen(source, default, out PhysicalMemory? memory, out _));
         using (memory)
         using (var keys = new Forms.KeySet())
@@ -346,24 +346,6 @@ public class KdumpTests
             Assert.False(Scrubbing.LeftoverCheck.TryCheck(
                 source, () => (memory, default), false, keys, false, out _, 10, out problem, new Scrubbing.LeftoverCheck.Scope([], null)));
             Assert.Equal((DumpError.IoError, second), (problem.Error, problem.FileOffset));
-        }
-    }
-
-    private sealed class FailingSource(byte[] bytes) : Sources.DumpSource
-    {
-        public long FailAt { get; set; } = -1;
-
-        public override long Length => bytes.Length;
-
-        public override bool TryRead(long offset, Span<byte> destination)
-        {
-            if (!Contains(offset, destination.Length) || (FailAt >= offset && FailAt - offset < destination.Length))
-            {
-                return false;
-            }
-
-            bytes.AsSpan((int)offset, destination.Length).CopyTo(destination);
-            return true;
         }
     }
 }

@@ -11,7 +11,7 @@ public class ReadAheadTests
     public void Small_reads_moving_forward_cost_one_read_of_the_file_a_stretch()
     {
         byte[] file = TestData.Pattern(64 * 1024, 3);
-        var source = new CountingSource(file);
+        var source = new TestSource(file);
         var ahead = new ReadAhead(Capacity);
         for (int offset = 0; offset + 100 <= file.Length; offset += 150)
         {
@@ -28,7 +28,7 @@ public class ReadAheadTests
     {
         // Pages that all name the one zero page at the start of the data, between pages that follow each other.
         byte[] file = TestData.Pattern(256 * 1024, 5);
-        var source = new CountingSource(file);
+        var source = new TestSource(file);
         var ahead = new ReadAhead(Capacity);
         Assert.True(ahead.TryRead(source, 100_000, 500, out _));
         int reads = source.Reads;
@@ -50,7 +50,7 @@ public class ReadAheadTests
     public void What_the_file_does_not_hold_or_the_stretch_cannot_is_left_to_the_caller(long offset, int length)
     {
         var ahead = new ReadAhead(Capacity);
-        Assert.False(ahead.TryRead(new CountingSource(new byte[65_536]), offset, length, out ReadOnlySpan<byte> bytes));
+        Assert.False(ahead.TryRead(new TestSource(new byte[65_536]), offset, length, out ReadOnlySpan<byte> bytes));
         Assert.True(bytes.IsEmpty);
     }
 
@@ -58,7 +58,7 @@ public class ReadAheadTests
     public void A_read_that_fails_is_refused_and_the_next_one_reads_again()
     {
         byte[] file = TestData.Pattern(16 * 1024, 7);
-        var source = new CountingSource(file) { Fail = true };
+        var source = new TestSource(file) { Fail = true };
         var ahead = new ReadAhead(Capacity);
         Assert.False(ahead.TryRead(source, 0, 100, out _));
         source.Fail = false;
@@ -70,7 +70,7 @@ public class ReadAheadTests
     public void Clear_forgets_what_was_read()
     {
         byte[] file = TestData.Pattern(16 * 1024, 9);
-        var source = new CountingSource(file);
+        var source = new TestSource(file);
         var ahead = new ReadAhead(Capacity);
         Assert.True(ahead.TryRead(source, 0, 100, out _));
         ahead.Clear();
@@ -78,26 +78,5 @@ public class ReadAheadTests
         Assert.True(ahead.TryRead(source, 0, 100, out ReadOnlySpan<byte> bytes));
         Assert.True(bytes.SequenceEqual(file.AsSpan(0, 100)));
         Assert.Equal(reads + 1, source.Reads);
-    }
-
-    private sealed class CountingSource(byte[] bytes) : DumpSource
-    {
-        public int Reads { get; private set; }
-
-        public bool Fail { get; set; }
-
-        public override long Length => bytes.Length;
-
-        public override bool TryRead(long offset, Span<byte> destination)
-        {
-            Reads++;
-            if (Fail || !Contains(offset, destination.Length))
-            {
-                return false;
-            }
-
-            bytes.AsSpan((int)offset, destination.Length).CopyTo(destination);
-            return true;
-        }
     }
 }

@@ -229,7 +229,7 @@ public class ScanWorkTests
         }
 
         byte[] file = builder.Build();
-        var source = new ByteCountingSource(file);
+        var source = new TestSource(file);
         Assert.True(DumpReader.TryOpen(source, default, out PhysicalMemory? memory, out _));
         using (memory)
         using (var keys = new KeySet())
@@ -271,26 +271,5 @@ public class ScanWorkTests
 
             return next == sizes.Length;
         }, iter: 2000);
-    }
-
-    private sealed class ByteCountingSource(byte[] bytes) : Sources.DumpSource
-    {
-        private long _bytesRead;
-
-        public long BytesRead => Interlocked.Read(ref _bytesRead);
-
-        public override long Length => bytes.Length;
-
-        public override bool TryRead(long offset, Span<byte> destination)
-        {
-            Interlocked.Add(ref _bytesRead, destination.Length);
-            if (!Contains(offset, destination.Length))
-            {
-                return false;
-            }
-
-            bytes.AsSpan((int)offset, destination.Length).CopyTo(destination);
-            return true;
-        }
     }
 }
