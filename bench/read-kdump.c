@@ -49,8 +49,8 @@ int main(int argc, char **argv)
 		check ^= word;
 		read++;
 	}
-	printf("%llu pages read, %llu not in the dump, check %016llx\n", (unsigned long long)read,
-	       (unsigned long long)missing, (unsigned long long)check);
+	printf("%llu pages read, %llu not in the dump, check %016llx, page size %llu\n", (unsigned long long)read,
+	       (unsigned long long)missing, (unsigned long long)check, (unsigned long long)page_size);
 	kdump_free(ctx);
 	close(fd);
 	return 0;
