@@ -13,7 +13,7 @@ namespace CrashDmCrypt.Bench;
 /// random bytes, text, small integers and zeros) compressed as makedumpfile does (zlib level 1, <c>lzo1x_1_compress</c>,
 /// snappy, zstd level 1; a page that does not shrink is stored as it is and not decompressed), then every compressed
 /// page decompressed by each candidate into one page buffer. libdeflate is the product's first choice for zlib, libz the
-/// second. zlib-ng is the copy .NET ships
+/// second; snappy pages are the managed decoder's (<c>SnappyDecompressor</c>), Snappier's block decoder is bench only. zlib-ng is the copy .NET ships
 /// (<c>libSystem.IO.Compression.Native</c>, its <c>CompressionNative_*</c> exports), bound here only: it cannot be given an
 /// allocator, so it cannot zero its state, and the product does not use it.
 /// </summary>
@@ -35,7 +35,7 @@ public class PageDecompressorBenchmarks
         "zlib: libdeflate.so.0 1.14", "zlib: libz.so.1 1.2.13", "zlib: zlib-ng (.NET)", "zlib: ZLibStream",
         "zstd: libzstd.so.1 1.5.4", "zstd: ZstdSharp 0.8.8",
         "lzo: liblzo2 2.10",
-        "snappy: libsnappy 1.1.9", "snappy: Snappier 1.3.1")]
+        "snappy: managed (product)", "snappy: libsnappy 1.1.9", "snappy: Snappier 1.3.1")]
     public string Candidate { get; set; } = "zlib: libdeflate.so.0 1.14";
 
     /// <summary>Compressed pages each iteration decompresses.</summary>
@@ -63,10 +63,15 @@ public class PageDecompressorBenchmarks
             "zlib: libdeflate.so.0 1.14" => LibdeflateDecompressor.TryCreate() ?? throw new InvalidOperationException("libdeflate.so.0 is not installed (apt-get install libdeflate0)"),
             "zlib: libz.so.1 1.2.13" => LibzDecompressor.TryCreate(),
             "zstd: libzstd.so.1 1.5.4" or "lzo: liblzo2 2.10" or "snappy: libsnappy 1.1.9" => PageDecompressor.CreateNative(method),
-            "zlib: ZLibStream" or "zstd: ZstdSharp 0.8.8" or "snappy: Snappier 1.3.1" => PageDecompressor.CreateManaged(method),
+            "zlib: ZLibStream" or "zstd: ZstdSharp 0.8.8" or "snappy: managed (product)" => PageDecompressor.CreateManaged(method),
             _ => null,
         };
-        if (decompressor is not null)
+        if (Candidate == "snappy: Snappier 1.3.1")
+        {
+            // Bench only: Snappier's block decoder decodes into a pooled array, then copies to the page (see SnappyDecompressor).
+            _decompress = static (source, page) => Snappier.Snappy.Decompress(source, page) == page.Length ? DumpError.None : DumpError.DecompressionFailed;
+        }
+        else if (decompressor is not null)
         {
             _owner = decompressor;
             _decompress = (source, page) => decompressor.Decompress(source, page);

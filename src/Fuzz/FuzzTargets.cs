@@ -11,7 +11,7 @@ internal delegate void FuzzTarget(ReadOnlySpan<byte> input);
 internal static class FuzzTargets
 {
     /// <summary>Target names, in the order the usage text lists them.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["reader", "restore", "writer", "cmdline", "dtb", "dump-elf", "dump-kdump", "dump-flattened", "dump-lime", "dump-forms"];
+    public static IReadOnlyList<string> Names { get; } = ["reader", "restore", "writer", "cmdline", "dtb", "dump-elf", "dump-kdump", "dump-flattened", "dump-lime", "dump-forms", "snappy-page"];
 
     public static bool TryGet(string name, [NotNullWhen(true)] out FuzzTarget? target)
     {
@@ -27,6 +27,7 @@ internal static class FuzzTargets
             "dump-flattened" => DumpFlattenedTarget.Run,
             "dump-lime" => DumpLimeTarget.Run,
             "dump-forms" => DumpFormsTarget.Run,
+            "snappy-page" => SnappyPageTarget.Run,
             "selftest-overread" => OverreadSelfTest,
             _ => null,
         };

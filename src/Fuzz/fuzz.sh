@@ -17,7 +17,7 @@
 set -euo pipefail
 
 usage() {
-    echo "usage: $0 reader|restore|writer|cmdline|dtb SECONDS [afl-fuzz options...]" >&2
+    echo "usage: $0 reader|restore|writer|cmdline|dtb|dump-elf|dump-kdump|dump-flattened|dump-lime|dump-forms|snappy-page SECONDS [afl-fuzz options...]" >&2
     exit 2
 }
 
@@ -33,7 +33,7 @@ root=$(cd "$here/../.." && pwd)
 case $target in
     reader | restore | writer | selftest-overread) instrument=(CrashDmCrypt.Codec.dll) ;;
     cmdline | dtb) instrument=(CrashDmCrypt.Codec.dll CrashDmCrypt.Kernel.dll) ;;
-    dump-elf | dump-kdump | dump-flattened | dump-lime | dump-forms) instrument=(CrashDmCrypt.Dumps.dll) ;;
+    dump-elf | dump-kdump | dump-flattened | dump-lime | dump-forms | snappy-page) instrument=(CrashDmCrypt.Dumps.dll) ;;
     *) usage ;;
 esac
 

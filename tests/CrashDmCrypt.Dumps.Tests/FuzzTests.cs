@@ -8,7 +8,7 @@ namespace CrashDmCrypt.Dumps.Tests;
 /// </summary>
 public class FuzzTests
 {
-    public static readonly string[] Targets = ["dump-elf", "dump-kdump", "dump-flattened", "dump-lime", "dump-forms"];
+    public static readonly string[] Targets = ["dump-elf", "dump-kdump", "dump-flattened", "dump-lime", "dump-forms", "snappy-page"];
 
     private static string Corpus(string target) => Path.Combine(RepoPaths.Root, "src", "Fuzz", "corpus", target);
 
@@ -86,6 +86,22 @@ public class FuzzTests
             yield return ("dump-forms", name, [.. header, .. dump]);
         }
 
+        // snappy-page: blocks of pages as the scan benchmarks' memory holds them (text, small integers, a zero page, a
+        // short page) and of a 64 KiB page, as Snappier compresses them (makedumpfile's snappy makes the same kinds of tag).
+        byte[] text = new byte[4096];
+        byte[] integers = new byte[4096];
+        for (int i = 0; i < 4096; i++)
+        {
+            text[i] = (byte)"cryptsetup:volume-key 0123 "[i % 27];
+            integers[i] = (i % 4) == 0 ? (byte)(i / 97) : (byte)0;
+        }
+
+        yield return ("snappy-page", "gen-snappy-text", Snappier.Snappy.CompressToArray(text));
+        yield return ("snappy-page", "gen-snappy-integers", Snappier.Snappy.CompressToArray(integers));
+        yield return ("snappy-page", "gen-snappy-zero", Snappier.Snappy.CompressToArray(new byte[4096]));
+        yield return ("snappy-page", "gen-snappy-short", Snappier.Snappy.CompressToArray(text.AsSpan(0, 100)));
+        yield return ("snappy-page", "gen-snappy-64k", Snappier.Snappy.CompressToArray([.. text, .. integers, .. new byte[65536 - 8192]]));
+
         static int KeyBlobLayout(int count) => Codec.KeyBlobLayout.GetBlobSize(count);
 
         static byte[] Schedule(byte[] key)
@@ -154,6 +170,7 @@ public class FuzzTests
     [InlineData("dump-flattened")]
     [InlineData("dump-lime")]
     [InlineData("dump-forms")]
+    [InlineData("snappy-page")]
     public void Targets_hold_their_invariants_on_mutated_seeds(string target)
     {
         Assert.True(FuzzTargets.TryGet(target, out FuzzTarget? run));

@@ -1,10 +1,10 @@
 namespace CrashDmCrypt.Dumps.Compression;
 
 /// <summary>
-/// Snappy pages (makedumpfile's <c>snappy_compress</c>) through the system's libsnappy.so.1 (Debian libsnappy1v5, the
-/// library makedumpfile calls): its C interface decodes into the page, keeps no state and allocates nothing. A page is
-/// one block that decodes to exactly one page; libsnappy also refuses a block whose last literal runs past the end of
-/// its input, which Snappier takes (the tests pin it).
+/// Snappy pages through the system's libsnappy.so.1 (Debian libsnappy1v5, the library makedumpfile and libkdumpfile
+/// call): its C interface decodes into the page, keeps no state and allocates nothing. A page is one block that decodes
+/// to exactly one page. The product reads snappy pages with <see cref="SnappyDecompressor"/>; this one is what the
+/// tests and the benchmarks hold it against.
 /// </summary>
 internal sealed unsafe class LibsnappyDecompressor : PageDecompressor
 {
@@ -31,7 +31,7 @@ internal sealed unsafe class LibsnappyDecompressor : PageDecompressor
         fixed (byte* input = source)
         fixed (byte* output = page)
         {
-            // The length in the block's header first, as Snappier's reader does: a bad varint does not decompress.
+            // The length in the block's header first: a bad varint does not decompress.
             nuint length;
             if (UncompressedLength(input, (nuint)source.Length, &length) != Ok)
             {

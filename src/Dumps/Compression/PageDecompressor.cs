@@ -12,13 +12,14 @@ internal abstract class PageDecompressor : IDisposable
     public abstract DumpError Decompress(ReadOnlySpan<byte> source, Span<byte> page);
 
     /// <summary>
-    /// The decompressor this process uses for <paramref name="method"/>: the system library where it is bound (for zlib,
-    /// libdeflate, else libz), else the managed one (liblzo2 has none: LZO pages then read as <see cref="DumpError.LzoUnavailable"/>).
+    /// The decompressor this process uses for <paramref name="method"/>: for snappy the managed one (faster than
+    /// libsnappy 1.1.9, bench/README.md); otherwise the system library where it is bound (for zlib, libdeflate, else
+    /// libz), else the managed one (liblzo2 has none: LZO pages then read as <see cref="DumpError.LzoUnavailable"/>).
     /// </summary>
     public static PageDecompressor Create(DumpCompression method) =>
-        CreateNative(method) ?? CreateManaged(method);
+        method == DumpCompression.Snappy ? CreateManaged(method) : CreateNative(method) ?? CreateManaged(method);
 
-    /// <summary>Through the system library; null when it is not bound (tests compare the two).</summary>
+    /// <summary>Through the system library; null when it is not bound (tests and benchmarks compare the two).</summary>
     internal static PageDecompressor? CreateNative(DumpCompression method) => method switch
     {
         DumpCompression.Zlib => (PageDecompressor?)LibdeflateDecompressor.TryCreate() ?? LibzDecompressor.TryCreate(),
@@ -28,11 +29,11 @@ internal abstract class PageDecompressor : IDisposable
         _ => null,
     };
 
-    /// <summary>The managed decompressor, used where the system library is missing.</summary>
+    /// <summary>The managed decompressor: snappy's always, the others' where the system library is missing.</summary>
     internal static PageDecompressor CreateManaged(DumpCompression method) => method switch
     {
         DumpCompression.Zlib => new ZLibStreamDecompressor(),
-        DumpCompression.Snappy => new SnappierDecompressor(),
+        DumpCompression.Snappy => new SnappyDecompressor(),
         DumpCompression.Zstd => new ZstdSharpDecompressor(),
         DumpCompression.Lzo => new RefusingDecompressor(DumpError.LzoUnavailable),
         _ => new RefusingDecompressor(DumpError.KdumpUnknownCompression),
