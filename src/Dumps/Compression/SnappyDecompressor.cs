@@ -10,7 +10,7 @@ namespace CrashDmCrypt.Dumps.Compression;
 /// libsnappy 1.1.9's <c>snappy_uncompress</c> refuses (snappy.cc, <c>SnappyDecompressor::DecompressAllTags</c>,
 /// <c>RefillTag</c>, <c>SnappyArrayWriter</c>; the tests and the <c>snappy-page</c> fuzz target hold the two side by side),
 /// keeps no state and allocates nothing. Written here rather than taken from a library: Debian's libsnappy 1.1.9 copies
-/// every literal and match through <c>memmove</c> by the PLT (twice this decoder's time on dump pages, bench/README.md),
+/// every literal and match through <c>memmove</c> by the PLT (1.8 times this decoder's time on dump pages, bench/README.md),
 /// and Snappier's block decoder decodes into a pooled array (movable memory) before copying to the page, makes a decoder
 /// a call, and takes a block whose last literal runs past its input.
 /// </summary>
