@@ -87,12 +87,8 @@ internal sealed class SnappyDecompressor : PageDecompressor
                 length = (nint)(tag >> 2) + 1;
                 if (length <= 60 && inEnd - ip >= 64 && outEnd - op >= 64)
                 {
-                    // A short literal with room for 64 bytes on both sides: whole 16-byte steps, the slack rewritten later.
-                    for (nint i = 0; i < length; i += 16)
-                    {
-                        Vector128.LoadUnsafe(ref src, (nuint)(ip + i)).StoreUnsafe(ref dst, (nuint)(op + i));
-                    }
-
+                    // A short literal with room for 64 bytes on both sides: whole 16-byte steps.
+                    CopyInSteps(ref Unsafe.Add(ref src, ip), ref Unsafe.Add(ref dst, op), length);
                     ip += length;
                     op += length;
                     continue;
@@ -181,11 +177,7 @@ internal sealed class SnappyDecompressor : PageDecompressor
             if (offset >= 16)
             {
                 // Each 16 bytes loaded lie wholly before the 16 stored: already final.
-                for (nint i = 0; i < length; i += 16)
-                {
-                    Vector128.LoadUnsafe(ref page, (nuint)(op - offset + i)).StoreUnsafe(ref page, (nuint)(op + i));
-                }
-
+                CopyInSteps(ref Unsafe.Add(ref page, op - offset), ref Unsafe.Add(ref page, op), length);
                 return;
             }
 
@@ -212,6 +204,17 @@ internal sealed class SnappyDecompressor : PageDecompressor
         for (nint i = 0; i < length; i++)
         {
             Unsafe.Add(ref page, op + i) = Unsafe.Add(ref page, op + i - offset);
+        }
+    }
+
+    // length bytes in whole 16-byte steps, loaded before stored: up to 15 bytes past length are written, which the caller
+    // has room for and which the output that follows writes again.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CopyInSteps(ref byte from, ref byte to, nint length)
+    {
+        for (nint i = 0; i < length; i += 16)
+        {
+            Vector128.LoadUnsafe(ref from, (nuint)i).StoreUnsafe(ref to, (nuint)i);
         }
     }
 
