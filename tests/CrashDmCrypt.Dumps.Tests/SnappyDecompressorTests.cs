@@ -55,27 +55,27 @@ public class SnappyDecompressorTests
     }
 
     [ToolTheory("libsnappy")]
-    [InlineData("05" + "0041" + "0100", "a copy from offset 0")]
-    [InlineData("05" + "0041" + "0102", "a copy from before the page")]
-    [InlineData("04" + "0041" + "0501", "a copy past the page's end")]
-    [InlineData("05" + "0041" + "0F01000000", "a copy with a 4-byte offset")]
-    [InlineData("05" + "0041" + "0F00000100", "a 4-byte offset far before the page")]
-    [InlineData("05" + "0041" + "0E01", "a 2-byte-offset copy cut after one byte")]
-    [InlineData("05" + "0041" + "0F010000", "a 4-byte-offset copy cut after three bytes")]
-    [InlineData("05" + "0041" + "01", "a 1-byte-offset copy with no offset byte")]
-    [InlineData("02" + "0441", "a last literal that runs past the input")]
-    [InlineData("02" + "F001" + "4142", "a literal with its length in one byte after the tag")]
-    [InlineData("02" + "FC01000000" + "4142", "a literal with its length in four bytes after the tag")]
-    [InlineData("02" + "FCFFFFFFFF" + "4142", "a literal four bytes say is 2^32 long")]
-    [InlineData("02" + "F401", "a literal whose length bytes are cut")]
-    [InlineData("8280808000" + "044142", "a length in five bytes")]
-    [InlineData("8280808010" + "044142", "a length whose fifth byte is 16")]
-    [InlineData("828080808000", "a length in six bytes")]
-    [InlineData("02" + "044142" + "0043", "a literal after the page is full")]
-    [InlineData("03" + "044142", "a block that ends before the page is full")]
-    [InlineData("00", "an empty page")]
-    [InlineData("", "no bytes at all")]
-    public void Each_rule_gives_what_libsnappy_gives(string hex, string what)
+    [InlineData("05" + "0041" + "0100", "a copy from offset 0", DumpError.DecompressionFailed)]
+    [InlineData("05" + "0041" + "0102", "a copy from before the page", DumpError.DecompressionFailed)]
+    [InlineData("04" + "0041" + "0501", "a copy past the page's end", DumpError.DecompressionFailed)]
+    [InlineData("05" + "0041" + "0F01000000", "a copy with a 4-byte offset", DumpError.None)]
+    [InlineData("05" + "0041" + "0F00000100", "a 4-byte offset far before the page", DumpError.DecompressionFailed)]
+    [InlineData("05" + "0041" + "0E01", "a 2-byte-offset copy cut after one byte", DumpError.DecompressionFailed)]
+    [InlineData("05" + "0041" + "0F010000", "a 4-byte-offset copy cut after three bytes", DumpError.DecompressionFailed)]
+    [InlineData("05" + "0041" + "01", "a 1-byte-offset copy with no offset byte", DumpError.DecompressionFailed)]
+    [InlineData("02" + "0441", "a last literal that runs past the input", DumpError.DecompressionFailed)]
+    [InlineData("02" + "F001" + "4142", "a literal with its length in one byte after the tag", DumpError.None)]
+    [InlineData("02" + "FC01000000" + "4142", "a literal with its length in four bytes after the tag", DumpError.None)]
+    [InlineData("02" + "FCFFFFFFFF" + "4142", "a literal four bytes say is 2^32 long", DumpError.DecompressionFailed)]
+    [InlineData("02" + "F401", "a literal whose length bytes are cut", DumpError.DecompressionFailed)]
+    [InlineData("8280808000" + "044142", "a length in five bytes", DumpError.None)]
+    [InlineData("8280808010" + "044142", "a length whose fifth byte is 16", DumpError.DecompressionFailed)]
+    [InlineData("828080808000", "a length in six bytes", DumpError.DecompressionFailed)]
+    [InlineData("02" + "044142" + "0043", "a literal after the page is full", DumpError.DecompressionFailed)]
+    [InlineData("03" + "044142", "a block that ends before the page is full", DumpError.DecompressionFailed)]
+    [InlineData("00", "an empty page", DumpError.None)]
+    [InlineData("", "no bytes at all", DumpError.DecompressionFailed)]
+    public void Each_rule_gives_what_libsnappy_gives(string hex, string what, DumpError expected)
     {
         byte[] block = Convert.FromHexString(hex);
         int length = SnappyDecompressor.TryReadLength(block, out uint declared, out _) && declared <= 64 ? (int)declared : 2;
@@ -84,11 +84,30 @@ public class SnappyDecompressorTests
         byte[] fromManaged = new byte[length];
         DumpError n = native.Decompress(block, fromNative);
         DumpError m = new SnappyDecompressor().Decompress(block, fromManaged);
-        Assert.True(n == m, $"{what}: libsnappy {n}, managed {m}");
+        Assert.True(n == expected && m == expected, $"{what}: libsnappy {n}, managed {m}, expected {expected}");
         if (n == DumpError.None)
         {
             Assert.Equal(fromNative, fromManaged);
         }
+    }
+
+    [Fact]
+    public void A_block_far_longer_than_its_page_is_refused_after_at_most_a_page_of_tags()
+    {
+        // 16 MiB of 4-byte copies after a 1-byte literal, for a 4 KiB page: every tag writes at least one byte, so the
+        // tag after the page is full is refused, and the rest of the block is never read (work bounded by the page).
+        byte[] block = new byte[16 << 20];
+        block[0] = 0x80;
+        block[1] = 0x20;                                           // 4096
+        block[2] = 0x00;                                           // a 1-byte literal
+        block[3] = 0x41;
+        for (int at = 4; at + 1 < block.Length; at += 2)
+        {
+            block[at] = 0x01;                                      // copy 4 bytes from 1 back
+            block[at + 1] = 0x01;
+        }
+
+        Assert.Equal(DumpError.DecompressionFailed, new SnappyDecompressor().Decompress(block, new byte[4096]));
     }
 
     [Fact]
