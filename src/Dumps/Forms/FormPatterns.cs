@@ -291,10 +291,10 @@ internal sealed class FormPatterns : IDisposable
             uint w1 = ReadWord(ref at, stride1);
             uint w2 = ReadWord(ref at, stride2);
             uint w3 = ReadWord(ref at, stride3);
-            ulong a0 = BitOf(ref filter, FilterBit(w0));
-            ulong a1 = BitOf(ref filter, FilterBit(w1));
-            ulong a2 = BitOf(ref filter, FilterBit(w2));
-            ulong a3 = BitOf(ref filter, FilterBit(w3));
+            ulong a0 = FirstFilter(ref filter, w0);
+            ulong a1 = FirstFilter(ref filter, w1);
+            ulong a2 = FirstFilter(ref filter, w2);
+            ulong a3 = FirstFilter(ref filter, w3);
             if ((a0 | a1 | a2 | a3) != 0
                 && ((a0 & BitOf(ref filter2, FilterBit2(w0))) | (a1 & BitOf(ref filter2, FilterBit2(w1)))
                     | (a2 & BitOf(ref filter2, FilterBit2(w2))) | (a3 & BitOf(ref filter2, FilterBit2(w3)))) != 0)
@@ -320,14 +320,22 @@ internal sealed class FormPatterns : IDisposable
 
     private static void SetBit(ulong[] filter, uint bit) => filter[bit >> 6] |= 1UL << (int)bit;
 
-    private static uint FilterBit(uint word) => (word * 0x9E3779B1u) >> FilterShift;
+    // The first filter's bit of a word: the filter's 64-bit word from the product's top bits, the bit within it from the
+    // word's own low six bits (a shift by the word itself uses them), so that a probe is a multiply, a shift, a load, a
+    // shift and a mask. The product's top bits depend on every bit of the word; its low six bits are as random as the
+    // anchors' first bytes. FilterBit is the same bit as a number, for building the filter.
+    private static uint FilterBit(uint word) => (((word * 0x9E3779B1u) >> (FilterShift + 6)) << 6) | (word & 63);
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static ulong FirstFilter(ref ulong filter, uint word) =>
+        (System.Runtime.CompilerServices.Unsafe.Add(ref filter, (nint)((word * 0x9E3779B1u) >> (FilterShift + 6))) >> (int)word) & 1;
 
     // Another odd multiplier (MurmurHash3's second), so that words that share a bit in one filter seldom share one in the other.
     private static uint FilterBit2(uint word) => (word * 0x85EBCA77u) >> FilterShift;
 
     private void Probe(ReadOnlySpan<byte> data, int from, int to, int g, uint word, List<(int Position, int Pattern)> hits)
     {
-        if ((BitOf(ref MemoryMarshal.GetArrayDataReference(_filter), FilterBit(word)) & BitOf(ref MemoryMarshal.GetArrayDataReference(_filter2), FilterBit2(word))) != 0)
+        if ((FirstFilter(ref MemoryMarshal.GetArrayDataReference(_filter), word) & BitOf(ref MemoryMarshal.GetArrayDataReference(_filter2), FilterBit2(word))) != 0)
         {
             ProbeTable(data, from, to, g, word, hits);
         }
