@@ -208,6 +208,63 @@ public class ScanWorkTests
         Assert.True(dropped > 10 * kept, $"{dropped} dropped, {kept} kept");
     }
 
+    // The block-wide padding test decides without branches (bit tricks for the first NUL and the spread); it must drop
+    // exactly the candidates whose field, read byte by byte, has non-zero bytes after its first NUL (among its first 64)
+    // whose first and last are 8 or more apart. Masks of every density, NULs at the field's ends, all 16 word positions.
+    [Fact]
+    public void The_block_wide_padding_test_is_the_byte_by_byte_rule()
+    {
+        Gen.Select(Gen.ULong, Gen.ULong, Gen.ULong, Gen.Int[0, 3], Gen.Int[0, 3]).Sample((candidates, zeros, zerosNext, thinZeros, thinNext) =>
+        {
+            // Random masks are dense; AND-ing thins them, OR-ing fills them, so the first NUL falls anywhere, or nowhere.
+            zeros = Shape(zeros, thinZeros);
+            zerosNext = Shape(zerosNext, thinNext);
+            candidates &= 0x1111_1111_1111_1111UL;
+            ulong expected = candidates;
+            for (int b = 0; b < 64; b += 4)
+            {
+                if ((candidates >> b & 1) == 0)
+                {
+                    continue;
+                }
+
+                // Field byte j is block byte 4 + b + j: zero mask bit b + j of zeros, or bit b + j - 64 of zerosNext.
+                int nul = -1;
+                int first = -1;
+                int last = -1;
+                for (int j = 0; j < 64; j++)
+                {
+                    int at = b + j;
+                    bool zero = at < 64 ? (zeros >> at & 1) != 0 : (zerosNext >> (at - 64) & 1) != 0;
+                    if (nul < 0)
+                    {
+                        nul = zero ? j : -1;
+                    }
+                    else if (!zero)
+                    {
+                        first = first < 0 ? j : first;
+                        last = j;
+                    }
+                }
+
+                if (first >= 0 && last - first >= sizeof(ulong))
+                {
+                    expected &= ~(1UL << b);
+                }
+            }
+
+            Assert.Equal(expected, WindowScanner.WithoutWideSpread(candidates, zeros, zerosNext));
+        }, iter: 200_000);
+
+        static ulong Shape(ulong mask, int how) => how switch
+        {
+            0 => mask,
+            1 => mask & (mask >> 7) & (mask >> 13),
+            2 => mask | (mask << 5) | (mask << 11),
+            _ => mask == 0 ? 0 : 1UL << (int)(mask % 64),
+        };
+    }
+
     // makedumpfile leaves out zero and other excluded pages, so a real dump is many short stored runs, each its own small
     // window. Scanned on two threads, each stretch of page data is still read once: consecutive windows go to one thread
     // in runs, and each thread's reads take back the read state whose read-ahead holds what follows its last read. Handed

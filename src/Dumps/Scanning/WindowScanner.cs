@@ -121,30 +121,27 @@ internal static unsafe class WindowScanner
         {
             int b = BitOperations.TrailingZeroCount(c);
 
-            // The field's zero mask (bit j: field byte j): a shift by 64 is a shift by 0 in C#, hence the b == 0 case.
-            ulong field = b == 0 ? zeros : (zeros >> b) | (zerosNext << (64 - b));
-            if (SpreadWide(AfterFirstNul(field)))
-            {
-                kept &= ~(1UL << b);
-            }
+            // The field's zero mask (bit j: field byte j). A shift by 64 is a shift by 0 in C#: the next mask goes up by one
+            // and then 63 - b, so that b == 0 takes none of it. No branch: candidates of text go either way at random.
+            ulong field = (zeros >> b) | ((zerosNext << 1) << (63 - b));
+            kept &= ~(SpreadWideBit(AfterFirstNul(field)) << b);
         }
 
         return kept;
     }
 
     // The non-zero bytes after the first NUL among a field's first 64 bytes, from their zero mask (bit j: byte j); none
-    // when the NUL is the last of them or later (TrailingZeroCount(0) is 64).
+    // when there is no NUL or it is the last byte. zeros ^ (zeros - 1) sets the bits up to the first NUL (all of them when
+    // there is none), without a branch.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong AfterFirstNul(ulong zeros)
-    {
-        int nul = BitOperations.TrailingZeroCount(zeros);
-        return nul >= 63 ? 0 : ~zeros & (ulong.MaxValue << (nul + 1));
-    }
+    private static ulong AfterFirstNul(ulong zeros) => ~(zeros | (zeros ^ (zeros - 1)));
 
-    // Whether the bytes of a mask (bit j: byte j) spread wider than one freelist pointer.
+    // Whether the bytes of a mask (bit j: byte j) spread wider than one freelist pointer (IsOneFreePointer of the first
+    // and last fails): 1 when the mask has a bit 8 or more above its lowest, else 0 (for no bits too: lowest - 1 wraps).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool SpreadWide(ulong bytes) =>
-        bytes != 0 && !IsOneFreePointer(BitOperations.TrailingZeroCount(bytes), 63 - BitOperations.LeadingZeroCount(bytes));
+    private static ulong SpreadWideBit(ulong bytes) => (bytes >> sizeof(ulong)) > (bytes & (0 - bytes)) - 1 ? 1UL : 0UL;
+
+    private static bool SpreadWide(ulong bytes) => SpreadWideBit(bytes) != 0;
 
     // Tests of rising cost, each rule decided once; most blocks stop at the first. Whether any word has the zero half of a
     // key_size (MayHoldKeySize: text, random bytes and zero pages stop here), then which words are key sizes, then which of
