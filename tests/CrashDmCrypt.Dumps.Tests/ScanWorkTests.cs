@@ -15,37 +15,73 @@ namespace CrashDmCrypt.Dumps.Tests;
 /// </summary>
 public class ScanWorkTests
 {
-    // Many keys (16-byte ones among them: 8-byte halves, the shortest stride), copies planted at every alignment.
+    // Many keys (16-byte ones among them: 8-byte halves, the shortest stride), copies planted at every alignment, and
+    // every third page zero with copies ending at each zero page and starting where its last bytes are the copy's leading
+    // zeros (a key's second half starts with three zero bytes: the word across the page's end is an anchor, and probed).
+    // With four zero bytes an anchor word is zero: then no page is passed over, and the copy in the zero page is found.
     [Theory]
-    [InlineData(1)]
-    [InlineData(40)]
-    public void The_filtered_form_search_finds_what_probing_every_grid_position_finds(int keyCount)
+    [InlineData(1, false)]
+    [InlineData(40, false)]
+    [InlineData(40, true)]
+    public void The_filtered_form_search_finds_what_probing_every_grid_position_finds(int keyCount, bool zeroTail)
     {
         using var keys = new KeySet();
         var random = new Random(keyCount);
-        var planted = new List<byte[]>();
         for (int k = 0; k < keyCount; k++)
         {
             byte[] key = new byte[(k % 3) switch { 0 => 16, 1 => 32, _ => 64 }];
             random.NextBytes(key);
+            if (k == 1)
+            {
+                key.AsSpan(16, zeroTail ? 4 : 3).Clear();
+            }
+
             keys.Add(Encoding.ASCII.GetBytes($"cryptsetup:{k}"), key);
-            planted.Add(key);
         }
 
         using FormPatterns patterns = FormPatterns.Create(keys, bigEndian: true);
-        byte[] data = TestData.Pattern(1 << 20, 3);
-        for (int i = 0; i < patterns.Count; i++)
+        Assert.Equal(!zeroTail, patterns.SkipsZeroPages);
+        int zeroLed = Enumerable.Range(0, patterns.Count).FirstOrDefault(i => !patterns.Bytes(i)[..3].ContainsAnyExcept((byte)0), -1);
+        int leadingZeros = zeroLed < 0 ? 0 : patterns.Bytes(zeroLed).IndexOfAnyExcept((byte)0);
+        Assert.Equal(keyCount > 1 ? (zeroTail ? 4 : 3) : 0, leadingZeros);
+        foreach (var (from, to, address) in new[] { (0, 1 << 20, 0UL), (3, (1 << 20) - 300, 2UL), (17, 1 << 19, 4UL), (5, 1 << 20, 4095UL) })
         {
-            int at = 1000 + (i * 613) + (i % 7);
-            patterns.Bytes(i).CopyTo(data.AsSpan(at % (data.Length - patterns.MaxLength)));
-        }
+            byte[] data = TestData.Pattern(1 << 20, 3);
+            int firstPage = (int)((4096 - (address % 4096)) % 4096);
+            var zeroPages = new List<int>();
+            for (int page = firstPage; page + 4096 <= data.Length; page += 3 * 4096)
+            {
+                data.AsSpan(page, 4096).Clear();
+                zeroPages.Add(page);
+            }
 
-        foreach (var (from, to, phase) in new[] { (0, data.Length, 0), (3, data.Length - 300, 2), (17, 1 << 19, 4) })
-        {
+            for (int i = 0; i < patterns.Count; i++)
+            {
+                int at = 1000 + (i * 613) + (i % 7);
+                patterns.Bytes(i).CopyTo(data.AsSpan(at % (data.Length - patterns.MaxLength)));
+            }
+
+            for (int z = 0; z < zeroPages.Count; z++)
+            {
+                ReadOnlySpan<byte> copy = patterns.Bytes(z % patterns.Count);
+                int page = zeroPages[z];
+                if (page >= copy.Length)
+                {
+                    copy.CopyTo(data.AsSpan(page - copy.Length));
+                }
+
+                int after = page + 4096 - leadingZeros;
+                copy = zeroLed >= 0 ? patterns.Bytes(zeroLed) : copy;
+                if (after + copy.Length <= data.Length)
+                {
+                    copy.CopyTo(data.AsSpan(after));
+                }
+            }
+
             var fast = new List<(int, int)>();
             var reference = new List<(int, int)>();
-            patterns.Search(data, from, to, phase, fast);
-            patterns.SearchByTableOnly(data, from, to, phase, reference);
+            patterns.Search(data, from, to, address, fast);
+            patterns.SearchByTableOnly(data, from, to, address, reference);
             Assert.NotEmpty(reference);
             Assert.Equal(reference, fast);
         }

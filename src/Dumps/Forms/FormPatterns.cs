@@ -1,6 +1,8 @@
 using System.Buffers.Binary;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Security.Cryptography;
 using CrashDmCrypt.Dumps.Scanning;
 
@@ -24,6 +26,9 @@ internal sealed class FormPatterns : IDisposable
 
     private const int Empty = -1;
 
+    // The span tested for zeros before its probes: a page of the smallest size dumps have (x86-64, and arm64's smallest).
+    private const int ZeroPage = 4096;
+
     // The filter: 2^17 bits (16 KiB), in the first-level cache beside the data streaming past; a fixed size keeps the
     // probe's shifts constant. With 16 bits an anchor it passes about one probe in sixteen that is no anchor up to 8,192
     // anchors (1,638 patterns of an 8-byte minimum); beyond that more probes go on to the table, which finds the same.
@@ -40,6 +45,7 @@ internal sealed class FormPatterns : IDisposable
     private readonly int _shift;
     private readonly ulong[] _filter;   // one bit per hash of an anchor word: a probe that misses touches only this
     private readonly ulong[] _filter2;  // one bit per second hash of an anchor word, asked only when the first is set
+    private readonly bool _zeroWordQuiet; // the zero word passes no probe (no anchor passes both filters as it does)
 
     private FormPatterns(byte[] bytes, Pattern[] patterns, int minLength, int maxLength)
     {
@@ -80,6 +86,8 @@ internal sealed class FormPatterns : IDisposable
                 _table[(slot * 3) + 2] = offset;
             }
         }
+
+        _zeroWordQuiet = (FirstFilter(ref _filter[0], 0) & BitOf(ref _filter2[0], FilterBit2(0))) == 0;
     }
 
     public int Count => _patterns.Length;
@@ -89,6 +97,9 @@ internal sealed class FormPatterns : IDisposable
     public int MaxLength { get; }
 
     public int Stride { get; }
+
+    /// <summary>Whether <see cref="Search"/> passes over pages of zeros: when the zero word passes no probe.</summary>
+    internal bool SkipsZeroPages => _zeroWordQuiet;
 
     public Pattern this[int index] => _patterns[index];
 
@@ -225,10 +236,10 @@ internal sealed class FormPatterns : IDisposable
 
     /// <summary>
     /// Every copy of every pattern that starts at <c>[from, to)</c> of <paramref name="data"/>, each reported once (at the
-    /// first probe inside it). <paramref name="phase"/> is the address of <c>data[0]</c> modulo <see cref="Stride"/>, so
-    /// that windows of one range probe one grid.
+    /// first probe inside it). <paramref name="address"/> is the address (or file offset) of <c>data[0]</c>: windows of one
+    /// range probe one grid, and pages of zeros are known by where pages start.
     /// </summary>
-    public void Search(ReadOnlySpan<byte> data, int from, int to, int phase, List<(int Position, int Pattern)> hits)
+    public void Search(ReadOnlySpan<byte> data, int from, int to, ulong address, List<(int Position, int Pattern)> hits)
     {
         if (_patterns.Length == 0)
         {
@@ -236,8 +247,54 @@ internal sealed class FormPatterns : IDisposable
         }
 
         int stride = Stride;
+        int phase = (int)(address % (ulong)stride);
         int g = from + ((stride - ((phase + from) % stride)) % stride);
         int end = Math.Min(data.Length - sizeof(uint), to + stride - 1);
+        if (_zeroWordQuiet)
+        {
+            // A page of zeros (free memory, zero-filled pages of ELF and raw dumps) holds only zero words, which no probe
+            // passes: its grid positions are passed over after one vectorised test of the page, which a page that is not
+            // all zero leaves at its first non-zero byte. Words across its edges are probed as any others.
+            int page = g + (int)((ZeroPage - ((address + (ulong)g) % ZeroPage)) % ZeroPage);
+            for (; page <= end && page + ZeroPage <= data.Length; page += ZeroPage)
+            {
+                if (!IsZeroPage(ref Unsafe.Add(ref MemoryMarshal.GetReference(data), page)))
+                {
+                    continue;
+                }
+
+                int first = page + ((stride - ((phase + page) % stride)) % stride);
+                int last = page + ZeroPage - sizeof(uint);
+                last -= (phase + last) % stride;
+                ProbeGrid(data, from, to, g, Math.Min(end, first - 1), hits);
+                g = last + stride;
+            }
+        }
+
+        ProbeGrid(data, from, to, g, end, hits);
+    }
+
+    // Whether the ZeroPage bytes from at are all zero: 64 bytes a step (the library's search for a non-zero byte takes 16),
+    // so that a page of zeros costs a fraction of its probes; a page that is not all zero nearly always fails the first step.
+    private static bool IsZeroPage(ref byte at)
+    {
+        for (int i = 0; i < ZeroPage; i += 64)
+        {
+            Vector128<byte> any = Vector128.LoadUnsafe(ref at, (nuint)i) | Vector128.LoadUnsafe(ref at, (nuint)(i + 16))
+                | Vector128.LoadUnsafe(ref at, (nuint)(i + 32)) | Vector128.LoadUnsafe(ref at, (nuint)(i + 48));
+            if (any != Vector128<byte>.Zero)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    // The grid positions g, g + stride, ... up to end, probed.
+    private void ProbeGrid(ReadOnlySpan<byte> data, int from, int to, int g, int end, List<(int Position, int Pattern)> hits)
+    {
+        int stride = Stride;
         ref byte start = ref MemoryMarshal.GetReference(data);
         ref ulong filter = ref MemoryMarshal.GetArrayDataReference(_filter);
         ref ulong filter2 = ref MemoryMarshal.GetArrayDataReference(_filter2);
@@ -258,7 +315,7 @@ internal sealed class FormPatterns : IDisposable
     }
 
     /// <summary>The reference the probe loop must agree with: every position <c>g</c> of the grid, one table probe each, no filter.</summary>
-    internal void SearchByTableOnly(ReadOnlySpan<byte> data, int from, int to, int phase, List<(int Position, int Pattern)> hits)
+    internal void SearchByTableOnly(ReadOnlySpan<byte> data, int from, int to, ulong address, List<(int Position, int Pattern)> hits)
     {
         if (_patterns.Length == 0)
         {
@@ -266,6 +323,7 @@ internal sealed class FormPatterns : IDisposable
         }
 
         int stride = Stride;
+        int phase = (int)(address % (ulong)stride);
         int g = from + ((stride - ((phase + from) % stride)) % stride);
         int end = Math.Min(data.Length - sizeof(uint), to + stride - 1);
         for (; g <= end; g += stride)
@@ -284,8 +342,8 @@ internal sealed class FormPatterns : IDisposable
         nint stride2 = 2 * stride;
         nint stride3 = 3 * stride;
         int step = 4 * stride;
-        ref byte at = ref System.Runtime.CompilerServices.Unsafe.Add(ref start, g);
-        for (; g <= last; g += step, at = ref System.Runtime.CompilerServices.Unsafe.Add(ref at, step))
+        ref byte at = ref Unsafe.Add(ref start, g);
+        for (; g <= last; g += step, at = ref Unsafe.Add(ref at, step))
         {
             uint w0 = ReadWord(ref at, 0);
             uint w1 = ReadWord(ref at, stride1);
@@ -306,17 +364,17 @@ internal sealed class FormPatterns : IDisposable
         return g;
     }
 
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static uint ReadWord(ref byte start, nint at)
     {
-        uint word = System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref System.Runtime.CompilerServices.Unsafe.Add(ref start, at));
+        uint word = Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref start, at));
         return BitConverter.IsLittleEndian ? word : BinaryPrimitives.ReverseEndianness(word);
     }
 
     // 1 when bit number bit of a filter is set, else 0 (a shift of a ulong by an int uses its low 6 bits).
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong BitOf(ref ulong filter, uint bit) =>
-        (System.Runtime.CompilerServices.Unsafe.Add(ref filter, (nint)(bit >> 6)) >> (int)bit) & 1;
+        (Unsafe.Add(ref filter, (nint)(bit >> 6)) >> (int)bit) & 1;
 
     private static void SetBit(ulong[] filter, uint bit) => filter[bit >> 6] |= 1UL << (int)bit;
 
@@ -326,9 +384,9 @@ internal sealed class FormPatterns : IDisposable
     // anchors' first bytes. FilterBit is the same bit as a number, for building the filter.
     private static uint FilterBit(uint word) => (((word * 0x9E3779B1u) >> (FilterShift + 6)) << 6) | (word & 63);
 
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong FirstFilter(ref ulong filter, uint word) =>
-        (System.Runtime.CompilerServices.Unsafe.Add(ref filter, (nint)((word * 0x9E3779B1u) >> (FilterShift + 6))) >> (int)word) & 1;
+        (Unsafe.Add(ref filter, (nint)((word * 0x9E3779B1u) >> (FilterShift + 6))) >> (int)word) & 1;
 
     // Another odd multiplier (MurmurHash3's second), so that words that share a bit in one filter seldom share one in the other.
     private static uint FilterBit2(uint word) => (word * 0x85EBCA77u) >> FilterShift;

@@ -86,7 +86,7 @@ internal static class FormScanner
     {
         hits.Clear();
         ulong end = window.RangeEnd - dataStart < (ulong)data.Length ? window.RangeEnd : dataStart + (ulong)data.Length;
-        patterns.Search(data[..(int)(end - dataStart)], (int)(window.FormStart - dataStart), (int)(window.End - dataStart), (int)(dataStart % (ulong)patterns.Stride), hits);
+        patterns.Search(data[..(int)(end - dataStart)], (int)(window.FormStart - dataStart), (int)(window.End - dataStart), dataStart, hits);
     }
 
     /// <summary>Adds a window's hits (offsets from <paramref name="dataStart"/>), naming each key by its index in the pattern's key set plus <paramref name="firstKey"/>. The caller holds the lock.</summary>

@@ -148,7 +148,7 @@ public static class LeftoverCheck
                     }
 
                     hits.Clear();
-                    patterns.Search(data, 0, (int)Math.Min(Chunk, runEnd - at), (int)(at % patterns.Stride), hits);
+                    patterns.Search(data, 0, (int)Math.Min(Chunk, runEnd - at), (ulong)at, hits);
                     foreach (var (position, index) in hits)
                     {
                         Add(found, max, patterns[index], at + position, -1, -1);
@@ -229,7 +229,8 @@ public static class LeftoverCheck
                 // The previous page's last bytes stay in front when this page follows it in memory.
                 int from = pfn == previous + 1 ? 0 : tail;
                 hits.Clear();
-                patterns.Search(buffer, from, tail + pageSize, 0, hits);
+                // buffer[tail] is the page's first byte (the address before it wraps for page 0; only its remainders count).
+                patterns.Search(buffer, from, tail + pageSize, ((ulong)pfn * (ulong)pageSize) - (ulong)tail, hits);
                 foreach (var (position, index) in hits)
                 {
                     // A copy wholly inside the previous page's tail was counted with that page.
