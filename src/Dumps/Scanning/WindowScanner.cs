@@ -144,9 +144,9 @@ internal static unsafe class WindowScanner
     private static bool SpreadWide(ulong bytes) => SpreadWideBit(bytes) != 0;
 
     // Tests of rising cost, each rule decided once; most blocks stop at the first. Whether any word has the zero half of a
-    // key_size (MayHoldKeySize: text, random bytes and zero pages stop here), then which words are key sizes, then which of
-    // those the start of a description follows, from the zero mask of the next 64 bytes (arrays of small integers stop
-    // here) and, only when a description's byte 2 or 3 is zero, their colon mask.
+    // key_size (MayHoldKeySize: text, random bytes and zero pages stop here), then which words the start of a description
+    // follows, from the zero mask of the next 64 bytes and, only when a description's byte 2 or 3 is zero, their colon
+    // mask (arrays of small integers stop here), then which of those words are key sizes.
     // zeros: the zero mask of the 64 bytes at i + 4, when the candidates are not 0.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong BlockCandidates(ReadOnlySpan<byte> window, ref byte start, int i, Vector128<ushort> halves, Vector128<uint> littleMask, Vector128<uint> bigMask, out ulong zeros)
@@ -157,20 +157,26 @@ internal static unsafe class WindowScanner
             return 0;
         }
 
-        ulong sizes = KeySizeWords(ref start, i, littleMask, bigMask)
-            | (KeySizeWords(ref start, i + 16, littleMask, bigMask) << 16)
-            | (KeySizeWords(ref start, i + 32, littleMask, bigMask) << 32)
-            | (KeySizeWords(ref start, i + 48, littleMask, bigMask) << 48);
-        if (sizes == 0)
+        // The words a description's start follows, before which of them are key sizes: arrays of small integers (a zero
+        // byte in every word) stop here, without the key_size compares.
+        ReadOnlySpan<byte> next = window.Slice(i + 4, 64);
+        zeros = DescriptionField.Mask128(next, 0);
+        ulong named = ~zeros & ~(zeros >> 1) & WordStarts;
+        ulong colons = (named & ((zeros >> 2) | (zeros >> 3))) != 0 ? DescriptionField.Mask128(next, (byte)':') : 0;
+        ulong described = named & DescriptionWords(zeros, colons);
+        if (described == 0)
         {
             return 0;
         }
 
-        ReadOnlySpan<byte> next = window.Slice(i + 4, 64);
-        zeros = DescriptionField.Mask128(next, 0);
-        ulong colons = (sizes & ((zeros >> 2) | (zeros >> 3))) != 0 ? DescriptionField.Mask128(next, (byte)':') : 0;
-        return sizes & DescriptionWords(zeros, colons);
+        return described & (KeySizeWords(ref start, i, littleMask, bigMask)
+            | (KeySizeWords(ref start, i + 16, littleMask, bigMask) << 16)
+            | (KeySizeWords(ref start, i + 32, littleMask, bigMask) << 32)
+            | (KeySizeWords(ref start, i + 48, littleMask, bigMask) << 48));
     }
+
+    // Bit 4k of a block's masks: the word at 4k.
+    private const ulong WordStarts = 0x1111_1111_1111_1111UL;
 
     // The zero halves MayHoldKeySize looks for: the high half of a little-endian key_size, the low half of a big-endian one.
     private static Vector128<ushort> Halves(bool little, bool big) =>
