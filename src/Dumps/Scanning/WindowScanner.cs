@@ -114,6 +114,7 @@ internal static unsafe class WindowScanner
     /// candidate of it). <paramref name="zeros"/> and <paramref name="zerosNext"/>: the zero masks of the 64 bytes at
     /// 4 and at 68 from the block's start (bit j: byte 4 + j, and 68 + j). A candidate kept may still fail the full test.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static ulong WithoutWideSpread(ulong candidates, ulong zeros, ulong zerosNext)
     {
         ulong kept = candidates;
