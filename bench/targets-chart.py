@@ -65,8 +65,13 @@ if args.kdump:
     chart("target1-kdump.svg", "Target 1: scan of a 512 MiB kdump-compressed dump / libkdumpfile reading every page", rows, 0.35,
           "bench/kdump-vs-libkdumpfile.sh, medians; every-form search on")
 if args.rg:
-    rows = [(os.path.basename(img).replace("cdc-scan-", "").replace(".raw", "").replace("1g", "mixed 1 GiB").replace("adversarial-mixed 1 GiB", "adversarial 1 GiB"), float(r), f"scan {s} ms, {mode} {g} ms")
-            for img, s, mode, g, r in re.findall(r"^(\S+): scan (\d+) ms \([^)]*\), (rg(?: --no-mmap)?) (\d+) ms .*?scan/rg ([\d.]+)", read(args.rg), re.M)]
+    # Each image's scan / rg, then (grey, no target: logs from 1322d1e on) the floor of bench/raw-floor.c / rg.
+    rows = []
+    for img, s, mode, g, r, floor in re.findall(r"^(\S+): scan (\d+) ms \([^)]*\), (rg(?: --no-mmap)?) (\d+) ms .*?scan/rg ([\d.]+)[^\n]*?(?:floor (\d+) ms[^\n]*)?$", read(args.rg), re.M):
+        label = os.path.basename(img).replace("cdc-scan-", "").replace(".raw", "").replace("1g", "mixed 1 GiB").replace("adversarial-mixed 1 GiB", "adversarial 1 GiB")
+        rows.append((label, float(r), f"scan {s} ms, {mode} {g} ms"))
+        if floor:
+            rows.append((f"floor, {label}", int(floor) / int(g), f"read + probe only {floor} ms (bench/raw-floor.c)", False))
     chart("target2-raw.svg", "Target 2: scan of a 1 GiB raw image / rg -c -a -F on it (the faster of its two ways)", rows, 1.0,
           "bench/scan-vs-rg.sh, medians; every-form search on")
 if args.tool:
