@@ -86,6 +86,17 @@ public class FuzzTests
             yield return ("dump-forms", name, [.. header, .. dump]);
         }
 
+        // dump-forms over whole pages, the middle one zero (which the form search passes over): a 16-byte key planted to end
+        // where the zero page starts, its second half where it ends, its schedule in the last page (header: 0x3c is a
+        // 16-byte key and all three forms; then their offsets 4080, 8192 and 9000).
+        byte[] pages = new byte[3 * 4096];
+        for (int i = 0; i < pages.Length; i++)
+        {
+            pages[i] = i / 4096 == 1 ? (byte)0 : (byte)((i * 7) + 1);
+        }
+
+        yield return ("dump-forms", "gen-raw-zero-page", [0x3c, 0x0f, 0xf0, 0x20, 0x00, 0x23, 0x28, 0, 0, .. pages]);
+
         // snappy-page: blocks of pages as the scan benchmarks' memory holds them (text, small integers, a zero page, a
         // short page) and of a 64 KiB page, as Snappier compresses them (makedumpfile's snappy makes the same kinds of tag).
         byte[] text = new byte[4096];

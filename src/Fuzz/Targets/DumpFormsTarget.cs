@@ -15,7 +15,7 @@ namespace CrashDmCrypt.Fuzz.Targets;
 /// 16, 24, 32, 48 or 64 bytes), random as a real one is; a raw image also gets the key's forms planted at offsets the header
 /// picks (seeds of the other formats carry them). Invariants: nothing throws; every form found reads back to the bytes of
 /// the form it names; and after <see cref="DumpScrubber"/> (with every key found and the header's key) the independent
-/// <see cref="LeftoverCheck"/> of the copy finds nothing.
+/// <see cref="LeftoverCheck"/> of the copy finds nothing, nor, for a raw image, a plain search for each form's bytes.
 /// </summary>
 internal static class DumpFormsTarget
 {
@@ -39,7 +39,8 @@ internal static class DumpFormsTarget
 
         byte[] key = KeyFor(input);
         byte[] dump = input[HeaderLength..].ToArray();
-        if (DumpReader.DetectFormat(dump.AsSpan(0, Math.Min(dump.Length, DumpReader.SignatureLength))) == DumpFormat.Raw)
+        bool raw = DumpReader.DetectFormat(dump.AsSpan(0, Math.Min(dump.Length, DumpReader.SignatureLength))) == DumpFormat.Raw;
+        if (raw)
         {
             Plant(dump, key, input[..HeaderLength]);
         }
@@ -91,6 +92,19 @@ internal static class DumpFormsTarget
                 16,
                 out _);
             Check.That(leftovers.Count == 0, $"forms: after scrub, {leftovers.Count} cop(ies) left, first {(leftovers.Count > 0 ? leftovers[0].ToString() : "")}");
+
+            // The check above searches with the scan's own multi-pattern search; a raw copy's bytes are its memory, so a plain
+            // search for each pattern's bytes holds that search to what it must find.
+            if (raw)
+            {
+                using FormPatterns patterns = FormPatterns.Create(keys, bigEndian: false);
+                for (int p = 0; p < patterns.Count; p++)
+                {
+                    int at = copy.AsSpan().IndexOf(patterns.Bytes(p));
+                    Check.That(at < 0, $"forms: after scrub, a copy of pattern {p} ({patterns[p].Part}, {patterns[p].Schedule}) is left at {at}, unseen by the search");
+                }
+            }
+
             CryptographicOperations.ZeroMemory(copy);
         }
     }
