@@ -252,7 +252,7 @@ internal sealed class FormPatterns : IDisposable
 
         int stride = Stride;
         int phase = (int)(address % (ulong)stride);
-        int g = from + ((stride - ((phase + from) % stride)) % stride);
+        int g = GridAtOrAfter(from, phase, stride);
         int end = Math.Min(data.Length - sizeof(uint), to + stride - 1);
         if (_zeroWordQuiet)
         {
@@ -267,9 +267,10 @@ internal sealed class FormPatterns : IDisposable
                     continue;
                 }
 
-                int first = page + ((stride - ((phase + page) % stride)) % stride);
-                int last = page + ZeroPage - sizeof(uint);
-                last -= (phase + last) % stride;
+                // The grid positions whose words lie in the page: from the first at or after its start to the last whose
+                // word ends in it.
+                int first = GridAtOrAfter(page, phase, stride);
+                int last = GridAtOrAfter(page + ZeroPage - sizeof(uint) - stride + 1, phase, stride);
                 ProbeGrid(data, from, to, g, Math.Min(end, first - 1), hits);
                 g = last + stride;
             }
@@ -277,6 +278,10 @@ internal sealed class FormPatterns : IDisposable
 
         ProbeGrid(data, from, to, g, end, hits);
     }
+
+    // The first position of the grid (positions whose address is a multiple of stride, phase being data[0]'s address
+    // modulo stride) at or after x.
+    private static int GridAtOrAfter(int x, int phase, int stride) => x + ((stride - ((phase + x) % stride)) % stride);
 
     // Whether the ZeroPage bytes from at are all zero: 64 bytes a step (the library's search for a non-zero byte takes 16),
     // so that a page of zeros costs a fraction of its probes; a page that is not all zero nearly always fails the first step.
@@ -328,7 +333,7 @@ internal sealed class FormPatterns : IDisposable
 
         int stride = Stride;
         int phase = (int)(address % (ulong)stride);
-        int g = from + ((stride - ((phase + from) % stride)) % stride);
+        int g = GridAtOrAfter(from, phase, stride);
         int end = Math.Min(data.Length - sizeof(uint), to + stride - 1);
         for (; g <= end; g += stride)
         {
