@@ -24,6 +24,16 @@ public readonly struct DumpOpenOptions
     /// <summary>Most bytes of kdump bitmaps held in memory; 0 means <see cref="DefaultMaxBitmapBytes"/>.</summary>
     public long MaxBitmapBytes { get; init; }
 
+    /// <summary>
+    /// A relaxation, off by default: a scan of a file opened by path (raw, ELF, LiME) maps each window of it read-only
+    /// (<c>mmap(2)</c>) instead of copying it with <c>pread(2)</c>, which is faster (bench/README.md). Each window's
+    /// pages are read in before it is scanned (<c>MADV_POPULATE_READ</c>), so a read error or a file already shorter is
+    /// a read problem as without it; but a file truncated by another process in the moment between that and the
+    /// window's scan ends the process with SIGBUS, as with any reader of a mapped file (ripgrep's default). For a file
+    /// no one else writes. Ignored where mapping is not possible (the file is then read).
+    /// </summary>
+    public bool MapFile { get; init; }
+
     internal int RangeLimit => MaxRanges > 0 ? MaxRanges : DefaultMaxRanges;
 
     internal int FlattenedRecordLimit => MaxFlattenedRecords > 0 ? MaxFlattenedRecords : DefaultMaxFlattenedRecords;

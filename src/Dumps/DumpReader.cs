@@ -18,7 +18,10 @@ public static class DumpReader
         : LimeReader.HasSignature(head) ? DumpFormat.Lime
         : DumpFormat.Raw;
 
-    /// <summary>Opens the regular file at <paramref name="path"/>, read with pread (a FIFO or device is refused with <see cref="DumpError.IoError"/>, without waiting).</summary>
+    /// <summary>
+    /// Opens the regular file at <paramref name="path"/>, read with pread, or for a scan's windows mapped when
+    /// <see cref="DumpOpenOptions.MapFile"/> says so (a FIFO or device is refused with <see cref="DumpError.IoError"/>, without waiting).
+    /// </summary>
     /// <returns>False with a problem when the file cannot be opened or its structure is refused.</returns>
     public static bool TryOpen(string path, DumpOpenOptions options, [NotNullWhen(true)] out PhysicalMemory? memory, out DumpProblem problem)
     {
@@ -26,7 +29,7 @@ public static class DumpReader
         DumpSource source;
         try
         {
-            source = FileSource.Open(path);
+            source = FileSource.Open(path, options.MapFile);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
         {

@@ -145,8 +145,11 @@ public abstract class PhysicalMemory : IDisposable
         return index >= 0 ? _ranges[index].End : address;
     }
 
-    /// <summary>A view of physical memory without a copy, where the format can give one (uncompressed, mapped); false otherwise.</summary>
-    internal virtual bool TryGetSpan(ulong address, int length, out ReadOnlySpan<byte> span)
+    /// <summary>
+    /// A view of physical memory without a copy, where the format can give one (uncompressed, in memory, or mapped into
+    /// <paramref name="view"/>, valid until it maps the next); false otherwise.
+    /// </summary>
+    internal virtual bool TryGetSpan(ulong address, int length, Sources.FileView view, out ReadOnlySpan<byte> span)
     {
         span = default;
         return false;

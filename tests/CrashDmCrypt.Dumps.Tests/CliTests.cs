@@ -82,6 +82,27 @@ public class CliTests
     }
 
     [Fact]
+    public void Scan_and_scrub_with_mmap_report_what_they_report_without_it()
+    {
+        foreach (string dump in new[] { "qemu.elf", "qemu-zlib.flat" })
+        {
+            foreach (string[] extra in new[] { Array.Empty<string>(), ["--json"] })
+            {
+                var read = Run(["scan", Fixtures.Get(dump), .. extra]);
+                Assert.Equal(1, read.Exit);
+                Assert.Equal(read, Run(["scan", Fixtures.Get(dump), "--mmap", .. extra]));
+            }
+        }
+
+        using var folder = new TempFolder();
+        var scrubbed = Run("scrub", Fixtures.Get("qemu.elf"), "-o", System.IO.Path.Combine(folder.Path, "read.elf"));
+        var mapped = Run("scrub", Fixtures.Get("qemu.elf"), "-o", System.IO.Path.Combine(folder.Path, "mapped.elf"), "--mmap");
+        Assert.Equal(0, scrubbed.Exit);
+        Assert.Equal(scrubbed.Out.Replace("read.elf", "mapped.elf", StringComparison.Ordinal), mapped.Out);
+        Assert.Equal(File.ReadAllBytes(System.IO.Path.Combine(folder.Path, "read.elf")), File.ReadAllBytes(System.IO.Path.Combine(folder.Path, "mapped.elf")));
+    }
+
+    [Fact]
     public void Scan_exit_codes_text_and_json()
     {
         var found = Run("scan", Fixtures.Get("qemu.elf"), Fixtures.Get("qemu-zlib.flat"));

@@ -15,10 +15,19 @@ internal static class DumpOptions
         "--base",
         "Physical address of the first byte of a raw image (decimal or 0x hex). Other formats carry their own addresses.");
 
-    /// <summary>Opens a dump, or writes why not (<c>COMMAND: FILE: CODE at offset N: message</c>) and returns null.</summary>
-    public static PhysicalMemory? Open(string command, string path, ulong? rawBase, TextWriter error)
+    /// <summary>
+    /// <c>--mmap</c>: the scans of <c>scan</c> and <c>scrub</c> map the dump's windows rather than read them
+    /// (<see cref="DumpOpenOptions.MapFile"/>, a relaxation), as ripgrep maps the file it searches.
+    /// </summary>
+    public static Option<bool> Mmap() => new("--mmap")
     {
-        if (DumpReader.TryOpen(path, new DumpOpenOptions { RawBase = rawBase }, out PhysicalMemory? memory, out DumpProblem problem))
+        Description = "Map a raw, ELF or LiME dump rather than read it with pread(2): faster, but a dump truncated by another process while it is scanned ends this one (SIGBUS) rather than being a read error. For a dump no one else writes.",
+    };
+
+    /// <summary>Opens a dump, or writes why not (<c>COMMAND: FILE: CODE at offset N: message</c>) and returns null.</summary>
+    public static PhysicalMemory? Open(string command, string path, ulong? rawBase, TextWriter error, bool mapFile = false)
+    {
+        if (DumpReader.TryOpen(path, new DumpOpenOptions { RawBase = rawBase, MapFile = mapFile }, out PhysicalMemory? memory, out DumpProblem problem))
         {
             return memory;
         }

@@ -26,6 +26,7 @@ internal static class DumpScrubCommand
         var json = new Option<bool>("--json") { Description = "Report what was scrubbed as dump scan --json does." };
         var rawBase = DumpOptions.Base();
         var keyFiles = DumpAudit.KeyFiles();
+        var mmap = DumpOptions.Mmap();
         var command = new Command(
             "scrub",
             (alias ? "Alias of 'dump scrub'. " : "")
@@ -35,12 +36,13 @@ internal static class DumpScrubCommand
         command.Add(json);
         command.Add(rawBase);
         command.Add(keyFiles);
+        command.Add(mmap);
         string name = alias ? "scrub" : "dump scrub";
-        command.SetAction(parse => Run(parse, name, parse.GetValue(file)!, parse.GetValue(output)!, parse.GetValue(json), parse.GetValue(rawBase), parse.GetValue(keyFiles) ?? []));
+        command.SetAction(parse => Run(parse, name, parse.GetValue(file)!, parse.GetValue(output)!, parse.GetValue(json), parse.GetValue(rawBase), parse.GetValue(keyFiles) ?? [], parse.GetValue(mmap)));
         return command;
     }
 
-    private static int Run(ParseResult parse, string name, string input, string outputPath, bool json, ulong? rawBase, string[] keyFiles)
+    private static int Run(ParseResult parse, string name, string input, string outputPath, bool json, ulong? rawBase, string[] keyFiles, bool mapFile)
     {
         TextWriter output = parse.InvocationConfiguration.Output;
         TextWriter error = parse.InvocationConfiguration.Error;
@@ -62,7 +64,7 @@ internal static class DumpScrubCommand
         using var interruption = Interruption.Listen();
         DumpScanResult found;
         bool bigEndian;
-        using (PhysicalMemory? memory = DumpOptions.Open(name, input, rawBase, error))
+        using (PhysicalMemory? memory = DumpOptions.Open(name, input, rawBase, error, mapFile))
         {
             if (memory is null)
             {
@@ -113,7 +115,7 @@ internal static class DumpScrubCommand
         }
 
         // The copy must hold nothing any more.
-        using PhysicalMemory? written = DumpOptions.Open(name, target, rawBase, error);
+        using PhysicalMemory? written = DumpOptions.Open(name, target, rawBase, error, mapFile);
         if (written is null)
         {
             return Program.ExitUsage;

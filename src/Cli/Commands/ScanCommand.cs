@@ -25,6 +25,7 @@ internal static class ScanCommand
         var byteOrder = CliOptions.ScanByteOrder();
         var rawBase = DumpOptions.Base();
         var keyFiles = DumpAudit.KeyFiles();
+        var mmap = DumpOptions.Mmap();
         var command = new Command(
             "scan",
             (alias ? "Alias of 'dump scan'. " : "")
@@ -34,12 +35,13 @@ internal static class ScanCommand
         command.Add(byteOrder);
         command.Add(rawBase);
         command.Add(keyFiles);
+        command.Add(mmap);
         string name = alias ? "scan" : "dump scan";
-        command.SetAction(parse => Run(parse, name, parse.GetValue(files)!, parse.GetValue(json), parse.GetValue(byteOrder), parse.GetValue(rawBase), parse.GetValue(keyFiles) ?? []));
+        command.SetAction(parse => Run(parse, name, parse.GetValue(files)!, parse.GetValue(json), parse.GetValue(byteOrder), parse.GetValue(rawBase), parse.GetValue(keyFiles) ?? [], parse.GetValue(mmap)));
         return command;
     }
 
-    private static int Run(ParseResult parse, string name, string[] files, bool json, ScanByteOrders orders, ulong? rawBase, string[] keyFiles)
+    private static int Run(ParseResult parse, string name, string[] files, bool json, ScanByteOrders orders, ulong? rawBase, string[] keyFiles, bool mapFile)
     {
         TextWriter output = parse.InvocationConfiguration.Output;
         TextWriter error = parse.InvocationConfiguration.Error;
@@ -70,7 +72,7 @@ internal static class ScanCommand
             }
 
             started++;
-            if (!DumpReader.TryOpen(file, new DumpOpenOptions { RawBase = rawBase }, out PhysicalMemory? memory, out DumpProblem problem))
+            if (!DumpReader.TryOpen(file, new DumpOpenOptions { RawBase = rawBase, MapFile = mapFile }, out PhysicalMemory? memory, out DumpProblem problem))
             {
                 failed = true;
                 errors.Add((file, problem));

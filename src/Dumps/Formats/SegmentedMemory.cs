@@ -188,7 +188,7 @@ internal sealed class SegmentedMemory : PhysicalMemory
         return false;
     }
 
-    internal override bool TryGetSpan(ulong address, int length, out ReadOnlySpan<byte> span)
+    internal override bool TryGetSpan(ulong address, int length, FileView view, out ReadOnlySpan<byte> span)
     {
         span = default;
         int index = FindPiece(address);
@@ -198,7 +198,7 @@ internal sealed class SegmentedMemory : PhysicalMemory
             return false;
         }
 
-        return Source.TryGetSpan(_pieces[index].FileOffset + (long)(address - _pieces[index].Start), length, out span);
+        return Source.TryView(_pieces[index].FileOffset + (long)(address - _pieces[index].Start), length, view, out span);
     }
 
     private protected override bool ReadCore(ulong address, Span<byte> destination, out DumpProblem problem)

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using CrashDmCrypt.Codec;
+using CrashDmCrypt.Dumps.Sources;
 
 namespace CrashDmCrypt.Dumps.Scanning;
 
@@ -301,7 +302,7 @@ public static class DumpScanner
     internal static ReadOnlySpan<byte> Read(
         PhysicalMemory memory, ulong address, int length, Worker worker, int maxProblems, List<DumpProblem> problems, ref int problemCount, Lock gate)
     {
-        if (memory.TryGetSpan(address, length, out ReadOnlySpan<byte> span))
+        if (memory.TryGetSpan(address, length, worker.View, out ReadOnlySpan<byte> span))
         {
             return span;
         }
@@ -453,22 +454,25 @@ public static class DumpScanner
         a.Position != b.Position ? a.Position.CompareTo(b.Position)
         : a.Hit.Kind != b.Hit.Kind ? a.Hit.Kind.CompareTo(b.Hit.Kind) : a.Hit.ByteOrder.CompareTo(b.Hit.ByteOrder);
 
-    // One per worker thread: the copy buffer for windows that are not mapped (allocated on first use, cleared at the end)
-    // and the window's hits.
+    // One per worker thread: the copy buffer for windows that are not mapped (allocated on first use, cleared at the end),
+    // the mapping of a window that is, and the window's hits.
     internal sealed class Worker
     {
         public byte[]? Buffer { get; set; }
+
+        public FileView View { get; } = new();
 
         // The longest prefix of the buffer a read filled: only it can hold dump bytes.
         public int Used { get; set; }
 
         public List<WindowScanner.Hit> Hits { get; } = [];
 
-        // Zeroes the buffer (it held dump bytes).
+        // Zeroes the buffer (it held dump bytes) and ends the mapping.
         public void Release()
         {
             CryptographicOperations.ZeroMemory(Buffer.AsSpan(0, Used));
             Used = 0;
+            View.Release();
         }
     }
 }

@@ -22,6 +22,12 @@ internal abstract class DumpSource : IDisposable
         return false;
     }
 
+    /// <summary>
+    /// A view of the bytes without a copy for one scan window: <see cref="TryGetSpan"/>, or the bytes mapped into
+    /// <paramref name="view"/> (valid until it maps the next window) where the source maps its file.
+    /// </summary>
+    public virtual bool TryView(long offset, int length, FileView view, out ReadOnlySpan<byte> span) => TryGetSpan(offset, length, out span);
+
     public bool Contains(long offset, long length) =>
         offset >= 0 && length >= 0 && offset <= Length && length <= Length - offset;
 

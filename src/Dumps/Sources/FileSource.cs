@@ -4,31 +4,42 @@ using Microsoft.Win32.SafeHandles;
 namespace CrashDmCrypt.Dumps.Sources;
 
 /// <summary>
-/// A dump file read with <c>pread(2)</c> (<see cref="RandomAccess"/>), not mapped: a file that shrinks while it is read
-/// (truncated by someone else, or a dump still being written) gives a short read, which is a failed read here, where a
-/// mapping would take SIGBUS and end the process. Disposing the source while another thread reads is a failed read too:
-/// the handle's reference count keeps the descriptor valid for a read in progress, and a later read sees it closed.
+/// A dump file read with <c>pread(2)</c> (<see cref="RandomAccess"/>): a file that shrinks while it is read (truncated by
+/// someone else, or a dump still being written) gives a short read, which is a failed read here, where a mapping would
+/// take SIGBUS and end the process. Disposing the source while another thread reads is a failed read too: the handle's
+/// reference count keeps the descriptor valid for a read in progress, and a later read sees it closed. Opened with
+/// <see cref="DumpOpenOptions.MapFile"/>, a scan's windows are mapped instead (<see cref="TryView"/>), until a mapping
+/// fails once: from then on every window is read.
 /// </summary>
 internal sealed class FileSource : DumpSource
 {
     private readonly SafeFileHandle _handle;
     private readonly long _length;
 
-    private FileSource(SafeFileHandle handle, long length)
+    // Whether windows are mapped: asked for, on Linux, and no mapping of this file has failed yet (a file that cannot be
+    // mapped, /proc/vmcore's pages or a kernel without MADV_POPULATE_READ, fails every time; one that fails to read in
+    // is read, and its problem reported, by pread).
+    private volatile bool _map;
+    private readonly Lock _gate = new();
+    private FileMapping? _mapping;
+    private bool _disposed;
+
+    private FileSource(SafeFileHandle handle, long length, bool map)
     {
         _handle = handle;
         _length = length;
+        _map = map;
     }
 
     public override long Length => _length;
 
-    /// <summary>Opens a regular file; a FIFO, device, directory or socket is refused with an <see cref="IOException"/>, without waiting.</summary>
-    public static FileSource Open(string path)
+    /// <summary>Opens a regular file; a FIFO, device, directory or socket is refused with an <see cref="IOException"/>, without waiting. <paramref name="map"/>: see <see cref="DumpOpenOptions.MapFile"/>.</summary>
+    public static FileSource Open(string path, bool map = false)
     {
         SafeFileHandle handle = OperatingSystem.IsLinux() ? OpenRegular(path) : File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
         try
         {
-            return new FileSource(handle, RandomAccess.GetLength(handle));
+            return new FileSource(handle, RandomAccess.GetLength(handle), map && OperatingSystem.IsLinux());
         }
         catch
         {
@@ -66,10 +77,44 @@ internal sealed class FileSource : DumpSource
         }
     }
 
+    public override bool TryView(long offset, int length, FileView view, out ReadOnlySpan<byte> span)
+    {
+        span = default;
+        if (!_map || length <= 0 || !Contains(offset, length))
+        {
+            return false;
+        }
+
+        FileMapping? mapping;
+        lock (_gate)
+        {
+            if (!_disposed)
+            {
+                _mapping ??= FileMapping.TryCreate(_handle, _length);
+            }
+
+            mapping = _mapping;
+        }
+
+        if (mapping is null || !view.TryView(mapping, offset, length, out span))
+        {
+            _map = false;
+            return false;
+        }
+
+        return true;
+    }
+
     protected override void Dispose(bool disposing)
     {
         if (disposing)
         {
+            lock (_gate)
+            {
+                _disposed = true;
+                _mapping?.Dispose();
+            }
+
             _handle.Dispose();
         }
 
