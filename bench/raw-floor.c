@@ -1,7 +1,8 @@
 // The floor of target 2 on this machine: the least work any scan with the every-form search must do on a raw image,
 // timed as a whole process beside `crashdmcrypt scan` and rg (bench/scan-vs-rg.sh). It does only two things the
 // scan does, the way the scan does them, and nothing else:
-//   - reads the file once, in 1 MiB pieces with pread(2) on THREADS threads (the scan's windows: DumpScanner.WindowSize);
+//   - reads the file once, in 1 MiB pieces with pread(2) on THREADS threads (the scan's windows: DumpScanner.WindowSize),
+//     or with MAP 1 maps it once and reads the pieces in place (`scan --mmap`; the cheaper way where page faults are);
 //   - probes the 4-byte word at every STRIDE-th byte through a 2^17-bit filter holding ANCHORS random words, four
 //     probes a step, as FormPatterns.SkipQuiet does (one multiply, shift, load, shift and mask a probe); a probe
 //     that passes is counted and nothing more. A 4 KiB page of zeros is passed over, as FormPatterns.Search does.
@@ -10,7 +11,7 @@
 // ANCHORS: patterns times stride; the images' 134 keys give about a thousand patterns.
 //
 //   cc -O2 -march=x86-64-v2 -pthread bench/raw-floor.c -o raw-floor
-//   raw-floor IMAGE [THREADS=2] [STRIDE=5] [ANCHORS=5000]
+//   raw-floor IMAGE [THREADS=2] [STRIDE=5] [ANCHORS=5000] [MAP=0]
 //
 // Prints the probes passed (so that the loop cannot be optimised away) and nothing else; time it from outside.
 #define _GNU_SOURCE
@@ -20,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -29,6 +31,7 @@
 static int fd;
 static off_t size;
 static int threads, stride;
+static const uint8_t *mapping;
 static uint64_t filter[1 << (FILTER_BITS - 6)];
 
 static inline uint32_t word_at(const uint8_t *p) { uint32_t w; memcpy(&w, p, 4); return w; }
@@ -68,7 +71,9 @@ static void *run(void *arg)
     // Consecutive runs of windows per thread, as the scan's runs (DumpScanner.Runs) hand them out.
     off_t per = (size / threads + WINDOW - 1) / WINDOW * WINDOW, from = t * per, to = from + per < size ? from + per : size;
     for (off_t at = from; at < to; at += WINDOW) {
-        ssize_t n = pread(fd, buffer, to - at < WINDOW ? to - at : WINDOW, at);
+        ssize_t n = to - at < WINDOW ? to - at : WINDOW;
+        if (mapping) { passed += probe(mapping + at, (size_t)n); continue; }
+        n = pread(fd, buffer, (size_t)n, at);
         if (n <= 0) { perror("pread"); exit(2); }
         passed += probe(buffer, (size_t)n);
     }
@@ -78,7 +83,7 @@ static void *run(void *arg)
 
 int main(int argc, char **argv)
 {
-    if (argc < 2) { fprintf(stderr, "usage: raw-floor IMAGE [THREADS] [STRIDE] [ANCHORS]\n"); return 2; }
+    if (argc < 2) { fprintf(stderr, "usage: raw-floor IMAGE [THREADS] [STRIDE] [ANCHORS] [MAP]\n"); return 2; }
     threads = argc > 2 ? atoi(argv[2]) : 2;
     stride = argc > 3 ? atoi(argv[3]) : 5;
     long anchors = argc > 4 ? atol(argv[4]) : 5000;
@@ -92,6 +97,7 @@ int main(int argc, char **argv)
     struct stat st;
     if ((fd = open(argv[1], O_RDONLY)) < 0 || fstat(fd, &st) != 0) { perror(argv[1]); return 2; }
     size = st.st_size;
+    if (argc > 5 && atoi(argv[5]) == 1 && (mapping = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0)) == MAP_FAILED) { perror("mmap"); return 2; }
     pthread_t th[64];
     for (long t = 0; t < threads; t++) pthread_create(&th[t], NULL, run, (void *)t);
     uint64_t passed = 0;

@@ -30,7 +30,8 @@ public readonly struct DumpOpenOptions
     /// pages are read in before it is scanned (<c>MADV_POPULATE_READ</c>), so a read error or a file already shorter is
     /// a read problem as without it; but a file truncated by another process in the moment between that and the
     /// window's scan ends the process with SIGBUS, as with any reader of a mapped file (ripgrep's default). For a file
-    /// no one else writes. Ignored where mapping is not possible (the file is then read).
+    /// no one else writes. The pages a scan touched count in the process's resident size until the dump is disposed (they are the
+    /// page cache's, shared, not heap). Ignored where mapping is not possible (the file is then read).
     /// </summary>
     public bool MapFile { get; init; }
 
