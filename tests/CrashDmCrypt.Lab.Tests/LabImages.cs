@@ -106,6 +106,10 @@ internal static class LabImages
     {
         LabInstall.Need("clang", "clang");
         LabInstall.Need("aarch64-linux-gnu-gcc", "gcc-aarch64-linux-gnu");
+
+        // The sysroot's C runtime and libraries: only recommended by the cross compiler, so an install without
+        // recommends (the kernel build's) leaves the link without crt1.o, -ldl, -lm (eng/pack.sh checks the same file).
+        LabInstall.Need("/usr/aarch64-linux-gnu/lib/crt1.o", "libc6-dev-arm64-cross");
         string output = Path.Combine(RepoPaths.Root, "artifacts", "lab", "native-arm64");
         Run("dotnet", "publish", Path.Combine(RepoPaths.Root, "src", "Cli"), "-c", "Release", "-r", "linux-arm64", "-o", output, "-nologo", "-warnaserror", "-nodeReuse:false", "-p:UseSharedCompilation=false");
         return Path.Combine(output, "crashdmcrypt");
