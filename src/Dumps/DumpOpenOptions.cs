@@ -25,13 +25,14 @@ public readonly struct DumpOpenOptions
     public long MaxBitmapBytes { get; init; }
 
     /// <summary>
-    /// A relaxation, off by default: a scan of a file opened by path (raw, ELF, LiME) maps each window of it read-only
-    /// (<c>mmap(2)</c>) instead of copying it with <c>pread(2)</c>, which is faster (bench/README.md). Each window's
-    /// pages are read in before it is scanned (<c>MADV_POPULATE_READ</c>), so a read error or a file already shorter is
-    /// a read problem as without it; but a file truncated by another process in the moment between that and the
-    /// window's scan ends the process with SIGBUS, as with any reader of a mapped file (ripgrep's default). For a file
-    /// no one else writes. The pages a scan touched count in the process's resident size until the dump is disposed (they are the
-    /// page cache's, shared, not heap). Ignored where mapping is not possible (the file is then read).
+    /// A relaxation, off by default: a scan of a file opened by path (raw, ELF, LiME) maps the file read-only once
+    /// (<c>mmap(2)</c>) and scans each window in place instead of copying it with <c>pread(2)</c>, which is faster where
+    /// page faults are cheap (bench/README.md). Each window's pages are read in before it is scanned
+    /// (<c>MADV_POPULATE_READ</c>), so a read error or a file already shorter is a read problem as without it; but a file
+    /// truncated by another process in the moment between that and the window's scan ends the process with SIGBUS, as
+    /// with any reader of a mapped file (ripgrep's default). For a file no one else writes. The pages a scan touched
+    /// count in the process's resident size until the dump is disposed (they are the page cache's, shared, not heap).
+    /// Ignored where mapping is not possible (the file is then read).
     /// </summary>
     public bool MapFile { get; init; }
 

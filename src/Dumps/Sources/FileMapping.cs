@@ -59,8 +59,8 @@ internal sealed unsafe class FileMapping : SafeHandle
     /// <summary>
     /// Reads in every page of <c>[offset, offset + length)</c> now (<c>madvise(MADV_POPULATE_READ)</c>): false where touching
     /// one would raise SIGBUS (a read error, a file shorter than it was: mm/madvise.c:965-1001 in Linux 7.2,
-    /// <c>madvise_populate</c>) or the kernel cannot (a mapping of device pages, a kernel before 5.14). The caller holds a
-    /// reference.
+    /// <c>madvise_populate</c>) or the kernel cannot (a mapping of device pages such as <c>/proc/vmcore</c>'s, refused by
+    /// mm/gup.c:1207-1208, <c>check_vma_flags</c>; a kernel before 5.14). The caller holds a reference.
     /// </summary>
     public bool TryReadIn(long offset, int length)
     {
