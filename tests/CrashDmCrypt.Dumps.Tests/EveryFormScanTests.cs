@@ -32,12 +32,12 @@ public class EveryFormScanTests
         };
     }
 
-    private static string Describe(DumpFinding f) =>
+    internal static string Describe(DumpFinding f) =>
         $"{f.Kind} {f.Address} {f.FileOffset} {f.ByteOrder} {f.Length} {f.Part} {f.Schedule} {f.KeyIndex} {f.OutsideMemory} {f.InOverwrittenRecord} "
         + string.Join(",", f.Keys.Select(k => Convert.ToHexString(k.Description.Span) + "/" + k.KeySize))
         + " " + string.Join(",", f.Problems.Select(p => p.Code + "@" + p.Offset));
 
-    private static string Describe(KeySet keys) =>
+    internal static string Describe(KeySet keys) =>
         string.Join(";", Enumerable.Range(0, keys.Count).Select(k => Convert.ToHexString(keys.GetDescription(k).Span) + "/" + Convert.ToHexString(keys.GetKey(k))));
 
     // Runs both on one memory (opened twice: a reader keeps no state between calls, but the comparison should not rely on

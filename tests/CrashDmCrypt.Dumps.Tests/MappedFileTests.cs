@@ -20,14 +20,14 @@ public class MappedFileTests
         using (var found = new KeySet())
         {
             DumpScanResult result = DumpScanner.ScanEveryForm(memory!, found, new DumpScanOptions { MaxDegreeOfParallelism = 2 });
-            keys = string.Join(";", Enumerable.Range(0, found.Count).Select(k => Convert.ToHexString(found.GetDescription(k).Span) + "/" + found.GetKeyLength(k)));
+            keys = EveryFormScanTests.Describe(found);
             return result;
         }
     }
 
+    // The findings as EveryFormScanTests compares them, then the counts and problems.
     private static string Describe(DumpScanResult r) =>
-        string.Join("\n", r.Findings.Select(f => $"{f.Kind} {f.Address} {f.FileOffset} {f.ByteOrder} {f.Length} {f.Part} {f.Schedule} {f.KeyIndex} {f.OutsideMemory} "
-            + string.Join(",", f.Problems.Select(p => p.Code + "@" + p.Offset))))
+        string.Join("\n", r.Findings.Select(EveryFormScanTests.Describe))
         + $"\n{r.FindingCount} {r.BytesScanned} {r.ProblemCount} " + string.Join(",", r.Problems.Select(p => p.ToString()).Order(StringComparer.Ordinal));
 
     [Fact]

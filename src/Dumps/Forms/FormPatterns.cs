@@ -49,7 +49,6 @@ internal sealed class FormPatterns : IDisposable
     private readonly int _shift;
     private readonly ulong[] _filter;   // one bit per hash of an anchor word: a probe that misses touches only this
     private readonly ulong[] _filter2;  // one bit per second hash of an anchor word, asked only when the first is set
-    private readonly bool _zeroWordQuiet; // no anchor word shares both of the zero word's filter bits: a zero word is quiet
 
     private FormPatterns(byte[] bytes, Pattern[] patterns, int minLength, int maxLength)
     {
@@ -91,7 +90,7 @@ internal sealed class FormPatterns : IDisposable
             }
         }
 
-        _zeroWordQuiet = (FirstFilter(ref _filter[0], 0) & BitOf(ref _filter2[0], FilterBit2(0))) == 0;
+        SkipsZeroPages = (FirstFilter(ref _filter[0], 0) & BitOf(ref _filter2[0], FilterBit2(0))) == 0;
     }
 
     public int Count => _patterns.Length;
@@ -102,8 +101,11 @@ internal sealed class FormPatterns : IDisposable
 
     public int Stride { get; }
 
-    /// <summary>Whether <see cref="Search"/> passes over pages of zeros: when the zero word passes no probe.</summary>
-    internal bool SkipsZeroPages => _zeroWordQuiet;
+    /// <summary>
+    /// Whether <see cref="Search"/> passes over pages of zeros: when no anchor word shares both of the zero word's filter
+    /// bits, so that the zero word passes no probe.
+    /// </summary>
+    internal bool SkipsZeroPages { get; }
 
     public Pattern this[int index] => _patterns[index];
 
@@ -254,7 +256,7 @@ internal sealed class FormPatterns : IDisposable
         int phase = (int)(address % (ulong)stride);
         int g = GridAtOrAfter(from, phase, stride);
         int end = Math.Min(data.Length - sizeof(uint), to + stride - 1);
-        if (_zeroWordQuiet)
+        if (SkipsZeroPages)
         {
             // A page of zeros (free memory, zero-filled pages of ELF and raw dumps) holds only zero words, which no probe
             // passes: its grid positions are passed over after one vectorised test of the page, which a page that is not
