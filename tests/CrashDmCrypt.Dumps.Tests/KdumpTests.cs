@@ -113,6 +113,42 @@ public class KdumpTests
         }
     }
 
+    // A page's descriptor is found by counting the present bits before it: a count is kept per block of the bitmap and
+    // the bits since are counted. Pages on both sides of block edges, with excluded and absent pages between, in dumps
+    // of one and of several thousand descriptors, all read back, as do the excluded pages (as zero).
+    [Fact]
+    public void Pages_across_the_present_bitmap_blocks_read_back()
+    {
+        var builder = new KdumpBuilder { Method = DumpCompression.Zlib, MaxMapNr = 20_000 };
+        ulong[] edges = [0, 1, 255, 511, 512, 513, 1023, 1024, 4095, 4096, 4097, 8191, 12_345, 19_999];
+        foreach (ulong pfn in edges)
+        {
+            builder.Pages[pfn] = TestData.Pattern(4096, (int)pfn + 1);
+        }
+
+        // A long run of present pages, so that counts grow by thousands across blocks.
+        for (ulong pfn = 5_000; pfn < 8_000; pfn++)
+        {
+            builder.Pages[pfn] = pfn % 7 == 0 ? Compressible((int)pfn) : TestData.Pattern(64, (int)pfn).Concat(new byte[4096 - 64]).ToArray();
+        }
+
+        foreach (ulong pfn in new ulong[] { 2, 510, 514, 4094, 8_000, 12_344 })
+        {
+            builder.Excluded.Add(pfn);
+        }
+
+        using PhysicalMemory memory = TestData.Open(builder.Build());
+        foreach (var (pfn, page) in builder.Pages)
+        {
+            Assert.True(page.AsSpan().SequenceEqual(TestData.Read(memory, pfn * 4096, 4096)), $"page {pfn}");
+        }
+
+        foreach (ulong pfn in builder.Excluded)
+        {
+            Assert.Equal(new byte[4096], TestData.Read(memory, pfn * 4096, 4096));
+        }
+    }
+
     [ToolFact("liblzo2")]
     public void Lzo_pages_read_back_through_liblzo2()
     {

@@ -117,7 +117,8 @@ internal sealed partial class KdumpMemory
 
     private long DescriptorOffset(ulong pfn)
     {
-        long index = _rank[(int)(pfn >> 12)] + PopCount(_present.AsSpan((int)(pfn >> 12) * RankBlockBytes, (int)((pfn >> 3) & (RankBlockBytes - 1))));
+        ulong block = pfn / (RankBlockBytes * 8);
+        long index = _rank[(int)block] + PopCount(_present.AsSpan((int)block * RankBlockBytes, (int)((pfn >> 3) & (RankBlockBytes - 1))));
         index += BitOperations.PopCount((uint)(_present[(int)(pfn >> 3)] & ((1 << (int)(pfn & 7)) - 1)));
         return _descriptors + (index * KdumpLayout.PageDescriptorSize);
     }

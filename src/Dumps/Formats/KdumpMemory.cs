@@ -13,11 +13,13 @@ namespace CrashDmCrypt.Dumps.Formats;
 /// </summary>
 internal sealed partial class KdumpMemory : PhysicalMemory
 {
-    private const int RankBlockBytes = 512;
+    // A count of set bits every 64 bytes of the present bitmap (512 pages): finding a page's descriptor adds at most eight
+    // 64-bit popcounts to it, and the counts take an eighth of the bitmap's memory.
+    private const int RankBlockBytes = 64;
 
     private readonly byte[] _ram;
     private readonly byte[] _present;
-    private readonly long[] _rank;     // set bits of _present before each 512-byte block
+    private readonly long[] _rank;     // set bits of _present before each RankBlockBytes block
     private readonly long _descriptors;
     private readonly int _pageShift;
     private readonly PhysicalRange[] _stored;
