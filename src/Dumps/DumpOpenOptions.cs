@@ -12,6 +12,9 @@ public readonly struct DumpOpenOptions
     /// <summary>Default <see cref="MaxBitmapBytes"/>: both kdump bitmaps of 16 TiB of 4 KiB pages.</summary>
     public const long DefaultMaxBitmapBytes = 1L << 30;
 
+    /// <summary>Default <see cref="MaxOutOfOrderPageData"/>.</summary>
+    public const int DefaultMaxOutOfOrderPageData = 1 << 16;
+
     /// <summary>Physical address of byte 0 of a raw image; without it a raw image's addresses are its file offsets and are reported as unknown.</summary>
     public ulong? RawBase { get; init; }
 
@@ -23,6 +26,15 @@ public readonly struct DumpOpenOptions
 
     /// <summary>Most bytes of kdump bitmaps held in memory; 0 means <see cref="DefaultMaxBitmapBytes"/>.</summary>
     public long MaxBitmapBytes { get; init; }
+
+    /// <summary>
+    /// Most distinct page data offsets a kdump file's descriptors may name out of file order (below the data of an earlier
+    /// page); 0 means <see cref="DefaultMaxOutOfOrderPageData"/>. makedumpfile and QEMU write page data in page-frame
+    /// order after one zero page that every zero page names, so their dumps have one; each such offset is kept while the
+    /// dump is opened, so that a page naming data an earlier page named is read once (a dump's work follows its file's
+    /// size), while the offsets in order, nearly every page's, take no memory.
+    /// </summary>
+    public int MaxOutOfOrderPageData { get; init; }
 
     /// <summary>
     /// A relaxation, off by default: a scan of a file opened by path (raw, ELF, LiME) maps the file read-only once
@@ -39,6 +51,8 @@ public readonly struct DumpOpenOptions
     internal int RangeLimit => MaxRanges > 0 ? MaxRanges : DefaultMaxRanges;
 
     internal int FlattenedRecordLimit => MaxFlattenedRecords > 0 ? MaxFlattenedRecords : DefaultMaxFlattenedRecords;
+
+    internal int OutOfOrderPageDataLimit => MaxOutOfOrderPageData > 0 ? MaxOutOfOrderPageData : DefaultMaxOutOfOrderPageData;
 
     internal long BitmapByteLimit => MaxBitmapBytes > 0 ? MaxBitmapBytes : DefaultMaxBitmapBytes;
 }

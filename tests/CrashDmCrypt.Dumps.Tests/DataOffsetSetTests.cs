@@ -3,7 +3,10 @@ using CsCheck;
 
 namespace CrashDmCrypt.Dumps.Tests;
 
-/// <summary>The set of page data offsets met agrees with a hash set on every sequence, rising or not.</summary>
+/// <summary>
+/// The set of page data offsets met agrees with a hash set on every sequence, rising or not, after its second pass where it
+/// asks for one, and keeps only the offsets out of order, within its limit.
+/// </summary>
 public class DataOffsetSetTests
 {
     [Fact]
@@ -14,8 +17,6 @@ public class DataOffsetSetTests
         Gen.Select(Gen.Int[1, 400], Gen.Int[0, 100], Gen.Int[0, 100]).Sample((count, repeatPercent, fallPercent) =>
         {
             var random = new Random(count * 10_007 + repeatPercent * 101 + fallPercent);
-            var set = new DataOffsetSet(count % 2 == 0 ? count : 0);
-            var reference = new HashSet<ulong>();
             var met = new List<ulong>();
             ulong next = 4096;
             for (int i = 0; i < count; i++)
@@ -24,31 +25,86 @@ public class DataOffsetSetTests
                     : random.Next(100) < fallPercent ? (ulong)random.Next(0, (int)next)
                     : next += (ulong)random.Next(1, 4097);
                 met.Add(offset);
-                if (set.Add(offset) != reference.Add(offset))
-                {
-                    return false;
-                }
             }
 
-            return true;
+            return Repeats(met, int.MaxValue).SequenceEqual(Reference(met));
         }, iter: 2000);
     }
 
     [Fact]
-    public void The_zero_page_is_new_once_and_rising_pages_each_time()
+    public void Makedumpfile_and_qemu_order_needs_no_second_pass_and_keeps_one_offset()
     {
-        var set = new DataOffsetSet();
-        Assert.True(set.Add(8192));       // the zero page, written first
-        Assert.True(set.Add(12288));
-        Assert.False(set.Add(8192));
-        Assert.True(set.Add(13000));
-        Assert.False(set.Add(8192));
-        Assert.False(set.Add(12288));
-        Assert.True(set.Add(100));        // falls below every offset met
-        Assert.False(set.Add(100));
-        Assert.False(set.Add(8192));      // the zero page again after another offset that did not rise
-        Assert.True(set.Add(ulong.MaxValue));
-        Assert.False(set.Add(ulong.MaxValue));
-        Assert.False(set.Add(100));
+        // The zero page's data first, then every other page's in page-frame order; zero pages before and after others.
+        foreach (bool zeroFirst in new[] { true, false })
+        {
+            var set = new DataOffsetSet(1);
+            ulong zero = 8192;
+            ulong next = zero + 4096;
+            var met = new List<ulong>();
+            for (int pfn = 0; pfn < 1000; pfn++)
+            {
+                met.Add(pfn % 3 == (zeroFirst ? 0 : 1) ? zero : next += 100);
+            }
+
+            Assert.Equal(Reference(met), met.Select(o => set.Add(o) == DataOffsetVerdict.Repeated));
+            Assert.False(set.NeedsReplay);
+        }
+    }
+
+    [Fact]
+    public void One_offset_out_of_order_more_than_the_limit_is_refused_and_repeats_of_those_kept_are_not()
+    {
+        var set = new DataOffsetSet(2);
+        Assert.Equal(DataOffsetVerdict.New, set.Add(1000));
+        Assert.Equal(DataOffsetVerdict.New, set.Add(5000));
+        Assert.Equal(DataOffsetVerdict.New, set.Add(10));          // below the first: kept
+        Assert.Equal(DataOffsetVerdict.Undecided, set.Add(3000));  // between: kept, decided on the second pass
+        Assert.Equal(DataOffsetVerdict.Repeated, set.Add(10));
+        Assert.Equal(DataOffsetVerdict.Repeated, set.Add(3000));
+        Assert.Equal(DataOffsetVerdict.Repeated, set.Add(5000));
+        Assert.Equal(DataOffsetVerdict.Repeated, set.Add(1000));
+        Assert.Equal(DataOffsetVerdict.OverLimit, set.Add(20));
+        Assert.Equal(DataOffsetVerdict.OverLimit, set.Add(4000));
+        Assert.Equal(DataOffsetVerdict.New, set.Add(6000));        // rising offsets take no room
+    }
+
+    [Fact]
+    public void The_second_pass_tells_a_rising_offset_named_again_out_of_order()
+    {
+        ulong[] met = [100, 300, 500, 300, 200, 300, 200, 600, 500];
+        Assert.Equal(Reference(met), Repeats(met, 10));
+    }
+
+    // What a survey does: the first pass, then the second where asked, each page's verdict the pass that decided it.
+    private static List<bool> Repeats(IReadOnlyList<ulong> offsets, int limit)
+    {
+        var set = new DataOffsetSet(limit);
+        var repeated = new List<bool>();
+        foreach (ulong offset in offsets)
+        {
+            DataOffsetVerdict verdict = set.Add(offset);
+            Assert.NotEqual(DataOffsetVerdict.OverLimit, verdict);
+            repeated.Add(verdict == DataOffsetVerdict.Repeated);
+        }
+
+        if (set.NeedsReplay)
+        {
+            for (int i = 0; i < offsets.Count; i++)
+            {
+                if (set.Replay(offsets[i]))
+                {
+                    Assert.False(repeated[i], $"occurrence {i} decided twice");
+                    repeated[i] = true;
+                }
+            }
+        }
+
+        return repeated;
+    }
+
+    private static List<bool> Reference(IEnumerable<ulong> offsets)
+    {
+        var seen = new HashSet<ulong>();
+        return [.. offsets.Select(o => !seen.Add(o))];
     }
 }

@@ -149,6 +149,43 @@ public class KdumpTests
         }
     }
 
+    // Page data named out of file order (a hostile file's: makedumpfile and QEMU name only their zero page so): a page that
+    // names data an earlier page named counts as repeated, exactly, also when the earlier page named it in order and this
+    // one between two earlier offsets; more distinct such offsets than the limit are refused at the descriptor that
+    // passes it, and a higher limit opens the file. Pages read back as the data they name.
+    [Theory]
+    [InlineData(new[] { 3, 4, 0, 1, 2 }, 3, 4, 0)]
+    [InlineData(new[] { 0, 5, 3, 5, 3, 9, 5, 0, 12, 9, 3, 1, 1 }, 4, 11, 7)]
+    public void Page_data_named_out_of_order_is_counted_once_within_the_limit(int[] order, int outOfOrder, int refusedAt, int repeated)
+    {
+        var builder = new KdumpBuilder { MaxMapNr = 64 };
+        for (ulong pfn = 0; pfn < (ulong)order.Length; pfn++)
+        {
+            builder.Pages[pfn] = TestData.Pattern(4096, (int)pfn + 100);
+        }
+
+        byte[] file = builder.Build();
+        const int Descriptors = 4 * 4096;
+        byte[] original = file.AsSpan(Descriptors, 24 * builder.Pages.Count).ToArray();
+        for (int i = 0; i < order.Length; i++)
+        {
+            original.AsSpan(24 * order[i], 8).CopyTo(file.AsSpan(Descriptors + (24 * i)));
+        }
+
+        var tight = new DumpOpenOptions { MaxOutOfOrderPageData = outOfOrder - 1 };
+        Assert.False(DumpReader.TryOpen(file, tight, out _, out DumpProblem refused));
+        Assert.Equal(DumpProblem.At(DumpError.KdumpPageDataOutOfOrder, Descriptors + (24 * refusedAt)), refused);
+
+        Assert.True(DumpReader.TryOpen(file, new DumpOpenOptions { MaxOutOfOrderPageData = outOfOrder }, out PhysicalMemory? opened, out DumpProblem problem), problem.ToString());
+        using PhysicalMemory memory = opened!;
+        Assert.Equal(repeated, memory.RepeatedPages);
+        Assert.Equal(order.Length - order.Distinct().Count(), repeated);
+        for (int i = 0; i < order.Length; i++)
+        {
+            Assert.Equal(builder.Pages[(ulong)order[i]], TestData.Read(memory, (ulong)i * 4096, 4096));
+        }
+    }
+
     [ToolFact("liblzo2")]
     public void Lzo_pages_read_back_through_liblzo2()
     {

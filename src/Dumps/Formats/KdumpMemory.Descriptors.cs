@@ -42,25 +42,55 @@ internal sealed partial class KdumpMemory
         return true;
     }
 
-    // The compressions used, and (cleared in stored) the pages whose page data an earlier page's descriptor already names.
-    // Memory: one offset per distinct page data, bounded by the file. False when the descriptors do not read (failedAt).
-    private bool TrySurveyDescriptors(byte[] stored, out DumpCompression compression, out long repeated, out long failedAt)
+    // The compressions used, and (cleared in stored) the pages whose page data an earlier page's descriptor already names,
+    // in memory that does not grow with the dump (DataOffsetSet: a second pass over the descriptors only when a hostile
+    // file names an offset between earlier ones). False, with the offset of what failed and why, when the descriptors do
+    // not read (IoError) or name more offsets out of order than the limit (KdumpPageDataOutOfOrder).
+    private bool TrySurveyDescriptors(byte[] stored, int outOfOrderLimit, out DumpCompression compression, out long repeated, out DumpProblem problem)
     {
         var seen = DumpCompression.None;
-        var offsets = new DataOffsetSet(StoredPages);
+        var offsets = new DataOffsetSet(outOfOrderLimit);
         long count = 0;
-        bool read = TryForEachDescriptor((pfn, _, descriptor) =>
+        long overAt = -1;
+        bool read = TryForEachDescriptor((pfn, at, descriptor) =>
         {
             seen |= descriptor.Methods;
-            if (IsSet(stored, pfn) && !offsets.Add(descriptor.DataOffset))
+            if (overAt >= 0 || !IsSet(stored, pfn))
             {
-                stored[(int)(pfn >> 3)] &= (byte)~(1 << (int)(pfn & 7));
+                return;
+            }
+
+            DataOffsetVerdict verdict = offsets.Add(descriptor.DataOffset);
+            if (verdict == DataOffsetVerdict.Repeated)
+            {
+                Clear(stored, pfn);
                 count++;
             }
-        }, out failedAt);
+            else if (verdict == DataOffsetVerdict.OverLimit)
+            {
+                overAt = at;
+            }
+        }, out long failedAt);
+        if (read && overAt < 0 && offsets.NeedsReplay)
+        {
+            read = TryForEachDescriptor((pfn, _, descriptor) =>
+            {
+                if (IsSet(stored, pfn) && offsets.Replay(descriptor.DataOffset))
+                {
+                    Clear(stored, pfn);
+                    count++;
+                }
+            }, out failedAt);
+        }
+
         compression = seen;
         repeated = count;
-        return read;
+        problem = !read ? DumpProblem.At(DumpError.IoError, failedAt)
+            : overAt >= 0 ? DumpProblem.At(DumpError.KdumpPageDataOutOfOrder, overAt)
+            : default;
+        return read && overAt < 0;
+
+        static void Clear(byte[] bits, long pfn) => bits[(int)(pfn >> 3)] &= (byte)~(1 << (int)(pfn & 7));
     }
 
     /// <summary>
