@@ -13,6 +13,7 @@
 import ctypes, struct, sys, zlib
 
 PAGE = 4096
+VMCOREINFO = b'OSRELEASE=6.12.0-bench\nPAGESIZE=4096\n'
 FLAGS = {'zlib': 0x1, 'lzo': 0x2, 'snappy': 0x4, 'zstd': 0x20}  # DUMP_DH_COMPRESSED_* (diskdump_mod.h)
 
 
@@ -51,6 +52,23 @@ def compressor(method):
     raise SystemExit('method: zlib, lzo, snappy or zstd')
 
 
+def headers(flags, bitmap_blocks, pages, dump_level, vmcoreinfo_at):
+    """Blocks 0 and 1: the disk_dump_header (x86_64, one CPU) and the kdump_sub_header, VMCOREINFO at vmcoreinfo_at."""
+    header = bytearray(PAGE)
+    header[0:8] = b'KDUMP   '
+    struct.pack_into('<i', header, 8, 6)
+    for i, field in enumerate([b'Linux', b'bench', b'6.12.0-bench', b'#1', b'x86_64', b'']):
+        header[12 + 65 * i:12 + 65 * i + len(field)] = field
+    # status, block_size, sub_hdr_size, bitmap_blocks, max_mapnr, total_ram_blocks, device_blocks, written_blocks,
+    # current_cpu, nr_cpus
+    struct.pack_into('<IiiIIIIIIi', header, 424, flags, PAGE, 1, bitmap_blocks, pages, 0, 0, 0, 0, 1)
+    sub = bytearray(PAGE)
+    # phys_base, dump_level, split, start_pfn, end_pfn, offset_vmcoreinfo, size_vmcoreinfo, offset_note,
+    # size_note, offset_eraseinfo, size_eraseinfo, start_pfn_64, end_pfn_64, max_mapnr_64
+    struct.pack_into('<QiiQQqQqQqQQQQ', sub, 0, 0, dump_level, 0, 0, 0, vmcoreinfo_at, len(VMCOREINFO), 0, 0, 0, 0, 0, 0, pages)
+    return bytes(header + sub)
+
+
 def main():
     raw, path, method = sys.argv[1], sys.argv[2], sys.argv[3]
     compress = compressor(method)
@@ -67,16 +85,7 @@ def main():
     bitmap_at = 2 * PAGE
     desc_at = bitmap_at + bitmap_blocks * PAGE
     data_at = desc_at + 24 * pages
-    vmcoreinfo = b'OSRELEASE=6.12.0-bench\nPAGESIZE=4096\n'
 
-    header = bytearray(PAGE)
-    header[0:8] = b'KDUMP   '
-    struct.pack_into('<i', header, 8, 6)
-    for i, field in enumerate([b'Linux', b'bench', b'6.12.0-bench', b'#1', b'x86_64', b'']):
-        header[12 + 65 * i:12 + 65 * i + len(field)] = field
-    # status, block_size, sub_hdr_size, bitmap_blocks, max_mapnr, total_ram_blocks, device_blocks, written_blocks,
-    # current_cpu, nr_cpus
-    struct.pack_into('<IiiIIIIIIi', header, 424, FLAGS[method], PAGE, 1, bitmap_blocks, pages, 0, 0, 0, 0, 1)
     bitmap = bytearray(b'\xff' * (pages // 8)) + (bytes([(1 << (pages % 8)) - 1]) if pages % 8 else b'')
     bitmaps = bytearray(bitmap_blocks * PAGE)
     bitmaps[0:len(bitmap)] = bitmap
@@ -100,16 +109,12 @@ def main():
             out.write(packed)
             struct.pack_into('<qIIQ', descriptors, 24 * pfn, at, len(packed), flags, 0)
             at += len(packed)
-        out.write(vmcoreinfo)
-        sub = bytearray(PAGE)
-        # phys_base, dump_level, split, start_pfn, end_pfn, offset_vmcoreinfo, size_vmcoreinfo, offset_note,
-        # size_note, offset_eraseinfo, size_eraseinfo, start_pfn_64, end_pfn_64, max_mapnr_64
-        struct.pack_into('<QiiQQqQqQqQQQQ', sub, 0, 0, 1, 0, 0, 0, at, len(vmcoreinfo), 0, 0, 0, 0, 0, 0, pages)
+        out.write(VMCOREINFO)
         out.seek(0)
-        out.write(header)
-        out.write(sub)
+        out.write(headers(FLAGS[method], bitmap_blocks, pages, 1, at))
         out.write(bitmaps)
         out.write(descriptors)
 
 
-main()
+if __name__ == '__main__':
+    main()

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Issue 23's target 4, whole process with the Native AOT binary: time against size (sparse raw images of 1 and 8 GiB:
-# the 8 GiB scan within 9x the 1 GiB one), a 64 GiB sparse ELF dump that completes, peak RSS of each (GNU time's %M),
-# and one core against two (taskset) on an image with keys (every-form search on). Timing only: no test runs this.
+# the 8 GiB scan within 9x the 1 GiB one; kdump-compressed dumps of 8 and 64 GiB of memory, half of it stored, 1 Mi and
+# 8 Mi pages with data of their own, bench/make-large-kdump.py: the 64 GiB one within 9x the 8 GiB one), a 64 GiB sparse
+# ELF dump that completes, peak RSS of each (GNU time's %M), and one core against two (taskset) on an image with keys
+# (every-form search on). Timing only: no test runs this.
 #
 #   bench/scan-scale.sh [--bin PATH] [--runs N] [KEYED_IMAGE]
 #
@@ -9,7 +11,7 @@
 #   --runs N      repetitions of each case (default 3; medians printed)
 #   KEYED_IMAGE   default /tmp/cdc-scan-adversarial-1g.raw (bench/make-scan-image.py)
 #
-# The sparse files are made here with truncate (no disk space used). Needs GNU time (/usr/bin/time) and taskset.
+# The sparse files are made here with truncate (no disk space used); the kdump dumps take 85 MB and 680 MB of /tmp. Needs GNU time (/usr/bin/time) and taskset.
 # On the shared machine: flock /tmp/cdc-cpu.lock bench/scan-scale.sh
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -36,6 +38,8 @@ with open(sys.argv[1], 'wb') as f:
     f.write(header + load)
     f.truncate(4096 + size)
 PY
+python3 "$root/bench/make-large-kdump.py" "$tmp/large-8g.kdump" 8
+python3 "$root/bench/make-large-kdump.py" "$tmp/large-64g.kdump" 64
 
 echo "$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 # Prints the median wall time and peak RSS of N runs of a command; the median seconds go to $tmp/NAME.
@@ -48,15 +52,18 @@ measure() {
 measure s1 "sparse raw, 1 GiB" "$bin" scan "$tmp/sparse-1g.raw"
 measure s8 "sparse raw, 8 GiB" "$bin" scan "$tmp/sparse-8g.raw"
 measure e64 "sparse ELF, 64 GiB" "$bin" scan "$tmp/sparse-64g.elf"
+measure k8 "kdump, 8 GiB of memory" "$bin" scan "$tmp/large-8g.kdump"
+measure k64 "kdump, 64 GiB of memory" "$bin" scan "$tmp/large-64g.kdump"
 measure c2 "keyed 1 GiB, 2 cores" taskset -c 0,1 "$bin" scan "$keyed"
 measure c1 "keyed 1 GiB, 1 core" taskset -c 0 "$bin" scan "$keyed"
 python3 - "$tmp" <<'PY'
 import sys
-t = {k: float(open(f"{sys.argv[1]}/{k}").read()) for k in ["s1", "s8", "e64", "c1", "c2"]}
-r = t["s8"] / t["s1"]
-print(f"8 GiB / 1 GiB: {r:.2f}x (target <= 9x: {'met' if r <= 9 else 'MISSED'}); 64 GiB / 1 GiB: {t['e64'] / t['s1']:.1f}x; "
+t = {k: float(open(f"{sys.argv[1]}/{k}").read()) for k in ["s1", "s8", "e64", "k8", "k64", "c1", "c2"]}
+r, k = t["s8"] / t["s1"], t["k64"] / t["k8"]
+print(f"8 GiB / 1 GiB: {r:.2f}x (target <= 9x: {'met' if r <= 9 else 'MISSED'}); kdump 64 GiB / 8 GiB: {k:.2f}x "
+      f"(target <= 9x: {'met' if k <= 9 else 'MISSED'}); 64 GiB ELF / 1 GiB: {t['e64'] / t['s1']:.1f}x; "
       f"1 core / 2 cores: {t['c1'] / t['c2']:.2f}x")
-open(f"{sys.argv[1]}/verdict", "w").write("met" if r <= 9 else "missed")
+open(f"{sys.argv[1]}/verdict", "w").write("met" if r <= 9 and k <= 9 else "missed")
 PY
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 [ "$(cat "$tmp/verdict")" = met ]
