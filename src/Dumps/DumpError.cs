@@ -80,7 +80,4 @@ public enum DumpError
 
     /// <summary>The dump holds more copies of key material than one scrub keeps track of.</summary>
     TooManyCopies = 425,
-
-    /// <summary>A kdump file's page descriptors name more distinct page data out of file order than the reader's limit.</summary>
-    KdumpPageDataOutOfOrder = 426,
 }

@@ -33,7 +33,6 @@ public static class DumpErrors
         DumpError.IoError => "the file could not be opened, is not a regular file, or could not be read (it shrank or was closed while being read)",
         DumpError.SegmentsShareFileBytes => "PT_LOAD segments together map more bytes than the file holds: some file bytes are mapped twice",
         DumpError.TooManyCopies => "the dump holds more copies of key material than one scrub keeps track of (100,000)",
-        DumpError.KdumpPageDataOutOfOrder => "the page descriptors name more page data out of file order (below an earlier page's) than the reader's limit",
         _ => "unknown error",
     };
 

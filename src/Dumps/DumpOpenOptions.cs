@@ -28,11 +28,12 @@ public readonly struct DumpOpenOptions
     public long MaxBitmapBytes { get; init; }
 
     /// <summary>
-    /// Most distinct page data offsets a kdump file's descriptors may name out of file order (below the data of an earlier
-    /// page); 0 means <see cref="DefaultMaxOutOfOrderPageData"/>. makedumpfile and QEMU write page data in page-frame
-    /// order after one zero page that every zero page names, so their dumps have one; each such offset is kept while the
-    /// dump is opened, so that a page naming data an earlier page named is read once (a dump's work follows its file's
-    /// size), while the offsets in order, nearly every page's, take no memory.
+    /// Most distinct page data offsets a kdump file's descriptors may name out of page-frame order (below the data of an
+    /// earlier page) for the reader to keep only those while it opens the dump; 0 means
+    /// <see cref="DefaultMaxOutOfOrderPageData"/>. makedumpfile and QEMU write page data in page-frame order after one zero
+    /// page that every zero page names, so their dumps have one, and the offsets in order, nearly every page's, take no
+    /// memory. A file with more (a scrubbed copy, whose rewritten pages lie at its end; a hostile file) is opened with every
+    /// page's offset kept, 8 bytes a page, so that a page naming data an earlier page named is still read once.
     /// </summary>
     public int MaxOutOfOrderPageData { get; init; }
 

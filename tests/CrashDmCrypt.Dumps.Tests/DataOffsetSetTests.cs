@@ -10,25 +10,34 @@ namespace CrashDmCrypt.Dumps.Tests;
 public class DataOffsetSetTests
 {
     [Fact]
-    public void Agrees_with_a_hash_set_on_rising_repeated_and_falling_offsets()
-    {
-        // Offsets as makedumpfile writes them (rising, with the shared zero page's offset again and again), with some
-        // that fall back or repeat at random, as a hostile file may.
-        Gen.Select(Gen.Int[1, 400], Gen.Int[0, 100], Gen.Int[0, 100]).Sample((count, repeatPercent, fallPercent) =>
+    public void Agrees_with_a_hash_set_on_rising_repeated_and_falling_offsets() =>
+        Sequences().Sample(met => Repeats(met, int.MaxValue).SequenceEqual(Reference(met)), iter: 2000);
+
+    /// <summary>
+    /// Offsets as makedumpfile writes them (rising, with the shared zero page's offset again and again), with some that
+    /// fall back or repeat at random, as a hostile file's or a scrubbed copy's may.
+    /// </summary>
+    internal static Gen<List<ulong>> Sequences() =>
+        Gen.Select(Gen.Int[1, 400], Gen.Int[0, 100], Gen.Int[0, 100]).Select((count, repeatPercent, fallPercent) =>
         {
             var random = new Random(count * 10_007 + repeatPercent * 101 + fallPercent);
             var met = new List<ulong>();
             ulong next = 4096;
             for (int i = 0; i < count; i++)
             {
-                ulong offset = met.Count > 0 && random.Next(100) < repeatPercent ? met[random.Next(met.Count)]
+                met.Add(met.Count > 0 && random.Next(100) < repeatPercent ? met[random.Next(met.Count)]
                     : random.Next(100) < fallPercent ? (ulong)random.Next(0, (int)next)
-                    : next += (ulong)random.Next(1, 4097);
-                met.Add(offset);
+                    : next += (ulong)random.Next(1, 4097));
             }
 
-            return Repeats(met, int.MaxValue).SequenceEqual(Reference(met));
-        }, iter: 2000);
+            return met;
+        });
+
+    /// <summary>Whether each offset was met before.</summary>
+    internal static List<bool> Reference(IEnumerable<ulong> offsets)
+    {
+        var seen = new HashSet<ulong>();
+        return [.. offsets.Select(o => !seen.Add(o))];
     }
 
     [Fact]
@@ -100,11 +109,5 @@ public class DataOffsetSetTests
         }
 
         return repeated;
-    }
-
-    private static List<bool> Reference(IEnumerable<ulong> offsets)
-    {
-        var seen = new HashSet<ulong>();
-        return [.. offsets.Select(o => !seen.Add(o))];
     }
 }

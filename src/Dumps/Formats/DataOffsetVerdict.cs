@@ -16,6 +16,6 @@ internal enum DataOffsetVerdict
     /// </summary>
     Undecided,
 
-    /// <summary>One more offset out of file order than the limit: the file is refused.</summary>
+    /// <summary>One more offset out of order than the limit: the caller passes the descriptors again with <see cref="ExactOffsetSet"/>.</summary>
     OverLimit,
 }

@@ -42,20 +42,21 @@ internal sealed partial class KdumpMemory
         return true;
     }
 
-    // The compressions used, and (cleared in stored) the pages whose page data an earlier page's descriptor already names,
-    // in memory that does not grow with the dump (DataOffsetSet: a second pass over the descriptors only when a hostile
-    // file names an offset between earlier ones). False, with the offset of what failed and why, when the descriptors do
-    // not read (IoError) or name more offsets out of order than the limit (KdumpPageDataOutOfOrder).
-    private bool TrySurveyDescriptors(byte[] stored, int outOfOrderLimit, out DumpCompression compression, out long repeated, out DumpProblem problem)
+    // The compressions used, and (cleared in stored) the pages whose page data an earlier page's descriptor already names.
+    // In order (makedumpfile's and QEMU's page data), in memory that does not grow with the dump (DataOffsetSet: a second
+    // pass over the descriptors only for an offset between earlier ones); a file with more distinct offsets out of order
+    // than the limit (a scrubbed copy, whose rewritten pages lie at its end; a hostile file) is surveyed again keeping
+    // every offset (ExactOffsetSet: 8 bytes a page). False when the descriptors do not read (failedAt).
+    private bool TrySurveyDescriptors(byte[] stored, int outOfOrderLimit, out DumpCompression compression, out long repeated, out long failedAt)
     {
         var seen = DumpCompression.None;
         var offsets = new DataOffsetSet(outOfOrderLimit);
         long count = 0;
-        long overAt = -1;
-        bool read = TryForEachDescriptor((pfn, at, descriptor) =>
+        bool over = false;
+        bool read = TryForEachDescriptor((pfn, _, descriptor) =>
         {
             seen |= descriptor.Methods;
-            if (overAt >= 0 || !IsSet(stored, pfn))
+            if (over || !IsSet(stored, pfn))
             {
                 return;
             }
@@ -66,12 +67,29 @@ internal sealed partial class KdumpMemory
                 Clear(stored, pfn);
                 count++;
             }
-            else if (verdict == DataOffsetVerdict.OverLimit)
+
+            over = verdict == DataOffsetVerdict.OverLimit;
+        }, out failedAt);
+        if (read && over)
+        {
+            // Stored pages again (RAM pages present in the dump), then one pass that keeps every offset.
+            for (int i = 0; i < stored.Length; i++)
             {
-                overAt = at;
+                stored[i] = (byte)(_ram[i] & _present[i]);
             }
-        }, out long failedAt);
-        if (read && overAt < 0 && offsets.NeedsReplay)
+
+            count = 0;
+            var every = new ExactOffsetSet(StoredPages);
+            read = TryForEachDescriptor((pfn, _, descriptor) =>
+            {
+                if (IsSet(stored, pfn) && !every.Add(descriptor.DataOffset))
+                {
+                    Clear(stored, pfn);
+                    count++;
+                }
+            }, out failedAt);
+        }
+        else if (read && offsets.NeedsReplay)
         {
             read = TryForEachDescriptor((pfn, _, descriptor) =>
             {
@@ -85,10 +103,7 @@ internal sealed partial class KdumpMemory
 
         compression = seen;
         repeated = count;
-        problem = !read ? DumpProblem.At(DumpError.IoError, failedAt)
-            : overAt >= 0 ? DumpProblem.At(DumpError.KdumpPageDataOutOfOrder, overAt)
-            : default;
-        return read && overAt < 0;
+        return read;
 
         static void Clear(byte[] bits, long pfn) => bits[(int)(pfn >> 3)] &= (byte)~(1 << (int)(pfn & 7));
     }

@@ -126,10 +126,10 @@ internal sealed partial class KdumpMemory
             PageSizeKnown = true,
             VmcoreInfo = vmcoreInfo,
             StoredPages = descriptors,
-            OutOfOrderPageDataLimit = options.OutOfOrderPageDataLimit,
         };
-        if (!kdump.TrySurveyDescriptors(stored, options.OutOfOrderPageDataLimit, out DumpCompression compression, out long repeated, out problem))
+        if (!kdump.TrySurveyDescriptors(stored, options.OutOfOrderPageDataLimit, out DumpCompression compression, out long repeated, out long failedAt))
         {
+            problem = DumpProblem.At(DumpError.IoError, failedAt);
             return false;
         }
 

@@ -60,9 +60,6 @@ internal sealed partial class KdumpMemory : PhysicalMemory
     /// <summary>Number of page descriptors (pages stored in the file).</summary>
     public long StoredPages { get; private init; }
 
-    /// <summary>The limit of page data out of file order this dump was opened with (<see cref="DumpOpenOptions.MaxOutOfOrderPageData"/>).</summary>
-    internal int OutOfOrderPageDataLimit { get; private init; }
-
     public static bool HasSignature(ReadOnlySpan<byte> head) =>
         head.StartsWith(KdumpLayout.KdumpSignature) || head.StartsWith(KdumpLayout.DiskdumpSignature);
 }

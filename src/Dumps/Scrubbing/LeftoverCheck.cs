@@ -175,7 +175,7 @@ public static class LeftoverCheck
         var failure = default(DumpProblem);
         bool cancelled = false;
         long previous = -2;
-        var seen = new DataOffsetSet(memory.OutOfOrderPageDataLimit);
+        var seen = new ExactOffsetSet(memory.StoredPages);
         var decompressors = new PageDecompressors();
         try
         {
@@ -196,16 +196,9 @@ public static class LeftoverCheck
 
                 // Page data that an earlier descriptor named was searched then (the shared zero page, or a hostile file's
                 // thousands of repeats): the work stays in proportion to the file. Only a copy across its edges is not seen.
-                // An offset first met out of order between earlier ones (a hostile file's) is searched, whether or not an
-                // earlier page in order named it: at most once more per such offset, which the limit bounds.
-                DataOffsetVerdict verdict = seen.Add(offset);
-                if (verdict == DataOffsetVerdict.OverLimit)
-                {
-                    failure = DumpProblem.At(DumpError.KdumpPageDataOutOfOrder, at);
-                    return;
-                }
-
-                if (verdict == DataOffsetVerdict.Repeated)
+                // The file checked is a scrubbed copy, whose rewritten pages lie at its end, out of page-frame order: every
+                // offset is kept (ExactOffsetSet), as the scan keeps them for such a file.
+                if (!seen.Add(offset))
                 {
                     previous = -2;
                     return;
