@@ -7,7 +7,7 @@ namespace CrashDmCrypt.Dumps.Formats;
 /// (dump/dump.c, write_dump_pages): so an offset nearly always rises above every offset before it (new, known without a
 /// look-up) or is the first page's or the highest one (repeated). One below the first page's cannot be a rising one, so
 /// it is repeated exactly when it fell there before: those are kept (the shared zero page, one). One between the first
-/// page's and the highest, which only a hostile file has, may be a rising one, which no pass keeps: its first occurrence
+/// page's and the highest (a scrubbed copy's or a hostile file's) may be a rising one, which no pass keeps: its first occurrence
 /// is undecided until a second pass over the same descriptors (<see cref="Replay"/>) notes the rising pages that name
 /// it. Distinct offsets out of order are bounded by the limit (<see cref="DumpOpenOptions.MaxOutOfOrderPageData"/>),
 /// beyond which the caller keeps every offset instead (<see cref="ExactOffsetSet"/>: a scrubbed copy, whose rewritten pages

@@ -10,9 +10,9 @@ internal enum DataOffsetVerdict
     Repeated,
 
     /// <summary>
-    /// Met out of order for the first time, between the first page's offset and the highest before it (only a hostile
-    /// file has one): an earlier page named it if a rising one did, which <see cref="DataOffsetSet.Replay"/> tells on a
-    /// second pass over the same descriptors.
+    /// Met out of order for the first time, between the first page's offset and the highest before it (a scrubbed copy's
+    /// or a hostile file's, never makedumpfile's): an earlier page named it if a rising one did, which
+    /// <see cref="DataOffsetSet.Replay"/> tells on a second pass over the same descriptors.
     /// </summary>
     Undecided,
 

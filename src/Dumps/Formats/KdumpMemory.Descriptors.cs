@@ -45,7 +45,7 @@ internal sealed partial class KdumpMemory
     // The compressions used, and (cleared in stored) the pages whose page data an earlier page's descriptor already names.
     // In order (makedumpfile's and QEMU's page data), in memory that does not grow with the dump (DataOffsetSet: a second
     // pass over the descriptors only for an offset between earlier ones); a file with more distinct offsets out of order
-    // than the limit (a scrubbed copy, whose rewritten pages lie at its end; a hostile file) is surveyed again keeping
+    // than the limit (a scrubbed copy, whose rewritten pages lie at its end; a hostile file) takes a second pass keeping
     // every offset (ExactOffsetSet: 8 bytes a page). False when the descriptors do not read (failedAt).
     private bool TrySurveyDescriptors(byte[] stored, int outOfOrderLimit, out DumpCompression compression, out long repeated, out long failedAt)
     {
@@ -64,48 +64,39 @@ internal sealed partial class KdumpMemory
             DataOffsetVerdict verdict = offsets.Add(descriptor.DataOffset);
             if (verdict == DataOffsetVerdict.Repeated)
             {
-                Clear(stored, pfn);
+                Clear(pfn);
                 count++;
             }
 
             over = verdict == DataOffsetVerdict.OverLimit;
         }, out failedAt);
+
+        // The pages the first pass cleared are repeats whatever the second finds, and each offset's first page is still
+        // set, so the second pass visits the pages left and meets every offset they can repeat.
         if (read && over)
         {
-            // Stored pages again (RAM pages present in the dump), then one pass that keeps every offset.
-            for (int i = 0; i < stored.Length; i++)
-            {
-                stored[i] = (byte)(_ram[i] & _present[i]);
-            }
-
-            count = 0;
             var every = new ExactOffsetSet(StoredPages);
-            read = TryForEachDescriptor((pfn, _, descriptor) =>
-            {
-                if (IsSet(stored, pfn) && !every.Add(descriptor.DataOffset))
-                {
-                    Clear(stored, pfn);
-                    count++;
-                }
-            }, out failedAt);
+            read = ClearRepeats(offset => !every.Add(offset), out failedAt);
         }
         else if (read && offsets.NeedsReplay)
         {
-            read = TryForEachDescriptor((pfn, _, descriptor) =>
-            {
-                if (IsSet(stored, pfn) && offsets.Replay(descriptor.DataOffset))
-                {
-                    Clear(stored, pfn);
-                    count++;
-                }
-            }, out failedAt);
+            read = ClearRepeats(offsets.Replay, out failedAt);
         }
 
         compression = seen;
         repeated = count;
         return read;
 
-        static void Clear(byte[] bits, long pfn) => bits[(int)(pfn >> 3)] &= (byte)~(1 << (int)(pfn & 7));
+        bool ClearRepeats(Func<ulong, bool> repeats, out long failedBlock) => TryForEachDescriptor((pfn, _, descriptor) =>
+        {
+            if (IsSet(stored, pfn) && repeats(descriptor.DataOffset))
+            {
+                Clear(pfn);
+                count++;
+            }
+        }, out failedBlock);
+
+        void Clear(long pfn) => stored[(int)(pfn >> 3)] &= (byte)~(1 << (int)(pfn & 7));
     }
 
     /// <summary>
