@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using CrashDmCrypt.Codec;
 using CrashDmCrypt.Dumps.Scanning;
 using CrashDmCrypt.Dumps.Scrubbing;
@@ -184,6 +185,42 @@ public class KdumpTests
             {
                 Assert.Equal(builder.Pages[(ulong)order[i]], TestData.Read(memory, (ulong)i * 4096, 4096));
             }
+        }
+    }
+
+    // A large hostile file: 40,000 pages whose descriptors name 20,000 page data blocks, first each once in falling order
+    // (every one out of order), then each again. It opens with the offsets out of order kept, and past a lower limit with
+    // every offset kept; either way it counts every repeat, and a scan reads each block once: the work follows the file,
+    // not the pages.
+    [Fact]
+    public void Many_pages_naming_data_out_of_order_open_and_scan_each_block_once()
+    {
+        const int Blocks = 20_000;
+        byte[] page = Compressible(7);
+        var builder = new KdumpBuilder { Method = DumpCompression.Zlib, MaxMapNr = 2 * Blocks };
+        for (ulong pfn = 0; pfn < 2 * Blocks; pfn++)
+        {
+            builder.Pages[pfn] = page;
+        }
+
+        byte[] file = builder.Build();
+        // Header block, sub-header block, then bitmap_blocks (disk_dump_header, after the 64-bit status field) of bitmaps.
+        int descriptors = (2 + (int)BinaryPrimitives.ReadUInt32LittleEndian(file.AsSpan(424 + 12))) * 4096;
+        ulong firstData = BinaryPrimitives.ReadUInt64LittleEndian(file.AsSpan(descriptors));
+        ulong size = BinaryPrimitives.ReadUInt32LittleEndian(file.AsSpan(descriptors + 8));
+        for (int i = 0; i < 2 * Blocks; i++)
+        {
+            BinaryPrimitives.WriteUInt64LittleEndian(file.AsSpan(descriptors + (24 * i)), firstData + ((ulong)(Blocks - 1 - (i % Blocks)) * size));
+        }
+
+        foreach (int limit in new[] { 0, 1_000 })
+        {
+            Assert.True(DumpReader.TryOpen(file, new DumpOpenOptions { MaxOutOfOrderPageData = limit }, out PhysicalMemory? opened, out DumpProblem problem), problem.ToString());
+            using PhysicalMemory memory = opened!;
+            Assert.Equal(Blocks, memory.RepeatedPages);
+            DumpScanResult result = DumpScanner.Scan(memory);
+            Assert.Equal((ulong)Blocks * 4096, result.BytesScanned);
+            Assert.Equal(page, TestData.Read(memory, (2UL * Blocks - 1) * 4096, 4096));
         }
     }
 
